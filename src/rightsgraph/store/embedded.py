@@ -1,0 +1,108 @@
+"""Embedded Oxigraph (pyoxigraph) on disk: the default store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import pyoxigraph as ox
+from pyoxigraph import NamedNode, Quad, RdfFormat
+
+from .base import Store, StoreError
+
+DEFAULT_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "rightsgraph"
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("RIGHTSGRAPH_DATA") or DEFAULT_DATA_DIR)
+
+
+class EmbeddedStore(Store):
+    """pyoxigraph.Store at `path`; `path=None` keeps everything in memory (tests, staging)."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store, for code that needs its native speed (validation, indexes)."""
+        return self._store
+
+    def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None,
+              custom_functions=None, base_iri=None):
+        kwargs = {}
+        if default_graph is not None:
+            kwargs["default_graph"] = list(default_graph)
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = list(named_graphs)
+        if substitutions:
+            kwargs["substitutions"] = substitutions
+        if custom_functions:
+            kwargs["custom_functions"] = custom_functions
+        return self._store.query(sparql, base_iri=base_iri, **kwargs)
+
+    def update(self, sparql, *, base_iri=None):
+        self._store.update(sparql, base_iri=base_iri)
+
+    def quads(self, graph=None) -> Iterator[Quad]:
+        return iter(self._store.quads_for_pattern(None, None, None, graph))
+
+    def graphs(self) -> list[NamedNode]:
+        return sorted((g for g in self._store.named_graphs() if isinstance(g, NamedNode)),
+                      key=lambda g: g.value)
+
+    def count(self, graph=None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
+
+    def load_bytes(self, data, fmt, graph=None, *, replace=False, base_iri=None):
+        if replace and graph is not None:
+            # One update-transaction clears the graph; the bulk load that follows only
+            # runs on already-validated data, so it cannot fail on syntax.
+            self._store.remove_graph(graph) if graph in self._store.named_graphs() else None
+        target = graph if graph is not None else None
+        kwargs = {"to_graph": target} if target is not None and not _is_quad_format(fmt) else {}
+        if len(data) > 1_000_000:
+            self._store.bulk_load(data, fmt, base_iri=base_iri, **kwargs)
+        else:
+            self._store.load(data, fmt, base_iri=base_iri, **kwargs)
+
+    def add_quads(self, quads: Iterable[Quad]) -> None:
+        self._store.extend(list(quads))
+
+    def clear_graph(self, graph):
+        if graph in self._store.named_graphs():
+            self._store.remove_graph(graph)
+
+    def dump(self, fmt, graph=None) -> bytes:
+        if graph is not None:
+            return self._store.dump(format=fmt, from_graph=graph)
+        return self._store.dump(format=fmt)
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    def backup(self, target: str | os.PathLike) -> None:
+        self._store.backup(str(target))
+
+
+def _is_quad_format(fmt: RdfFormat) -> bool:
+    return fmt in (RdfFormat.N_QUADS, RdfFormat.TRIG)
+
+
+def open_store(data_dir: str | os.PathLike | None = None) -> EmbeddedStore:
+    """Open the store in `data_dir` (or RIGHTSGRAPH_DATA, or the default) on disk."""
+    return EmbeddedStore(Path(data_dir) if data_dir else default_data_dir() / "store")
