@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+import re
 from typing import Iterable, Iterator, Sequence
 
 from pyoxigraph import NamedNode, Quad, RdfFormat
+
+
+# Strings, IRIs and comments are blanked out before looking for FROM, so that
+# `"FROM"` in a literal or `<http://x/from>` does not count.
+_NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether a query names its own dataset with FROM / FROM NAMED."""
+    return bool(_FROM.search(_NOISE.sub(" ", sparql)))
 
 
 class StoreError(Exception):
@@ -55,7 +67,8 @@ class Store(ABC):
         """Remove a named graph and its quads."""
 
     @abstractmethod
-    def dump(self, fmt: RdfFormat, graph: NamedNode | None = None) -> bytes:
+    def dump(self, fmt: RdfFormat, graph: NamedNode | None = None,
+             prefixes: dict[str, str] | None = None) -> bytes:
         """Serialise the whole dataset (quad formats) or one graph."""
 
     def close(self) -> None:  # pragma: no cover - adapters override when they hold resources

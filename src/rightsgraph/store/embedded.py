@@ -9,7 +9,7 @@ from typing import Iterable, Iterator, Sequence
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
-from .base import Store, StoreError
+from .base import Store, StoreError, has_dataset_clause
 
 DEFAULT_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "rightsgraph"
 
@@ -42,7 +42,8 @@ class EmbeddedStore(Store):
         kwargs = {}
         if default_graph is not None:
             kwargs["default_graph"] = list(default_graph)
-        else:
+        elif not has_dataset_clause(sparql):
+            # Oxigraph ignores FROM when asked for the union, so only ask when there is none.
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = list(named_graphs)
@@ -65,15 +66,15 @@ class EmbeddedStore(Store):
     def count(self, graph=None) -> int:
         if graph is None:
             return len(self._store)
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
+        rows = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+        return int(next(iter(rows))["n"].value)
 
     def load_bytes(self, data, fmt, graph=None, *, replace=False, base_iri=None):
         if replace and graph is not None:
-            # One update-transaction clears the graph; the bulk load that follows only
-            # runs on already-validated data, so it cannot fail on syntax.
-            self._store.remove_graph(graph) if graph in self._store.named_graphs() else None
-        target = graph if graph is not None else None
-        kwargs = {"to_graph": target} if target is not None and not _is_quad_format(fmt) else {}
+            # Callers pass data that was already parsed and validated, so the load that
+            # follows cannot fail on syntax and leave the graph half-replaced.
+            self.clear_graph(graph)
+        kwargs = {"to_graph": graph} if graph is not None and not _is_quad_format(fmt) else {}
         if len(data) > 1_000_000:
             self._store.bulk_load(data, fmt, base_iri=base_iri, **kwargs)
         else:
@@ -86,10 +87,11 @@ class EmbeddedStore(Store):
         if graph in self._store.named_graphs():
             self._store.remove_graph(graph)
 
-    def dump(self, fmt, graph=None) -> bytes:
+    def dump(self, fmt, graph=None, prefixes=None) -> bytes:
+        kwargs = {"prefixes": prefixes} if prefixes and fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}
         if graph is not None:
-            return self._store.dump(format=fmt, from_graph=graph)
-        return self._store.dump(format=fmt)
+            return self._store.dump(format=fmt, from_graph=graph, **kwargs)
+        return self._store.dump(format=fmt, **kwargs)
 
     def flush(self) -> None:
         if self.path is not None:

@@ -1,0 +1,62 @@
+"""`rightsgraph` command line. Each command is a few lines over the modules it calls."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from .. import __version__
+
+
+def _default_lang() -> str:
+    lang = os.environ.get("RIGHTSGRAPH_LANG") or os.environ.get("LANG", "")
+    return "zh" if lang.lower().startswith("zh") else "en"
+
+
+class _Context:
+    """Opens the store lazily, once, and brings the system graphs up to date."""
+
+    def __init__(self, data_dir: Path | None, lang: str):
+        self.data_dir = data_dir
+        self.lang = lang
+        self._store = None
+
+    def store(self):
+        if self._store is None:
+            from ..store.embedded import open_store
+            from ..system_graphs import ensure_system_graphs
+            self._store = open_store(self.data_dir)
+            ensure_system_graphs(self._store)
+        return self._store
+
+    def close(self):
+        if self._store is not None:
+            self._store.flush()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rightsgraph")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="RIGHTSGRAPH_DATA",
+              help="Store directory (env RIGHTSGRAPH_DATA; default ~/.local/share/rightsgraph/store).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=_default_lang, show_default="from LANG",
+              help="Language of messages (validation reports, explanations).")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, lang: str) -> None:
+    """rightsgraph: rights metadata for digital libraries (ODRL 2.2, PREMIS 3, SHACL, SPARQL 1.1)."""
+    state = _Context(data_dir, lang)
+    ctx.obj = {"state": state, "store": state.store, "lang": lang}
+    ctx.call_on_close(state.close)
+
+
+from . import store_cmds  # noqa: E402  (commands register themselves on `main`)
+
+try:  # the decision commands (check, evaluate) come with the policy engine
+    from .decide import check, evaluate  # noqa: E402
+    main.add_command(check)
+    main.add_command(evaluate)
+except ImportError:  # pragma: no cover
+    pass
+
+__all__ = ["main", "store_cmds"]

@@ -1,0 +1,156 @@
+"""Commands over the store: load, query, export, info, serve, demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import main
+
+EXIT_REJECTED = 1      # the data failed validation
+EXIT_BAD_INPUT = 3     # a file could not be read or parsed
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--graph", metavar="IRI", help="Named graph to load into (default: one graph per file, "
+              "https://w3id.org/rightsgraph/graph/data/<file name>).")
+@click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
+@click.option("--format", "fmt", metavar="NAME",
+              help="turtle, ntriples, nquads, trig, jsonld or rdfxml (default: from the extension).")
+@click.option("--agent", metavar="NAME|IRI", help="Who is loading, for the provenance record (default: OS user).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the full sh:ValidationReport (Turtle) here when validation fails.")
+@click.option("--limit", default=50, show_default=True, help="Violations to print (the report file has all).")
+@click.pass_context
+def load(ctx, files, graph, replace, fmt, agent, report_path, limit):
+    """Validate FILES against the shapes and load them, all or nothing."""
+    from ..loading import LoadRejected, ProtectedGraph, load_files
+    from ..parsing import RdfSyntaxError
+    from ..rdf_formats import UnknownFormat
+    lang = ctx.obj["lang"]
+    try:
+        result = load_files(ctx.obj["store"](), files, graph=graph, replace=replace, fmt=fmt,
+                            agent=agent, progress=sys.stderr.isatty())
+    except (RdfSyntaxError, UnknownFormat, ProtectedGraph) as exc:
+        click.echo(f"error: {exc}", err=True)
+        click.echo("nothing was loaded" if lang == "en" else "未加载任何数据", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    except LoadRejected as exc:
+        rep = exc.report
+        click.echo(rep.format_text(lang=lang, limit=limit), err=True)
+        if report_path:
+            report_path.write_bytes(rep.to_graph_turtle())
+            click.echo(f"full report: {report_path}", err=True)
+        n = sum(1 for r in rep.results if r.severity.endswith("Violation"))
+        click.echo(f"rejected: {n} violation(s); nothing was loaded" if lang == "en"
+                   else f"已拒绝：{n} 处违规；未加载任何数据", err=True)
+        ctx.exit(EXIT_REJECTED)
+    for g, n in sorted(result.graphs.items(), key=lambda kv: kv[0].value):
+        click.echo(f"loaded {n} triples into <{g.value}>")
+    warnings = [r for r in result.report.results if not r.severity.endswith("Violation")]
+    if warnings:
+        click.echo(result.report.format_text(lang=lang, limit=limit), err=True)
+    click.echo(f"{result.triples} triples from {len(result.sources)} file(s) in {result.seconds:.2f} s")
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@click.option("--file", "-f", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a file.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples",
+                                                     "rdfxml", "jsonld"]), default="table", show_default=True)
+@click.option("--default-graph", multiple=True, metavar="IRI", help="Use these graphs as the default graph.")
+@click.option("--named-graph", multiple=True, metavar="IRI", help="Restrict GRAPH to these graphs.")
+@click.pass_context
+def query(ctx, sparql, query_file, fmt, default_graph, named_graph):
+    """Run a SPARQL query (argument, --file or stdin). The default graph is the union of all graphs."""
+    from .. import query as q
+    text = sparql or (query_file.read() if query_file else sys.stdin.read())
+    try:
+        result = q.run(ctx.obj["store"](), text, default_graphs=list(default_graph) or None,
+                       named_graphs=list(named_graph) or None)
+    except q.QuerySyntaxError as exc:
+        click.echo(f"error: malformed query: {exc}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    if fmt == "table":
+        click.echo(q.table(result))
+        return
+    media = q.FORMAT_NAMES[fmt]
+    offered = q.GRAPH_TYPES if result.kind == "graph" else q.TABULAR_TYPES
+    if media not in offered:
+        click.echo(f"error: a {result.kind} result cannot be written as {fmt}", err=True)
+        ctx.exit(2)
+    sys.stdout.buffer.write(q.serialize(result, media))
+
+
+@main.command()
+@click.option("--graph", "graphs", multiple=True, metavar="IRI", help="Graphs to export (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]), default="trig", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.pass_context
+def export(ctx, graphs, fmt, output):
+    """Write graphs as TriG or N-Quads."""
+    from ..exporting import export_graphs
+    data = export_graphs(ctx.obj["store"](), graphs=list(graphs) or None, fmt=fmt)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def info(ctx, as_json):
+    """Graphs, triple counts and the latest loads."""
+    import json
+    from ..info import store_summary
+    summary = store_summary(ctx.obj["store"]())
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    c = summary["counts"]
+    click.echo(f"{summary['total_triples']} triples; {c['resources']} resources, {c['licences']} licences, "
+               f"{c['parties']} parties, {c['policies']} policies")
+    click.echo("\ngraphs:")
+    for g in summary["graphs"]:
+        click.echo(f"  {g['triples']:>9}  <{g['graph']}>  {g['modified'] or ''}")
+    click.echo("\nlatest loads:")
+    for ld in summary["loads"]:
+        click.echo(f"  {ld['ended']}  {ld['agent']}  {ld['triples']} triples  {ld['files']}")
+
+
+def _serve(ctx, host, port, threads):
+    from ..web.app import create_app
+    from ..web.server import serve as run_server
+    state = ctx.obj["state"]
+    state.store()  # open (and bootstrap) before forking the server, so errors show here
+    click.echo(f"rightsgraph serving {state.data_dir or 'the default store'} at http://{host}:{port}/", err=True)
+    run_server(lambda: create_app(state.store()), host=host, port=port, threads=threads)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_context
+def serve(ctx, host, port, threads):
+    """Run the HTTP service (SPARQL endpoint, API, web page) under gunicorn."""
+    _serve(ctx, host, port, threads)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Only load the demo data.")
+@click.pass_context
+def demo(ctx, host, port, no_serve):
+    """Load the demo library world (once) and serve it."""
+    from ..demo import load_demo
+    loaded = load_demo(ctx.obj["store"]())
+    click.echo(f"demo data: {'loaded ' + str(loaded) + ' triples' if loaded else 'already loaded'}", err=True)
+    if not no_serve:
+        _serve(ctx, host, port, 8)

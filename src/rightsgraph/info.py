@@ -1,0 +1,49 @@
+"""What the store holds: graphs, counts and the latest loads (for `info` and the home page)."""
+
+from __future__ import annotations
+
+from .namespaces import PROVENANCE_GRAPH, sparql_prefixes
+
+_COUNTS = sparql_prefixes() + """
+SELECT
+  (COUNT(DISTINCT ?r) AS ?resources) (COUNT(DISTINCT ?l) AS ?licences)
+  (COUNT(DISTINCT ?p) AS ?parties) (COUNT(DISTINCT ?pol) AS ?policies)
+WHERE {
+  { ?r a rg:Resource } UNION { ?l a rg:Licence } UNION
+  { ?p a ?pc . VALUES ?pc { rg:Party rg:Publisher rg:Vendor rg:RightsHolder rg:Library rg:Consortium } }
+  UNION { ?pol a ?k . VALUES ?k { odrl:Policy odrl:Set odrl:Offer odrl:Agreement rg:Licence } }
+}"""
+
+_GRAPHS = sparql_prefixes() + f"""
+SELECT ?g (COUNT(*) AS ?n) (SAMPLE(?m) AS ?modified) WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  OPTIONAL {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ ?g dct:modified ?m }} }}
+}} GROUP BY ?g ORDER BY ?g"""
+
+_LOADS = sparql_prefixes() + f"""
+SELECT ?act ?ended ?agent ?files ?triples WHERE {{
+  {{ SELECT ?act (GROUP_CONCAT(DISTINCT ?file; separator=", ") AS ?files) WHERE {{
+      GRAPH <{PROVENANCE_GRAPH.value}> {{ ?act a rg:Load OPTIONAL {{ ?act prov:used/premis:originalName ?file }} }}
+  }} GROUP BY ?act }}
+  {{ SELECT ?act (SUM(?n) AS ?triples) WHERE {{
+      GRAPH <{PROVENANCE_GRAPH.value}> {{ ?act a rg:Load OPTIONAL {{ ?act prov:qualifiedGeneration/void:triples ?n }} }}
+  }} GROUP BY ?act }}
+  GRAPH <{PROVENANCE_GRAPH.value}> {{ ?act prov:endedAtTime ?ended ; prov:wasAssociatedWith/foaf:name ?agent }}
+}} ORDER BY DESC(?ended) LIMIT 10"""
+
+
+def store_summary(store) -> dict:
+    counts = next(iter(store.query(_COUNTS)))
+    graphs = [{"graph": s["g"].value, "triples": int(s["n"].value),
+               "modified": s["modified"].value if s["modified"] is not None else None}
+              for s in store.query(_GRAPHS)]
+    loads = [{"activity": s["act"].value, "ended": s["ended"].value, "agent": s["agent"].value,
+              "files": s["files"].value if s["files"] is not None else "",
+              "triples": int(s["triples"].value) if s["triples"] is not None else 0}
+             for s in store.query(_LOADS)]
+    return {
+        "total_triples": sum(g["triples"] for g in graphs),
+        "counts": {k: int(counts[k].value) for k in ("resources", "licences", "parties", "policies")},
+        "graphs": graphs,
+        "loads": loads,
+    }

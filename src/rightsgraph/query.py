@@ -1,0 +1,135 @@
+"""Running SPARQL queries and writing their results in any SPARQL result format or RDF
+syntax. Shared by the CLI (`rightsgraph query`) and the HTTP endpoint (`/sparql`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
+
+from .store.base import Store
+
+# Media types we answer with, in order of preference when the client does not care.
+TABULAR_TYPES = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+    "application/xml": QueryResultsFormat.XML,
+    "text/csv": QueryResultsFormat.CSV,
+    "text/tab-separated-values": QueryResultsFormat.TSV,
+}
+GRAPH_TYPES = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "application/ld+json": RdfFormat.JSON_LD,
+    "text/plain": RdfFormat.N_TRIPLES,
+    "application/trig": RdfFormat.TRIG,
+    "application/n-quads": RdfFormat.N_QUADS,
+}
+# Short names for the CLI's --format.
+FORMAT_NAMES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
+                "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml",
+                "jsonld": "application/ld+json"}
+
+
+class QuerySyntaxError(ValueError):
+    """The query is not valid SPARQL 1.1."""
+
+
+@dataclass
+class Result:
+    kind: str          # "bindings", "boolean" or "graph"
+    value: object      # pyoxigraph QuerySolutions, QueryBoolean or QueryTriples
+
+
+def run(store: Store, sparql: str, *, default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None) -> Result:
+    """Run a query; protocol-given graphs override FROM / FROM NAMED (SPARQL 1.1 Protocol)."""
+    kwargs = {}
+    if default_graphs or named_graphs:
+        kwargs["default_graph"] = [NamedNode(g) for g in default_graphs or []] or [ox.DefaultGraph()]
+        kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs or []]
+    try:
+        value = store.query(sparql, **kwargs)
+    except SyntaxError as exc:
+        raise QuerySyntaxError(str(exc)) from None
+    if isinstance(value, ox.QueryBoolean):
+        return Result("boolean", value)
+    if isinstance(value, ox.QueryTriples):
+        return Result("graph", value)
+    return Result("bindings", value)
+
+
+def negotiate(accept: str | None, kind: str) -> str | None:
+    """The media type to answer with for an Accept header, or None if nothing fits."""
+    offered = GRAPH_TYPES if kind == "graph" else TABULAR_TYPES
+    default = "text/turtle" if kind == "graph" else "application/sparql-results+json"
+    if not accept:
+        return default
+    best, best_q = None, 0.0
+    for order, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        q = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        if q <= best_q:
+            continue
+        if media in offered:
+            best, best_q = media, q
+        elif media in ("*/*", "application/*", "text/*"):
+            best, best_q = default if media == "*/*" or default.startswith(media[:-1]) else _first(offered, media), q
+    return best
+
+
+def _first(offered: dict, wildcard: str) -> str | None:
+    prefix = wildcard[:-1]
+    return next((m for m in offered if m.startswith(prefix)), None)
+
+
+def serialize(result: Result, media_type: str) -> bytes:
+    if result.kind == "graph":
+        return result.value.serialize(format=GRAPH_TYPES[media_type])
+    return result.value.serialize(format=TABULAR_TYPES[media_type])
+
+
+def content_type(media_type: str) -> str:
+    return media_type if "charset" in media_type else f"{media_type}; charset=utf-8"
+
+
+def table(result: Result, limit: int | None = None) -> str:
+    """A plain-text table of SELECT results (what a person reads in a terminal)."""
+    if result.kind == "boolean":
+        return "true" if bool(result.value) else "false"
+    if result.kind == "graph":
+        return result.value.serialize(format=RdfFormat.TURTLE).decode()
+    variables = [v.value for v in result.value.variables]
+    rows = []
+    for i, sol in enumerate(result.value):
+        if limit is not None and i >= limit:
+            break
+        rows.append([_cell(sol[v]) for v in variables])
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    out = [line(variables), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"{term.value}@{term.language}"
+        return term.value
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return str(term)

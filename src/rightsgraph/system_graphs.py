@@ -1,0 +1,72 @@
+"""The graphs the product itself owns: the ontology (with the ODRL vocabulary) and the
+shapes. Loaded on first start and refreshed whenever the shipped files change."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+import pyoxigraph as ox
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
+
+from . import provenance, resources
+from .namespaces import ONTOLOGY_GRAPH, PROVENANCE_GRAPH, RG, SHAPES_GRAPH
+from .store.base import Store
+
+
+def _digest(paths) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def _recorded_digest(store: Store, graph: NamedNode) -> str | None:
+    rows = list(store.query(
+        f"SELECT ?d WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ <{graph.value}> <{RG.sourceDigest.value}> ?d }} }}"))
+    return rows[0]["d"].value if rows else None
+
+
+def ensure_system_graphs(store: Store) -> list[NamedNode]:
+    """(Re)load the ontology and shapes graphs if missing or out of date; returns the graphs
+    that were (re)loaded."""
+    refreshed = []
+    for graph, files in ((ONTOLOGY_GRAPH, resources.ontology_files()),
+                         (SHAPES_GRAPH, resources.shapes_files())):
+        digest = _digest(files)
+        if _recorded_digest(store, graph) == digest:
+            continue
+        started = provenance.now()
+        staging = ox.Store()
+        for path in files:
+            staging.load(path=str(path), format=RdfFormat.TURTLE, to_graph=graph)
+        store.clear_graph(graph)
+        store.load_bytes(staging.dump(format=RdfFormat.N_QUADS), RdfFormat.N_QUADS)
+        count = len(staging)
+        store.update(f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ <{graph.value}> <{RG.sourceDigest.value}> ?d }} }}")
+        store.update(provenance.stale_graph_facts_update([graph]))
+        record = provenance.load_record(
+            agent="rightsgraph", started=started, ended=provenance.now(),
+            sources=[provenance.SourceRecord(p.name, hashlib.sha256(p.read_bytes()).hexdigest(),
+                                             p.stat().st_size) for p in files],
+            loaded={graph: count}, totals={graph: count}, replaced=True, via="bootstrap")
+        record.append(Quad(graph, RG.sourceDigest, Literal(digest), PROVENANCE_GRAPH))
+        store.add_quads(record)
+        refreshed.append(graph)
+    return refreshed
+
+
+@lru_cache(maxsize=1)
+def ontology_store() -> ox.Store:
+    """The shipped ontology + ODRL vocabulary in memory: the class and action hierarchy
+    that validation and decisions read beside the data."""
+    st = ox.Store()
+    for path in resources.ontology_files():
+        st.load(path=str(path), format=RdfFormat.TURTLE)
+    return st
+
+
+@lru_cache(maxsize=1)
+def default_gate():
+    from .validation import ShapesGate  # imported late: compiling shapes costs time
+    return ShapesGate.from_files(resources.shapes_files())

@@ -1,0 +1,33 @@
+"""SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/)."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from .. import query as q
+
+_TEMPLATE = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix formats: <http://www.w3.org/ns/formats/> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+
+<{endpoint}#service> a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    dct:title "rightsgraph SPARQL endpoint"@en, "rightsgraph SPARQL 查询端点"@zh ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:feature sd:UnionDefaultGraph, sd:BasicFederatedQuery ;
+    sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML,
+        formats:SPARQL_Results_CSV, formats:SPARQL_Results_TSV, formats:Turtle,
+        formats:N-Triples, formats:RDF_XML, formats:JSON-LD ;
+    sd:defaultDataset [ a sd:Dataset, void:Dataset ;
+        sd:defaultGraph [ a sd:Graph ; dct:description "the union of all named graphs"@en, "所有命名图的并集"@zh ] ] .
+"""
+
+
+def service_description(endpoint: str) -> Response:
+    import pyoxigraph as ox
+    store = ox.Store()
+    store.load(_TEMPLATE.format(endpoint=endpoint), ox.RdfFormat.TURTLE)
+    result = q.Result("graph", store.query("CONSTRUCT WHERE { ?s ?p ?o }"))
+    media = q.negotiate(request.headers.get("Accept"), "graph") or "text/turtle"
+    return Response(q.serialize(result, media), content_type=q.content_type(media))

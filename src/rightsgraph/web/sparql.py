@@ -1,0 +1,111 @@
+"""SPARQL 1.1 Protocol query endpoint at /sparql (https://www.w3.org/TR/sparql11-protocol/)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from flask import Blueprint, Response, current_app, request
+
+from .. import query as q
+from .service_description import service_description
+
+bp = Blueprint("sparql", __name__)
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def _text(status: int, message: str) -> Response:
+    return Response(message.rstrip() + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+@bp.errorhandler(ProtocolError)
+def _protocol_error(err: ProtocolError):
+    return _text(err.status, str(err))
+
+
+def _charset_ok(content_type: str) -> bool:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value.strip('"').lower() not in ("utf-8", "utf8"):
+            return False
+    return True
+
+
+def _url_params() -> dict[str, list[str]]:
+    return parse_qs(request.query_string.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise ProtocolError(400, f"more than one '{name}' parameter: send exactly one")
+    return values[0] if values else None
+
+
+def _read_request() -> tuple[str | None, str | None, dict[str, list[str]]]:
+    """(query, update, dataset params) from GET, POST form or POST direct."""
+    params = _url_params()
+    if request.method == "GET":
+        if "update" in params:
+            raise ProtocolError(400, "SPARQL Update must be sent with POST, not GET")
+        return _one(params, "query"), None, params
+    ctype = request.headers.get("Content-Type")
+    if not ctype:
+        raise ProtocolError(400, "POST needs a Content-Type: application/x-www-form-urlencoded, "
+                                 "application/sparql-query or application/sparql-update")
+    media = ctype.split(";")[0].strip().lower()
+    if not _charset_ok(ctype):
+        raise ProtocolError(400, f"unsupported charset in Content-Type {ctype!r}: SPARQL requests are UTF-8")
+    body = request.get_data()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the request body is not valid UTF-8") from None
+    if media == "application/x-www-form-urlencoded":
+        form = parse_qs(text, keep_blank_values=True)
+        for key, values in form.items():
+            params.setdefault(key, []).extend(values) if key not in ("query", "update") else None
+        query, update = _one(form, "query"), _one(form, "update")
+        if query is not None and update is not None:
+            raise ProtocolError(400, "send either 'query' or 'update', not both")
+        return query, update, params
+    if media == "application/sparql-query":
+        return text, None, params
+    if media == "application/sparql-update":
+        return None, text, params
+    raise ProtocolError(415, f"unsupported Content-Type {media!r}: use application/x-www-form-urlencoded, "
+                             "application/sparql-query or application/sparql-update")
+
+
+@bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
+@bp.route("/sparql/", methods=["GET", "POST"])
+def sparql_endpoint():
+    query, update, params = _read_request()
+    if update is not None:
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not enabled here; "
+                                 "load data with `rightsgraph load`")
+    if query is None:
+        if request.method == "GET":
+            return service_description(request.base_url)
+        raise ProtocolError(400, "missing 'query' parameter")
+    store = current_app.extensions["rightsgraph.store"]
+    try:
+        result = q.run(store, query, default_graphs=params.get("default-graph-uri"),
+                       named_graphs=params.get("named-graph-uri"))
+    except q.QuerySyntaxError as exc:
+        raise ProtocolError(400, f"malformed query: {exc}") from None
+    media = q.negotiate(request.headers.get("Accept"), result.kind)
+    if media is None:
+        raise ProtocolError(406, f"cannot answer a {result.kind} result as {request.headers.get('Accept')}")
+    return Response(q.serialize(result, media), content_type=q.content_type(media),
+                    headers={"Vary": "Accept"})
+
+
+@bp.route("/sparql", methods=["PUT", "DELETE", "PATCH"])
+@bp.route("/sparql/", methods=["PUT", "DELETE", "PATCH"])
+def wrong_method():
+    return _text(405, f"{request.method} is not a SPARQL Protocol method: use GET or POST")

@@ -1,0 +1,87 @@
+"""Shared fixtures: repository paths, fresh stores, and real server processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CONFORMANCE = Path(os.environ.get("RIGHTSGRAPH_CONFORMANCE", REPO.parent / "shared" / "conformance"))
+RIGHTSGRAPH = [sys.executable, "-m", "rightsgraph"]
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def conformance() -> Path:
+    if not CONFORMANCE.is_dir():
+        pytest.skip(f"conformance material not found at {CONFORMANCE} (set RIGHTSGRAPH_CONFORMANCE)")
+    return CONFORMANCE
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh on-disk embedded store with the ontology and shapes graphs loaded."""
+    from rightsgraph.store.embedded import EmbeddedStore
+    from rightsgraph.system_graphs import ensure_system_graphs
+    st = EmbeddedStore(tmp_path / "store")
+    ensure_system_graphs(st)
+    return st
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(*args, data_dir: Path, check: bool = False, input: str | None = None, env=None):
+    """Run the real `rightsgraph` CLI in a subprocess."""
+    full_env = dict(os.environ, RIGHTSGRAPH_LANG="en", **(env or {}))
+    return subprocess.run(RIGHTSGRAPH + ["--data-dir", str(data_dir), *map(str, args)],
+                          capture_output=True, text=True, check=check, input=input, env=full_env,
+                          timeout=300)
+
+
+class ServerProcess:
+    """`rightsgraph serve` (gunicorn) on a free port on 127.0.0.1, stopped at teardown."""
+
+    def __init__(self, data_dir: Path, *args: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data_dir.parent / f"server-{self.port}.log"
+        self._log = open(self.log, "wb")
+        self.proc = subprocess.Popen(
+            RIGHTSGRAPH + ["--data-dir", str(data_dir), *args, "--port", str(self.port)],
+            stdout=self._log, stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self, seconds: float = 60) -> None:
+        import requests
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log.read_text()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        raise RuntimeError(f"server did not answer within {seconds} s:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
