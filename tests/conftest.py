@@ -85,3 +85,53 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self._log.close()
+
+
+class OxigraphServer:
+    """A real `oxigraph serve` (PyPI package `oxigraph`) on 127.0.0.1, union default graph."""
+
+    def __init__(self, location: Path):
+        import shutil
+        exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = location.parent / f"oxigraph-{self.port}.log"
+        self._log = open(self.log, "wb")
+        self.proc = subprocess.Popen([exe, "serve", "--location", str(location), "--bind",
+                                      f"127.0.0.1:{self.port}", "--union-default-graph"],
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        import requests
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"oxigraph exited early:\n{self.log.read_text()}")
+            try:
+                requests.get(self.url + "/query", params={"query": "ASK {}"}, timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("oxigraph serve did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path):
+    srv = OxigraphServer(tmp_path / "oxigraph")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def remote_store(oxigraph_server):
+    from rightsgraph.store.remote import RemoteStore
+    from rightsgraph.system_graphs import ensure_system_graphs
+    st = RemoteStore.for_oxigraph(oxigraph_server.url)
+    ensure_system_graphs(st)
+    return st

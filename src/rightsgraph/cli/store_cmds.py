@@ -127,8 +127,9 @@ def _serve(ctx, host, port, threads):
     from ..web.app import create_app
     from ..web.server import serve as run_server
     state = ctx.obj["state"]
-    state.store()  # open (and bootstrap) before forking the server, so errors show here
-    click.echo(f"rightsgraph serving {state.data_dir or 'the default store'} at http://{host}:{port}/", err=True)
+    state.store()  # open and bootstrap here, so that errors show before the server starts,
+    state.close()  # then let go: the worker process opens the store itself after the fork
+    click.echo(f"rightsgraph serving {state.where} at http://{host}:{port}/", err=True)
     run_server(lambda: create_app(state.store()), host=host, port=port, threads=threads)
 
 

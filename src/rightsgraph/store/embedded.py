@@ -97,6 +97,10 @@ class EmbeddedStore(Store):
         if self.path is not None:
             self._store.flush()
 
+    def close(self) -> None:
+        """Release the store (and its directory lock) once nothing else refers to it."""
+        self._store = None
+
     def backup(self, target: str | os.PathLike) -> None:
         self._store.backup(str(target))
 

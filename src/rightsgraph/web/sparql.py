@@ -95,7 +95,7 @@ def sparql_endpoint():
     store = current_app.extensions["rightsgraph.store"]
     try:
         result = q.run(store, query, default_graphs=params.get("default-graph-uri"),
-                       named_graphs=params.get("named-graph-uri"))
+                       named_graphs=params.get("named-graph-uri"), base_iri=request.base_url)
     except q.QuerySyntaxError as exc:
         raise ProtocolError(400, f"malformed query: {exc}") from None
     media = q.negotiate(request.headers.get("Accept"), result.kind)
