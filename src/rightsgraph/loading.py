@@ -86,15 +86,15 @@ def load_files(store: Store, paths: Iterable[str | Path], *, graph: str | NamedN
     return result
 
 
-def load_data(store: Store, data: bytes, fmt: RdfFormat, *, name: str, graph: NamedNode,
-              replace: bool = False, agent: str | None = None, gate=None, via: str = "http",
+def load_data(store: Store, data: bytes, fmt: RdfFormat, *, name: str, graph,
+              replace: bool | set = False, agent: str | None = None, gate=None, via: str = "http",
               base_iri: str | None = None) -> LoadResult:
     """The same gate for RDF that arrives over HTTP (Graph Store Protocol, harvest)."""
     import hashlib
     started = provenance.now()
     staging = ox.Store()
     source = SourceFile(Path(name), data, hashlib.sha256(data).hexdigest(), fmt)
-    parse_into(staging, source, graph, base_iri or graph.value)
+    parse_into(staging, source, graph, base_iri or getattr(graph, "value", None))
     return commit_staged(store, staging, sources=[provenance.SourceRecord(name, source.sha256, len(data))],
                          names=[name], replace=replace, agent=agent, gate=gate, started=started, via=via)
 
@@ -114,16 +114,17 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
     if report.has_violations:
         raise LoadRejected(report, names)
     loaded = {g: _count(staging, g) for g in graphs}
-    if replace:
-        for g in graphs:
-            store.clear_graph(g)
+    # `replace` is True (every graph the data goes to) or an explicit set of graphs, which
+    # may include the default graph (Graph Store Protocol PUT ?default).
+    for g in (graphs if replace is True else replace or ()):
+        store.clear_graph(g)
     store.load_bytes(staging.dump(format=RdfFormat.N_QUADS), RdfFormat.N_QUADS)
     t_commit = time.perf_counter()
-    totals = {g: store.count(g) for g in graphs} if not replace else dict(loaded)
+    totals = {g: store.count(g) for g in graphs}
     store.update(provenance.stale_graph_facts_update(graphs)) if graphs else None
     store.add_quads(provenance.load_record(
         agent=agent or provenance.default_agent(), started=started, ended=provenance.now(),
-        sources=sources, loaded=loaded, totals=totals, replaced=replace, via=via))
+        sources=sources, loaded=loaded, totals=totals, replaced=bool(replace), via=via))
     return LoadResult(graphs=loaded, sources=sources, report=report, seconds=0.0,
                       timings={"validate": t_validate - t0, "commit": t_commit - t_validate,
                                "provenance": time.perf_counter() - t_commit})

@@ -25,6 +25,11 @@ class _Context:
         self._store = None
 
     @property
+    def accounts_file(self) -> Path:
+        from ..store.embedded import default_data_dir
+        return Path(self.data_dir or default_data_dir()) / "accounts.json"
+
+    @property
     def where(self) -> str:
         return self.store_url or str(self.data_dir or "the default store")
 
@@ -67,7 +72,7 @@ def main(ctx: click.Context, data_dir: Path | None, store_url: str | None, lang:
     ctx.call_on_close(state.close)
 
 
-from . import store_cmds  # noqa: E402  (commands register themselves on `main`)
+from . import admin_cmds, store_cmds  # noqa: E402,F401  (commands register themselves on `main`)
 
 try:  # the decision commands (check, evaluate) come with the policy engine
     from .decide import check, evaluate  # noqa: E402
@@ -76,4 +81,4 @@ try:  # the decision commands (check, evaluate) come with the policy engine
 except ImportError:  # pragma: no cover
     pass
 
-__all__ = ["main", "store_cmds"]
+__all__ = ["main"]

@@ -123,24 +123,59 @@ def info(ctx, as_json):
         click.echo(f"  {ld['ended']}  {ld['agent']}  {ld['triples']} triples  {ld['files']}")
 
 
-def _serve(ctx, host, port, threads):
+def _prepare(data_dir, store_url, load_demo: bool, errors) -> None:
+    """Open and bootstrap the store (and load the demo) in a child process: the server's
+    master process must never open RocksDB itself, or its forked worker inherits a storage
+    engine whose background threads did not survive the fork (writes then hang)."""
+    try:
+        from . import _Context
+        state = _Context(data_dir, store_url, "en")
+        store = state.store()
+        if load_demo:
+            from ..demo import load_demo as load
+            loaded = load(store)
+            print(f"demo data: {'loaded ' + str(loaded) + ' triples' if loaded else 'already loaded'}",
+                  file=sys.stderr)
+        state.close()
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which exits non-zero
+        errors.put(f"{type(exc).__name__}: {exc}")
+
+
+def _prepare_in_child(state, load_demo: bool = False) -> None:
+    import multiprocessing
+    mp = multiprocessing.get_context("spawn")
+    errors = mp.Queue()
+    child = mp.Process(target=_prepare, args=(state.data_dir, state.store_url, load_demo, errors))
+    child.start()
+    child.join()
+    if not errors.empty():
+        raise click.ClickException(errors.get())
+    if child.exitcode != 0:
+        raise click.ClickException(f"could not open {state.where} (exit code {child.exitcode})")
+
+
+def _serve(ctx, host, port, threads, settings=None):
     from ..web.app import create_app
     from ..web.server import serve as run_server
     state = ctx.obj["state"]
-    state.store()  # open and bootstrap here, so that errors show before the server starts,
-    state.close()  # then let go: the worker process opens the store itself after the fork
+    settings = dict(settings or {}, RG_ACCOUNTS_FILE=str(state.accounts_file))
+    _prepare_in_child(state)
     click.echo(f"rightsgraph serving {state.where} at http://{host}:{port}/", err=True)
-    run_server(lambda: create_app(state.store()), host=host, port=port, threads=threads)
+    run_server(lambda: create_app(state.store(), settings=settings), host=host, port=port, threads=threads)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--anonymous-read/--no-anonymous-read", default=True, show_default=True,
+              envvar="RIGHTSGRAPH_ANONYMOUS_READ", help="Let requests without a token read public graphs.")
+@click.option("--max-body", default=16 * 1024 * 1024, show_default=True, type=int, envvar="RIGHTSGRAPH_MAX_BODY",
+              help="Largest request body in bytes (413 above).")
 @click.pass_context
-def serve(ctx, host, port, threads):
-    """Run the HTTP service (SPARQL endpoint, API, web page) under gunicorn."""
-    _serve(ctx, host, port, threads)
+def serve(ctx, host, port, threads, anonymous_read, max_body):
+    """Run the HTTP service (SPARQL endpoint, Graph Store, API, web page) under gunicorn."""
+    _serve(ctx, host, port, threads, {"RG_ANONYMOUS_READ": anonymous_read, "RG_MAX_BODY": max_body})
 
 
 @main.command()
@@ -150,8 +185,6 @@ def serve(ctx, host, port, threads):
 @click.pass_context
 def demo(ctx, host, port, no_serve):
     """Load the demo library world (once) and serve it."""
-    from ..demo import load_demo
-    loaded = load_demo(ctx.obj["store"]())
-    click.echo(f"demo data: {'loaded ' + str(loaded) + ' triples' if loaded else 'already loaded'}", err=True)
+    _prepare_in_child(ctx.obj["state"], load_demo=True)
     if not no_serve:
         _serve(ctx, host, port, 8)

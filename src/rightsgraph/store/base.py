@@ -79,3 +79,61 @@ class Store(ABC):
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _depth0_keyword_positions(text: str, keyword: str) -> list[int]:
+    """Positions of `keyword` outside strings, IRIs, comments and braces."""
+    masked = _NOISE.sub(lambda m: " " * len(m.group(0)), text)
+    positions, depth = [], 0
+    pattern = re.compile(rf"\b{keyword}\b", re.IGNORECASE)
+    i = 0
+    while i < len(masked):
+        ch = masked[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and pattern.match(masked, i) and (i == 0 or not masked[i - 1].isalnum()):
+            positions.append(i)
+        i += 1
+    return positions
+
+
+class DatasetConflict(ValueError):
+    """Protocol graph parameters given for an update that names its own dataset."""
+
+
+def apply_using(update: str, using_graphs: list[str], using_named_graphs: list[str]) -> str:
+    """Add the protocol's using-graph-uri / using-named-graph-uri as USING clauses to every
+    operation with a WHERE (SPARQL 1.1 Protocol, section 2.2.3)."""
+    if not using_graphs and not using_named_graphs:
+        return update
+    if _depth0_keyword_positions(update, "USING") or _depth0_keyword_positions(update, "WITH"):
+        raise DatasetConflict("the update has USING/WITH and the request has using-graph-uri or "
+                              "using-named-graph-uri: give the dataset one way only")
+    clause = "".join(f"USING <{g}> " for g in using_graphs) + "".join(
+        f"USING NAMED <{g}> " for g in using_named_graphs)
+    out = update
+    for pos in reversed(_depth0_keyword_positions(update, "WHERE")):
+        out = out[:pos] + clause + out[pos:]
+    return out
+
+
+_GRAPH_MGMT = re.compile(r"\b(CLEAR|DROP)(\s+SILENT)?\s+(ALL|NAMED)\b", re.IGNORECASE)
+
+
+def scope_graph_management(update: str, data_graphs: list[str]) -> str:
+    """`CLEAR|DROP ALL|NAMED` apply to the data graphs only: the ontology, shapes and
+    provenance graphs are the service's own, not part of the user's dataset."""
+    masked = _NOISE.sub(lambda m: " " * len(m.group(0)), update)
+    out, last = [], 0
+    for m in _GRAPH_MGMT.finditer(masked):
+        verb, which = m.group(1).upper(), m.group(3).upper()
+        ops = [f"{verb} SILENT DEFAULT"] if which == "ALL" else []
+        ops += [f"{verb} SILENT GRAPH <{g}>" for g in data_graphs]
+        out.append(update[last:m.start()])
+        # no data graph at all: an operation on a graph that cannot exist does nothing
+        out.append(" ; ".join(ops) if ops else f"{verb} SILENT GRAPH <urn:rightsgraph:no-graph>")
+        last = m.end()
+    out.append(update[last:])
+    return "".join(out)

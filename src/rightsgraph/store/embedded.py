@@ -32,6 +32,14 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
 
+    @classmethod
+    def wrap(cls, raw: ox.Store, path: Path | None = None) -> "EmbeddedStore":
+        """The port over an already open pyoxigraph store (snapshots, scratch stores)."""
+        self = cls.__new__(cls)
+        self.path = path
+        self._store = raw
+        return self
+
     @property
     def raw(self) -> ox.Store:
         """The pyoxigraph store, for code that needs its native speed (validation, indexes)."""
@@ -84,7 +92,9 @@ class EmbeddedStore(Store):
         self._store.extend(list(quads))
 
     def clear_graph(self, graph):
-        if graph in self._store.named_graphs():
+        if isinstance(graph, ox.DefaultGraph):
+            self._store.clear_graph(graph)
+        elif graph in self._store.named_graphs():
             self._store.remove_graph(graph)
 
     def dump(self, fmt, graph=None, prefixes=None) -> bytes:
@@ -110,5 +120,6 @@ def _is_quad_format(fmt: RdfFormat) -> bool:
 
 
 def open_store(data_dir: str | os.PathLike | None = None) -> EmbeddedStore:
-    """Open the store in `data_dir` (or RIGHTSGRAPH_DATA, or the default) on disk."""
-    return EmbeddedStore(Path(data_dir) if data_dir else default_data_dir() / "store")
+    """Open the store in `<data_dir>/store` (data_dir: the argument, RIGHTSGRAPH_DATA or the
+    default). The data directory also holds the accounts file (accounts.py)."""
+    return EmbeddedStore(Path(data_dir or default_data_dir()) / "store")

@@ -137,7 +137,8 @@ class RemoteStore(Store):
             self.load_bytes(data, RdfFormat.N_QUADS)
 
     def clear_graph(self, graph):
-        self.update(f"DROP SILENT GRAPH <{graph.value}>")
+        self.update("CLEAR SILENT DEFAULT" if isinstance(graph, ox.DefaultGraph)
+                    else f"DROP SILENT GRAPH <{graph.value}>")
 
     def dump(self, fmt, graph=None, prefixes=None) -> bytes:
         scratch = ox.Store()

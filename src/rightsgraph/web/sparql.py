@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Response, current_app, request
 
 from .. import query as q
+from .auth import current_agent, hidden_graphs, require
 from .service_description import service_description
 
 bp = Blueprint("sparql", __name__)
@@ -86,16 +87,19 @@ def _read_request() -> tuple[str | None, str | None, dict[str, list[str]]]:
 def sparql_endpoint():
     query, update, params = _read_request()
     if update is not None:
-        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not enabled here; "
-                                 "load data with `rightsgraph load`")
+        return _update(update, params)
     if query is None:
         if request.method == "GET":
             return service_description(request.base_url)
         raise ProtocolError(400, "missing 'query' parameter")
     store = current_app.extensions["rightsgraph.store"]
+    default_graphs, named_graphs = params.get("default-graph-uri"), params.get("named-graph-uri")
+    hidden = hidden_graphs(store)
+    if hidden:
+        default_graphs, named_graphs = restricted_dataset(store, query, default_graphs, named_graphs, hidden)
     try:
-        result = q.run(store, query, default_graphs=params.get("default-graph-uri"),
-                       named_graphs=params.get("named-graph-uri"), base_iri=request.base_url)
+        result = q.run(store, query, default_graphs=default_graphs, named_graphs=named_graphs,
+                       base_iri=request.base_url)
     except q.QuerySyntaxError as exc:
         raise ProtocolError(400, f"malformed query: {exc}") from None
     media = q.negotiate(request.headers.get("Accept"), result.kind)
@@ -103,6 +107,59 @@ def sparql_endpoint():
         raise ProtocolError(406, f"cannot answer a {result.kind} result as {request.headers.get('Accept')}")
     return Response(q.serialize(result, media), content_type=q.content_type(media),
                     headers={"Vary": "Accept"})
+
+
+def restricted_dataset(store, query: str, default_graphs, named_graphs, hidden: set[str]):
+    """The dataset a reader's query may use: what it asked for (protocol parameters, else
+    FROM / FROM NAMED, else everything) minus the hidden graphs. Always explicit, so that
+    neither GRAPH ?g, FROM, DESCRIBE nor the union default graph can reach a hidden graph."""
+    from ..store.base import has_dataset_clause
+    if default_graphs is None and named_graphs is None:
+        if has_dataset_clause(query):
+            default_graphs, named_graphs = _from_clauses(query)
+        else:
+            visible = [gr.value for gr in store.graphs() if gr.value not in hidden]
+            default_graphs, named_graphs = visible, visible
+    defaults = [x for x in default_graphs or [] if x not in hidden]
+    nameds = [x for x in named_graphs or [] if x not in hidden]
+    # An empty list would mean "no restriction" further down: use a graph that cannot exist.
+    return defaults or ["urn:rightsgraph:no-graph"], nameds or ["urn:rightsgraph:no-graph"]
+
+
+def _from_clauses(query: str) -> tuple[list[str], list[str]]:
+    from rdflib.plugins.sparql import prepareQuery
+    try:
+        clauses = prepareQuery(query).algebra.get("datasetClause") or []
+    except Exception:  # noqa: BLE001 - Oxigraph will report the syntax error itself
+        return [], []
+    return ([str(c["default"]) for c in clauses if c.get("default") is not None],
+            [str(c["named"]) for c in clauses if c.get("named") is not None])
+
+
+def _update(update: str, params: dict[str, list[str]]) -> Response:
+    denied = require("cataloguer")
+    if denied is not None:
+        return denied
+    from ..loading import LoadRejected
+    from ..store.base import DatasetConflict, StoreError, apply_using
+    from ..updating import UpdateRejected, apply_update
+    from .errors import validation_failure
+    store = current_app.extensions["rightsgraph.store"]
+    try:
+        text = apply_using(update, params.get("using-graph-uri", []), params.get("using-named-graph-uri", []))
+        result = apply_update(store, text, agent=current_agent(), base_iri=request.base_url)
+    except DatasetConflict as exc:
+        raise ProtocolError(400, str(exc)) from None
+    except SyntaxError as exc:
+        raise ProtocolError(400, f"malformed update: {exc}") from None
+    except UpdateRejected as exc:
+        raise ProtocolError(403, str(exc)) from None
+    except LoadRejected as exc:
+        return validation_failure(exc.report)
+    except StoreError as exc:
+        raise ProtocolError(502, str(exc)) from None
+    return Response(status=204, headers={"X-Triples-Inserted": str(result.inserted),
+                                         "X-Triples-Deleted": str(result.deleted)})
 
 
 @bp.route("/sparql", methods=["PUT", "DELETE", "PATCH"])

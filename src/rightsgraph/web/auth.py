@@ -1,0 +1,66 @@
+"""Authentication (Bearer API tokens), roles and what a reader may see.
+
+Roles: reader < cataloguer < admin. Anonymous requests are readers unless anonymous
+read is switched off; writes always need a cataloguer; confidential graphs and the
+provenance graph are invisible to readers in every door.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g, request
+
+from ..accounts import role_at_least
+from ..confidentiality import confidential_graphs
+from ..namespaces import PROVENANCE_GRAPH
+
+bp = Blueprint("auth", __name__)
+OPEN_PATHS = ("/healthz",)
+
+
+def _deny(status: int, message: str) -> Response:
+    headers = {"WWW-Authenticate": 'Bearer realm="rightsgraph"'} if status == 401 else {}
+    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8", headers=headers)
+
+
+@bp.before_app_request
+def authenticate():
+    g.account = None
+    g.role = None
+    header = request.headers.get("Authorization", "")
+    accounts = current_app.extensions.get("rightsgraph.accounts")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return _deny(401, "Authorization must be 'Bearer <token>'")
+        account = accounts.authenticate(token.strip()) if accounts else None
+        if account is None:
+            return _deny(401, "unknown or revoked token")
+        g.account, g.role = account, account.role
+        return None
+    if current_app.config.get("RG_ANONYMOUS_READ", True):
+        g.role = "reader"
+    elif request.path not in OPEN_PATHS:
+        return _deny(401, "this service needs a token: send 'Authorization: Bearer <token>'")
+    return None
+
+
+def require(role: str) -> Response | None:
+    """None when the caller has `role`, else the 401/403 answer to return."""
+    if g.get("role") is None:
+        return _deny(401, "this service needs a token: send 'Authorization: Bearer <token>'")
+    if not role_at_least(g.role, role):
+        who = g.account.name if g.get("account") else "anonymous"
+        return _deny(403 if g.get("account") else 401,
+                     f"{who} is a {g.role}: this needs the {role} role")
+    return None
+
+
+def current_agent() -> str:
+    return g.account.name if g.get("account") else "anonymous"
+
+
+def hidden_graphs(store) -> set[str]:
+    """Graphs the caller must not see: none for cataloguers and admins."""
+    if role_at_least(g.get("role"), "cataloguer"):
+        return set()
+    return confidential_graphs(store) | {PROVENANCE_GRAPH.value}
