@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from . import changes
 from .namespaces import PROVENANCE_GRAPH, RG, XSD
 
 _TRUE = Literal("true", datatype=XSD.boolean)
@@ -20,6 +21,7 @@ def set_confidential(store, graph: str, confidential: bool = True) -> None:
     store.update(f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ <{graph}> <{RG.confidential.value}> ?v }} }}")
     if confidential:
         store.add_quads([Quad(g, RG.confidential, _TRUE, PROVENANCE_GRAPH)])
+    changes.bump()
 
 
 def visible_graphs(store, hidden: set[str]) -> list[NamedNode]:

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
 
-from . import provenance
+from . import changes, provenance
 from .namespaces import GRAPH_BASE, SYSTEM_GRAPHS
 from .parsing import RdfSyntaxError, SourceFile, parse_into, read_source
 from .rdf_formats import format_for_path
@@ -104,6 +104,7 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
     """Validate `staging` against the shapes and what the store holds, then commit it."""
     t0 = time.perf_counter()
     graphs = {g for g in staging.named_graphs() if isinstance(g, NamedNode)}
+    exchange = _take_exchange_graph(staging, graphs)
     protected = sorted(g.value for g in graphs if g in SYSTEM_GRAPHS)
     if protected:
         raise ProtectedGraph(f"{', '.join(names)}: cannot load into {', '.join(protected)}: "
@@ -119,15 +120,27 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
     for g in (graphs if replace is True else replace or ()):
         store.clear_graph(g)
     store.load_bytes(staging.dump(format=RdfFormat.N_QUADS), RdfFormat.N_QUADS)
+    changes.bump()
     t_commit = time.perf_counter()
     totals = {g: store.count(g) for g in graphs}
     store.update(provenance.stale_graph_facts_update(graphs)) if graphs else None
     store.add_quads(provenance.load_record(
         agent=agent or provenance.default_agent(), started=started, ended=provenance.now(),
         sources=sources, loaded=loaded, totals=totals, replaced=bool(replace), via=via))
+    if exchange:
+        from .exchange.shareable import merge_exchange_graph
+        merge_exchange_graph(store, exchange, graphs)
     return LoadResult(graphs=loaded, sources=sources, report=report, seconds=0.0,
                       timings={"validate": t_validate - t0, "commit": t_commit - t_validate,
                                "provenance": time.perf_counter() - t_commit})
+
+
+def _take_exchange_graph(staging: ox.Store, graphs: set):
+    """Hook for shareable exports (exchange/shareable.py): their exchange graph (dataset
+    description + PROV-O records of the source loads) is not data. It is taken out of
+    `staging` before the gate and merged into the provenance graph after the commit."""
+    from .exchange.shareable import take_exchange_graph
+    return take_exchange_graph(staging, graphs)
 
 
 def _count(staging: ox.Store, graph: NamedNode) -> int:

@@ -46,10 +46,13 @@ class Result:
 
 
 def run(store: Store, sparql: str, *, default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None, base_iri: str | None = None) -> Result:
+        named_graphs: list[str] | None = None, base_iri: str | None = None,
+        custom_functions: dict | None = None) -> Result:
     """Run a query; protocol-given graphs override FROM / FROM NAMED (SPARQL 1.1 Protocol).
     Relative IRIs resolve against `base_iri` (over HTTP: the endpoint's URL)."""
     kwargs = {"base_iri": base_iri} if base_iri else {}
+    if custom_functions:
+        kwargs["custom_functions"] = custom_functions
     if default_graphs or named_graphs:
         kwargs["default_graph"] = [NamedNode(g) for g in default_graphs or []] or [ox.DefaultGraph()]
         kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs or []]

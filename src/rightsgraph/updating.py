@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
 
-from . import provenance
+from . import changes, provenance
 from .loading import LoadRejected
 from .namespaces import PROVENANCE_GRAPH, SYSTEM_GRAPHS
 from .store.base import Store, scope_graph_management
@@ -75,6 +75,7 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
         if not added and not removed:
             return UpdateResult(0, 0, {}, report, time.perf_counter() - t0)
         store.update(sparql, base_iri=base_iri)
+        changes.bump()
         net: dict[NamedNode, int] = {}
         for q in added:
             net[q.graph_name] = net.get(q.graph_name, 0) + 1

@@ -7,6 +7,8 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Response, current_app, request
 
 from .. import query as q
+from ..decision_service import mentions_decision_functions, sparql_functions
+from ..store.embedded import EmbeddedStore
 from .auth import current_agent, hidden_graphs, require
 from .service_description import service_description
 
@@ -97,9 +99,13 @@ def sparql_endpoint():
     hidden = hidden_graphs(store)
     if hidden:
         default_graphs, named_graphs = restricted_dataset(store, query, default_graphs, named_graphs, hidden)
+    functions = None
+    if isinstance(store, EmbeddedStore) and mentions_decision_functions(query):
+        from .api import service
+        functions = sparql_functions(service())
     try:
         result = q.run(store, query, default_graphs=default_graphs, named_graphs=named_graphs,
-                       base_iri=request.base_url)
+                       base_iri=request.base_url, custom_functions=functions)
     except q.QuerySyntaxError as exc:
         raise ProtocolError(400, f"malformed query: {exc}") from None
     media = q.negotiate(request.headers.get("Accept"), result.kind)

@@ -1,0 +1,83 @@
+"""JSON decision API: /api/v1/decision (GET or POST) and /api/v1/decisions (batch).
+
+Every answer comes from `policy.decide` through the DecisionService, exactly as
+`rightsgraph check` and the SPARQL function compute it (docs/decisions.md, "Doors").
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from ..decision_service import DecisionParamError, DecisionService, hidden_policies, redact
+from .auth import hidden_graphs
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_BATCH = 100_000
+
+
+def service() -> DecisionService:
+    ext = current_app.extensions
+    if "rightsgraph.decisions" not in ext:
+        ext["rightsgraph.decisions"] = DecisionService(ext["rightsgraph.store"])
+    return ext["rightsgraph.decisions"]
+
+
+def _bad(message: str, status: int = 400) -> Response:
+    resp = jsonify({"error": message})
+    resp.status_code = status
+    return resp
+
+
+def _answer(svc: DecisionService, params: dict, hidden: set[str]):
+    d = svc.decide(params)
+    result = d.to_json()
+    if hidden:
+        result = redact(result, hidden, svc.index())
+    if params.get("report") in (True, "true", "1", ["true"], ["1"]) and not hidden:
+        result["report"] = d.report_turtle()
+    return result
+
+
+def _hidden(svc: DecisionService) -> set[str]:
+    graphs = hidden_graphs(svc.store)
+    return hidden_policies(svc.store, graphs) if graphs else set()
+
+
+@bp.route("/decision", methods=["GET", "POST"])
+def decision():
+    svc = service()
+    if request.method == "GET":
+        params = {k: request.args.getlist(k) for k in request.args}
+    else:
+        params = request.get_json(silent=True)
+        if not isinstance(params, dict):
+            return _bad("POST a JSON object: {\"target\": IRI, \"action\": IRI, \"assignee\": IRI, "
+                        "\"at\": ISO 8601, \"context\": {leftOperand: value}}")
+    try:
+        return jsonify(_answer(svc, params, _hidden(svc)))
+    except DecisionParamError as exc:
+        return _bad(str(exc))
+
+
+@bp.route("/decisions", methods=["POST"])
+def decisions():
+    """Many decisions in one request: {"requests": [ {...}, ... ]} -> {"decisions": [...]}.
+    A malformed item gets its own {"error": ...} in place; the others are answered."""
+    svc = service()
+    body = request.get_json(silent=True)
+    items = body.get("requests") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        return _bad("POST a JSON object {\"requests\": [ {target, action, assignee, ...}, ... ]}")
+    if len(items) > MAX_BATCH:
+        return _bad(f"at most {MAX_BATCH} requests in one batch", 413)
+    hidden = _hidden(svc)
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            out.append({"error": f"requests[{i}]: expected an object"})
+            continue
+        try:
+            out.append(_answer(svc, item, hidden))
+        except DecisionParamError as exc:
+            out.append({"error": f"requests[{i}].{exc}"})
+    return jsonify({"decisions": out})
