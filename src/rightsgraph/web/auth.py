@@ -49,9 +49,9 @@ def require(role: str) -> Response | None:
     if g.get("role") is None:
         return _deny(401, "this service needs a token: send 'Authorization: Bearer <token>'")
     if not role_at_least(g.role, role):
-        who = g.account.name if g.get("account") else "anonymous"
-        return _deny(403 if g.get("account") else 401,
-                     f"{who} is a {g.role}: this needs the {role} role")
+        if not g.get("account"):
+            return _deny(401, f"this needs the {role} role: send 'Authorization: Bearer <token>'")
+        return _deny(403, f"{g.account.name} is a {g.role}: this needs the {role} role")
     return None
 
 

@@ -138,8 +138,8 @@ def _from_clauses(query: str) -> tuple[list[str], list[str]]:
         clauses = prepareQuery(query).algebra.get("datasetClause") or []
     except Exception:  # noqa: BLE001 - Oxigraph will report the syntax error itself
         return [], []
-    return ([str(c["default"]) for c in clauses if c.get("default") is not None],
-            [str(c["named"]) for c in clauses if c.get("named") is not None])
+    return ([str(c["default"]) for c in clauses if "default" in c],
+            [str(c["named"]) for c in clauses if "named" in c])
 
 
 def _update(update: str, params: dict[str, list[str]]) -> Response:
