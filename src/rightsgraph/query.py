@@ -137,3 +137,54 @@ def _cell(term) -> str:
     if isinstance(term, ox.NamedNode):
         return term.value
     return str(term)
+
+
+class TooManyRows(ValueError):
+    """A result larger than the endpoint's row limit."""
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "literal", "value": str(term)}
+
+
+def serialize_limited(result: Result, media_type: str, max_rows: int | None) -> bytes:
+    """Serialise a result, refusing one with more than `max_rows` rows (or triples):
+    a truncated answer would look complete to a client."""
+    if result.kind == "boolean" or not max_rows:
+        return serialize(result, media_type)
+    import json
+    if result.kind == "graph":
+        triples = []
+        for t in result.value:
+            triples.append(t)
+            if len(triples) > max_rows:
+                raise TooManyRows(f"the result has more than {max_rows} triples, the endpoint's limit: "
+                                  "narrow the query or page it with LIMIT/OFFSET")
+        return ox.serialize(triples, format=GRAPH_TYPES[media_type])
+    variables = [v.value for v in result.value.variables]
+    rows = []
+    for sol in result.value:
+        if len(rows) >= max_rows:
+            raise TooManyRows(f"the result has more than {max_rows} rows, the endpoint's limit: "
+                              "page it with LIMIT/OFFSET")
+        rows.append({v: _json_term(sol[v]) for v in variables if sol[v] is not None})
+    body = json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+    fmt = TABULAR_TYPES[media_type]
+    if fmt == QueryResultsFormat.JSON:
+        return body
+    return ox.parse_query_results(body, QueryResultsFormat.JSON).serialize(format=fmt)

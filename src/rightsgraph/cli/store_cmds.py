@@ -87,11 +87,20 @@ def query(ctx, sparql, query_file, fmt, default_graph, named_graph):
 
 @main.command()
 @click.option("--graph", "graphs", multiple=True, metavar="IRI", help="Graphs to export (default: all).")
-@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]), default="trig", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "jsonld"]), default="trig", show_default=True,
+              help="jsonld only with --shareable.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.option("--shareable", is_flag=True, help="Only the graphs this library shares (not confidential, no system "
+              "graphs), with a VoID/DCAT description and their provenance: docs/exchange.md.")
+@click.option("--endpoint", metavar="URL", help="With --shareable: the SPARQL endpoint named in the description.")
+@click.option("--publisher", metavar="NAME|IRI", help="With --shareable: who publishes the dataset (default: OS user).")
+@click.option("--licence", metavar="IRI", help="With --shareable: licence of the metadata (default: CC0 1.0).")
 @click.pass_context
-def export(ctx, graphs, fmt, output):
-    """Write graphs as TriG or N-Quads."""
+def export(ctx, graphs, fmt, output, shareable=False, endpoint=None, publisher=None, licence=None):
+    """Write graphs as TriG or N-Quads (with --shareable: what the library shares, also as JSON-LD)."""
+    if shareable or fmt == "jsonld":
+        from .exchange_cmds import export_shareable
+        return export_shareable(ctx, graphs, fmt, output, shareable, endpoint, publisher, licence)
     from ..exporting import export_graphs
     data = export_graphs(ctx.obj["store"](), graphs=list(graphs) or None, fmt=fmt)
     if output:
@@ -172,10 +181,21 @@ def _serve(ctx, host, port, threads, settings=None):
               envvar="RIGHTSGRAPH_ANONYMOUS_READ", help="Let requests without a token read public graphs.")
 @click.option("--max-body", default=16 * 1024 * 1024, show_default=True, type=int, envvar="RIGHTSGRAPH_MAX_BODY",
               help="Largest request body in bytes (413 above).")
+@click.option("--query-timeout", default=30.0, show_default=True, type=float, envvar="RIGHTSGRAPH_QUERY_TIMEOUT",
+              help="Seconds a SPARQL query may run before it is stopped (503); 0 turns the limit off.")
+@click.option("--query-workers", default=2, show_default=True, type=int, envvar="RIGHTSGRAPH_QUERY_WORKERS",
+              help="Processes that run SPARQL queries (embedded store).")
+@click.option("--max-rows", default=100_000, show_default=True, type=int, envvar="RIGHTSGRAPH_MAX_ROWS",
+              help="Largest query result in rows or triples (413 above).")
+@click.option("--cors", "cors_origins", default="", envvar="RIGHTSGRAPH_CORS",
+              help="Allow browser clients from these origins ('*' or space-separated); off by default.")
 @click.pass_context
-def serve(ctx, host, port, threads, anonymous_read, max_body):
+def serve(ctx, host, port, threads, anonymous_read, max_body, query_timeout, query_workers, max_rows,
+          cors_origins):
     """Run the HTTP service (SPARQL endpoint, Graph Store, API, web page) under gunicorn."""
-    _serve(ctx, host, port, threads, {"RG_ANONYMOUS_READ": anonymous_read, "RG_MAX_BODY": max_body})
+    _serve(ctx, host, port, threads, {
+        "RG_ANONYMOUS_READ": anonymous_read, "RG_MAX_BODY": max_body, "RG_QUERY_TIMEOUT": query_timeout,
+        "RG_QUERY_WORKERS": query_workers, "RG_MAX_ROWS": max_rows, "RG_CORS_ORIGINS": cors_origins})
 
 
 @main.command()

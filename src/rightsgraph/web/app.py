@@ -12,6 +12,10 @@ DEFAULT_SETTINGS = {
     "RG_MAX_BODY": 16 * 1024 * 1024,     # request body limit (bytes): 413 above it
     "RG_ANONYMOUS_READ": True,           # anonymous requests may read non-confidential graphs
     "RG_ACCOUNTS_FILE": None,            # JSON file of API tokens (see accounts.py)
+    "RG_QUERY_TIMEOUT": 30.0,            # seconds a SPARQL query may run (503 after); 0: no limit
+    "RG_QUERY_WORKERS": 2,               # query worker processes (embedded store)
+    "RG_MAX_ROWS": 100_000,              # rows (or triples) in one query result (413 above)
+    "RG_CORS_ORIGINS": "",               # "*" or space-separated origins allowed by CORS; "": off
 }
 
 
@@ -25,11 +29,15 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     if app.config["RG_ACCOUNTS_FILE"]:
         app.extensions["rightsgraph.accounts"] = Accounts(app.config["RG_ACCOUNTS_FILE"])
 
-    from . import auth, gsp, pages, sparql
+    if app.config["RG_CORS_ORIGINS"]:
+        _enable_cors(app, app.config["RG_CORS_ORIGINS"].split())
+
+    from . import auth, gsp, pages, sparql, void
     app.register_blueprint(auth.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(gsp.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(void.bp)
     try:  # the decision API arrives with the policy engine
         from . import api
     except ImportError:
@@ -37,3 +45,18 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     if api is not None:
         app.register_blueprint(api.bp)
     return app
+
+
+def _enable_cors(app: Flask, origins: list[str]) -> None:
+    """CORS for browser clients (off by default): the listed origins, or any with "*"."""
+    from flask import request
+
+    @app.after_request
+    def cors(resp):
+        origin = request.headers.get("Origin")
+        if origin and ("*" in origins or origin in origins):
+            resp.headers["Access-Control-Allow-Origin"] = "*" if "*" in origins else origin
+            resp.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Accept"
+            resp.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, DELETE, HEAD, OPTIONS"
+            resp.headers["Vary"] = "Origin"
+        return resp

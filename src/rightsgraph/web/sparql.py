@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, request
 
 from .. import query as q
 from ..decision_service import mentions_decision_functions, sparql_functions
+from ..query_pool import QueryTimeout
 from ..store.embedded import EmbeddedStore
 from .auth import current_agent, hidden_graphs, require
 from .service_description import service_description
@@ -103,6 +104,17 @@ def sparql_endpoint():
     if isinstance(store, EmbeddedStore) and mentions_decision_functions(query):
         from .api import service
         functions = sparql_functions(service())
+    pool = query_pool()
+    if pool is not None and functions is None:
+        try:
+            answer = pool.run(query, accept=request.headers.get("Accept"), default_graphs=default_graphs,
+                              named_graphs=named_graphs, base_iri=request.base_url)
+        except QueryTimeout as exc:
+            return Response(f"{exc}\n", status=503, content_type="text/plain; charset=utf-8",
+                            headers={"Retry-After": "10"})
+        headers = {"Vary": "Accept"} if answer.status == 200 else {}
+        content_type = q.content_type(answer.content_type) if answer.status == 200 else answer.content_type
+        return Response(answer.body, status=answer.status, content_type=content_type, headers=headers)
     try:
         result = q.run(store, query, default_graphs=default_graphs, named_graphs=named_graphs,
                        base_iri=request.base_url, custom_functions=functions)
@@ -111,8 +123,26 @@ def sparql_endpoint():
     media = q.negotiate(request.headers.get("Accept"), result.kind)
     if media is None:
         raise ProtocolError(406, f"cannot answer a {result.kind} result as {request.headers.get('Accept')}")
-    return Response(q.serialize(result, media), content_type=q.content_type(media),
-                    headers={"Vary": "Accept"})
+    try:
+        body = q.serialize_limited(result, media, current_app.config["RG_MAX_ROWS"])
+    except q.TooManyRows as exc:
+        raise ProtocolError(413, str(exc)) from None
+    return Response(body, content_type=q.content_type(media), headers={"Vary": "Accept"})
+
+
+def query_pool():
+    """The app's query worker pool (embedded on-disk store with a query timeout), or None."""
+    app = current_app
+    if "rightsgraph.query_pool" not in app.extensions:
+        store = app.extensions["rightsgraph.store"]
+        timeout = app.config["RG_QUERY_TIMEOUT"]
+        pool = None
+        if timeout and isinstance(store, EmbeddedStore) and store.path is not None:
+            from ..query_pool import QueryPool
+            pool = QueryPool(store, workers=app.config["RG_QUERY_WORKERS"], timeout=timeout,
+                             max_rows=app.config["RG_MAX_ROWS"])
+        app.extensions["rightsgraph.query_pool"] = pool
+    return app.extensions["rightsgraph.query_pool"]
 
 
 def restricted_dataset(store, query: str, default_graphs, named_graphs, hidden: set[str]):

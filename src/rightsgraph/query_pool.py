@@ -1,0 +1,170 @@
+"""Queries with a deadline: SPARQL queries run in worker processes that can be killed.
+
+pyoxigraph has no query timeout or cancellation, and a query cannot be stopped from
+another thread. So the service runs queries in a small pool of worker processes, each
+reading a consistent snapshot of the store (an Oxigraph backup: hard links, made once per
+change); a query past its deadline gets its worker killed and replaced, the client gets
+503, and the other workers keep serving. Readers are never blocked by a writer: they read
+the snapshot of the last committed state.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import changes
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+class ResultTooLarge(Exception):
+    pass
+
+
+@dataclass
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+
+
+def _worker_main(conn) -> None:
+    """Worker loop: (snapshot path, job) -> Answer fields. Runs in a spawned process."""
+    import pyoxigraph as ox
+
+    from . import query as q
+    from .store.embedded import EmbeddedStore
+    opened: dict = {"path": None, "store": None}
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        path = job["snapshot"]
+        if opened["path"] != path:
+            opened["store"] = None
+            opened["store"] = EmbeddedStore.wrap(ox.Store.read_only(path), Path(path))
+            opened["path"] = path
+        try:
+            result = q.run(opened["store"], job["query"], default_graphs=job["default_graphs"],
+                           named_graphs=job["named_graphs"], base_iri=job["base_iri"])
+            media = q.negotiate(job["accept"], result.kind)
+            if media is None:
+                conn.send(("error", 406, f"cannot answer a {result.kind} result as {job['accept']}"))
+                continue
+            body = q.serialize_limited(result, media, job["max_rows"])
+            conn.send(("ok", media, body))
+        except q.QuerySyntaxError as exc:
+            conn.send(("error", 400, f"malformed query: {exc}"))
+        except q.TooManyRows as exc:
+            conn.send(("error", 413, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - reported to the client as a server error
+            conn.send(("error", 500, f"{type(exc).__name__}: {exc}"))
+
+
+class _Worker:
+    def __init__(self, ctx):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        self.proc.start()
+        child.close()
+        self.snapshot: str | None = None
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+class QueryPool:
+    """`workers` processes answering queries on snapshots of `store` within `timeout` s."""
+
+    def __init__(self, store, *, workers: int = 2, timeout: float = 30.0, max_rows: int = 100_000):
+        self.store = store
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self._ctx = multiprocessing.get_context("spawn")
+        self._dir = Path(store.path).parent / "snapshots"
+        shutil.rmtree(self._dir, ignore_errors=True)
+        self._dir.mkdir(parents=True)
+        self._snap_lock = threading.Lock()
+        self._snapshot: tuple[int, str] | None = None
+        self._all: list[_Worker] = [_Worker(self._ctx) for _ in range(workers)]
+        self._idle: queue.Queue = queue.Queue()
+        for w in self._all:
+            self._idle.put(w)
+
+    def _current_snapshot(self) -> str:
+        gen = changes.generation()
+        with self._snap_lock:
+            if self._snapshot is None or self._snapshot[0] != gen:
+                path = self._dir / f"gen-{gen}-{uuid.uuid4().hex[:8]}"
+                self.store.raw.backup(str(path))
+                self._snapshot = (gen, str(path))
+                self._collect()
+            return self._snapshot[1]
+
+    def _collect(self) -> None:
+        """Remove snapshots no worker reads any more (called with the snapshot lock)."""
+        in_use = {w.snapshot for w in self._all} | {self._snapshot[1] if self._snapshot else None}
+        for p in self._dir.iterdir():
+            if str(p) not in in_use:
+                shutil.rmtree(p, ignore_errors=True)
+
+    def run(self, query: str, *, accept: str | None, default_graphs=None, named_graphs=None,
+            base_iri: str | None = None) -> Answer:
+        deadline = time.monotonic() + self.timeout
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise QueryTimeout(f"no query worker became free within {self.timeout:g} s") from None
+        snapshot = self._current_snapshot()
+        try:
+            worker.snapshot = snapshot
+            worker.conn.send({"snapshot": snapshot, "query": query, "accept": accept,
+                              "default_graphs": default_graphs, "named_graphs": named_graphs,
+                              "base_iri": base_iri, "max_rows": self.max_rows})
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._replace(worker)
+                worker = None
+                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+            kind, a, b = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(worker)
+            worker = None
+            raise
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+        if kind == "ok":
+            return Answer(200, a, b)
+        return Answer(a, "text/plain; charset=utf-8", (b.rstrip() + "\n").encode())
+
+    def _replace(self, worker: _Worker | None) -> None:
+        if worker is None:
+            return
+        worker.kill()
+        self._all.remove(worker)
+        fresh = _Worker(self._ctx)
+        self._all.append(fresh)
+        self._idle.put(fresh)
+
+    def close(self) -> None:
+        for w in self._all:
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+            w.kill()
+        shutil.rmtree(self._dir, ignore_errors=True)

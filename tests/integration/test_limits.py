@@ -1,0 +1,67 @@
+"""Limits for a public endpoint: query timeout, result rows, body size, CORS."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+
+from ..conftest import REPO, ServerProcess, run_cli
+
+pytestmark = pytest.mark.server
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("limits") / "data"
+    assert run_cli("load", REPO / "tests" / "data" / "loading" / "library.ttl", data_dir=data_dir).returncode == 0
+    srv = ServerProcess(data_dir, "serve", "--query-timeout", "2", "--max-rows", "5", "--max-body", "2000",
+                        "--cors", "https://catalogue.example.org")
+    yield srv
+    srv.stop()
+
+
+def test_runaway_query_is_stopped_and_others_are_served(server):
+    outcome = {}
+
+    def runaway():
+        t0 = time.monotonic()
+        r = requests.get(server.url + "/sparql", params={"query": RUNAWAY}, timeout=60)
+        outcome["status"], outcome["seconds"], outcome["text"] = r.status_code, time.monotonic() - t0, r.text
+
+    th = threading.Thread(target=runaway)
+    th.start()
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    quick = requests.get(server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+    assert quick.status_code == 200 and time.monotonic() - t0 < 1.5
+    th.join(30)
+    assert outcome["status"] == 503, outcome
+    assert "stopped" in outcome["text"] and outcome["seconds"] < 10
+    again = requests.get(server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+    assert again.status_code == 200
+
+
+def test_result_row_limit(server):
+    ok = requests.get(server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"}, timeout=30)
+    assert ok.status_code == 200 and len(ok.json()["results"]["bindings"]) == 5
+    big = requests.get(server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 6"}, timeout=30)
+    assert big.status_code == 413 and "LIMIT" in big.text
+
+
+def test_request_body_limit(server):
+    r = requests.post(server.url + "/sparql", data="ASK {}" + " " * 3000, timeout=30,
+                      headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 413
+
+
+def test_cors_only_for_listed_origins(server):
+    r = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=30,
+                     headers={"Origin": "https://catalogue.example.org"})
+    assert r.headers.get("Access-Control-Allow-Origin") == "https://catalogue.example.org"
+    r = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=30,
+                     headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in r.headers
