@@ -28,3 +28,37 @@ def visible_graphs(store, hidden: set[str]) -> list[NamedNode]:
     """Every named graph a reader may see (provenance included: it says who loaded what,
     not what confidential graphs contain — their own records are filtered by the caller)."""
     return [g for g in store.graphs() if g.value not in hidden]
+
+
+class GraphCatalog:
+    """The store's graphs and which are confidential, cached: recomputed after a write by
+    this process (changes.generation) or after `ttl` seconds (writes by other processes
+    to a shared remote store). Every request of every door needs them; a query each time
+    would cost more than answering a decision."""
+
+    def __init__(self, store, ttl: float = 5.0):
+        import threading
+        self.store = store
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._at = (-1, 0.0)
+        self._graphs: list[str] = []
+        self._confidential: frozenset[str] = frozenset()
+
+    def _refresh(self) -> None:
+        import time
+        gen, now = changes.generation(), time.monotonic()
+        if self._at[0] == gen and now - self._at[1] < self.ttl:
+            return
+        with self._lock:
+            self._graphs = [g.value for g in self.store.graphs()]
+            self._confidential = frozenset(confidential_graphs(self.store))
+            self._at = (gen, now)
+
+    def graphs(self) -> list[str]:
+        self._refresh()
+        return self._graphs
+
+    def confidential(self) -> frozenset[str]:
+        self._refresh()
+        return self._confidential

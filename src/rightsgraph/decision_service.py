@@ -168,6 +168,16 @@ class DecisionService:
                 self._built_for = fingerprint
         return self._index
 
+    def hidden_policies(self, graphs: frozenset[str]) -> frozenset[str]:
+        """Policies stated in `graphs`, cached per index build and set of graphs."""
+        self.index()
+        key = (self._built_for, graphs)
+        cached = getattr(self, "_hidden_cache", None)
+        if cached is None or cached[0] != key:
+            cached = (key, frozenset(hidden_policies(self.store, set(graphs))))
+            self._hidden_cache = cached
+        return cached[1]
+
     def decide(self, params: dict):
         """One decision from raw parameters; raises DecisionParamError."""
         return decide(self.index(), **read_params(params))

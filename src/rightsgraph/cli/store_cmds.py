@@ -163,20 +163,26 @@ def _prepare_in_child(state, load_demo: bool = False) -> None:
         raise click.ClickException(f"could not open {state.where} (exit code {child.exitcode})")
 
 
-def _serve(ctx, host, port, threads, settings=None):
+def _serve(ctx, host, port, threads, settings=None, workers=1):
     from ..web.app import create_app
     from ..web.server import serve as run_server
     state = ctx.obj["state"]
     settings = dict(settings or {}, RG_ACCOUNTS_FILE=str(state.accounts_file))
     _prepare_in_child(state)
     click.echo(f"rightsgraph serving {state.where} at http://{host}:{port}/", err=True)
-    run_server(lambda: create_app(state.store(), settings=settings), host=host, port=port, threads=threads)
+    if workers > 1 and not state.store_url:
+        raise click.UsageError("--workers > 1 needs --store URL: the embedded store has a single writer "
+                               "(one process; its queries already run in --query-workers processes)")
+    run_server(lambda: create_app(state.store(), settings=settings), host=host, port=port, threads=threads,
+               workers=workers)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="Server processes; more than one only with a remote store (--store).")
 @click.option("--anonymous-read/--no-anonymous-read", default=True, show_default=True,
               envvar="RIGHTSGRAPH_ANONYMOUS_READ", help="Let requests without a token read public graphs.")
 @click.option("--max-body", default=16 * 1024 * 1024, show_default=True, type=int, envvar="RIGHTSGRAPH_MAX_BODY",
@@ -190,12 +196,13 @@ def _serve(ctx, host, port, threads, settings=None):
 @click.option("--cors", "cors_origins", default="", envvar="RIGHTSGRAPH_CORS",
               help="Allow browser clients from these origins ('*' or space-separated); off by default.")
 @click.pass_context
-def serve(ctx, host, port, threads, anonymous_read, max_body, query_timeout, query_workers, max_rows,
+def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_timeout, query_workers, max_rows,
           cors_origins):
     """Run the HTTP service (SPARQL endpoint, Graph Store, API, web page) under gunicorn."""
     _serve(ctx, host, port, threads, {
         "RG_ANONYMOUS_READ": anonymous_read, "RG_MAX_BODY": max_body, "RG_QUERY_TIMEOUT": query_timeout,
-        "RG_QUERY_WORKERS": query_workers, "RG_MAX_ROWS": max_rows, "RG_CORS_ORIGINS": cors_origins})
+        "RG_QUERY_WORKERS": query_workers, "RG_MAX_ROWS": max_rows, "RG_CORS_ORIGINS": cors_origins},
+        workers=workers)
 
 
 @main.command()

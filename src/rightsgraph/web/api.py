@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from ..decision_service import DecisionParamError, DecisionService, hidden_policies, redact
+from ..decision_service import DecisionParamError, DecisionService, redact
 from .auth import hidden_graphs
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -38,9 +38,9 @@ def _answer(svc: DecisionService, params: dict, hidden: set[str]):
     return result
 
 
-def _hidden(svc: DecisionService) -> set[str]:
-    graphs = hidden_graphs(svc.store)
-    return hidden_policies(svc.store, graphs) if graphs else set()
+def _hidden(svc: DecisionService) -> frozenset[str]:
+    graphs = hidden_graphs()
+    return svc.hidden_policies(graphs) if graphs else frozenset()
 
 
 @bp.route("/decision", methods=["GET", "POST"])

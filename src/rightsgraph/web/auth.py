@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, request
 
 from ..accounts import role_at_least
-from ..confidentiality import confidential_graphs
+from ..confidentiality import GraphCatalog
 from ..namespaces import PROVENANCE_GRAPH
 
 bp = Blueprint("auth", __name__)
@@ -59,8 +59,15 @@ def current_agent() -> str:
     return g.account.name if g.get("account") else "anonymous"
 
 
-def hidden_graphs(store) -> set[str]:
+def catalog() -> GraphCatalog:
+    ext = current_app.extensions
+    if "rightsgraph.catalog" not in ext:
+        ext["rightsgraph.catalog"] = GraphCatalog(ext["rightsgraph.store"])
+    return ext["rightsgraph.catalog"]
+
+
+def hidden_graphs(store=None) -> frozenset[str]:
     """Graphs the caller must not see: none for cataloguers and admins."""
     if role_at_least(g.get("role"), "cataloguer"):
-        return set()
-    return confidential_graphs(store) | {PROVENANCE_GRAPH.value}
+        return frozenset()
+    return catalog().confidential() | {PROVENANCE_GRAPH.value}

@@ -25,10 +25,12 @@ class _Gunicorn(BaseApplication):
 
 
 def serve(app_factory, *, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
-          timeout: int = 120, access_log: bool = False) -> None:
+          workers: int = 1, timeout: int = 120, access_log: bool = False) -> None:
+    """`workers` > 1 only with a remote store: each process then talks to the store over
+    HTTP and keeps its own policy index (the embedded store has a single writer)."""
     options = {
         "bind": f"{host}:{port}",
-        "workers": 1,
+        "workers": workers,
         "worker_class": "gthread",
         "threads": threads,
         "timeout": timeout,

@@ -10,6 +10,7 @@ _TEMPLATE = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix formats: <http://www.w3.org/ns/formats/> .
 @prefix void: <http://rdfs.org/ns/void#> .
 @prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 
 <{endpoint}#service> a sd:Service ;
     sd:endpoint <{endpoint}> ;
@@ -20,6 +21,7 @@ _TEMPLATE = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
         formats:SPARQL_Results_CSV, formats:SPARQL_Results_TSV, formats:Turtle,
         formats:N-Triples, formats:RDF_XML, formats:JSON-LD ;
     sd:defaultDataset [ a sd:Dataset, void:Dataset ;
+        void:sparqlEndpoint <{endpoint}> ; void:triples {triples} ; rdfs:seeAlso <{void}> ;
         sd:defaultGraph [ a sd:Graph ; dct:description "the union of all named graphs"@en, "所有命名图的并集"@zh ] ] .
 """
 
@@ -27,7 +29,11 @@ _TEMPLATE = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 def service_description(endpoint: str) -> Response:
     import pyoxigraph as ox
     store = ox.Store()
-    store.load(_TEMPLATE.format(endpoint=endpoint), ox.RdfFormat.TURTLE)
+    from flask import current_app
+    from ..exchange.void import shared_triples  # VoID figures: docs/exchange.md
+    triples = shared_triples(current_app.extensions["rightsgraph.store"])
+    store.load(_TEMPLATE.format(endpoint=endpoint, triples=triples, void=request.url_root + ".well-known/void"),
+               ox.RdfFormat.TURTLE)
     result = q.Result("graph", store.query("CONSTRUCT WHERE { ?s ?p ?o }"))
     media = q.negotiate(request.headers.get("Accept"), "graph") or "text/turtle"
     return Response(q.serialize(result, media), content_type=q.content_type(media))

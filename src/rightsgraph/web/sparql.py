@@ -10,7 +10,7 @@ from .. import query as q
 from ..decision_service import mentions_decision_functions, sparql_functions
 from ..query_pool import QueryTimeout
 from ..store.embedded import EmbeddedStore
-from .auth import current_agent, hidden_graphs, require
+from .auth import catalog, current_agent, hidden_graphs, require
 from .service_description import service_description
 
 bp = Blueprint("sparql", __name__)
@@ -154,7 +154,7 @@ def restricted_dataset(store, query: str, default_graphs, named_graphs, hidden: 
         if has_dataset_clause(query):
             default_graphs, named_graphs = _from_clauses(query)
         else:
-            visible = [gr.value for gr in store.graphs() if gr.value not in hidden]
+            visible = [gr for gr in catalog().graphs() if gr not in hidden]
             default_graphs, named_graphs = visible, visible
     defaults = [x for x in default_graphs or [] if x not in hidden]
     nameds = [x for x in named_graphs or [] if x not in hidden]
