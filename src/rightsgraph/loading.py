@@ -17,7 +17,7 @@ from pyoxigraph import NamedNode, RdfFormat
 
 from . import changes, provenance
 from .namespaces import GRAPH_BASE, SYSTEM_GRAPHS
-from .parsing import RdfSyntaxError, SourceFile, parse_into, read_source
+from .parsing import RdfSyntaxError, SourceFile, parse_into, read_source, unchanged_on_disk
 from .rdf_formats import format_for_path, is_quad_format
 from .store.base import Store
 from .system_graphs import default_gate, ontology_store
@@ -134,7 +134,10 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
         store.clear_graph(g)
     if reparse and not exchange:
         for source, graph, base in reparse:
-            store.load_bytes(source.data, source.fmt, graph, base_iri=base)
+            if len(source.data) > 1_000_000 and unchanged_on_disk(source):
+                store.load_file(source.path, source.fmt, graph, base_iri=base)
+            else:
+                store.load_bytes(source.data, source.fmt, graph, base_iri=base)
     else:
         store.load_bytes(staging.dump(format=RdfFormat.N_QUADS), RdfFormat.N_QUADS)
     changes.bump()

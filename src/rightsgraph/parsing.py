@@ -30,13 +30,24 @@ class SourceFile:
     data: bytes
     sha256: str
     fmt: RdfFormat
+    stamp: tuple | None = None   # (size, mtime_ns) when read: tells if the file changed since
 
 
 def read_source(path: Path, fmt: RdfFormat) -> SourceFile:
+    st = path.stat()
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()  # of the file as given, compressed or not
     data = gzip.decompress(raw) if path.suffix == ".gz" else raw
-    return SourceFile(path, data, digest, fmt)
+    return SourceFile(path, data, digest, fmt, (st.st_size, st.st_mtime_ns))
+
+
+def unchanged_on_disk(source: SourceFile) -> bool:
+    """Whether the file still is what was read (so it may be read again instead of copied)."""
+    try:
+        st = source.path.stat()
+    except OSError:
+        return False
+    return source.stamp == (st.st_size, st.st_mtime_ns) and source.path.suffix != ".gz"
 
 
 def parse_into(staging: ox.Store, source: SourceFile, graph: NamedNode,

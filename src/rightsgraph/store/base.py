@@ -58,6 +58,12 @@ class Store(ABC):
                    *, replace: bool = False, base_iri: str | None = None) -> None:
         """Insert already-validated RDF in one atomic step; `replace` clears `graph` first."""
 
+    def load_file(self, path, fmt: RdfFormat, graph: NamedNode | None = None, *,
+                  base_iri: str | None = None) -> None:
+        """Insert an already-validated RDF file; adapters may read it in a faster way."""
+        with open(path, "rb") as f:
+            self.load_bytes(f.read(), fmt, graph, base_iri=base_iri)
+
     @abstractmethod
     def add_quads(self, quads: Iterable[Quad]) -> None:
         """Insert quads atomically."""

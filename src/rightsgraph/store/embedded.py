@@ -88,6 +88,12 @@ class EmbeddedStore(Store):
         else:
             self._store.load(data, fmt, base_iri=base_iri, **kwargs)
 
+    def load_file(self, path, fmt, graph=None, *, base_iri=None):
+        # From a path Oxigraph parses N-Triples/N-Quads on several threads: about twice as
+        # fast as from bytes for large files.
+        kwargs = {"to_graph": graph} if graph is not None and not _is_quad_format(fmt) else {}
+        self._store.bulk_load(path=str(path), format=fmt, base_iri=base_iri, **kwargs)
+
     def add_quads(self, quads: Iterable[Quad]) -> None:
         self._store.extend(list(quads))
 

@@ -29,11 +29,13 @@ def authenticate():
     header = request.headers.get("Authorization", "")
     accounts = current_app.extensions.get("rightsgraph.accounts")
     if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return _deny(401, "Authorization must be 'Bearer <token>'")
-        account = accounts.authenticate(token.strip()) if accounts else None
-        if account is None:
+        scheme, _, credentials = header.partition(" ")
+        name, token = _credentials(scheme, credentials.strip())
+        if token is None:
+            return _deny(401, "Authorization must be 'Bearer <token>' (or Basic with the account "
+                              "name and its token as the password)")
+        account = accounts.authenticate(token) if accounts else None
+        if account is None or (name is not None and name != account.name):
             return _deny(401, "unknown or revoked token")
         g.account, g.role = account, account.role
         return None
@@ -42,6 +44,23 @@ def authenticate():
     elif request.path not in OPEN_PATHS:
         return _deny(401, "this service needs a token: send 'Authorization: Bearer <token>'")
     return None
+
+
+def _credentials(scheme: str, value: str) -> tuple[str | None, str | None]:
+    """(account name or None, token) from a Bearer or Basic Authorization header.
+    Basic (name:token) is accepted for SPARQL clients that only speak Basic, such as
+    rdflib's SPARQLStore and SPARQLWrapper's setCredentials."""
+    if scheme.lower() == "bearer" and value:
+        return None, value
+    if scheme.lower() == "basic" and value:
+        import base64
+        import binascii
+        try:
+            name, sep, token = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None, None
+        return (name, token) if sep and token else (None, None)
+    return None, None
 
 
 def require(role: str) -> Response | None:

@@ -14,6 +14,7 @@ from .auth import catalog, current_agent, hidden_graphs, require
 from .service_description import service_description
 
 bp = Blueprint("sparql", __name__)
+RDFLIB_DEFAULT = "urn:x-rdflib:default"
 
 
 class ProtocolError(Exception):
@@ -97,6 +98,10 @@ def sparql_endpoint():
         raise ProtocolError(400, "missing 'query' parameter")
     store = current_app.extensions["rightsgraph.store"]
     default_graphs, named_graphs = params.get("default-graph-uri"), params.get("named-graph-uri")
+    if default_graphs and RDFLIB_DEFAULT in default_graphs:
+        # rdflib's Dataset names "the store's default graph" with this IRI on every query:
+        # it means our default graph (the union), not a graph of that name.
+        default_graphs = [x for x in default_graphs if x != RDFLIB_DEFAULT] or None
     hidden = hidden_graphs(store)
     if hidden:
         default_graphs, named_graphs = restricted_dataset(store, query, default_graphs, named_graphs, hidden)

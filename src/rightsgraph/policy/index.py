@@ -1,0 +1,423 @@
+"""PolicyIndex: compiled policies plus the closures a decision needs, built once per change.
+
+``PolicyIndex.from_quads(quads)`` reads, in one pass over the quads:
+- every triple with an ODRL predicate (policies, rules, constraints, duties) plus rdf:first/
+  rest/value and ODRL-typed nodes, into a small subject map that is compiled and dropped;
+- odrl:partOf (asset and party membership, kept as a direct-parent map; closures are
+  computed on first use and memoised);
+- rdf:type and rdfs:subClassOf (class membership for isA);
+- odrl:includedIn and odrl:implies (the action hierarchy; the ODRL 2.2 vocabulary's own
+  includedIn pairs are built in).
+
+Catalogue triples with other predicates (titles, identifiers, PREMIS) are skipped, so a
+1M-triple catalogue costs one streaming pass, not a copy.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from datetime import datetime
+from typing import Iterable
+
+import pyoxigraph as ox
+from pyoxigraph import NamedNode
+
+from .model import (CC, CC_INCLUDED_IN_USE, ODRL, ODRL_DEPRECATED_EXACT, ODRL_INCLUDED_IN, OWL, RDF, RDF_FIRST, RDF_REST, RDF_TYPE, RDF_VALUE,
+                    RDFS, Compiler, Graph, node_key)
+from .operators import IRI
+
+PART_OF = ODRL + "partOf"
+INCLUDED_IN = ODRL + "includedIn"
+IMPLIES = ODRL + "implies"
+SUBCLASS = RDFS + "subClassOf"
+_KEEP = {RDF_FIRST, RDF_REST, RDF_VALUE, OWL + "intersectionOf", OWL + "equivalentClass",
+         OWL + "unionOf"}
+_EMPTY = frozenset()
+
+
+class PolicyIndex:
+    def __init__(self):
+        self.policies: dict = {}
+        self.by_target: dict = defaultdict(list)     # target IRI or None -> [(policy, rule)]
+        # target -> assignee -> [(policy, rule)] (None: no target / no assignee): the hot path
+        self.by_target_party: dict = defaultdict(lambda: defaultdict(list))
+        self.part_of: dict = defaultdict(set)        # node -> direct parents (odrl:partOf)
+        self.types: dict = defaultdict(set)          # node -> direct classes
+        self.subclass: dict = defaultdict(set)       # class -> direct superclasses
+        self.included_in: dict = defaultdict(set)    # action -> broader actions
+        self.implies: dict = defaultdict(set)        # action -> implied actions
+        self.graph: Graph | None = None              # kept for conflict detection only
+        self._anc: dict = {}
+        self._anc_self: dict = {}
+        self._cls: dict = {}
+        self._act: dict = {}
+        self._act_impl: dict = {}
+        self.built_at: datetime | None = None
+        for a, b in ODRL_INCLUDED_IN.items():
+            self.included_in[IRI(ODRL + a)].add(IRI(ODRL + b))
+        for a in CC_INCLUDED_IN_USE:
+            self.included_in[IRI(CC + a)].add(IRI(ODRL + "use"))
+        for a, b in ODRL_DEPRECATED_EXACT.items():
+            self.included_in[IRI(ODRL + a)].add(IRI(b))
+            self.included_in[IRI(b)].add(IRI(ODRL + a))
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_quads(cls, quads: Iterable, keep_graph: bool = False) -> "PolicyIndex":
+        idx = cls()
+        g = Graph()
+        part_of, types, subclass = idx.part_of, idx.types, idx.subclass
+        inc, imp = idx.included_in, idx.implies
+        for q in quads:
+            p = q.predicate.value
+            o = q.object
+            if p == PART_OF:
+                part_of[node_key(q.subject)].add(node_key(o))
+            elif p == RDF_TYPE:
+                if isinstance(o, NamedNode):
+                    types[node_key(q.subject)].add(IRI(o.value))
+                    if o.value.startswith(ODRL) or o.value.startswith(OWL):
+                        g.add(q.subject, p, o)
+            elif p == SUBCLASS:
+                if isinstance(o, NamedNode):
+                    subclass[node_key(q.subject)].add(IRI(o.value))
+            elif p == INCLUDED_IN:
+                inc[node_key(q.subject)].add(node_key(o))
+            elif p == IMPLIES:
+                imp[node_key(q.subject)].add(node_key(o))
+            elif p.startswith(ODRL) or p in _KEEP:
+                g.add(q.subject, p, o)
+        idx._compile(g)
+        if keep_graph:
+            idx.graph = g
+        idx.built_at = datetime.now()
+        return idx
+
+    @classmethod
+    def from_store(cls, store, keep_graph: bool = False) -> "PolicyIndex":
+        """Build from a Store (store/base.py), or a pyoxigraph Store.
+
+        Embedded (pyoxigraph underneath): only the quads of the predicates the index reads
+        are pulled into Python (the store's distinct predicates first, in Rust), so a
+        catalogue's titles and identifiers never cross into Python. Other stores: one pass
+        over ``store.quads()``.
+        """
+        raw = getattr(store, "raw", None)
+        if raw is None and isinstance(store, ox.Store):
+            raw = store
+        if raw is None:
+            return cls.from_quads(store.quads(), keep_graph=keep_graph)
+        preds = [r["p"] for r in raw.query(
+            "SELECT DISTINCT ?p WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")]
+        wanted = [p for p in preds if p.value.startswith(ODRL) or p.value in _KEEP
+                  or p.value in (RDF_TYPE, SUBCLASS)]
+        quads = itertools.chain.from_iterable(
+            raw.quads_for_pattern(None, p, None, None) for p in wanted)
+        return cls.from_quads(quads, keep_graph=keep_graph)
+
+    def _compile(self, g: Graph):
+        # X owl:equivalentClass [owl:intersectionOf (A B)] (or X owl:intersectionOf (A B)):
+        # X is a narrower action of both A and B.
+        for s, preds in list(g.spo.items()):
+            lists = list(preds.get(OWL + "intersectionOf", ()))
+            for eq in preds.get(OWL + "equivalentClass", ()):
+                lists += g.objects(node_key(eq), OWL + "intersectionOf")
+            for lst in lists:
+                for m in g.list_items(lst):
+                    if isinstance(m, NamedNode) and isinstance(s, IRI):
+                        self.included_in[s].add(IRI(m.value))
+        self.policies = Compiler(g, self.classes).policies()
+        for p in self.policies.values():
+            for r in p.effective_rules:
+                self.add_rule(p, r)
+
+    def add_rule(self, policy, rule):
+        pair = (policy, rule)
+        for t in (rule.targets or (None,)):
+            self.by_target[t].append(pair)
+            for a in (rule.assignees or (None,)):
+                self.by_target_party[t][a].append(pair)
+
+    # ------------------------------------------------------------------ closures
+    def ancestors(self, x) -> frozenset:
+        """Every collection x is odrl:partOf, transitively (not x itself)."""
+        r = self._anc.get(x)
+        if r is None:
+            r = self._anc[x] = _closure(x, self.part_of)
+        return r
+
+    def self_and_ancestors(self, x) -> frozenset:
+        """x and every collection it is part of (memoised: the hot path of a decision)."""
+        r = self._anc_self.get(x)
+        if r is None:
+            r = self._anc_self[x] = self.ancestors(x) | {x}
+        return r
+
+    def ancestors_with(self, x, extra: dict) -> frozenset:
+        """As ancestors(), with extra partOf facts from a state of the world."""
+        return _closure(x, self.part_of, extra)
+
+    def classes(self, x) -> frozenset:
+        """Classes of x with their superclasses (rdfs:subClassOf), for isA."""
+        r = self._cls.get(x)
+        if r is None:
+            r = self._cls[x] = self._classes(self.types.get(x, _EMPTY))
+        return r
+
+    def classes_with(self, x, extra: dict) -> frozenset:
+        return self._classes(set(self.types.get(x, _EMPTY)) | set(extra.get(x, _EMPTY)))
+
+    def _classes(self, direct) -> frozenset:
+        out = set(direct)
+        for c in direct:
+            out |= _closure(c, self.subclass)
+        return frozenset(out)
+
+    def action_ancestors(self, action) -> frozenset:
+        """The action and every action it is odrl:includedIn, transitively."""
+        r = self._act.get(action)
+        if r is None:
+            r = self._act[action] = _closure(action, self.included_in) | {action}
+        return r
+
+    def action_closure_with_implied(self, action) -> frozenset:
+        """Actions a prohibition must catch: the action, its broader actions, and what it
+        odrl:implies (performing A also performs what A implies), transitively."""
+        r = self._act_impl.get(action)
+        if r is None:
+            out, todo = set(), [action]
+            while todo:
+                a = todo.pop()
+                if a in out:
+                    continue
+                out.add(a)
+                todo.extend(self.included_in.get(a, ()))
+                todo.extend(self.implies.get(a, ()))
+            r = self._act_impl[action] = frozenset(out)
+        return r
+
+    # ------------------------------------------------------------------ lookup
+    def candidates(self, asset_set) -> list:
+        """(policy, rule) pairs whose target is the asset, one of its collections, or none."""
+        bt = self.by_target
+        out = list(bt.get(None, ()))
+        lists = 0
+        for t in asset_set:
+            hit = bt.get(t)
+            if hit:
+                out.extend(hit)
+                lists += 1
+        if lists > 1:
+            # a rule filed under two of the asset's collections (or aliases) is one rule
+            seen, uniq = set(), []
+            for pr in out:
+                k = (id(pr[0]), id(pr[1]))  # inherited rules recur under child policies
+                if k not in seen:
+                    seen.add(k)
+                    uniq.append(pr)
+            return uniq
+        return out
+
+    def applicable(self, asset_set, party_set) -> list:
+        """(policy, rule) pairs whose target and assignee both fit: the decision's candidates
+        (the action and constraints are checked by the evaluator)."""
+        btp = self.by_target_party
+        out = []
+        hits = 0
+        for t in (None, *asset_set):
+            byp = btp.get(t)
+            if byp is None:
+                continue
+            h = byp.get(None)
+            if h:
+                out.extend(h)
+                hits += 1
+            for p in party_set:
+                h = byp.get(p)
+                if h:
+                    out.extend(h)
+                    hits += 1
+        if hits > 1:
+            seen, uniq = set(), []
+            for pr in out:
+                k = (id(pr[0]), id(pr[1]))
+                if k not in seen:
+                    seen.add(k)
+                    uniq.append(pr)
+            return uniq
+        return out
+
+    def all_pairs(self) -> list:
+        return [(p, r) for p in self.policies.values() for r in p.effective_rules]
+
+    def __len__(self):
+        return len(self.policies)
+
+
+def _closure(x, parents: dict, extra: dict | None = None) -> frozenset:
+    out = set()
+    todo = list(parents.get(x, ()))
+    if extra:
+        todo += list(extra.get(x, ()))
+    while todo:
+        n = todo.pop()
+        if n in out:
+            continue
+        out.add(n)
+        todo.extend(parents.get(n, ()))
+        if extra:
+            todo.extend(extra.get(n, ()))
+    out.discard(x)
+    return frozenset(out)
+
+
+# ---------------------------------------------------------------------------- static conflicts
+
+class Conflict:
+    """Two rules that can apply to the same request with opposite deontic force."""
+
+    __slots__ = ("kind", "rules", "policies")
+
+    def __init__(self, kind, rules, policies):
+        self.kind, self.rules, self.policies = kind, rules, policies
+
+    def to_json(self):
+        return {"kind": self.kind, "rules": [str(r) for r in self.rules],
+                "policies": [str(p) for p in self.policies]}
+
+    def __repr__(self):
+        return f"Conflict({self.kind}, {self.rules})"
+
+
+def find_conflicts(index: PolicyIndex) -> list:
+    """Rule pairs that can collide, found without a request (design-time check).
+
+    A permission, obligation or permission duty conflicts with a prohibition when their
+    targets overlap (same asset, or collections sharing a member through odrl:partOf),
+    their assignees overlap likewise (no assignee: everyone), their actions overlap (one is
+    odrl:includedIn the other, owl:intersectionOf included), and their constraints and
+    refinements can hold together (intervals per left operand; operators we cannot reason
+    about are assumed satisfiable). An obligation also conflicts when rules permit its
+    action on its target but none can permit it under the obligation's own refinements
+    (deontic logic D: what is obligatory must be permitted).
+    """
+    children = defaultdict(set)
+    for child, parents in index.part_of.items():
+        for p in parents:
+            children[p].add(child)
+
+    def extent(nodes):
+        out, todo = set(), list(nodes)
+        while todo:
+            n = todo.pop()
+            if n in out:
+                continue
+            out.add(n)
+            todo.extend(children.get(n, ()))
+        return out
+
+    def overlap(a, b):
+        if not a or not b:
+            return True
+        return not extent(a).isdisjoint(extent(b))
+
+    def actions_overlap(ra, rb):
+        if not ra.actions or not rb.actions:
+            return True
+        for a in ra.action_iris:
+            for b in rb.action_iris:
+                if a in index.action_ancestors(b) or b in index.action_ancestors(a):
+                    return True
+        return False
+
+    def atoms(rule):
+        out, ok = [], True
+        stack = list(rule.constraints) + [c for a in rule.actions for c in a.refinements]
+        while stack:
+            c = stack.pop()
+            if c.logical in ("and", "andSequence"):
+                stack.extend(c.children)
+            elif c.logical:
+                continue  # or / xone: assume satisfiable
+            else:
+                out.append(c)
+        return out if ok else []
+
+    def satisfiable(cs) -> bool:
+        from .operators import compare
+        by_left = defaultdict(list)
+        for c in cs:
+            if c.left and c.operator and len(c.rights) == 1:
+                by_left[c.left].append(c)
+        for left, group in by_left.items():
+            lo = hi = None        # (value, inclusive)
+            eqs, neqs = [], []
+            for c in group:
+                op, v = c.operator[len(ODRL):], c.rights[0]
+                if op == "eq":
+                    eqs.append(v)
+                elif op == "neq":
+                    neqs.append(v)
+                elif op in ("gt", "gteq"):
+                    cand = (v, op == "gteq")
+                    if lo is None or (compare(v, lo[0]) or 0) > 0 or (compare(v, lo[0]) == 0 and not cand[1]):
+                        lo = cand
+                elif op in ("lt", "lteq"):
+                    cand = (v, op == "lteq")
+                    if hi is None or (compare(v, hi[0]) or 0) < 0 or (compare(v, hi[0]) == 0 and not cand[1]):
+                        hi = cand
+            def differ(a, b):
+                if isinstance(a, IRI) and isinstance(b, IRI):
+                    return a != b          # IRIs are unordered but certainly distinct
+                c = compare(a, b)
+                return c is not None and c != 0
+
+            for e in eqs:
+                if any(differ(e, x) for x in eqs):
+                    return False
+                if any(compare(e, n) == 0 for n in neqs):
+                    return False
+                if lo is not None:
+                    c = compare(e, lo[0])
+                    if c is not None and (c < 0 or (c == 0 and not lo[1])):
+                        return False
+                if hi is not None:
+                    c = compare(e, hi[0])
+                    if c is not None and (c > 0 or (c == 0 and not hi[1])):
+                        return False
+            if lo is not None and hi is not None:
+                c = compare(lo[0], hi[0])
+                if c is not None and (c > 0 or (c == 0 and not (lo[1] and hi[1]))):
+                    return False
+        return True
+
+    def can_coexist(ra, rb):
+        return (overlap(ra.targets, rb.targets) and overlap(ra.assignees, rb.assignees)
+                and actions_overlap(ra, rb) and satisfiable(atoms(ra) + atoms(rb)))
+
+    positives, prohibitions, obligations = [], [], []
+    for p in index.policies.values():
+        for r in p.effective_rules:
+            if r.kind == "permission":
+                positives.append((p, r))
+                positives.extend((p, d) for d in r.duties)
+            elif r.kind == "prohibition":
+                prohibitions.append((p, r))
+        for o in p.effective_obligations:
+            positives.append((p, o))
+            obligations.append((p, o))
+    out = []
+    for pa, ra in positives:
+        for pb, rb in prohibitions:
+            if can_coexist(ra, rb):
+                kind = {"permission": "permission-prohibition", "obligation": "obligation-prohibition"}.get(
+                    ra.kind, "duty-prohibition")
+                out.append(Conflict(kind, (ra.id, rb.id), (pa.id, pb.id)))
+    perms = [(p, r) for p, r in positives if r.kind == "permission"]
+    for po, o in obligations:
+        same = [(p, r) for p, r in perms if overlap(o.targets, r.targets)
+                and overlap(o.assignees, r.assignees) and actions_overlap(o, r)]
+        if same and not any(satisfiable(atoms(o) + atoms(r)) for _, r in same):
+            out.append(Conflict("obligation-not-permitted", (o.id, same[0][1].id), (po.id, same[0][0].id)))
+    return out
