@@ -11,11 +11,23 @@ _lock = threading.Lock()
 _generation = 0
 
 
+_listeners: list = []
+
+
+def on_change(callback) -> None:
+    """Call `callback()` after every write this process commits (e.g. publish a snapshot)."""
+    _listeners.append(callback)
+
+
 def bump() -> int:
+    """Record that this process committed a write (call after the write is complete)."""
     global _generation
     with _lock:
         _generation = next(_counter)
-        return _generation
+        gen = _generation
+    for callback in list(_listeners):
+        callback()
+    return gen
 
 
 def generation() -> int:

@@ -98,7 +98,7 @@ def load_data(store: Store, data: bytes, fmt: RdfFormat, *, name: str, graph,
     import hashlib
     started = provenance.now()
     staging = ox.Store()
-    source = SourceFile(Path(name), data, hashlib.sha256(data).hexdigest(), fmt)
+    source = SourceFile(Path("."), data, hashlib.sha256(data).hexdigest(), fmt, display=name)
     parse_into(staging, source, graph, base_iri or getattr(graph, "value", None))
     return commit_staged(store, staging, sources=[provenance.SourceRecord(name, source.sha256, len(data))],
                          names=[name], replace=replace, agent=agent, gate=gate, started=started, via=via)
@@ -140,7 +140,6 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
                 store.load_bytes(source.data, source.fmt, graph, base_iri=base)
     else:
         store.load_bytes(staging.dump(format=RdfFormat.N_QUADS), RdfFormat.N_QUADS)
-    changes.bump()
     t_commit = time.perf_counter()
     totals = {g: store.count(g) for g in graphs}
     store.update(provenance.stale_graph_facts_update(graphs)) if graphs else None
@@ -150,6 +149,7 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
     if exchange:
         from .exchange.shareable import merge_exchange_graph
         merge_exchange_graph(store, exchange, graphs)
+    changes.bump()  # last: listeners (snapshots for readers) see the load with its provenance
     return LoadResult(graphs=loaded, sources=sources, report=report, seconds=0.0,
                       timings={"validate": t_validate - t0, "commit": t_commit - t_validate,
                                "provenance": time.perf_counter() - t_commit})

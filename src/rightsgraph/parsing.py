@@ -31,6 +31,7 @@ class SourceFile:
     sha256: str
     fmt: RdfFormat
     stamp: tuple | None = None   # (size, mtime_ns) when read: tells if the file changed since
+    display: str | None = None   # name in messages when not a file path (e.g. "HTTP PUT <g>")
 
 
 def read_source(path: Path, fmt: RdfFormat) -> SourceFile:
@@ -79,7 +80,7 @@ def _syntax_error(source: SourceFile, exc: SyntaxError) -> RdfSyntaxError:
         detail = detail.split(": ", 1)[1]
     if line is None and source.fmt == RdfFormat.RDF_XML:
         line, column = _xml_error_position(source.data)
-    return RdfSyntaxError(str(source.path), line, column, detail)
+    return RdfSyntaxError(source.display or str(source.path), line, column, detail)
 
 
 def _xml_error_position(data: bytes) -> tuple[int | None, int | None]:

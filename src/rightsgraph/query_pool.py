@@ -11,6 +11,7 @@ the snapshot of the last committed state.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import shutil
 import threading
@@ -95,9 +96,12 @@ class QueryPool:
         self.timeout = timeout
         self.max_rows = max_rows
         self._ctx = multiprocessing.get_context("spawn")
-        self._dir = Path(store.path).parent / "snapshots"
-        shutil.rmtree(self._dir, ignore_errors=True)
-        self._dir.mkdir(parents=True)
+        from .store.snapshot import SnapshotStore
+        self._published = isinstance(store, SnapshotStore)  # reader process: snapshots exist
+        self._dir = Path(store.path).parent / f"query-snapshots-{os.getpid()}"
+        if not self._published:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir.mkdir(parents=True)
         self._snap_lock = threading.Lock()
         self._snapshot: tuple[int, str] | None = None
         self._all: list[_Worker] = [_Worker(self._ctx) for _ in range(workers)]
@@ -105,7 +109,13 @@ class QueryPool:
         for w in self._all:
             self._idle.put(w)
 
-    def _current_snapshot(self) -> str:
+    def _snapshot_for(self, worker: "_Worker") -> str:
+        """The snapshot `worker` is to read, recorded on it under the lock so that
+        `_collect` never removes a snapshot a worker is about to open."""
+        if self._published:
+            self.store.refresh()
+            worker.snapshot = str(self.store.path)
+            return worker.snapshot
         gen = changes.generation()
         with self._snap_lock:
             if self._snapshot is None or self._snapshot[0] != gen:
@@ -113,13 +123,14 @@ class QueryPool:
                 self.store.raw.backup(str(path))
                 self._snapshot = (gen, str(path))
                 self._collect()
-            return self._snapshot[1]
+            worker.snapshot = self._snapshot[1]
+            return worker.snapshot
 
     def _collect(self) -> None:
         """Remove snapshots no worker reads any more (called with the snapshot lock)."""
         in_use = {w.snapshot for w in self._all} | {self._snapshot[1] if self._snapshot else None}
         for p in self._dir.iterdir():
-            if str(p) not in in_use:
+            if str(p) not in in_use and not p.name.endswith(".tmp"):
                 shutil.rmtree(p, ignore_errors=True)
 
     def run(self, query: str, *, accept: str | None, default_graphs=None, named_graphs=None,
@@ -129,9 +140,8 @@ class QueryPool:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
             raise QueryTimeout(f"no query worker became free within {self.timeout:g} s") from None
-        snapshot = self._current_snapshot()
         try:
-            worker.snapshot = snapshot
+            snapshot = self._snapshot_for(worker)
             worker.conn.send({"snapshot": snapshot, "query": query, "accept": accept,
                               "default_graphs": default_graphs, "named_graphs": named_graphs,
                               "base_iri": base_iri, "max_rows": self.max_rows})

@@ -75,7 +75,6 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
         if not added and not removed:
             return UpdateResult(0, 0, {}, report, time.perf_counter() - t0)
         store.update(sparql, base_iri=base_iri)
-        changes.bump()
         net: dict[NamedNode, int] = {}
         for q in added:
             net[q.graph_name] = net.get(q.graph_name, 0) + 1
@@ -88,6 +87,7 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
         store.add_quads(provenance.load_record(
             agent=agent or provenance.default_agent(), started=started, ended=provenance.now(),
             sources=[], loaded=named, totals=totals, replaced=False, via="sparql-update"))
+        changes.bump()
     return UpdateResult(len(added), len(removed), named, report, time.perf_counter() - t0)
 
 

@@ -171,10 +171,28 @@ def _serve(ctx, host, port, threads, settings=None, workers=1):
     _prepare_in_child(state)
     click.echo(f"rightsgraph serving {state.where} at http://{host}:{port}/", err=True)
     if workers > 1 and not state.store_url:
-        raise click.UsageError("--workers > 1 needs --store URL: the embedded store has a single writer "
-                               "(one process; its queries already run in --query-workers processes)")
+        _serve_readers_and_writer(state, host, port, threads, workers, settings)
+        return
     run_server(lambda: create_app(state.store(), settings=settings), host=host, port=port, threads=threads,
                workers=workers)
+
+
+def _serve_readers_and_writer(state, host, port, threads, workers, settings):
+    """Embedded store, several processes: one writer, `workers` readers (web/cluster.py)."""
+    from ..store.embedded import default_data_dir
+    from ..store.snapshot import SnapshotStore
+    from ..web.app import create_app
+    from ..web.cluster import start_writer
+    from ..web.server import serve as run_server
+    data_dir = state.data_dir or default_data_dir()
+    writer, writer_url = start_writer(data_dir, settings)
+    reader_settings = dict(settings, RG_WRITER_URL=writer_url, RG_QUERY_WORKERS=1)
+    try:
+        run_server(lambda: create_app(SnapshotStore(data_dir / "store"), settings=reader_settings),
+                   host=host, port=port, threads=threads, workers=workers)
+    finally:
+        writer.terminate()
+        writer.join(15)
 
 
 @main.command()
@@ -182,7 +200,8 @@ def _serve(ctx, host, port, threads, settings=None, workers=1):
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int,
-              help="Server processes; more than one only with a remote store (--store).")
+              help="Server processes answering requests. With the embedded store and N > 1: N readers on "
+                   "published snapshots plus one writer process (docs/service.md).")
 @click.option("--anonymous-read/--no-anonymous-read", default=True, show_default=True,
               envvar="RIGHTSGRAPH_ANONYMOUS_READ", help="Let requests without a token read public graphs.")
 @click.option("--max-body", default=16 * 1024 * 1024, show_default=True, type=int, envvar="RIGHTSGRAPH_MAX_BODY",

@@ -29,6 +29,9 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     if app.config["RG_ACCOUNTS_FILE"]:
         app.extensions["rightsgraph.accounts"] = Accounts(app.config["RG_ACCOUNTS_FILE"])
 
+    if app.config.get("RG_WRITER_URL"):  # a reader process of `serve --workers N`
+        from .cluster import install_forwarding
+        install_forwarding(app, app.config["RG_WRITER_URL"])
     if app.config["RG_CORS_ORIGINS"]:
         _enable_cors(app, app.config["RG_CORS_ORIGINS"].split())
 

@@ -8,6 +8,7 @@ leaves a provenance record; an invalid body gets 422 with the validation report.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
@@ -146,7 +147,7 @@ def _multipart_as_ntriples(graph) -> bytes:
         try:
             triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, fmt, base_iri=base)]
         except SyntaxError as exc:
-            raise _syntax_error(SourceFile(part.filename or part.name, data, "", fmt), exc) from None
+            raise _syntax_error(SourceFile(Path("."), data, "", fmt, display=part.filename or part.name), exc) from None
         out.append(ox.serialize(triples, format=RdfFormat.N_TRIPLES))
     return b"".join(out)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, current_app, request
@@ -15,6 +16,7 @@ from .service_description import service_description
 
 bp = Blueprint("sparql", __name__)
 RDFLIB_DEFAULT = "urn:x-rdflib:default"
+_POOL_LOCK = threading.Lock()
 
 
 class ProtocolError(Exception):
@@ -138,7 +140,11 @@ def sparql_endpoint():
 def query_pool():
     """The app's query worker pool (embedded on-disk store with a query timeout), or None."""
     app = current_app
-    if "rightsgraph.query_pool" not in app.extensions:
+    if "rightsgraph.query_pool" in app.extensions:
+        return app.extensions["rightsgraph.query_pool"]
+    with _POOL_LOCK:  # one pool per app, however many threads ask first
+        if "rightsgraph.query_pool" in app.extensions:
+            return app.extensions["rightsgraph.query_pool"]
         store = app.extensions["rightsgraph.store"]
         timeout = app.config["RG_QUERY_TIMEOUT"]
         pool = None
@@ -147,7 +153,7 @@ def query_pool():
             pool = QueryPool(store, workers=app.config["RG_QUERY_WORKERS"], timeout=timeout,
                              max_rows=app.config["RG_MAX_ROWS"])
         app.extensions["rightsgraph.query_pool"] = pool
-    return app.extensions["rightsgraph.query_pool"]
+        return pool
 
 
 def restricted_dataset(store, query: str, default_graphs, named_graphs, hidden: set[str]):

@@ -1,0 +1,108 @@
+"""Read-only views of the embedded store for reader processes.
+
+The embedded Oxigraph store has one writer process. To serve reads from several processes,
+the writer publishes a consistent snapshot after each commit (an Oxigraph backup: hard
+links, no copy) and names the newest one in `<snapshots>/CURRENT`; readers open the named
+snapshot read-only and move to a newer one when CURRENT changes. A reader sees a
+committed state, never a half-written one, and is never blocked by the writer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .. import changes
+from .base import StoreError
+from .embedded import EmbeddedStore
+
+KEEP = 4            # snapshots kept besides CURRENT, for readers still on an older one
+GRACE_SECONDS = 30  # and never removed younger than this
+
+
+def snapshot_dir(store_path: Path) -> Path:
+    return Path(store_path).parent / "published"
+
+
+def publish(store: EmbeddedStore) -> Path:
+    """Write a snapshot of `store` and make it CURRENT; prune old ones."""
+    root = snapshot_dir(store.path)
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / f"{time.time_ns()}-{uuid.uuid4().hex[:6]}"
+    store.raw.backup(str(target))
+    tmp = root / f"CURRENT.{os.getpid()}.tmp"
+    tmp.write_text(target.name)
+    tmp.replace(root / "CURRENT")
+    snaps = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name)
+    now = time.time()
+    for old in snaps[:-KEEP - 1]:
+        if now - old.stat().st_mtime > GRACE_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+class SnapshotStore(EmbeddedStore):
+    """The newest published snapshot, opened read-only; writes are refused."""
+
+    def __init__(self, store_path: str | os.PathLike):
+        self._root = snapshot_dir(Path(store_path))
+        self._lock = threading.Lock()
+        self._current_name: str | None = None
+        self.path = None
+        self._store = None
+        self.refresh(force=True)
+
+    def refresh(self, force: bool = False) -> None:
+        # Read CURRENT on every access (a few microseconds): the writer publishes before it
+        # answers a write, so a client reads its own writes through any reader process.
+        try:
+            name = (self._root / "CURRENT").read_text().strip()
+        except OSError as exc:
+            raise StoreError(f"no published snapshot in {self._root}: {exc}") from None
+        if name == self._current_name:
+            return
+        with self._lock:
+            if name != self._current_name:
+                self._store = ox.Store.read_only(str(self._root / name))
+                self.path = self._root / name
+                self._current_name = name
+                changes.bump()  # caches (policy index, graph catalogue) follow the new state
+
+    @property
+    def raw(self) -> ox.Store:
+        self.refresh()
+        return self._store
+
+    def query(self, sparql, **kwargs):
+        self.refresh()
+        return super().query(sparql, **kwargs)
+
+    def quads(self, graph=None):
+        self.refresh()
+        return super().quads(graph)
+
+    def graphs(self):
+        self.refresh()
+        return super().graphs()
+
+    def count(self, graph=None):
+        self.refresh()
+        return super().count(graph)
+
+    def dump(self, fmt, graph=None, prefixes=None):
+        self.refresh()
+        return super().dump(fmt, graph, prefixes)
+
+    def _read_only(self, *args, **kwargs):
+        raise StoreError("this process reads a snapshot; writes go to the writer process")
+
+    update = load_bytes = load_file = add_quads = clear_graph = _read_only
+
+    def close(self) -> None:
+        self._store = None

@@ -1,0 +1,103 @@
+"""Several server processes over one embedded store: one writer, many readers.
+
+`rightsgraph serve --workers N` with the embedded store starts:
+- a **writer** process, the only one that opens the store read-write, serving the write
+  requests (SPARQL Update, Graph Store writes) on an internal port of 127.0.0.1 and
+  publishing a read-only snapshot after every commit (store/snapshot.py);
+- N **reader** processes (gunicorn workers) behind the public port, answering queries,
+  decisions and pages from the newest snapshot and passing write requests to the writer.
+Reads scale with the processes; writes stay serialised in one place, as the store needs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import socket
+import time
+from urllib.parse import parse_qs
+
+import requests
+from flask import Response, request
+
+HOP_HEADERS = ("Authorization", "Content-Type", "Accept", "Accept-Language")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _writer_main(data_dir, port: int, settings: dict) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from .. import changes
+    from ..store.embedded import open_store
+    from ..store.snapshot import publish
+    from .app import create_app
+    from .server import serve
+
+    def factory():
+        store = open_store(data_dir)
+        publish(store)
+        changes.on_change(lambda: publish(store))
+        app = create_app(store, settings=settings)
+        # Readers forward the client's host and scheme: IRIs minted by the writer (POST
+        # /store) and base IRIs of updates must be the public ones.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
+        return app
+
+    serve(factory, host="127.0.0.1", port=port, threads=4, workers=1)
+
+
+def start_writer(data_dir, settings: dict, seconds: float = 120):
+    """Start the writer process; returns (process, its base URL) once it answers."""
+    port = _free_port()
+    proc = multiprocessing.get_context("spawn").Process(target=_writer_main, args=(data_dir, port, settings),
+                                                        daemon=False)
+    proc.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not proc.is_alive():
+            raise RuntimeError("the writer process exited while starting")
+        try:
+            if requests.get(url + "/healthz", timeout=1).ok:
+                return proc, url
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("the writer process did not start")
+
+
+def is_write() -> bool:
+    path = request.path.rstrip("/")
+    if path == "/store" or path.startswith("/store/"):
+        return request.method in ("PUT", "POST", "DELETE")
+    if path == "/sparql" and request.method == "POST":
+        ctype = (request.content_type or "").split(";")[0].strip().lower()
+        if ctype == "application/sparql-update":
+            return True
+        if ctype == "application/x-www-form-urlencoded":
+            body = request.get_data(cache=True).decode("utf-8", "replace")
+            return "update" in parse_qs(body, keep_blank_values=True)
+    return False
+
+
+def install_forwarding(app, writer_url: str) -> None:
+    """In a reader process: send write requests to the writer, answer the rest here."""
+    session = requests.Session()
+
+    @app.before_request
+    def forward_writes():
+        if not is_write():
+            return None
+        headers = {h: request.headers[h] for h in HOP_HEADERS if h in request.headers}
+        headers.update({"X-Forwarded-Host": request.host, "X-Forwarded-Proto": request.scheme,
+                        "X-Forwarded-For": request.remote_addr or ""})
+        upstream = session.request(request.method, writer_url + request.full_path.rstrip("?"),
+                                   data=request.get_data(cache=True), headers=headers, timeout=600)
+        keep = {k: v for k, v in upstream.headers.items()
+                if k.lower() in ("content-type", "location", "x-triples-inserted", "x-triples-deleted",
+                                 "www-authenticate", "retry-after")}
+        return Response(upstream.content, status=upstream.status_code, headers=keep)

@@ -1,0 +1,102 @@
+"""Concurrent clients: readers are never blocked by writers, no update is lost, and a
+bounded mixed load (queries, decisions, writes) ends with zero errors and the expected
+state. Run on the single-process server and on one writer + two reader processes."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+
+from ..conftest import REPO, ServerProcess, run_cli
+
+pytestmark = pytest.mark.server
+DATA = REPO / "tests" / "data" / "loading"
+SECONDS = 12          # bounded in time ...
+MAX_REQUESTS = 4000   # ... and in count
+NOTES = "https://example.org/g/notes"
+
+
+@pytest.fixture(scope="module", params=["1", "2"], ids=["one-process", "writer+2-readers"])
+def server(request, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp(f"conc{request.param}") / "data"
+    token = run_cli("user", "add", "loader", "--role", "cataloguer", data_dir=data_dir).stdout.strip()
+    for f in ("library.ttl", "licence.ttl"):
+        assert run_cli("load", DATA / f, data_dir=data_dir).returncode == 0
+    srv = ServerProcess(data_dir, "serve", "--workers", request.param)
+    srv.token = token
+    yield srv
+    srv.stop()
+
+
+def test_mixed_load_no_errors_no_lost_updates(server):
+    auth = {"Authorization": f"Bearer {server.token}"}
+    errors: list[str] = []
+    inserted: list[int] = []
+    counter = {"n": 0}
+    lock = threading.Lock()
+    deadline = time.monotonic() + SECONDS
+
+    def budget() -> bool:
+        with lock:
+            counter["n"] += 1
+            return counter["n"] <= MAX_REQUESTS and time.monotonic() < deadline
+
+    def reader():
+        s = requests.Session()
+        while budget():
+            r = s.get(server.url + "/sparql", timeout=30, params={
+                "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/rightsgraph/ns#Resource> }"})
+            if r.status_code != 200:
+                errors.append(f"query {r.status_code} {r.text[:100]}")
+
+    def decider():
+        s = requests.Session()
+        while budget():
+            r = s.get(server.url + "/api/v1/decision", timeout=30, params={
+                "target": "https://example.org/lib/book1", "action": "read",
+                "assignee": "https://example.org/lib/lib-a", "at": "2026-01-01T00:00:00Z"})
+            if r.status_code != 200 or r.json()["decision"] != "permit":
+                errors.append(f"decision {r.status_code} {r.text[:100]}")
+
+    def writer(wid: int):
+        s = requests.Session()
+        i = 0
+        while budget():
+            body = (f'INSERT DATA {{ GRAPH <{NOTES}> {{ <https://example.org/note/{wid}/{i}> '
+                    f'<http://purl.org/dc/terms/description> "note {wid}-{i}" }} }}')
+            r = s.post(server.url + "/sparql", data=body, timeout=60,
+                       headers=dict(auth, **{"Content-Type": "application/sparql-update"}))
+            if r.status_code != 204:
+                errors.append(f"update {r.status_code} {r.text[:100]}")
+                return
+            with lock:
+                inserted.append(1)
+            i += 1
+
+    threads = ([threading.Thread(target=reader) for _ in range(3)] +
+               [threading.Thread(target=decider) for _ in range(3)] +
+               [threading.Thread(target=writer, args=(w,)) for w in range(2)])
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(SECONDS + 120)
+    assert not errors, errors[:5]
+    assert inserted, "the writers got no update through"
+    r = requests.get(server.url + "/sparql", timeout=30, params={
+        "query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{NOTES}> {{ ?s ?p ?o }} }}"})
+    assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == len(inserted)
+
+
+def test_a_write_is_visible_to_the_next_read(server):
+    auth = {"Authorization": f"Bearer {server.token}"}
+    for i in range(10):
+        g = f"https://example.org/g/ryw-{i}"
+        r = requests.put(server.url + "/store", params={"graph": g}, data=f"<https://example.org/x{i}> <https://example.org/p> \"{i}\" .",
+                         headers=dict(auth, **{"Content-Type": "application/n-triples"}), timeout=30)
+        assert r.status_code == 201, r.text
+        got = requests.get(server.url + "/store", params={"graph": g}, timeout=30,
+                           headers={"Accept": "application/n-triples", **auth})
+        assert got.status_code == 200 and f"x{i}" in got.text
