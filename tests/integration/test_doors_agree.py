@@ -92,6 +92,16 @@ def test_all_doors_agree(world):
         posted = requests.post(srv.url + "/api/v1/decision", json=req, timeout=30).json()
         assert _key(posted) == _key(exp), req
 
+    # web page door: the verdict and reason shown on /decide
+    from rightsgraph.web.pages import REASONS
+    for req, exp in list(zip(reqs, expected))[:25]:
+        params = {k: v for k, v in req.items() if k != "context"}
+        if "context" in req:
+            continue  # the form has no free context fields
+        page = requests.get(srv.url + "/decide", params=params, timeout=30).text
+        verdict = ("允许 PERMIT" if exp["decision"] == "permit" else "拒绝 DENY") + " · " + REASONS[exp["reason"]]
+        assert verdict in page, req
+
     # SPARQL door: one query answering every request through rg:decision
     rows = []
     for i, req in enumerate(reqs):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, render_template, request
+
+from ..decision_service import DecisionParamError
+from ..namespaces import RG
 
 from ..info import store_summary
 
@@ -13,6 +18,34 @@ bp = Blueprint("pages", __name__)
 def home():
     store = current_app.extensions["rightsgraph.store"]
     return render_template("home.html", summary=store_summary(store))
+
+
+REASONS = {
+    "permitted": "许可 permitted",
+    "prohibited": "明确禁止 prohibited",
+    "no-applicable-permission": "无适用的许可 no applicable permission",
+    "constraint-unsatisfied": "约束不满足 constraint unsatisfied",
+    "duty-unfulfilled": "义务未履行 duty unfulfilled",
+    "policy-void-by-conflict": "策略冲突而无效 policy void by conflict",
+}
+CHANNELS = [(RG.iri("SecureElectronicTransmission"), "安全电子传递 Secure electronic transmission"),
+            (RG.iri("Email"), "电子邮件 Email"), (RG.iri("Print"), "纸本 Print"), (RG.iri("Post"), "邮寄 Post")]
+
+
+@bp.route("/decide")
+def decide_page():
+    """The web page door: the same parameters and answer as GET /api/v1/decision."""
+    from .api import _answer, _hidden, service
+    form = {k: v for k, v in request.args.items()}
+    result, error = None, None
+    if form.get("target"):
+        svc = service()
+        try:
+            result = _answer(svc, {k: v for k, v in form.items() if v}, _hidden(svc))
+        except DecisionParamError as exc:
+            error = str(exc)
+    return render_template("decide.html", form=form, result=result, error=error, reasons=REASONS,
+                           channels=CHANNELS, query=urlencode({k: v for k, v in form.items() if v}))
 
 
 @bp.route("/healthz")
