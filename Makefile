@@ -19,8 +19,16 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/rightsgraph --data-dir $(DATA) demo --host 127.0.0.1 --port 8000
 
+COMUNICA := var/node/node_modules/.bin/comunica-sparql
+
+# Comunica (a SPARQL client in Node.js) for the client tests, when npm is there.
+$(COMUNICA):
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p var/node && cd var/node && npm install --no-audit --no-fund --silent @comunica/query-sparql@4; \
+	else echo "npm not found: the Comunica client test will be skipped"; fi
+
 ## Run the whole test suite (unit, conformance, integration with real servers on 127.0.0.1)
-test: $(STAMP)
+test: $(STAMP) $(COMUNICA)
 	$(BIN)/python -m pytest -q
 
 ## Benchmarks (figures in the closing notes): see benchmarks/README.md
