@@ -55,14 +55,14 @@ def run_cli(*args, data_dir: Path, check: bool = False, input: str | None = None
 class ServerProcess:
     """`rightsgraph serve` (gunicorn) on a free port on 127.0.0.1, stopped at teardown."""
 
-    def __init__(self, data_dir: Path, *args: str):
+    def __init__(self, data_dir: Path, *args: str, env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir.parent / f"server-{self.port}.log"
         self._log = open(self.log, "wb")
         self.proc = subprocess.Popen(
             RIGHTSGRAPH + ["--data-dir", str(data_dir), *args, "--port", str(self.port)],
-            stdout=self._log, stderr=subprocess.STDOUT)
+            stdout=self._log, stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
         self._wait()
 
     def _wait(self, seconds: float = 60) -> None:
@@ -135,3 +135,35 @@ def remote_store(oxigraph_server):
     st = RemoteStore.for_oxigraph(oxigraph_server.url)
     ensure_system_graphs(st)
     return st
+
+
+class Deployment:
+    """rightsgraph on the embedded store, or on a real `oxigraph serve` (--store URL): the
+    integration tests that take this fixture run on both."""
+
+    def __init__(self, mode: str, base: Path):
+        self.mode = mode
+        self.data_dir = base / "data"
+        self.oxigraph = OxigraphServer(base / "oxigraph") if mode == "remote" else None
+        self.env = {"RIGHTSGRAPH_STORE": self.oxigraph.url} if self.oxigraph else {}
+
+    @property
+    def embedded(self) -> bool:
+        return self.mode == "embedded"
+
+    def cli(self, *args, **kwargs):
+        return run_cli(*args, data_dir=self.data_dir, env=self.env, **kwargs)
+
+    def serve(self, *args: str) -> ServerProcess:
+        return ServerProcess(self.data_dir, "serve", *args, env=self.env)
+
+    def stop(self) -> None:
+        if self.oxigraph:
+            self.oxigraph.stop()
+
+
+@pytest.fixture(scope="module", params=["embedded", "remote"])
+def deployment(request, tmp_path_factory):
+    dep = Deployment(request.param, tmp_path_factory.mktemp(f"deploy-{request.param}"))
+    yield dep
+    dep.stop()

@@ -51,30 +51,39 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
                  base_iri: str | None = None) -> UpdateResult:
     """Validate and apply a SPARQL 1.1 Update; raises SyntaxError, LoadRejected or
     UpdateRejected and then changes nothing."""
-    if not isinstance(store, EmbeddedStore):
-        raise UpdateRejected("SPARQL Update through the validation gate needs the embedded store; "
-                             "with a remote store, write with `rightsgraph load` or the Graph Store Protocol")
+    embedded = isinstance(store, EmbeddedStore)
     started = provenance.now()
     t0 = time.perf_counter()
     with WRITE_LOCK:
         data_graphs = [g.value for g in store.graphs() if g not in SYSTEM_GRAPHS]
         sparql = scope_graph_management(sparql, data_graphs)
         with tempfile.TemporaryDirectory(prefix="rg-update-", dir=_scratch_dir(store)) as tmp:
-            snapshot = _snapshot(store, Path(tmp) / "snap")
-            snapshot.update(sparql, base_iri=base_iri)
-            added, removed = _difference(store.raw, snapshot)
-            touched = {q.graph_name for q in added + removed}
-            system = sorted(g.value for g in touched if g in SYSTEM_GRAPHS)
-            if system:
-                raise UpdateRejected(f"the update writes {', '.join(system)}: the ontology, shapes and "
-                                     "provenance graphs are managed by rightsgraph")
-            report = _validate_effect(snapshot, added, removed, gate)
-            del snapshot
-        if report is not None and report.has_violations:
-            raise LoadRejected(report, ["SPARQL Update"])
-        if not added and not removed:
-            return UpdateResult(0, 0, {}, report, time.perf_counter() - t0)
-        store.update(sparql, base_iri=base_iri)
+            if embedded:
+                before, snapshot = store.raw, _snapshot(store, Path(tmp) / "snap")
+            else:  # a remote store: work on a local copy, then replay the difference
+                before = ox.Store()
+                before.load(store.dump(RdfFormat.N_QUADS), RdfFormat.N_QUADS)
+                snapshot = ox.Store()
+                snapshot.bulk_extend(before.quads_for_pattern(None, None, None, None))
+            try:
+                snapshot.update(sparql, base_iri=base_iri)
+                added, removed = _difference(before, snapshot)
+                touched = {q.graph_name for q in added + removed}
+                system = sorted(g.value for g in touched if g in SYSTEM_GRAPHS)
+                if system:
+                    raise UpdateRejected(f"the update writes {', '.join(system)}: the ontology, shapes and "
+                                         "provenance graphs are managed by rightsgraph")
+                report = _validate_effect(snapshot, added, removed, gate)
+                if report is not None and report.has_violations:
+                    raise LoadRejected(report, ["SPARQL Update"])
+                if not added and not removed:
+                    return UpdateResult(0, 0, {}, report, time.perf_counter() - t0)
+                if embedded:
+                    store.update(sparql, base_iri=base_iri)
+                else:
+                    _replay(store, snapshot, added, removed)
+            finally:
+                before = snapshot = None  # close the snapshot before its folder goes
         net: dict[NamedNode, int] = {}
         for q in added:
             net[q.graph_name] = net.get(q.graph_name, 0) + 1
@@ -91,9 +100,38 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
     return UpdateResult(len(added), len(removed), named, report, time.perf_counter() - t0)
 
 
-def _scratch_dir(store: EmbeddedStore) -> str | None:
+def _scratch_dir(store) -> str | None:
     # Hard-linked backups need the same file system as the store.
-    return str(store.path.parent) if store.path is not None else None
+    return str(store.path.parent) if getattr(store, "path", None) is not None else None
+
+
+def _replay(store: Store, after: ox.Store, added, removed) -> None:
+    """Apply a validated difference to a remote store: DELETE DATA / INSERT DATA in one
+    request where that is exact; a graph losing blank-node triples (which DELETE DATA
+    cannot name) is replaced whole through the Graph Store Protocol; an emptied graph is
+    dropped."""
+    graphs = {q.graph_name for q in added + removed}
+    ops, replace = [], []
+    for g in graphs:
+        gone = [q for q in removed if q.graph_name == g]
+        new = [q for q in added if q.graph_name == g]
+        named = isinstance(g, NamedNode)
+        if named and not any(True for _ in after.quads_for_pattern(None, None, None, g)):
+            ops.append(f"DROP SILENT GRAPH <{g.value}>")
+        elif any(isinstance(t, ox.BlankNode) for q in gone for t in (q.subject, q.object)):
+            replace.append(g)
+        else:
+            wrap = (lambda body: f"GRAPH <{g.value}> {{ {body} }}") if named else (lambda body: body)
+            for verb, quads in (("DELETE DATA", gone), ("INSERT DATA", new)):
+                if quads:
+                    body = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
+                                        format=RdfFormat.N_TRIPLES).decode()
+                    ops.append(f"{verb} {{ {wrap(body)} }}")
+    if ops:
+        store.update(" ;\n".join(ops))
+    for g in replace:
+        data = after.dump(format=RdfFormat.N_TRIPLES, from_graph=g)
+        store.load_bytes(data, RdfFormat.N_TRIPLES, g if isinstance(g, NamedNode) else None, replace=True)
 
 
 def _snapshot(store: EmbeddedStore, target: Path) -> ox.Store:

@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from ..conftest import CONFORMANCE, ServerProcess, run_cli
+from ..conftest import CONFORMANCE
 from .http_manifest import HT, MF, Manifest, status_matches
 
 DIR = CONFORMANCE / "sparql11" / "graph-store-protocol"
@@ -17,12 +17,11 @@ pytestmark = pytest.mark.server
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(deployment):
     if not MANIFEST.entries:
         pytest.skip(f"Graph Store Protocol manifests not found in {DIR}")
-    data_dir = tmp_path_factory.mktemp("gsp") / "data"
-    token = run_cli("user", "add", "w3c-suite", "--role", "cataloguer", data_dir=data_dir).stdout.strip()
-    srv = ServerProcess(data_dir, "serve")
+    token = deployment.cli("user", "add", "w3c-suite", "--role", "cataloguer").stdout.strip()
+    srv = deployment.serve()
     srv.token = token
     yield srv
     srv.stop()

@@ -15,7 +15,7 @@ import pytest
 import requests
 from rdflib import RDFS
 
-from ..conftest import CONFORMANCE, ServerProcess, run_cli
+from ..conftest import CONFORMANCE
 from .http_manifest import HT, MF, UT, Manifest, status_matches
 
 MANIFEST_PATH = CONFORMANCE / "sparql11" / "protocol" / "manifest.ttl"
@@ -24,12 +24,11 @@ pytestmark = pytest.mark.server
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(deployment):
     if not MANIFEST.entries:
         pytest.skip(f"SPARQL protocol manifest not found at {MANIFEST_PATH}")
-    data_dir = tmp_path_factory.mktemp("protocol") / "data"
-    token = run_cli("user", "add", "w3c-suite", "--role", "cataloguer", data_dir=data_dir).stdout.strip()
-    srv = ServerProcess(data_dir, "serve")
+    token = deployment.cli("user", "add", "w3c-suite", "--role", "cataloguer").stdout.strip()
+    srv = deployment.serve()
     srv.token = token
     yield srv
     srv.stop()

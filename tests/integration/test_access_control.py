@@ -18,20 +18,14 @@ LICENCE = "https://example.org/lib/licence1"
 PREFIX = "PREFIX rg: <https://w3id.org/rightsgraph/ns#> PREFIX odrl: <http://www.w3.org/ns/odrl/2/> "
 
 
-def _setup(data_dir):
-    tokens = {role: run_cli("user", "add", f"{role}-1", "--role", role, data_dir=data_dir).stdout.strip()
+@pytest.fixture(scope="module")
+def server(deployment):
+    tokens = {role: deployment.cli("user", "add", f"{role}-1", "--role", role).stdout.strip()
               for role in ("reader", "cataloguer", "admin")}
     for f in ("library.ttl", "licence.ttl"):
-        assert run_cli("load", DATA / f, data_dir=data_dir).returncode == 0
-    assert run_cli("graph", "confidential", CONF, data_dir=data_dir).returncode == 0
-    return tokens
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("acl") / "data"
-    tokens = _setup(data_dir)
-    srv = ServerProcess(data_dir, "serve")
+        assert deployment.cli("load", DATA / f).returncode == 0
+    assert deployment.cli("graph", "confidential", CONF).returncode == 0
+    srv = deployment.serve()
     srv.tokens = tokens
     yield srv
     srv.stop()

@@ -14,7 +14,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 
-from ..conftest import REPO, ServerProcess, run_cli
+from ..conftest import REPO
 
 pytestmark = pytest.mark.server
 DATA = REPO / "tests" / "data" / "loading"
@@ -22,11 +22,10 @@ COUNT = "SELECT (COUNT(?r) AS ?n) WHERE { ?r a <https://w3id.org/rightsgraph/ns#
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("clients") / "data"
-    token = run_cli("user", "add", "rdflib", "--role", "cataloguer", data_dir=data_dir).stdout.strip()
-    assert run_cli("load", DATA / "library.ttl", data_dir=data_dir).returncode == 0
-    srv = ServerProcess(data_dir, "serve")
+def server(deployment):
+    token = deployment.cli("user", "add", "rdflib", "--role", "cataloguer").stdout.strip()
+    assert deployment.cli("load", DATA / "library.ttl").returncode == 0
+    srv = deployment.serve()
     srv.token = token
     yield srv
     srv.stop()

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from ..conftest import REPO, ServerProcess, run_cli
+from ..conftest import REPO
 
 pytestmark = pytest.mark.server
 DATA = REPO / "tests" / "data" / "loading"
@@ -19,13 +19,14 @@ MAX_REQUESTS = 4000   # ... and in count
 NOTES = "https://example.org/g/notes"
 
 
-@pytest.fixture(scope="module", params=["1", "2"], ids=["one-process", "writer+2-readers"])
-def server(request, tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp(f"conc{request.param}") / "data"
-    token = run_cli("user", "add", "loader", "--role", "cataloguer", data_dir=data_dir).stdout.strip()
+@pytest.fixture(scope="module", params=["1", "2"], ids=["one-process", "two-processes"])
+def server(request, deployment):
+    """Embedded: one process, or one writer + two readers. Remote: one or two processes
+    writing to the same oxigraph serve."""
+    token = deployment.cli("user", "add", f"loader{request.param}", "--role", "cataloguer").stdout.strip()
     for f in ("library.ttl", "licence.ttl"):
-        assert run_cli("load", DATA / f, data_dir=data_dir).returncode == 0
-    srv = ServerProcess(data_dir, "serve", "--workers", request.param)
+        assert deployment.cli("load", DATA / f, "--replace").returncode == 0
+    srv = deployment.serve("--workers", request.param)
     srv.token = token
     yield srv
     srv.stop()
@@ -93,7 +94,7 @@ def test_mixed_load_no_errors_no_lost_updates(server):
 def test_a_write_is_visible_to_the_next_read(server):
     auth = {"Authorization": f"Bearer {server.token}"}
     for i in range(10):
-        g = f"https://example.org/g/ryw-{i}"
+        g = f"https://example.org/g/ryw-{server.port}-{i}"
         r = requests.put(server.url + "/store", params={"graph": g}, data=f"<https://example.org/x{i}> <https://example.org/p> \"{i}\" .",
                          headers=dict(auth, **{"Content-Type": "application/n-triples"}), timeout=30)
         assert r.status_code == 201, r.text

@@ -6,15 +6,13 @@ import pytest
 import requests
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
-from ..conftest import ServerProcess, run_cli
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("demo") / "store"
-    out = run_cli("demo", "--no-serve", data_dir=data_dir)
+def demo_server(deployment):
+    out = deployment.cli("demo", "--no-serve")
     assert out.returncode == 0, out.stderr
-    srv = ServerProcess(data_dir, "serve")
+    srv = deployment.serve()
     yield srv
     srv.stop()
 

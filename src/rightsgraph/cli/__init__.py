@@ -73,6 +73,7 @@ def main(ctx: click.Context, data_dir: Path | None, store_url: str | None, lang:
 
 
 from . import admin_cmds, store_cmds  # noqa: E402,F401  (commands register themselves on `main`)
+from . import licence_cmds  # noqa: E402,F401  (licence import/show/compare, report assets/risks)
 
 try:  # the decision commands (check, evaluate) come with the policy engine
     from .decide import check, evaluate  # noqa: E402
@@ -80,5 +81,7 @@ try:  # the decision commands (check, evaluate) come with the policy engine
     main.add_command(evaluate)
 except ImportError:  # pragma: no cover
     pass
+
+from . import exchange_cmds  # noqa: E402,F401  (kbart, harvest; export --shareable)
 
 __all__ = ["main"]

@@ -214,13 +214,19 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings):
               help="Largest query result in rows or triples (413 above).")
 @click.option("--cors", "cors_origins", default="", envvar="RIGHTSGRAPH_CORS",
               help="Allow browser clients from these origins ('*' or space-separated); off by default.")
+@click.option("--publisher", default=None, envvar="RIGHTSGRAPH_PUBLISHER", metavar="IRI",
+              help="Publisher of the dataset, for its VoID description (/.well-known/void).")
+@click.option("--metadata-licence", default=None, envvar="RIGHTSGRAPH_METADATA_LICENCE", metavar="IRI",
+              help="Licence of the metadata in the VoID description (default CC0 1.0).")
 @click.pass_context
 def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_timeout, query_workers, max_rows,
-          cors_origins):
+          cors_origins, publisher, metadata_licence):
     """Run the HTTP service (SPARQL endpoint, Graph Store, API, web page) under gunicorn."""
     _serve(ctx, host, port, threads, {
         "RG_ANONYMOUS_READ": anonymous_read, "RG_MAX_BODY": max_body, "RG_QUERY_TIMEOUT": query_timeout,
-        "RG_QUERY_WORKERS": query_workers, "RG_MAX_ROWS": max_rows, "RG_CORS_ORIGINS": cors_origins},
+        "RG_QUERY_WORKERS": query_workers, "RG_MAX_ROWS": max_rows, "RG_CORS_ORIGINS": cors_origins,
+        **({"RG_PUBLISHER": publisher} if publisher else {}),
+        **({"RG_METADATA_LICENCE": metadata_licence} if metadata_licence else {})},
         workers=workers)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from .lifecycle import in_force
 from .model import ODRL, Constraint, Policy, Rule
 from .operators import IRI, apply, lexical, python_value
 
@@ -425,12 +426,18 @@ def decide_request(index, request: Request, state: State | None = None, *, repor
             pairs = [(p, r) for p in relevant.values() for r in p.effective_rules]
     evals, perms, prohs, maybe_prohs = [], [], [], []
     rule = ev.rule
+    not_in_force = set()
     for pol, r in pairs:
         e = rule(pol, r)
         if e is None:
             continue
         evals.append(e)
         if not pol.binding:
+            continue
+        if not in_force(pol, r, ev.now, ev.party_set):
+            # licence lifecycle: not in force at this time, replaced by an amendment, or
+            # replaced for this party by a member's local licence (policy/lifecycle.py)
+            not_in_force.add(id(e))
             continue
         if e.active:
             if r.kind == "permission":
@@ -506,7 +513,8 @@ def decide_request(index, request: Request, state: State | None = None, *, repor
         return make(PERMIT, "permitted", perms_ok, pending_duties(perms_ok))
 
     # closed default: say why nothing permits
-    binding_perms = [e for e in evals if e.rule.kind == "permission" and e.policy.binding and e.matched]
+    binding_perms = [e for e in evals if e.rule.kind == "permission" and e.policy.binding and e.matched
+                     and id(e) not in not_in_force]
     if perms and blocked_policies:
         return make(DENY, "duty-unfulfilled", perms,
                     [_duty_json(o) for o in obligations if o.blocking])

@@ -25,6 +25,7 @@ from pyoxigraph import NamedNode
 
 from .model import (CC, CC_INCLUDED_IN_USE, ODRL, ODRL_DEPRECATED_EXACT, ODRL_INCLUDED_IN, OWL, RDF, RDF_FIRST, RDF_REST, RDF_TYPE, RDF_VALUE,
                     RDFS, Compiler, Graph, node_key)
+from .lifecycle import PREDICATES as LIFECYCLE_PREDICATES, apply_lifecycle
 from .operators import IRI
 
 PART_OF = ODRL + "partOf"
@@ -69,6 +70,7 @@ class PolicyIndex:
         g = Graph()
         part_of, types, subclass = idx.part_of, idx.types, idx.subclass
         inc, imp = idx.included_in, idx.implies
+        facts: dict = defaultdict(lambda: defaultdict(list))   # licence lifecycle (rg:) facts
         for q in quads:
             p = q.predicate.value
             o = q.object
@@ -88,7 +90,11 @@ class PolicyIndex:
                 imp[node_key(q.subject)].add(node_key(o))
             elif p.startswith(ODRL) or p in _KEEP:
                 g.add(q.subject, p, o)
+            elif p in LIFECYCLE_PREDICATES:
+                facts[node_key(q.subject)][p].append(node_key(o))
+        idx._lifecycle_facts = facts
         idx._compile(g)
+        idx._lifecycle_facts = None
         if keep_graph:
             idx.graph = g
         idx.built_at = datetime.now()
@@ -111,7 +117,7 @@ class PolicyIndex:
         preds = [r["p"] for r in raw.query(
             "SELECT DISTINCT ?p WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")]
         wanted = [p for p in preds if p.value.startswith(ODRL) or p.value in _KEEP
-                  or p.value in (RDF_TYPE, SUBCLASS)]
+                  or p.value in (RDF_TYPE, SUBCLASS) or p.value in LIFECYCLE_PREDICATES]
         quads = itertools.chain.from_iterable(
             raw.quads_for_pattern(None, p, None, None) for p in wanted)
         return cls.from_quads(quads, keep_graph=keep_graph)
@@ -128,6 +134,7 @@ class PolicyIndex:
                     if isinstance(m, NamedNode) and isinstance(s, IRI):
                         self.included_in[s].add(IRI(m.value))
         self.policies = Compiler(g, self.classes).policies()
+        apply_lifecycle(self, getattr(self, "_lifecycle_facts", None))
         for p in self.policies.values():
             for r in p.effective_rules:
                 self.add_rule(p, r)

@@ -111,6 +111,12 @@ class Rule:
     consequences: tuple = ()               # Rule (kind duty) on a duty
     remedies: tuple = ()                   # Rule (kind duty) on a prohibition
     action_iris: frozenset = frozenset()
+    # lifecycle (policy/lifecycle.py): the term type the rule implements, amendments that
+    # replace it ((effective date, amending policy), ...), member-licence rules that replace
+    # it for the parties they cover
+    term_type: object = None
+    replaced: tuple = ()
+    overridden_by: tuple = ()
 
     @property
     def iri(self) -> str:
@@ -128,6 +134,7 @@ class Policy:
     profiles: tuple = ()
     effective_rules: list = field(default_factory=list)  # own + inherited (after link())
     effective_obligations: list = field(default_factory=list)
+    lifecycle: object = None                              # policy/lifecycle.py Lifecycle (licences)
 
     @property
     def strategy(self) -> str:

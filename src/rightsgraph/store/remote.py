@@ -101,7 +101,7 @@ class RemoteStore(Store):
     def quads(self, graph=None) -> Iterator[Quad]:
         graphs = [graph] if graph is not None else self.graphs()
         for g in graphs:
-            r = self._http.get(self.gsp_url, params={"graph": g.value}, headers={"Accept": _NT},
+            r = self._http.get(self.gsp_url, params=_gsp_params(g), headers={"Accept": _NT},
                                timeout=self.timeout)
             if r.status_code == 404:
                 continue
@@ -119,16 +119,14 @@ class RemoteStore(Store):
 
     def load_bytes(self, data, fmt, graph=None, *, replace=False, base_iri=None):
         """Graph Store Protocol: one POST (or PUT to replace) per graph, as N-Triples."""
-        by_graph: dict[NamedNode, list] = defaultdict(list)
+        by_graph: dict = defaultdict(list)
         for q in ox.parse(data, fmt, base_iri=base_iri):
             g = q.graph_name if isinstance(getattr(q, "graph_name", None), NamedNode) else graph
-            if g is None:
-                raise StoreError("the remote store keeps data in named graphs: give a graph")
-            by_graph[g].append(ox.Triple(q.subject, q.predicate, q.object))
+            by_graph[g if g is not None else ox.DefaultGraph()].append(ox.Triple(q.subject, q.predicate, q.object))
         for g, triples in by_graph.items():
             body = ox.serialize(triples, format=RdfFormat.N_TRIPLES)
             method = self._http.put if replace else self._http.post
-            self._check(method(self.gsp_url, params={"graph": g.value}, data=body,
+            self._check(method(self.gsp_url, params=_gsp_params(g), data=body,
                                headers={"Content-Type": _NT}, timeout=self.timeout))
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
@@ -146,6 +144,8 @@ class RemoteStore(Store):
         kwargs = {"prefixes": prefixes} if prefixes and fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}
         if graph is not None and not fmt.supports_datasets:
             return scratch.dump(format=fmt, from_graph=graph, **kwargs)
+        if graph is not None:
+            return scratch.dump(format=fmt, **kwargs)
         return scratch.dump(format=fmt, **kwargs)
 
     def close(self) -> None:
@@ -165,6 +165,11 @@ class RemoteStore(Store):
     def _check(r: requests.Response) -> None:
         if r.status_code >= 400:
             raise StoreError(f"{r.request.method} {r.url}: HTTP {r.status_code}: {r.text[:500]}")
+
+
+def _gsp_params(graph) -> dict:
+    """Graph Store Protocol indirect identification of a graph (or the default graph)."""
+    return {"default": ""} if graph is None or isinstance(graph, ox.DefaultGraph) else {"graph": graph.value}
 
 
 def _substitute(sparql: str, substitutions: dict) -> str:

@@ -18,7 +18,6 @@ from .. import query as q
 from ..loading import LoadRejected, ProtectedGraph, load_data
 from ..namespaces import SYSTEM_GRAPHS
 from ..parsing import RdfSyntaxError
-from ..store.embedded import EmbeddedStore
 from ..updating import WRITE_LOCK, UpdateRejected, apply_update
 from .auth import current_agent, hidden_graphs, require
 from .errors import validation_failure
@@ -158,9 +157,6 @@ def _delete(store, graph):
     if not _exists(store, graph):
         return _text(404, f"no graph {_name(graph)}")
     op = "CLEAR DEFAULT" if isinstance(graph, ox.DefaultGraph) else f"DROP GRAPH <{graph.value}>"
-    if not isinstance(store, EmbeddedStore):  # no snapshot to check references on: drop it
-        store.clear_graph(graph)
-        return Response(status=204)
     try:  # through the update gate: dropping a graph may break references elsewhere
         apply_update(store, op, agent=current_agent())
     except LoadRejected as exc:

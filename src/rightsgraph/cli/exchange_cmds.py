@@ -1,0 +1,164 @@
+"""Consortium exchange commands: `kbart import|export`, `harvest`, and the body of
+`export --shareable` (docs/exchange.md)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import main
+
+EXIT_REJECTED = 1      # invalid rows / the data failed validation: nothing imported
+EXIT_BAD_INPUT = 3     # the file cannot be read as KBART
+EXIT_PEER = 4          # the peer is down or answered garbage: nothing changed
+
+
+def _nothing(lang: str) -> str:
+    return "nothing was imported" if lang == "en" else "未导入任何数据"
+
+
+def _print_rejection(exc, lang: str, limit: int, report_path: Path | None) -> None:
+    rep = exc.report
+    click.echo(rep.format_text(lang=lang, limit=limit), err=True)
+    if report_path:
+        report_path.write_bytes(rep.to_graph_turtle())
+        click.echo(f"full report: {report_path}", err=True)
+
+
+# ------------------------------------------------------------------------------ KBART
+@main.group()
+def kbart():
+    """KBART (NISO RP-9) title lists: import into a package, export a package."""
+
+
+@kbart.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--package", required=True, metavar="IRI", help="The rg:Package the titles belong to (created if absent).")
+@click.option("--package-title", metavar="TEXT", help="Title of the package when it is created (default: the file name).")
+@click.option("--graph", metavar="IRI", help="Graph to import into (default: "
+              "https://w3id.org/rightsgraph/graph/kbart/<percent-encoded package IRI>).")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows and list the skipped ones "
+              "(default: any invalid row refuses the whole file).")
+@click.option("--add", is_flag=True, help="Add to the graph instead of replacing it (default: the file replaces "
+              "the package's previous title list).")
+@click.option("--agent", metavar="NAME|IRI", help="Who is importing, for the provenance record (default: OS user).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the full sh:ValidationReport (Turtle) here when the SHACL gate refuses the data.")
+@click.option("--limit", default=50, show_default=True, help="Problems to print.")
+@click.pass_context
+def kbart_import(ctx, file, package, package_title, graph, skip_invalid, add, agent, report_path, limit):
+    """Import the KBART FILE into PACKAGE: one rg:Resource per row, validated, all or nothing."""
+    from ..exchange.kbart import KbartFileError, KbartRejected, import_kbart
+    from ..loading import LoadRejected, ProtectedGraph
+    lang = ctx.obj["lang"]
+    try:
+        result = import_kbart(ctx.obj["store"](), file, package=package, graph=graph, package_title=package_title,
+                              skip_invalid=skip_invalid, replace=not add, agent=agent)
+    except ValueError as exc:   # KbartFileError, malformed package IRI
+        click.echo(f"error: {exc}", err=True)
+        click.echo(_nothing(lang), err=True)
+        ctx.exit(EXIT_BAD_INPUT if isinstance(exc, (KbartFileError, ProtectedGraph)) else 2)
+    except KbartRejected as exc:
+        for e in exc.errors[:limit]:
+            click.echo(e.format(exc.source, lang), err=True)
+        if len(exc.errors) > limit:
+            click.echo(f"... {len(exc.errors) - limit} more", err=True)
+        rows = len({e.line for e in exc.errors})
+        click.echo(f"rejected: {rows} invalid row(s); {_nothing(lang)} (--skip-invalid imports the others)"
+                   if lang == "en" else f"已拒绝：{rows} 行无效；{_nothing(lang)}（--skip-invalid 可导入其余各行）", err=True)
+        ctx.exit(EXIT_REJECTED)
+    except LoadRejected as exc:
+        _print_rejection(exc, lang, limit, report_path)
+        click.echo(f"rejected by the SHACL gate; {_nothing(lang)}", err=True)
+        ctx.exit(EXIT_REJECTED)
+    for e in result.skipped[:limit]:
+        click.echo(f"skipped {e.format(str(file), lang)}", err=True)
+    if result.skipped:
+        click.echo(f"skipped {len({e.line for e in result.skipped})} invalid row(s)", err=True)
+    if result.missing_columns:
+        click.echo(f"note: the header lacks {', '.join(result.missing_columns)} (read as empty)", err=True)
+    click.echo(f"imported {result.imported} title(s) into <{package}> "
+               f"({result.load.triples} triples in <{result.graph.value}>) in {result.seconds:.2f} s")
+
+
+@kbart.command("export")
+@click.option("--package", required=True, metavar="IRI", help="The package whose KBART rows to write.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.pass_context
+def kbart_export(ctx, package, output):
+    """Write PACKAGE's titles as a KBART file (UTF-8, tab-separated, the 25 Phase II columns
+    then the extra columns that were imported)."""
+    from ..exchange.kbart import export_kbart
+    data = export_kbart(ctx.obj["store"](), package)
+    rows = data.count(b"\n") - 1
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {rows} row(s) to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+    if rows == 0:
+        click.echo(f"warning: <{package}> has no KBART titles", err=True)
+
+
+# ------------------------------------------------------------------------------ export --shareable
+def export_shareable(ctx, graphs, fmt, output, shareable, endpoint, publisher, licence):
+    """`rightsgraph export --shareable` (called from store_cmds.export)."""
+    from ..exchange.shareable import export_shareable as build
+    from ..exchange.void import DEFAULT_LICENCE
+    from ..provenance import default_agent
+    if not shareable:
+        click.echo("error: --format jsonld needs --shareable", err=True)
+        ctx.exit(2)
+    try:
+        data = build(ctx.obj["store"](), fmt=fmt, graphs=list(graphs) or None, endpoint=endpoint,
+                     publisher=publisher or os.environ.get("RIGHTSGRAPH_PUBLISHER") or default_agent(),
+                     licence=licence or DEFAULT_LICENCE)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(2)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+# ------------------------------------------------------------------------------ harvest
+@main.command()
+@click.argument("endpoint")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI", help="Harvest only these graphs of the peer.")
+@click.option("--token", envvar="RIGHTSGRAPH_PEER_TOKEN", metavar="TOKEN",
+              help="Bearer token for the peer (env RIGHTSGRAPH_PEER_TOKEN).")
+@click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for each answer of the peer.")
+@click.option("--prune", is_flag=True, help="Drop local copies of graphs the peer no longer shares.")
+@click.option("--include-harvested", is_flag=True, help="Also take the graphs the peer itself harvested elsewhere.")
+@click.option("--agent", metavar="NAME|IRI", help="Who is harvesting, for the provenance record (default: OS user).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the full sh:ValidationReport (Turtle) here when the gate refuses the data.")
+@click.option("--limit", default=50, show_default=True, help="Violations to print.")
+@click.pass_context
+def harvest(ctx, endpoint, graphs, token, timeout, prune, include_harvested, agent, report_path, limit):
+    """Copy the graphs a peer shares (its SPARQL query ENDPOINT), validated; only changed ones."""
+    from ..exchange.harvest import HarvestError, harvest as run
+    from ..loading import LoadRejected
+    lang = ctx.obj["lang"]
+    try:
+        rep = run(ctx.obj["store"](), endpoint, graphs=list(graphs) or None, token=token, timeout=timeout,
+                  prune=prune, include_harvested=include_harvested, agent=agent)
+    except HarvestError as exc:
+        click.echo(f"error: harvest {exc}", err=True)
+        click.echo("local copies unchanged" if lang == "en" else "本地副本未改动", err=True)
+        ctx.exit(EXIT_PEER)
+    except LoadRejected as exc:
+        _print_rejection(exc, lang, limit, report_path)
+        click.echo(f"error: harvest {endpoint}: the peer's data failed validation; local copies unchanged", err=True)
+        ctx.exit(EXIT_REJECTED)
+    for o in rep.outcomes:
+        if o.status != "unchanged":
+            click.echo(f"{o.status:>9}  <{o.source}>  {o.triples} triples -> <{o.local}>")
+    click.echo(f"harvested {endpoint} ({rep.peer} peer): {rep.count('new')} new, {rep.count('changed')} changed, "
+               f"{rep.count('unchanged')} unchanged, {rep.count('gone')} gone{' (pruned)' if prune and rep.count('gone') else ''} "
+               f"in {rep.seconds:.2f} s")

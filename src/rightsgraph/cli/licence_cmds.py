@@ -1,0 +1,141 @@
+"""`rightsgraph licence import|show|compare|list` and `rightsgraph report assets|risks`:
+thin doors over rightsgraph.licences and rightsgraph.reports (docs/licences.md).
+
+Exit codes: 0 done; 1 the term sheet or the data it compiles to was rejected (nothing
+stored); 2 usage; 3 the file cannot be read, or the licence is not in the store.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import main
+
+EXIT_REJECTED, EXIT_BAD_INPUT = 1, 3
+
+
+@main.group()
+def licence():
+    """Licences as term sheets: import, show, compare."""
+
+
+@licence.command("import")
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--graph", metavar="IRI", help="Named graph (default .../graph/licence/<licence name>); replaced.")
+@click.option("--agent", metavar="NAME|IRI", help="Who is importing, for the provenance record.")
+@click.pass_context
+def import_(ctx, sheet, graph, agent):
+    """Compile a YAML or CSV term SHEET into ODRL + licence metadata and load it through the gate."""
+    from ..licences.store import import_sheet
+    from ..licences.termsheet import TermSheetError, read_sheet
+    from ..loading import LoadRejected
+    lang = ctx.obj["lang"]
+    try:
+        parsed = read_sheet(sheet)
+    except OSError as exc:
+        click.echo(f"error: {sheet}: {exc.strerror or exc}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    except TermSheetError as exc:
+        click.echo(f"error: {sheet}: {exc}", err=True)
+        click.echo("nothing was stored" if lang == "en" else "未存储任何数据", err=True)
+        ctx.exit(EXIT_REJECTED)
+    try:
+        _, g, result = import_sheet(ctx.obj["store"](), sheet, graph=graph, agent=agent, sheet=parsed)
+    except LoadRejected as exc:
+        click.echo(exc.report.format_text(lang=lang, limit=50), err=True)
+        click.echo("rejected; nothing was stored" if lang == "en" else "已拒绝；未存储任何数据", err=True)
+        ctx.exit(EXIT_REJECTED)
+    rules = sum(1 for r in parsed["terms"] if r.get("rule"))
+    click.echo(f"imported <{parsed['licence']}>: {len(parsed['terms'])} terms, {rules} ODRL rules, "
+               f"{result.triples} triples into <{g.value}>")
+
+
+@licence.command()
+@click.argument("iri")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True)
+@click.pass_context
+def show(ctx, iri, fmt):
+    """Render the licence IRI in the store as a term sheet."""
+    from ..decision_service import expand
+    from ..licences.termsheet import licence_from_store, to_csv, to_yaml
+    try:
+        sheet = licence_from_store(ctx.obj["store"](), expand(iri))
+    except KeyError as exc:
+        click.echo(f"error: {exc.args[0]}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    click.echo(to_yaml(sheet) if fmt == "yaml" else to_csv(sheet), nl=False)
+
+
+@licence.command("list")
+@click.pass_context
+def list_(ctx):
+    """The licences in the store."""
+    from ..licences.store import licence_iris
+    for lic in licence_iris(ctx.obj["store"]()):
+        click.echo(lic)
+
+
+@licence.command()
+@click.argument("licences", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@click.pass_context
+def compare(ctx, licences, as_json):
+    """Compare LICENCES (two or more IRIs) term by term."""
+    from ..decision_service import expand
+    from ..licences.store import compare as do_compare
+    if len(licences) < 2:
+        raise click.UsageError("give two or more licences")
+    try:
+        res = do_compare(ctx.obj["store"](), [expand(x) for x in licences])
+    except KeyError as exc:
+        click.echo(f"error: {exc.args[0]}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    if as_json:
+        click.echo(json.dumps(res, ensure_ascii=False, indent=2))
+        return
+    names = [x.rstrip("/").rsplit("/", 1)[-1] for x in res["licences"]]
+    width = 44
+    click.echo("term".ljust(28) + "".join(n[:width].ljust(width + 2) for n in names))
+    for f, vals in res["header"].items():
+        click.echo(f"({f})".ljust(28) + "".join(str(v or "-")[:width].ljust(width + 2) for v in vals))
+    for row in res["rows"]:
+        mark = "*" if row["differs"] else " "
+        click.echo((mark + row["term"]).ljust(28) + "".join(v[:width].ljust(width + 2) for v in row["values"]))
+
+
+@main.group()
+def report():
+    """Reports for the national guide: asset inventory (art. 9) and risks (art. 8.3)."""
+
+
+@report.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--sample", type=int, default=0, help="Add a random spot-check sample of N resources.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample (same seed, same sample).")
+@click.pass_context
+def assets(ctx, as_json, sample, seed):
+    """Inventory by asset class (derived from the rights held), collection and licence."""
+    from ..reports.assets import asset_report, format_assets
+    rep = asset_report(ctx.obj["store"](), sample=sample, seed=seed)
+    click.echo(json.dumps(rep, ensure_ascii=False, indent=2) if as_json else format_assets(rep))
+
+
+@report.command()
+@click.option("--days", type=int, default=90, show_default=True, help="Licences ending within this many days.")
+@click.option("--at", "at", default=None, help="Date of the report (YYYY-MM-DD; default today).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def risks(ctx, days, at, as_json):
+    """Resources without a licence in force, expiring licences, unsettled key uses,
+    assets without preservation rights, contradicting terms."""
+    from ..reports.risks import format_risks, risk_report
+    try:
+        when = date.fromisoformat(at) if at else None
+    except ValueError:
+        raise click.BadParameter(f"not a date: {at}", param_hint="--at") from None
+    rep = risk_report(ctx.obj["store"](), at=when, days=days)
+    click.echo(json.dumps(rep, ensure_ascii=False, indent=2) if as_json else format_risks(rep))

@@ -1,0 +1,89 @@
+"""Term sheets in and out of the store, through the validated gate.
+
+    import_sheet(store, "termsheet.yaml")      # compile + load_data (SHACL gate) + asset classes
+    licence_from_store(store, iri)             # (termsheet.py) the term sheet back
+    compare(store, [iri1, iri2])               # term by term
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyoxigraph import NamedNode, RdfFormat
+
+from ..loading import load_data
+from ..namespaces import GRAPH_BASE
+from .termsheet import compile_sheet, licence_from_store, read_sheet, to_turtle
+from .vocabulary import TERMS
+
+LICENCE_GRAPH_BASE = GRAPH_BASE + "licence/"
+
+
+def graph_for_licence(iri: str) -> NamedNode:
+    local = iri.rstrip("/#").replace("#", "/").rsplit("/", 1)[-1] or "licence"
+    return NamedNode(LICENCE_GRAPH_BASE + local)
+
+
+def import_sheet(store, path: str | Path, *, graph: str | None = None, agent: str | None = None,
+                 sheet: dict | None = None):
+    """Compile a term sheet and load it through the gate (replacing the licence's graph).
+    Raises TermSheetError (the sheet) or LoadRejected (the shapes); nothing is stored then."""
+    sheet = sheet or read_sheet(path)
+    data = to_turtle(compile_sheet(sheet)).encode("utf-8")
+    g = NamedNode(graph) if graph else graph_for_licence(sheet["licence"])
+    result = load_data(store, data, RdfFormat.TURTLE, name=Path(path).name, graph=g, replace=True,
+                       agent=agent, via="termsheet")
+    from ..reports.assets import derive_asset_classes
+    derive_asset_classes(store)
+    return sheet, g, result
+
+
+def licence_iris(store) -> list[str]:
+    rows = store.query("SELECT DISTINCT ?l WHERE { ?l a <https://w3id.org/rightsgraph/ns#Licence> } ORDER BY ?l")
+    return [r["l"].value for r in rows]
+
+
+def compare(store, licences: list[str]) -> dict:
+    """Term by term: {licences: [...], rows: [{term, label, values: [cell per licence]}]}.
+    A cell lists the licence's rows for that term ("permitted_explicit: users ... limit 50")."""
+    sheets = [licence_from_store(store, lic) for lic in licences]
+    keys = []
+    for s in sheets:
+        for r in s["terms"]:
+            if r["term"] not in keys:
+                keys.append(r["term"])
+    order = {k: i for i, k in enumerate(TERMS)}
+    keys.sort(key=lambda k: order.get(k, 999))
+    rows = []
+    for k in keys:
+        cells = []
+        for s in sheets:
+            vals = [_cell(r) for r in s["terms"] if r["term"] == k]
+            cells.append("; ".join(vals) if vals else "(not recorded)")
+        rows.append({"term": k, "label": TERMS[k].en if k in TERMS else k, "values": cells,
+                     "differs": len(set(cells)) > 1})
+    return {"licences": licences, "rows": rows,
+            "header": {f: [s.get(f) for s in sheets] for f in ("status", "start", "end", "licensee", "cost", "currency")}}
+
+
+def _short(iri):
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] if isinstance(iri, str) else iri
+
+
+def _cell(r: dict) -> str:
+    parts = [r["status"]]
+    if r.get("value"):
+        parts.append(r["value"])
+    if r.get("for"):
+        parts.append(f"for {_short(r['for'])}")
+    if r.get("limit") is not None:
+        parts.append(f"max {r['limit']}")
+    if r.get("users") is not None:
+        parts.append(f"{r['users']} users")
+    if r.get("coverage"):
+        parts.append(f"years {r['coverage']}")
+    if r.get("rule"):
+        parts.append(f"{r.get('from') or '…'}..{r.get('until') or 'no end'}")
+    if r.get("attribution"):
+        parts.append("attribution")
+    return " ".join(parts)

@@ -1,0 +1,691 @@
+"""Term sheets: a licence as a librarian fills it in (YAML or CSV) <-> ODRL + licence metadata.
+
+    sheet = read_sheet(path)             # -> canonical dict (validated; TermSheetError names the row/key)
+    turtle = to_turtle(compile_sheet(sheet))
+    sheet == licence_from_store(store, sheet["licence"])   # the round trip
+
+The canonical form has full IRIs, ISO dates and every default resolved (a row's party,
+dates and rule IRI), so a sheet read from a file and one rendered from the store compare
+equal. See docs/licences.md for the format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .vocabulary import (LICENCE_STATUS_KEYS, LICENCE_STATUSES, PERMITTED, PROHIBITED, STATUS_KEYS,
+                         STATUSES, TERMS, TERMS_NS, term_iri, term_key)
+
+RGNS = "https://w3id.org/rightsgraph/ns#"
+ODRL = "http://www.w3.org/ns/odrl/2/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+DCT_TITLE = "http://purl.org/dc/terms/title"
+RBASIS_LIC = "http://id.loc.gov/vocabulary/preservation/rightsBasis/lic"
+
+STANDARD_PREFIXES = {
+    "rg": RGNS, "odrl": ODRL, "tdm": "http://www.w3.org/ns/tdmrep#", "dct": "http://purl.org/dc/terms/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "xsd": XSD,
+    "rbasis": "http://id.loc.gov/vocabulary/preservation/rightsBasis/", "rgt": TERMS_NS,
+}
+ROLES = ("users", "walk_in", "library")
+LICENCE_KEYS = ("licence", "prefixes", "rule_prefix", "title", "licensor", "licensee", "target", "status",
+                "signed", "start", "end", "effective", "terminated", "cost", "currency", "note", "amends",
+                "renews", "master", "parties", "terms")
+ROW_KEYS = ("term", "status", "for", "limit", "users", "from", "until", "coverage", "attribution", "value",
+            "clause", "text", "note", "id", "rule", "comment")
+DUTY_COMMENT = {"zh": "使用时须注明出处（作者、题名、出版者）。",
+                "en": "Duty: credit the source (author, title, publisher) when exercising the permission."}
+
+
+class TermSheetError(ValueError):
+    """A term sheet that cannot become a licence; the message names the row or key."""
+
+
+# ============================================================================ reading
+
+
+def read_sheet(path: str | Path) -> dict:
+    """Read a YAML (.yaml/.yml) or CSV (.csv) term sheet into its canonical form."""
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    if p.suffix.lower() == ".csv":
+        return canonical(parse_csv(text), source=p.name)
+    return canonical(parse_yaml(text, p.name), source=p.name)
+
+
+def parse_yaml(text: str, name: str = "sheet") -> dict:
+    import yaml
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise TermSheetError(f"{name}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise TermSheetError(f"{name}: a term sheet is a mapping of licence fields and a `terms` list")
+    return raw
+
+
+CSV_COLUMNS = ("field", "term", "status", "for", "limit", "users", "from", "until", "coverage", "attribution",
+               "value", "clause", "text", "note", "rule", "comment_zh", "comment_en")
+
+
+def parse_csv(text: str) -> dict:
+    """CSV term sheet: one row per licence field (`field` = licence, title_zh, status ...,
+    the value in `value`) and one row per term (`field` = term)."""
+    reader = csv.DictReader(io.StringIO(text))
+    unknown = [c for c in (reader.fieldnames or []) if c not in CSV_COLUMNS]
+    if unknown:
+        raise TermSheetError(f"CSV header: unknown column(s) {', '.join(unknown)}; columns are {', '.join(CSV_COLUMNS)}")
+    raw: dict = {"terms": []}
+    for n, row in enumerate(reader, start=2):
+        row = {k: (v or "").strip() for k, v in row.items() if k}
+        field = row.get("field", "")
+        if field == "term":
+            item = {k: row[k] for k in ROW_KEYS if row.get(k)}
+            if row.get("comment_zh") or row.get("comment_en"):
+                item["comment"] = {"zh": row.get("comment_zh", ""), "en": row.get("comment_en", "")}
+            item["_row"] = f"row {n}"
+            raw["terms"].append(item)
+        elif field in ("title_zh", "title_en"):
+            raw.setdefault("title", {})[field[-2:]] = row.get("value", "")
+        elif field.startswith("prefix:"):
+            raw.setdefault("prefixes", {})[field[7:]] = row.get("value", "")
+        elif field.startswith("party:"):
+            raw.setdefault("parties", {})[field[6:]] = row.get("value", "")
+        elif field in LICENCE_KEYS:
+            raw[field] = row.get("value", "")
+        elif field:
+            raise TermSheetError(f"row {n}: field: unknown field {field!r}")
+    return raw
+
+
+# ============================================================================ canonical form
+
+
+def _iso(value, where: str, required=False) -> str | None:
+    if value in (None, "", "none"):
+        if required:
+            raise TermSheetError(f"{where}: a date is required (YYYY-MM-DD)")
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise TermSheetError(f"{where}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _int(value, where: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        raise TermSheetError(f"{where}: not a whole number: {value!r}") from None
+    if n < 0:
+        raise TermSheetError(f"{where}: must not be negative: {value!r}")
+    return n
+
+
+def _bool(value, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (None, ""):
+        return False
+    s = str(value).strip().lower()
+    if s in ("yes", "true", "y", "1", "required"):
+        return True
+    if s in ("no", "false", "n", "0"):
+        return False
+    raise TermSheetError(f"{where}: expected yes or no: {value!r}")
+
+
+class _Iris:
+    def __init__(self, prefixes: dict):
+        self.prefixes = {**STANDARD_PREFIXES, **(prefixes or {})}
+
+    def __call__(self, value, where: str, required=False) -> str | None:
+        if value in (None, ""):
+            if required:
+                raise TermSheetError(f"{where}: required (an IRI or prefix:name)")
+            return None
+        s = str(value).strip()
+        if "://" in s or s.startswith("urn:"):
+            return s
+        if ":" in s:
+            p, local = s.split(":", 1)
+            if p in self.prefixes:
+                return self.prefixes[p] + local
+            raise TermSheetError(f"{where}: unknown prefix {p!r} in {s!r} (declare it under `prefixes`)")
+        raise TermSheetError(f"{where}: not an IRI: {s!r}")
+
+
+def canonical(raw: dict, source: str = "sheet") -> dict:
+    """Validate a raw sheet (from YAML or CSV) and resolve every default."""
+    unknown = [k for k in raw if k not in LICENCE_KEYS]
+    if unknown:
+        raise TermSheetError(f"{source}: unknown key(s): {', '.join(map(str, unknown))}")
+    iri = _Iris(raw.get("prefixes") or {})
+    lic = iri(raw.get("licence"), "licence", required=True)
+    title = raw.get("title")
+    if isinstance(title, str):
+        title = {"en": title}
+    if not isinstance(title, dict) or not any(title.values()):
+        raise TermSheetError("title: required (zh and/or en)")
+    bad = [k for k in title if k not in ("zh", "en")]
+    if bad:
+        raise TermSheetError(f"title: languages are zh and en, not {', '.join(bad)}")
+    status = str(raw.get("status") or "").strip()
+    if status not in LICENCE_STATUSES:
+        raise TermSheetError(f"status: invalid licence status {status!r}; one of {', '.join(LICENCE_STATUSES)}")
+    start = _iso(raw.get("start"), "start", required=True)
+    end = _iso(raw.get("end"), "end")
+    if end and end < start:
+        raise TermSheetError(f"end: {end} is before start {start}")
+    signed = _iso(raw.get("signed"), "signed")
+    effective = _iso(raw.get("effective"), "effective")
+    terminated = _iso(raw.get("terminated"), "terminated")
+    if terminated and terminated < start:
+        raise TermSheetError(f"terminated: {terminated} is before start {start}")
+    if status == "terminated" and not terminated:
+        raise TermSheetError("terminated: a terminated licence needs its termination date")
+    cost = raw.get("cost")
+    if cost not in (None, ""):
+        try:
+            d = Decimal(str(cost))
+        except InvalidOperation:
+            raise TermSheetError(f"cost: not a number: {cost!r}") from None
+        if d < 0:
+            raise TermSheetError(f"cost: must not be negative: {cost!r}")
+        cost = f"{d:.2f}"
+    else:
+        cost = None
+    currency = str(raw.get("currency") or "").strip() or None
+    if currency and not re.fullmatch(r"[A-Z]{3}", currency):
+        raise TermSheetError(f"currency: an ISO 4217 code such as CNY or USD, not {currency!r}")
+    parties = raw.get("parties") or {}
+    if not isinstance(parties, dict):
+        raise TermSheetError("parties: a mapping of role (users, walk_in, library) -> party")
+    licensee = iri(raw.get("licensee"), "licensee", required=True)
+    roles = {"library": licensee}
+    for k, v in parties.items():
+        roles[str(k)] = iri(v, f"parties.{k}")
+    rule_prefix = iri(raw.get("rule_prefix"), "rule_prefix") or (lic + "-")
+    out = {
+        "licence": lic,
+        "title": {k: title[k] for k in ("zh", "en") if title.get(k)},
+        "licensor": iri(raw.get("licensor"), "licensor", required=True),
+        "licensee": licensee,
+        "target": iri(raw.get("target"), "target", required=True),
+        "status": status, "signed": signed, "start": start, "end": end,
+        "effective": effective, "terminated": terminated, "cost": cost, "currency": currency,
+        "note": (str(raw["note"]).strip() or None) if raw.get("note") else None,
+        "amends": iri(raw.get("amends"), "amends"), "renews": iri(raw.get("renews"), "renews"),
+        "master": iri(raw.get("master"), "master"),
+        "terms": [],
+    }
+    rows = raw.get("terms") or []
+    if not isinstance(rows, list):
+        raise TermSheetError("terms: a list of term rows")
+    used_rules = set()
+    for n, row in enumerate(rows):
+        where = row.get("_row", f"terms[{n}]") if isinstance(row, dict) else f"terms[{n}]"
+        if not isinstance(row, dict):
+            raise TermSheetError(f"{where}: a term row is a mapping (term, status, ...)")
+        out["terms"].append(_row(row, where, out, roles, iri, rule_prefix, used_rules))
+    return out
+
+
+def _row(row: dict, where: str, lic: dict, roles: dict, iri, rule_prefix: str, used_rules: set) -> dict:
+    bad = [k for k in row if k not in ROW_KEYS and k != "_row"]
+    if bad:
+        raise TermSheetError(f"{where}: unknown key(s): {', '.join(bad)}")
+    key = str(row.get("term") or "").strip()
+    if key not in TERMS:
+        raise TermSheetError(f"{where}.term: unknown term {key!r} (see ontology/licence-terms.ttl)")
+    where = f"{where} ({key})"
+    term = TERMS[key]
+    status = str(row.get("status") or "").strip()
+    if status not in STATUSES:
+        raise TermSheetError(f"{where}.status: invalid term status {status!r}; one of {', '.join(STATUSES)}")
+    r = {"term": key, "status": status}
+    for k in ("clause", "text", "note", "value"):
+        v = row.get(k)
+        r[k] = str(v).strip() if v not in (None, "") else None
+    if term.kind == "general":
+        for k in ("for", "limit", "users", "from", "until", "coverage", "id", "rule", "comment"):
+            if row.get(k) not in (None, "", False):
+                raise TermSheetError(f"{where}.{k}: a general term takes a value, not {k}")
+        return r
+    who = row.get("for") or term.party
+    r["for"] = roles.get(str(who)) or iri(who, f"{where}.for")
+    if r["for"] is None or (str(who) in ROLES and str(who) not in roles):
+        raise TermSheetError(f"{where}.for: no party for role {who!r} (give it under `parties`)")
+    r["limit"] = _int(row.get("limit"), f"{where}.limit")
+    r["users"] = _int(row.get("users"), f"{where}.users")
+    if key == "concurrent_users" and status in PERMITTED and r["users"] is None:
+        raise TermSheetError(f"{where}.users: concurrent users needs the number of users")
+    # A prohibited surviving term (no perpetual access, no archiving) is the absence of a
+    # right that would outlive the term: the closed default already denies it, and a
+    # prohibition would also block the same use during the term, so no rule is compiled.
+    active = status in PERMITTED or (status in PROHIBITED and not term.survives)
+    prohibited = status in PROHIBITED
+    # dates: permissions default to the licence term (surviving terms have no end);
+    # prohibitions hold whenever the licence binds, unless the row gives dates.
+    if "from" in row:
+        r["from"] = _iso(row.get("from"), f"{where}.from")
+    else:
+        r["from"] = None if prohibited or not active else lic["start"]
+    if "until" in row:
+        r["until"] = _iso(row.get("until"), f"{where}.until")
+    else:
+        r["until"] = None if prohibited or not active or term.survives else lic["end"]
+    if r["from"] and r["until"] and r["until"] < r["from"]:
+        raise TermSheetError(f"{where}.until: {r['until']} is before from {r['from']}")
+    cov = row.get("coverage")
+    r["coverage"] = None
+    if cov not in (None, ""):
+        m = re.fullmatch(r"\s*(\d{4})?\s*-\s*(\d{4})?\s*|\s*(\d{4})\s*", str(cov))
+        if not m:
+            raise TermSheetError(f"{where}.coverage: publication years as 2018-2024, 2018- or 2024: {cov!r}")
+        a, b = (m.group(1), m.group(2)) if m.group(3) is None else (m.group(3), m.group(3))
+        if a and b and int(b) < int(a):
+            raise TermSheetError(f"{where}.coverage: {b} is before {a}")
+        r["coverage"] = f"{a or ''}-{b or ''}"
+    r["attribution"] = _bool(row.get("attribution"), f"{where}.attribution")
+    if r["attribution"] and not status in PERMITTED:
+        raise TermSheetError(f"{where}.attribution: only a permitted term carries an attribution duty")
+    comment = row.get("comment")
+    if isinstance(comment, str):
+        comment = {"en": comment}
+    r["comment"] = {k: comment[k] for k in ("zh", "en") if comment and comment.get(k)} or None
+    rid = row.get("rule") or row.get("id")
+    if active:
+        rule = iri(row["rule"], f"{where}.rule") if row.get("rule") else rule_prefix + str(row.get("id") or key)
+        base, k = rule, 2
+        while rule in used_rules:
+            rule, k = f"{base}-{k}", k + 1
+        used_rules.add(rule)
+        r["rule"] = rule
+    else:
+        if rid:
+            raise TermSheetError(f"{where}.rule: a {status} term compiles to no rule")
+        r["rule"] = None
+    return r
+
+
+# ============================================================================ compiling
+
+
+def _lit(value, dt=None, lang=None):
+    return ("lit", str(value), lang, dt)
+
+
+def _i(iri):
+    return ("iri", iri)
+
+
+def _dt(op: str, d: str):
+    return ("bnode", [(ODRL + "leftOperand", [_i(ODRL + "dateTime")]), (ODRL + "operator", [_i(ODRL + op)]),
+                      (ODRL + "rightOperand", [_lit(d, XSD + "date")])])
+
+
+def _c(left: str, op: str, right):
+    return ("bnode", [(ODRL + "leftOperand", [_i(left)]), (ODRL + "operator", [_i(op)]), (ODRL + "rightOperand", [right])])
+
+
+def compile_sheet(sheet: dict) -> list:
+    """The canonical sheet as records: (subject, [types], [(predicate, [objects])]).
+    Objects: ("iri", s), ("lit", lexical, lang, datatype), ("bnode", [(p, [objects])])."""
+    lic = sheet["licence"]
+    perms, prohs, term_nodes, rules = [], [], [], []
+    for n, r in enumerate(sheet["terms"], start=1):
+        t = TERMS[r["term"]]
+        node = f"{lic}-term-{n:02d}"
+        term_nodes.append(node)
+        pos = [(RGNS + "termType", [_i(term_iri(r["term"]))]), (RGNS + "termStatus", [_i(STATUSES[r["status"]])]),
+               (RGNS + "termOrder", [_lit(n, XSD + "integer")])]
+        if t.kind == "usage":
+            pos.append((RGNS + "appliesTo", [_i(r["for"])]))
+            for k, p in (("limit", "usageLimit"), ("users", "userLimit")):
+                if r[k] is not None:
+                    pos.append((RGNS + p, [_lit(r[k], XSD + "integer")]))
+            for k, p in (("from", "validFrom"), ("until", "validUntil")):
+                if r[k]:
+                    pos.append((RGNS + p, [_lit(r[k], XSD + "date")]))
+            if r["coverage"]:
+                a, b = r["coverage"].split("-")
+                if a:
+                    pos.append((RGNS + "coverageFrom", [_lit(int(a), XSD + "integer")]))
+                if b:
+                    pos.append((RGNS + "coverageTo", [_lit(int(b), XSD + "integer")]))
+            if r["attribution"]:
+                pos.append((RGNS + "attributionRequired", [_lit("true", XSD + "boolean")]))
+        for k, p in (("value", "termValue"), ("clause", "clauseNumber"), ("text", "clauseText"), ("note", "termNote")):
+            if r.get(k):
+                pos.append((RGNS + p, [_lit(r[k])]))
+        if r.get("rule"):
+            pos.append((RGNS + "implementedBy", [_i(r["rule"])]))
+            kind = "permission" if r["status"] in PERMITTED else "prohibition"
+            (perms if kind == "permission" else prohs).append(r["rule"])
+            cons = []
+            if r["from"]:
+                cons.append(_dt("gteq", r["from"]))
+            if r["until"]:
+                cons.append(_dt("lteq", r["until"]))
+            if r["limit"] is not None:
+                cons.append(_c(ODRL + "count", ODRL + "lteq", _lit(r["limit"], XSD + "integer")))
+            if r["users"] is not None:
+                cons.append(_c(RGNS + "concurrentUsers", ODRL + "lteq", _lit(r["users"], XSD + "integer")))
+            if r["coverage"]:
+                a, b = r["coverage"].split("-")
+                if a:
+                    cons.append(_c(RGNS + "publicationYear", ODRL + "gteq", _lit(int(a), XSD + "integer")))
+                if b:
+                    cons.append(_c(RGNS + "publicationYear", ODRL + "lteq", _lit(int(b), XSD + "integer")))
+            for lo, op, ro in t.fixed:
+                cons.append(_c(lo, op, _i(ro)))
+            rpos = []
+            if r.get("comment"):
+                rpos.append((RDFS_COMMENT, [_lit(r["comment"][k], lang=k) for k in ("zh", "en") if k in r["comment"]]))
+            rpos += [(ODRL + "target", [_i(sheet["target"])]), (ODRL + "action", [_i(t.action)]),
+                     (ODRL + "assigner", [_i(sheet["licensor"])]), (ODRL + "assignee", [_i(r["for"])])]
+            if cons:
+                rpos.append((ODRL + "constraint", cons))
+            if r["attribution"]:
+                rpos.append((ODRL + "duty", [_i(r["rule"] + "-attribution")]))
+            rules.append((r["rule"], [ODRL + ("Permission" if kind == "permission" else "Prohibition")], rpos))
+            if r["attribution"]:
+                rules.append((r["rule"] + "-attribution", [ODRL + "Duty"], [
+                    (RDFS_COMMENT, [_lit(DUTY_COMMENT["zh"], lang="zh"), _lit(DUTY_COMMENT["en"], lang="en")]),
+                    (ODRL + "action", [_i(ODRL + "attribute")])]))
+        term_nodes[-1] = (node, [RGNS + "LicenceTerm"], pos)
+    s = sheet
+    lpos = [(ODRL + "uid", [_i(lic)]),
+            (DCT_TITLE, [_lit(s["title"][k], lang=k) for k in ("zh", "en") if k in s["title"]]),
+            (ODRL + "assigner", [_i(s["licensor"])]), (ODRL + "assignee", [_i(s["licensee"])]),
+            (ODRL + "target", [_i(s["target"])]), (RGNS + "licenceStatus", [_i(LICENCE_STATUSES[s["status"]])])]
+    for k, p in (("signed", "signingDate"), ("start", "termStart"), ("end", "termEnd"),
+                 ("effective", "effectiveDate"), ("terminated", "terminationDate")):
+        if s[k]:
+            lpos.append((RGNS + p, [_lit(s[k], XSD + "date")]))
+    if s["cost"]:
+        lpos.append((RGNS + "cost", [_lit(s["cost"], XSD + "decimal")]))
+    if s["currency"]:
+        lpos.append((RGNS + "currency", [_lit(s["currency"])]))
+    lpos.append((RGNS + "rightsBasis", [_i(RBASIS_LIC)]))
+    for k, p in (("amends", "amends"), ("renews", "renews"), ("master", "memberLicenceOf")):
+        if s[k]:
+            lpos.append((RGNS + p, [_i(s[k])]))
+    if s["note"]:
+        lpos.append((RDFS_COMMENT, [_lit(s["note"], lang="en")]))
+    if perms:
+        lpos.append((ODRL + "permission", [_i(x) for x in perms]))
+    if prohs:
+        lpos.append((ODRL + "prohibition", [_i(x) for x in prohs]))
+    if term_nodes:
+        lpos.append((RGNS + "licenceTerm", [_i(t[0]) for t in term_nodes]))
+    return [(lic, [RGNS + "Licence"], lpos)] + rules + term_nodes
+
+
+# ============================================================================ Turtle
+
+
+_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
+
+
+def _name(iri: str, prefixes: dict) -> str:
+    if iri == RDF_TYPE:
+        return "a"
+    best = None
+    for p, ns in prefixes.items():
+        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]) and (best is None or len(ns) > len(prefixes[best])):
+            best = p
+    return f"{best}:{iri[len(prefixes[best]):]}" if best else f"<{iri}>"
+
+
+def _esc(s: str) -> str:
+    return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _obj(o, prefixes, indent) -> str:
+    if o[0] == "iri":
+        return _name(o[1], prefixes)
+    if o[0] == "lit":
+        _, lex, lang, dt = o
+        if lang:
+            return f'"{_esc(lex)}"@{lang}'
+        if dt:
+            return f'"{_esc(lex)}"^^{_name(dt, prefixes)}'
+        return f'"{_esc(lex)}"'
+    inner = " ; ".join(f"{_name(p, prefixes)} {' , '.join(_obj(x, prefixes, indent) for x in objs)}"
+                       for p, objs in o[1])
+    return f"[ {inner} ]"
+
+
+def to_turtle(records: list, prefixes: dict | None = None, header: str = "") -> str:
+    pre = {**STANDARD_PREFIXES, **(prefixes or {})}
+    lines = [header] if header else []
+    lines += [f"@prefix {p}: <{ns}> ." for p, ns in pre.items()]
+    lines.append("")
+    lines.append(records_turtle(records, pre))
+    return "\n".join(lines)
+
+
+def records_turtle(records: list, prefixes: dict) -> str:
+    out = []
+    for subj, types, pos in records:
+        parts = []
+        if types:
+            parts.append("a " + " , ".join(_name(t, prefixes) for t in types))
+        for p, objs in pos:
+            rendered = [_obj(o, prefixes, 8) for o in objs]
+            sep = " ,\n        " if len(rendered) > 1 and (objs[0][0] == "bnode" or sum(map(len, rendered)) > 70) else " , "
+            parts.append(f"{_name(p, prefixes)} " + sep.join(rendered))
+        out.append(f"{_name(subj, prefixes)} " + " ;\n    ".join(parts) + " .\n")
+    return "\n".join(out)
+
+
+# ============================================================================ from the store
+
+
+def _describe(store, iris) -> dict:
+    """subject -> predicate -> [pyoxigraph terms], for the given IRIs (any graph)."""
+    import pyoxigraph as ox
+    out: dict = {}
+    iris = list(iris)
+    for i in range(0, len(iris), 200):
+        values = " ".join(f"<{x}>" for x in iris[i:i + 200])
+        for row in store.query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"):
+            s, p, o = row["s"].value, row["p"].value, row["o"]
+            lst = out.setdefault(s, {}).setdefault(p, [])
+            if o not in lst:
+                lst.append(o)
+    return out
+
+
+def _one(d: dict, p: str):
+    v = d.get(p)
+    return v[0] if v else None
+
+
+def _val(term):
+    return None if term is None else term.value
+
+
+def _langs(d: dict, p: str) -> dict:
+    return {t.language: t.value for t in d.get(p, []) if getattr(t, "language", None) in ("zh", "en")}
+
+
+def licence_from_store(store, licence: str) -> dict:
+    """Render a licence in the store as a canonical term sheet.
+
+    Licences imported from term sheets carry their terms (rg:licenceTerm). A licence written
+    directly in ODRL is rendered from its rules: each rule whose action and constraints match
+    a term type becomes a row (interpreted status); rules that fit no term are reported in
+    `unmapped`."""
+    d = _describe(store, [licence]).get(licence)
+    if not d or RGNS + "Licence" not in {t.value for t in d.get(RDF_TYPE, [])}:
+        raise KeyError(f"no licence <{licence}> in the store")
+    status_iri = _val(_one(d, RGNS + "licenceStatus"))
+    comment = [t.value for t in d.get(RDFS_COMMENT, []) if getattr(t, "language", None) == "en"]
+    sheet = {
+        "licence": licence, "title": _langs(d, DCT_TITLE),
+        "licensor": _val(_one(d, ODRL + "assigner")), "licensee": _val(_one(d, ODRL + "assignee")),
+        "target": _val(_one(d, ODRL + "target")),
+        "status": LICENCE_STATUS_KEYS.get(status_iri, status_iri),
+        "signed": _val(_one(d, RGNS + "signingDate")), "start": _val(_one(d, RGNS + "termStart")),
+        "end": _val(_one(d, RGNS + "termEnd")), "effective": _val(_one(d, RGNS + "effectiveDate")),
+        "terminated": _val(_one(d, RGNS + "terminationDate")),
+        "cost": None, "currency": _val(_one(d, RGNS + "currency")),
+        "note": comment[0] if comment else None,
+        "amends": _val(_one(d, RGNS + "amends")), "renews": _val(_one(d, RGNS + "renews")),
+        "master": _val(_one(d, RGNS + "memberLicenceOf")),
+        "terms": [],
+    }
+    cost = _one(d, RGNS + "cost")
+    if cost is not None:
+        sheet["cost"] = f"{Decimal(cost.value):.2f}"
+    term_iris = [t.value for t in d.get(RGNS + "licenceTerm", [])]
+    if not term_iris:
+        sheet["terms"], sheet["unmapped"] = _terms_from_rules(store, d)
+        return sheet
+    terms = _describe(store, term_iris)
+    rule_iris = [_val(_one(terms[t], RGNS + "implementedBy")) for t in term_iris if t in terms]
+    rules = _describe(store, [r for r in rule_iris if r])
+    rows = []
+    for t in term_iris:
+        td = terms.get(t, {})
+        key = term_key(_val(_one(td, RGNS + "termType")) or "")
+        order = int(_val(_one(td, RGNS + "termOrder")) or 0)
+        r = {"term": key, "status": STATUS_KEYS.get(_val(_one(td, RGNS + "termStatus")))}
+        for k, p in (("clause", "clauseNumber"), ("text", "clauseText"), ("note", "termNote"), ("value", "termValue")):
+            r[k] = _val(_one(td, RGNS + p))
+        if TERMS.get(key) is not None and TERMS[key].kind == "usage":
+            r["for"] = _val(_one(td, RGNS + "appliesTo"))
+            lim, usr = _one(td, RGNS + "usageLimit"), _one(td, RGNS + "userLimit")
+            r["limit"] = int(lim.value) if lim is not None else None
+            r["users"] = int(usr.value) if usr is not None else None
+            r["from"] = _val(_one(td, RGNS + "validFrom"))
+            r["until"] = _val(_one(td, RGNS + "validUntil"))
+            a, b = _val(_one(td, RGNS + "coverageFrom")), _val(_one(td, RGNS + "coverageTo"))
+            r["coverage"] = f"{a or ''}-{b or ''}" if (a or b) else None
+            r["attribution"] = _val(_one(td, RGNS + "attributionRequired")) == "true"
+            rule = _val(_one(td, RGNS + "implementedBy"))
+            r["comment"] = (_langs(rules.get(rule, {}), RDFS_COMMENT) or None) if rule else None
+            if r["comment"]:
+                r["comment"] = {k: r["comment"][k] for k in ("zh", "en") if k in r["comment"]}
+            r["rule"] = rule
+        rows.append((order, r))
+    sheet["terms"] = [r for _, r in sorted(rows, key=lambda x: x[0])]
+    return sheet
+
+
+def _terms_from_rules(store, d: dict):
+    """Best-effort rows for a licence without recorded terms: match each rule's action and
+    fixed constraints against the vocabulary."""
+    rule_iris = [t.value for p in (ODRL + "permission", ODRL + "prohibition") for t in d.get(p, [])
+                 if hasattr(t, "value") and "://" in t.value]
+    rows, unmapped = [], []
+    for rule in rule_iris:
+        q = store.query(f"""SELECT ?kind ?action ?assignee ?lo ?op ?ro WHERE {{
+            VALUES ?r {{ <{rule}> }} ?lic ?kind ?r . VALUES ?kind {{ <{ODRL}permission> <{ODRL}prohibition> }}
+            OPTIONAL {{ ?r <{ODRL}action> ?action }} OPTIONAL {{ ?r <{ODRL}assignee> ?assignee }}
+            OPTIONAL {{ ?r <{ODRL}constraint> ?c . ?c <{ODRL}leftOperand> ?lo ; <{ODRL}operator> ?op ; <{ODRL}rightOperand> ?ro }} }}""")
+        rows_q = list(q)
+        if not rows_q:
+            continue
+        kind = rows_q[0]["kind"].value
+        action = _val(rows_q[0]["action"])
+        assignee = _val(rows_q[0]["assignee"])
+        cons = {(r["lo"].value, r["op"].value, r["ro"].value) for r in rows_q if r["lo"] is not None}
+        row = {"term": None, "status": "permitted_interpreted" if kind.endswith("permission") else "prohibited_interpreted",
+               "clause": None, "text": None, "note": "derived from the ODRL rule", "value": None, "for": assignee,
+               "limit": None, "users": None, "from": None, "until": None, "coverage": None, "attribution": False,
+               "comment": None, "rule": rule}
+        for lo, op, ro in cons:
+            if lo == ODRL + "dateTime":
+                row["from" if op.endswith("gteq") or op.endswith("gt") else "until"] = ro[:10]
+            elif lo == ODRL + "count":
+                row["limit"] = int(ro)
+            elif lo == RGNS + "concurrentUsers":
+                row["users"] = int(ro)
+        fixed = {c for c in cons if c[0] in (ODRL + "deliveryChannel", ODRL + "purpose", ODRL + "virtualLocation")}
+        best = None
+        for t in TERMS.values():
+            if t.kind == "usage" and t.action == action and set(t.fixed) == fixed:
+                if best is None or (row["users"] is not None) == (t.key == "concurrent_users"):
+                    best = t.key if best is None or t.key != "authorized_users" else best
+        if best is None:
+            unmapped.append(rule)
+            continue
+        row["term"] = best
+        rows.append(row)
+    return rows, unmapped
+
+
+# ============================================================================ rendering
+
+
+def _compact(iri, prefixes):
+    if not isinstance(iri, str):
+        return iri
+    for p, ns in sorted(prefixes.items(), key=lambda x: -len(x[1])):
+        if iri.startswith(ns) and iri != ns:
+            return f"{p}:{iri[len(ns):]}"
+    return iri
+
+
+def to_yaml(sheet: dict) -> str:
+    """A canonical sheet as YAML (empty fields left out; reads back to the same sheet)."""
+    import yaml
+    out = {k: v for k, v in sheet.items() if k not in ("terms", "unmapped") and v is not None and v != {}}
+    rows = []
+    for r in sheet["terms"]:
+        row = {k: v for k, v in r.items() if v is not None and v is not False and v != {}}
+        if r.get("rule"):   # dates always shown for a rule: null means no date
+            row.setdefault("from", r["from"])
+            row.setdefault("until", r["until"])
+        rows.append(row)
+    out["terms"] = rows
+    text = yaml.safe_dump(out, allow_unicode=True, sort_keys=False, width=100)
+    if sheet.get("unmapped"):
+        text += "# rules that fit no standard term: " + ", ".join(sheet["unmapped"]) + "\n"
+    return text
+
+
+def to_csv(sheet: dict) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+    w.writeheader()
+    for k in ("licence", "licensor", "licensee", "target", "status", "signed", "start", "end", "effective",
+              "terminated", "cost", "currency", "note", "amends", "renews", "master"):
+        if sheet.get(k):
+            w.writerow({"field": k, "value": sheet[k]})
+    for lang in ("zh", "en"):
+        if sheet["title"].get(lang):
+            w.writerow({"field": f"title_{lang}", "value": sheet["title"][lang]})
+    for r in sheet["terms"]:
+        row = {"field": "term"}
+        for k in ROW_KEYS:
+            if k in ("comment", "id"):
+                continue
+            v = r.get(k)
+            if v is None or v is False:
+                continue
+            row[k] = "yes" if v is True else v
+        if r.get("comment"):
+            row["comment_zh"] = r["comment"].get("zh", "")
+            row["comment_en"] = r["comment"].get("en", "")
+        # an explicit empty date keeps "no end date" through the CSV
+        if TERMS[r["term"]].kind == "usage" and r.get("rule"):
+            row.setdefault("from", "none")
+            row.setdefault("until", "none")
+        w.writerow(row)
+    return buf.getvalue()

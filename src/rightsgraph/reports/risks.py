@@ -1,0 +1,206 @@
+"""Risk report (national guide art. 8.3): what the library serves or holds without the
+rights to do so, or without knowing.
+
+    risk_report(store, at=date.today(), days=90)
+
+- unlicensed: resources in service (in a licence's package, or carrying no other rights
+  basis) that no licence in force covers on `at` (a licence is in force when it binds
+  (not in negotiation or rejected, not terminated), has started, and has not ended, or
+  has ended but keeps a surviving permission: perpetual access, archiving);
+- expiring: licences in force whose term ends within `days` days, with any renewal;
+- key_uses: for each binding licence, the key uses (ILL, TDM, archiving, perpetual
+  access) that are silent, not reviewed, or not recorded at all;
+- no_preservation: resources (by collection) with no archiving permission from a binding
+  licence and no preservation act in a rights statement;
+- conflicts: licence terms that contradict each other (policy.find_conflicts), except a
+  member licence deliberately narrowing its consortium master.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from ..namespaces import RG
+from .assets import short
+
+RGNS = str(RG)
+ODRL = "http://www.w3.org/ns/odrl/2/"
+NOT_BINDING = {RGNS + "InNegotiation", RGNS + "Rejected"}
+
+
+def _licences(store) -> dict:
+    out = {}
+    for row in store.query(f"""SELECT ?l ?status ?start ?end ?term ?t WHERE {{ ?l a <{RGNS}Licence> .
+            OPTIONAL {{ ?l <{RGNS}licenceStatus> ?status }} OPTIONAL {{ ?l <{RGNS}termStart> ?start }}
+            OPTIONAL {{ ?l <{RGNS}termEnd> ?end }} OPTIONAL {{ ?l <{RGNS}terminationDate> ?term }}
+            OPTIONAL {{ ?l <{ODRL}target> ?t }} }}"""):
+        lic = out.setdefault(row["l"].value, {"targets": set()})
+        lic["status"] = row["status"].value if row["status"] else None
+        lic["start"] = date.fromisoformat(row["start"].value) if row["start"] else None
+        lic["end"] = date.fromisoformat(row["end"].value) if row["end"] else None
+        lic["terminated"] = date.fromisoformat(row["term"].value) if row["term"] else None
+        if row["t"] is not None:
+            lic["targets"].add(row["t"].value)
+    # surviving permissions: a permission without an end date (no dateTime lt/lteq constraint)
+    ended = set()
+    for row in store.query(f"""SELECT DISTINCT ?l ?r WHERE {{ ?l a <{RGNS}Licence> ; <{ODRL}permission> ?r .
+            ?r <{ODRL}constraint> ?c . ?c <{ODRL}leftOperand> <{ODRL}dateTime> ; <{ODRL}operator> ?op .
+            FILTER(?op IN (<{ODRL}lt>, <{ODRL}lteq>)) }}"""):
+        ended.add((row["l"].value, row["r"].value))
+    surviving = defaultdict(list)
+    for row in store.query(f"""SELECT ?l ?r ?a WHERE {{ ?l a <{RGNS}Licence> ; <{ODRL}permission> ?r .
+            ?r <{ODRL}action> ?a }}"""):
+        if (row["l"].value, row["r"].value) not in ended:
+            surviving[row["l"].value].append(row["a"].value)
+    for lic, info in out.items():
+        info["surviving"] = sorted(set(surviving.get(lic, ())))
+    return out
+
+
+def binds(info: dict, at: date) -> bool:
+    if info.get("status") in NOT_BINDING:
+        return False
+    return not (info.get("terminated") and at > info["terminated"])
+
+
+def in_force(info: dict, at: date) -> bool:
+    if not binds(info, at):
+        return False
+    if info.get("start") and at < info["start"]:
+        return False
+    if info.get("end") and at > info["end"]:
+        # access survives only through a surviving read/use permission
+        return any(a in (ODRL + "read", ODRL + "use", ODRL + "display") for a in info["surviving"])
+    return True
+
+
+def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5) -> dict:
+    at = at or date.today()
+    lics = _licences(store)
+    covered = defaultdict(set)
+    for row in store.query(f"""SELECT ?l ?r WHERE {{ ?l a <{RGNS}Licence> ; <{ODRL}target> ?t .
+            ?r <{ODRL}partOf>* ?t . ?r a <{RGNS}Resource> }}"""):
+        covered[row["r"].value].add(row["l"].value)
+    other_basis = {row["r"].value for row in store.query(f"""SELECT DISTINCT ?r WHERE {{ ?r a <{RGNS}Resource> .
+        {{ ?r <http://www.loc.gov/premis/rdf/v3/rightsStatus> ?rs }} UNION
+        {{ ?r <{ODRL}partOf>* ?c . ?c <http://purl.org/dc/terms/license> ?x }} }}""")}
+    collection_of = {}
+    for row in store.query(f"SELECT ?r ?c WHERE {{ ?r a <{RGNS}Resource> ; <{ODRL}partOf> ?c }}"):
+        collection_of.setdefault(row["r"].value, row["c"].value)
+    all_resources = sorted(r["r"].value for r in store.query(f"SELECT DISTINCT ?r WHERE {{ ?r a <{RGNS}Resource> }}"))
+
+    # 1. resources in service without a licence in force
+    groups = defaultdict(list)
+    for r in all_resources:
+        ls = covered.get(r, set())
+        if any(in_force(lics[l], at) for l in ls if l in lics):
+            continue
+        if not ls and r in other_basis:
+            continue   # rests on a rights statement or an open licence, not on a licence
+        reason = ("licences not in force: " + ", ".join(sorted(ls))) if ls else "no licence and no rights statement"
+        groups[(collection_of.get(r, "(none)"), reason)].append(r)
+    unlicensed = [{"collection": c, "reason": why, "resources": len(rs), "examples": rs[:limit]}
+                  for (c, why), rs in sorted(groups.items())]
+
+    # 2. licences expiring within N days
+    renewals = defaultdict(list)
+    for row in store.query(f"SELECT ?n ?o WHERE {{ ?n <{RGNS}renews> ?o }}"):
+        renewals[row["o"].value].append(row["n"].value)
+    horizon = at + timedelta(days=days)
+    expiring = []
+    for lic, info in sorted(lics.items()):
+        if info.get("end") and in_force(info, at) and at <= info["end"] <= horizon:
+            ren = [n for n in renewals.get(lic, []) if n in lics and lics[n].get("status") not in NOT_BINDING]
+            expiring.append({"licence": lic, "end": info["end"].isoformat(), "days_left": (info["end"] - at).days,
+                             "renewal": ren, "renewal_in_negotiation": [n for n in renewals.get(lic, []) if n not in ren]})
+
+    # 3. key uses silent / not reviewed / not recorded
+    from ..licences.vocabulary import KEY_USES, STATUS_KEYS, TERMS_NS
+    recorded = defaultdict(dict)
+    for row in store.query(f"""SELECT ?l ?type ?status ?clause WHERE {{ ?l <{RGNS}licenceTerm> ?t .
+            ?t <{RGNS}termType> ?type ; <{RGNS}termStatus> ?status . OPTIONAL {{ ?t <{RGNS}clauseNumber> ?clause }} }}"""):
+        key = row["type"].value[len(TERMS_NS):]
+        st = STATUS_KEYS.get(row["status"].value, row["status"].value)
+        prev = recorded[row["l"].value].get(key)
+        # several rows for one term: the most telling (a decided status beats silence)
+        if prev is None or prev in ("silent", "not_reviewed", "not_applicable"):
+            recorded[row["l"].value][key] = st
+    key_uses = []
+    for lic, info in sorted(lics.items()):
+        if not binds(info, at) or (info.get("end") and at > info["end"] and not info["surviving"]):
+            continue
+        for key in KEY_USES:
+            st = recorded.get(lic, {}).get(key)
+            if st in ("silent", "not_reviewed") or st is None:
+                key_uses.append({"licence": lic, "term": key, "status": st or "not recorded"})
+
+    # 4. assets without any preservation right
+    archived = set()
+    for row in store.query(f"""SELECT DISTINCT ?l ?t WHERE {{ ?l a <{RGNS}Licence> ; <{ODRL}permission> ?p .
+            ?p <{ODRL}action> <{ODRL}archive> . {{ ?p <{ODRL}target> ?t }} UNION {{ ?l <{ODRL}target> ?t }} }}"""):
+        if binds(lics.get(row["l"].value, {}), at):
+            archived.add(row["t"].value)
+    preserved = {row["r"].value for row in store.query(f"""SELECT DISTINCT ?r WHERE {{ ?r a <{RGNS}Resource> ;
+            <http://www.loc.gov/premis/rdf/v3/rightsStatus> ?rs . ?rs <http://www.loc.gov/premis/rdf/v3/act> ?act }}""")}
+    if archived:
+        values = " ".join(f"<{t}>" for t in archived)
+        preserved |= {row["r"].value for row in store.query(
+            f"SELECT DISTINCT ?r WHERE {{ VALUES ?t {{ {values} }} ?r <{ODRL}partOf>* ?t . ?r a <{RGNS}Resource> }}")}
+    nopres = defaultdict(list)
+    for r in all_resources:
+        if r not in preserved:
+            nopres[collection_of.get(r, "(none)")].append(r)
+    no_preservation = [{"collection": c, "resources": len(rs), "examples": rs[:limit]} for c, rs in sorted(nopres.items())]
+
+    # 5. contradicting terms
+    from ..policy import PolicyIndex, find_conflicts
+    index = PolicyIndex.from_store(store)
+    conflicts = []
+    rules = {}
+    for p in index.policies.values():
+        for r in p.rules:
+            rules[r.id] = (p, r)
+    for c in find_conflicts(index):
+        pa = [rules.get(x) for x in c.rules]
+        if any(x is None for x in pa):
+            continue
+        (p1, r1), (p2, r2) = pa
+        if any(p.lifecycle is not None and not binds(lics.get(str(p.id), {}), at) for p in (p1, p2)):
+            continue
+        if r2 in r1.overridden_by or r1 in r2.overridden_by:
+            continue   # a member licence narrowing its master on purpose
+        if any(at >= eff for eff, _ in r1.replaced) or any(at >= eff for eff, _ in r2.replaced):
+            continue   # replaced by an amendment
+        conflicts.append(c.to_json())
+    return {"at": at.isoformat(), "days": days, "unlicensed": unlicensed, "expiring": expiring,
+            "key_uses": key_uses, "no_preservation": no_preservation, "conflicts": conflicts,
+            "summary": {"unlicensed_resources": sum(g["resources"] for g in unlicensed),
+                        "expiring_licences": len(expiring), "key_uses_unsettled": len(key_uses),
+                        "resources_without_preservation": sum(g["resources"] for g in no_preservation),
+                        "conflicts": len(conflicts)}}
+
+
+def format_risks(rep: dict) -> str:
+    s = rep["summary"]
+    lines = [f"risks on {rep['at']} (expiring within {rep['days']} days)", ""]
+    lines.append(f"resources in service with no licence in force: {s['unlicensed_resources']}")
+    for g in rep["unlicensed"]:
+        lines.append(f"  {g['collection']}: {g['resources']} ({g['reason']})")
+    lines.append(f"licences expiring: {s['expiring_licences']}")
+    for e in rep["expiring"]:
+        ren = f"; renewal {', '.join(e['renewal'])}" if e["renewal"] else "; no renewal"
+        lines.append(f"  {e['licence']} ends {e['end']} ({e['days_left']} days){ren}")
+    lines.append(f"key uses silent, not reviewed or not recorded: {s['key_uses_unsettled']}")
+    for k in rep["key_uses"]:
+        lines.append(f"  {k['licence']}: {k['term']} {k['status']}")
+    lines.append(f"resources without any preservation right: {s['resources_without_preservation']}")
+    for g in rep["no_preservation"]:
+        lines.append(f"  {g['collection']}: {g['resources']}")
+    lines.append(f"contradicting terms: {s['conflicts']}")
+    for c in rep["conflicts"]:
+        lines.append(f"  {c['kind']}: {' vs '.join(c['rules'])}")
+    return "\n".join(lines)
+
+
+__all__ = ["risk_report", "format_risks", "short"]
