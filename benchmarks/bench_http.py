@@ -4,6 +4,8 @@ Scenarios (each prints requests/s for both servers and the ratio):
   select     a simple SELECT on /sparql (rightsgraph) vs /query (oxigraph serve)
   decision   GET /api/v1/decision (rightsgraph, full ODRL semantics) vs the equivalent
              best single SPARQL query (bench_decisions.SPARQL) on oxigraph serve
+  remote     the decision API with rightsgraph on the remote store (--store: the same
+             oxigraph serve) next to the embedded store: latency and throughput
   batch      10,000 decisions in one POST /api/v1/decisions (seconds)
 
 Usage: python benchmarks/bench_http.py [--triples 1000000] [--policies 10000] [--quick]
@@ -152,6 +154,33 @@ def main(argv=None) -> int:
         print(f"  rightsgraph API          {d_rg['rps']:9.0f} req/s  p50 {d_rg['p50_ms']:.2f} ms  "
               f"errors {d_rg['errors'] + d_rg['non2xx']}")
         print(f"  ratio: {d_rg['rps'] / d_ox['rps']:.2f}x (target >= 2x)")
+
+        # -- the same decisions with rightsgraph on the remote store (oxigraph serve) ----------
+        rm_port = free_port()
+        procs.append(subprocess.Popen([str(BIN / "rightsgraph"), "--data-dir", str(work / "rm"), "--store", ox, "serve",
+                                       "--port", str(rm_port), "--workers", str(args.workers)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        rm = f"http://127.0.0.1:{rm_port}"
+        wait(rm + "/healthz")
+        t0 = time.perf_counter()
+        for _ in range(4 * args.workers):
+            requests.get(rm + rg_paths[0], timeout=600)
+        print(f"\nremote-store mode: policy indexes built from oxigraph serve in {time.perf_counter() - t0:.2f} s")
+        lat = {}
+        for name, base in (("embedded", rg), ("remote", rm)):
+            s = requests.Session()
+            times = []
+            for path in rg_paths[:300]:
+                t1 = time.perf_counter()
+                s.get(base + path, timeout=60)
+                times.append((time.perf_counter() - t1) * 1000)
+            times.sort()
+            lat[name] = (times[len(times) // 2], times[int(len(times) * 0.99) - 1])
+        d_rm = wrk(rm, rg_paths, args.seconds, args.connections, work)
+        print(f"decision latency, one client, 300 requests: embedded p50 {lat['embedded'][0]:.2f} ms "
+              f"p99 {lat['embedded'][1]:.2f} ms; remote store p50 {lat['remote'][0]:.2f} ms "
+              f"p99 {lat['remote'][1]:.2f} ms")
+        print(f"decisions/s with wrk: embedded {d_rg['rps']:.0f}, remote store {d_rm['rps']:.0f}")
 
         # -- batch --------------------------------------------------------------------------
         batch = [{"target": a, "action": act, "assignee": p, "at": now.strftime("%Y-%m-%dT%H:%M:%SZ")}

@@ -154,6 +154,8 @@ def generate(out, triples: int = 1_000_000, seed: int = 42, faults: int = 0) -> 
             t(lic, iri(RG, "termStart"), lit(f"{y}-01-01", dt="date"))
             t(lic, iri(RG, "termEnd"), lit(f"{y - 1 if fault == 'end-before-start' else y + 2}-12-31", dt="date"))
             t(lic, iri(RG, "signingDate"), lit(f"{y - 1}-11-15", dt="date"))
+            if status == "Terminated":  # a terminated licence records when (licence shapes)
+                t(lic, iri(RG, "terminationDate"), lit(f"{y + 1}-06-30", dt="date"))
             cost = f"{rng.randrange(1000, 90000)}.00"
             if fault == "negative-cost":
                 cost = "-" + cost

@@ -146,7 +146,8 @@ class TooManyRows(ValueError):
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _json_term(term) -> dict:
+def json_term(term) -> dict:
+    """An RDF term in the SPARQL 1.1 Query Results JSON form."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -181,7 +182,7 @@ def serialize_limited(result: Result, media_type: str, max_rows: int | None) -> 
         if len(rows) >= max_rows:
             raise TooManyRows(f"the result has more than {max_rows} rows, the endpoint's limit: "
                               "page it with LIMIT/OFFSET")
-        rows.append({v: _json_term(sol[v]) for v in variables if sol[v] is not None})
+        rows.append({v: json_term(sol[v]) for v in variables if sol[v] is not None})
     body = json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}},
                       ensure_ascii=False, separators=(",", ":")).encode()
     fmt = TABULAR_TYPES[media_type]

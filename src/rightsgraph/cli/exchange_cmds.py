@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import main
+from .store_cmds import write_output
 
 EXIT_REJECTED = 1      # invalid rows / the data failed validation: nothing imported
 EXIT_BAD_INPUT = 3     # the file cannot be read as KBART
@@ -119,11 +120,7 @@ def export_shareable(ctx, graphs, fmt, output, shareable, endpoint, publisher, l
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)
         ctx.exit(2)
-    if output:
-        output.write_bytes(data)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        sys.stdout.buffer.write(data)
+    write_output(data, output)
 
 
 # ------------------------------------------------------------------------------ harvest

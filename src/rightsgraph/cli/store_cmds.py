@@ -102,7 +102,11 @@ def export(ctx, graphs, fmt, output, shareable=False, endpoint=None, publisher=N
         from .exchange_cmds import export_shareable
         return export_shareable(ctx, graphs, fmt, output, shareable, endpoint, publisher, licence)
     from ..exporting import export_graphs
-    data = export_graphs(ctx.obj["store"](), graphs=list(graphs) or None, fmt=fmt)
+    write_output(export_graphs(ctx.obj["store"](), graphs=list(graphs) or None, fmt=fmt), output)
+
+
+def write_output(data: bytes, output: Path | None) -> None:
+    """Write to the --output file (and say so on stderr), or to standard output."""
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {output}", err=True)

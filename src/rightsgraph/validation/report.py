@@ -8,6 +8,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..query import json_term
+
 from ..namespaces import PREFIXES
 from .shapes import SH_NS, path_triples
 
@@ -181,20 +183,7 @@ class ValidationReport:
 
 
 def _json_term(t):
-    if t is None:
-        return None
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Literal):
-        d = {"type": "literal", "value": t.value}
-        if t.language:
-            d["xml:lang"] = t.language
-        else:
-            d["datatype"] = t.datatype.value
-        return d
-    return {"type": "unknown", "value": str(t)}
+    return None if t is None else json_term(t)
 
 
 _COMPACT = sorted(((ns, p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
