@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from ..decision_service import DecisionParamError, DecisionService, redact
+from ..decision_service import DecisionParamError, DecisionService, read_params, redact
+from ..policy import decide
 from .auth import hidden_graphs
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -28,12 +29,15 @@ def _bad(message: str, status: int = 400) -> Response:
     return resp
 
 
-def _answer(svc: DecisionService, params: dict, hidden: set[str]):
-    d = svc.decide(params)
+def _answer(svc: DecisionService, params: dict, hidden: frozenset[str]) -> dict:
+    """The JSON answer to one request; the FORCE report on request (`report=true`), except
+    for a caller who may not see every policy (the report names them all)."""
+    kwargs = read_params(params)
+    d = decide(svc.index(), **kwargs)
     result = d.to_json()
     if hidden:
-        result = redact(result, hidden, svc.index())
-    if params.get("report") in (True, "true", "1", ["true"], ["1"]) and not hidden:
+        return redact(result, hidden, svc.index())
+    if kwargs["report"]:
         result["report"] = d.report_turtle()
     return result
 
