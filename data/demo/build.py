@@ -7,13 +7,16 @@ Writes five Turtle files, one per theme, so that each loads into its own named g
                      publishers and the vendor
     collections.ttl  packages (rg:Package) and other collections (rg:Collection)
     resources.ttl    about 1,000 resources (e-books, e-journals, databases, digitised items)
-    licences.ttl     ten licences (rg:Licence = odrl:Agreement) and their ODRL rules
+    licences.ttl     ten licences (rg:Licence = odrl:Agreement), their licence terms and ODRL
+                     rules, compiled from the term sheets in termsheets/*.yaml
     rights.ttl       PREMIS rights statements for digitised, donated and deposit items
 
 Usage:  python data/demo/build.py [OUTPUT_DIR]     (default: the folder of this script)
 
-Only the standard library is used. Re-running reproduces the files byte for byte: the
-random generator is seeded, every list is ordered, and nothing depends on the clock.
+Only the standard library is used, except for licences.ttl, which the term-sheet compiler
+of rightsgraph (src/rightsgraph/licences/) writes from termsheets/*.yaml, the form a
+librarian fills in. Re-running reproduces the files byte for byte: the random generator
+is seeded, every list is ordered, and nothing depends on the clock.
 Every title, name, identifier and web address is invented for the demo (web addresses
 use the reserved `.example` top-level domain); ISBN and ISSN check digits are valid.
 """
@@ -45,6 +48,7 @@ NS = {
     "lic": BASE + "licence/",
     "rule": BASE + "rule/",
     "rights": BASE + "rights/",
+    "rgt": "https://w3id.org/rightsgraph/licence-terms#",
 }
 
 # --------------------------------------------------------------------------------------
@@ -426,6 +430,7 @@ all its resources.""")
             ("dct:publisher", f"party:{pub}" if pub else None),
             ("rg:vendor", f"party:{vendor}" if vendor else None),
             ("rg:assetClass", ac),
+            ("dct:license", iri("https://creativecommons.org/licenses/by/4.0/") if slug == "pasas-oa-monographs" else None),
             ("odrl:partOf", f"coll:{part}" if part else None),
             ("rdfs:comment", lit(note, "en")),
         ])
@@ -683,320 +688,23 @@ it with premis:rightsStatus (see rights.ttl).""")
 # --------------------------------------------------------------------------------------
 
 
-def c_dt(op: str, d: str) -> B:
-    return B(("odrl:leftOperand", "odrl:dateTime"), ("odrl:operator", f"odrl:{op}"), ("odrl:rightOperand", date(d)))
-
-
-def c_term(start: str, end: str | None) -> list[B]:
-    return [c_dt("gteq", start)] + ([c_dt("lteq", end)] if end else [])
-
-
-def c_count(n: int) -> B:
-    return B(("odrl:leftOperand", "odrl:count"), ("odrl:operator", "odrl:lteq"),
-             ("odrl:rightOperand", lit(n, dt="xsd:integer")))
-
-
-def c_channel(ch: str) -> B:
-    return B(("odrl:leftOperand", "odrl:deliveryChannel"), ("odrl:operator", "odrl:eq"), ("odrl:rightOperand", ch))
-
-
-def c_concurrent(n: int) -> B:
-    return B(("odrl:leftOperand", "rg:concurrentUsers"), ("odrl:operator", "odrl:lteq"),
-             ("odrl:rightOperand", lit(n, dt="xsd:integer")))
-
-
-
-
-def P(key, action, assignee, en, zh, constraints=(), duty=False):
-    return ("odrl:permission", "odrl:Permission", key, action, assignee, en, zh, list(constraints), duty)
-
-
-def X(key, action, assignee, en, zh, constraints=()):
-    return ("odrl:prohibition", "odrl:Prohibition", key, action, assignee, en, zh, list(constraints), False)
-
-
-def licences() -> list[dict]:
-    L = []
-    # L01 ---------------------------------------------------------------------------
-    s, e = "2025-01-01", "2027-12-31"
-    L.append(dict(
-        id="L01", zh="东海高校图书馆联盟—奥尔德盖特科技期刊集团采购协议（2025—2027）",
-        en="DALC - Aldgate STM Journals consortium agreement 2025-2027",
-        assigner="aldgate", assignee="dalc", status="rg:Active", signed="2024-11-20", start=s, end=e,
-        cost="1245000.00", currency="USD", target="pkg:aldgate-stm-journals",
-        note="Consortium-wide: all five libraries. Secure electronic ILL only (never by email); "
-             "TDM with attribution; perpetual archiving right; no commercial use.",
-        rules=[
-            P("read-authorised", "odrl:read", "party:dalc-authorised-users",
-              "Authorised users of every member library may read the journals during the term.",
-              "各成员馆授权用户在协议期内可阅读期刊。", c_term(s, e)),
-            P("read-walk-in", "odrl:read", "party:dalc-walk-in-users",
-              "Walk-in users may read the journals on library premises during the term.",
-              "到馆用户在协议期内可在馆内阅读期刊。", c_term(s, e)),
-            P("print-authorised", "odrl:print", "party:dalc-authorised-users",
-              "Authorised users may print articles: at most 50 prints.",
-              "授权用户可打印文章，最多 50 次。", c_term(s, e) + [c_count(50)]),
-            P("print-walk-in", "odrl:print", "party:dalc-walk-in-users",
-              "Walk-in users may print articles: at most 20 prints.",
-              "到馆用户可打印文章，最多 20 次。", c_term(s, e) + [c_count(20)]),
-            P("ill-secure", "odrl:distribute", "party:dalc",
-              "Interlibrary loan: member libraries may supply single articles to other libraries "
-              "by secure electronic transmission, with attribution.",
-              "馆际互借：成员馆可通过安全电子传递向其他图书馆提供单篇文章，须注明出处。",
-              c_term(s, e) + [c_channel("rg:SecureElectronicTransmission")], duty=True),
-            X("ill-email", "odrl:distribute", "party:dalc",
-              "Interlibrary loan by email is prohibited.", "禁止通过电子邮件进行馆际互借传递。",
-              [c_channel("rg:Email")]),
-            P("tdm-authorised", "tdm:mine", "party:dalc-authorised-users",
-              "Authorised users may text-and-data-mine the journals for research, with attribution.",
-              "授权用户可为研究目的对期刊进行文本与数据挖掘，须注明出处。", c_term(s, e), duty=True),
-            P("archive", "odrl:archive", "party:dalc",
-              "Member libraries may keep a preservation copy of content from the paid years; the "
-              "right survives the end of the agreement (no end date).",
-              "成员馆可对付费年度的内容进行长期保存，该权利在协议终止后继续有效（无终止日）。", [c_dt("gteq", s)]),
-            X("commercialize", "odrl:commercialize", "party:dalc",
-              "No commercial use of the licensed material (e.g. fee-based document delivery).",
-              "禁止对许可资源进行商业性使用（如收费文献传递）。"),
-        ]))
-    # L02 ---------------------------------------------------------------------------
-    s = "2025-01-01"
-    L.append(dict(
-        id="L02", zh="东海高校图书馆联盟—京海大学出版社学术电子书永久买断协议",
-        en="DALC - Jinghai University Press Academic E-books 2020-2024 perpetual purchase",
-        assigner="jhup", assignee="dalc", status="rg:Active", signed="2024-12-15", start=s, end=None,
-        cost="860000.00", currency="CNY", target="pkg:jhup-academic-ebooks",
-        note="Bought outright: no end date. ILL only as printed copies; no modification.",
-        rules=[
-            P("read-authorised", "odrl:read", "party:dalc-authorised-users",
-              "Perpetual access: authorised users may read the e-books from 2025-01-01 with no end date.",
-              "永久访问：授权用户自 2025-01-01 起可阅读电子书，无终止日。", [c_dt("gteq", s)]),
-            P("read-walk-in", "odrl:read", "party:dalc-walk-in-users",
-              "Perpetual access for walk-in users on library premises.", "到馆用户在馆内永久访问。",
-              [c_dt("gteq", s)]),
-            P("print-authorised", "odrl:print", "party:dalc-authorised-users",
-              "Authorised users may print: at most 100 prints.", "授权用户可打印，最多 100 次。",
-              [c_dt("gteq", s), c_count(100)]),
-            P("print-walk-in", "odrl:print", "party:dalc-walk-in-users",
-              "Walk-in users may print: at most 20 prints.", "到馆用户可打印，最多 20 次。",
-              [c_dt("gteq", s), c_count(20)]),
-            P("ill-print", "odrl:distribute", "party:dalc",
-              "Interlibrary loan: member libraries may supply a chapter as a printed copy only, with attribution.",
-              "馆际互借：成员馆只能以纸本打印件形式提供章节，须注明出处。",
-              [c_dt("gteq", s), c_channel("rg:Print")], duty=True),
-            P("archive", "odrl:archive", "party:dalc",
-              "Member libraries may archive the purchased files.", "成员馆可对所购文件进行长期保存。",
-              [c_dt("gteq", s)]),
-            X("modify", "odrl:modify", "party:dalc",
-              "The e-books may not be altered.", "不得修改电子书内容。"),
-        ]))
-    # L03 ---------------------------------------------------------------------------
-    s, e = "2024-01-01", "2026-12-31"
-    L.append(dict(
-        id="L03", zh="京海大学图书馆—泛亚应用科学学会期刊订购协议（2024—2026）",
-        en="Library A - PASAS Society Journals subscription 2024-2026",
-        assigner="pasas", assignee="lib-a", status="rg:Active", signed="2023-11-02", start=s, end=e,
-        cost="38500.00", currency="USD", target="pkg:pasas-journals",
-        note="Local to Library A. Post-cancellation (perpetual) access for authorised users to the "
-             "volumes of the paid years; walk-in access only during the term. Silent on email ILL.",
-        rules=[
-            P("read-authorised-perpetual", "odrl:read", "party:lib-a-authorised-users",
-              "Perpetual access: authorised users may read the volumes published in the paid years "
-              "(2024-2026); no end date, so access continues after the subscription ends.",
-              "永久访问：授权用户可阅读付费年度（2024—2026）出版的卷期；无终止日，订购结束后仍可访问。",
-              [c_dt("gteq", s)]),
-            P("read-walk-in", "odrl:read", "party:lib-a-walk-in-users",
-              "Walk-in users may read the journals during the term only.", "到馆用户仅在协议期内可阅读期刊。",
-              c_term(s, e)),
-            P("print-authorised", "odrl:print", "party:lib-a-authorised-users",
-              "Authorised users may print: at most 30 prints.", "授权用户可打印，最多 30 次。",
-              c_term(s, e) + [c_count(30)]),
-            P("tdm-authorised", "tdm:mine", "party:lib-a-authorised-users",
-              "Authorised users may text-and-data-mine the journals, with attribution.",
-              "授权用户可对期刊进行文本与数据挖掘，须注明出处。", c_term(s, e), duty=True),
-            P("ill-secure", "odrl:distribute", "party:lib-a",
-              "Interlibrary loan by secure electronic transmission.", "可通过安全电子传递进行馆际互借。",
-              c_term(s, e) + [c_channel("rg:SecureElectronicTransmission")]),
-            P("archive", "odrl:archive", "party:lib-a",
-              "Library A may keep a preservation copy (no end date).", "京海大学图书馆可保存长期保存副本（无终止日）。",
-              [c_dt("gteq", s)]),
-        ]))
-    # L04 ---------------------------------------------------------------------------
-    s, e = "2026-01-01", "2026-12-31"
-    L.append(dict(
-        id="L04", zh="东川理工大学图书馆—北辰中国学术期刊全文数据库年度订购协议（2026）",
-        en="Library B - Northstar Chinese Academic Journals database subscription 2026",
-        assigner="northstar", assignee="lib-b", status="rg:Active", signed="2025-12-10", start=s, end=e,
-        cost="156000.00", currency="CNY", target="pkg:northstar-caj",
-        note="Local to Library B, from a vendor. Walk-in access limited to 3 concurrent users. "
-             "No interlibrary loan, no text and data mining, no commercial use.",
-        rules=[
-            P("read-authorised", "odrl:read", "party:lib-b-authorised-users",
-              "Authorised users may read the database during the term.", "授权用户在协议期内可使用数据库。",
-              c_term(s, e)),
-            P("read-walk-in", "odrl:read", "party:lib-b-walk-in-users",
-              "Walk-in users may read the database: at most 3 concurrent users.",
-              "到馆用户可使用数据库，最多 3 个并发用户。", c_term(s, e) + [c_concurrent(3)]),
-            P("print-authorised", "odrl:print", "party:lib-b-authorised-users",
-              "Authorised users may print: at most 30 prints.", "授权用户可打印，最多 30 次。",
-              c_term(s, e) + [c_count(30)]),
-            P("print-walk-in", "odrl:print", "party:lib-b-walk-in-users",
-              "Walk-in users may print: at most 10 prints.", "到馆用户可打印，最多 10 次。",
-              c_term(s, e) + [c_count(10)]),
-            X("ill", "odrl:distribute", "party:lib-b",
-              "No interlibrary loan or document supply from the database.", "不得利用本数据库进行馆际互借或文献传递。"),
-            X("tdm", "tdm:mine", "party:lib-b-authorised-users",
-              "No text and data mining (systematic downloading).", "禁止文本与数据挖掘（系统性批量下载）。"),
-            X("commercialize", "odrl:commercialize", "party:lib-b",
-              "No commercial use.", "禁止商业性使用。"),
-        ]))
-    # L05 ---------------------------------------------------------------------------
-    s, e = "2023-01-01", "2025-12-31"
-    L.append(dict(
-        id="L05", zh="南屿师范大学图书馆—奥尔德盖特电子书合集订购协议（2023—2025，已到期）",
-        en="Library C - Aldgate eBook Collection 2022 subscription 2023-2025 (expired)",
-        assigner="aldgate", assignee="lib-c", status="rg:Expired", signed="2022-12-01", start=s, end=e,
-        cost="42000.00", currency="USD", target="pkg:aldgate-ebooks-2022",
-        note="Expired on 2025-12-31 and not renewed; no post-cancellation access.",
-        rules=[
-            P("read-authorised", "odrl:read", "party:lib-c-authorised-users",
-              "Authorised users could read the e-books during the term.", "授权用户在协议期内可阅读电子书。",
-              c_term(s, e)),
-            P("print-authorised", "odrl:print", "party:lib-c-authorised-users",
-              "Authorised users could print: at most 60 prints.", "授权用户可打印，最多 60 次。",
-              c_term(s, e) + [c_count(60)]),
-            P("ill-secure", "odrl:distribute", "party:lib-c",
-              "Interlibrary loan by secure electronic transmission during the term.",
-              "协议期内可通过安全电子传递进行馆际互借。",
-              c_term(s, e) + [c_channel("rg:SecureElectronicTransmission")]),
-        ]))
-    # L06 ---------------------------------------------------------------------------
-    s, e = "2027-01-01", "2029-12-31"
-    L.append(dict(
-        id="L06", zh="东海高校图书馆联盟—泛亚应用科学学会期刊集团采购协议（2027—2029，谈判中）",
-        en="DALC - PASAS Society Journals consortium agreement 2027-2029 (in negotiation)",
-        assigner="pasas", assignee="dalc", status="rg:InNegotiation", signed=None, start=s, end=e,
-        cost="210000.00", currency="USD", target="pkg:pasas-journals",
-        note="Draft terms of the consortium-wide renewal that would replace L03. Not signed: grants nothing yet.",
-        rules=[
-            P("read-authorised", "odrl:read", "party:dalc-authorised-users",
-              "Proposed: authorised users of every member library may read the journals.",
-              "拟议：各成员馆授权用户可阅读期刊。", c_term(s, e)),
-            P("read-walk-in", "odrl:read", "party:dalc-walk-in-users",
-              "Proposed: walk-in access on premises.", "拟议：到馆用户可在馆内阅读。", c_term(s, e)),
-            P("tdm-authorised", "tdm:mine", "party:dalc-authorised-users",
-              "Proposed: text and data mining with attribution.", "拟议：可进行文本与数据挖掘，须注明出处。",
-              c_term(s, e), duty=True),
-            P("read-authorised-perpetual", "odrl:read", "party:dalc-authorised-users",
-              "Proposed: perpetual access to the volumes of the paid years.", "拟议：对付费年度卷期的永久访问。",
-              [c_dt("gteq", s)]),
-            P("archive", "odrl:archive", "party:dalc",
-              "Proposed: member libraries may archive the content.", "拟议：成员馆可长期保存内容。",
-              [c_dt("gteq", s)]),
-        ]))
-    # L07 ---------------------------------------------------------------------------
-    s, e = "2027-01-01", "2029-12-31"
-    L.append(dict(
-        id="L07", zh="西岭医科大学图书馆—奥尔德盖特医学资源包许可协议（2027—2029，尚未生效）",
-        en="Library D - Aldgate Medicine Bundle licence 2027-2029 (signed, not yet active)",
-        assigner="aldgate", assignee="lib-d", status="rg:NotYetActive", signed="2026-10-15", start=s, end=e,
-        cost="96000.00", currency="USD", target="pkg:aldgate-medicine",
-        note="Signed in October 2026; the term starts on 2027-01-01.",
-        rules=[
-            P("read-authorised", "odrl:read", "party:lib-d-authorised-users",
-              "Authorised users may read the bundle during the term.", "授权用户在协议期内可使用资源包。",
-              c_term(s, e)),
-            P("read-walk-in", "odrl:read", "party:lib-d-walk-in-users",
-              "Walk-in users may read the bundle on premises during the term.", "到馆用户在协议期内可在馆内使用。",
-              c_term(s, e)),
-            P("print-authorised", "odrl:print", "party:lib-d-authorised-users",
-              "Authorised users may print: at most 40 prints.", "授权用户可打印，最多 40 次。",
-              c_term(s, e) + [c_count(40)]),
-            P("ill-secure", "odrl:distribute", "party:lib-d",
-              "Interlibrary loan by secure electronic transmission, with attribution.",
-              "可通过安全电子传递进行馆际互借，须注明出处。",
-              c_term(s, e) + [c_channel("rg:SecureElectronicTransmission")], duty=True),
-            X("ill-email", "odrl:distribute", "party:lib-d",
-              "Interlibrary loan by email is prohibited.", "禁止通过电子邮件进行馆际互借传递。",
-              [c_channel("rg:Email")]),
-            X("commercialize", "odrl:commercialize", "party:lib-d",
-              "No commercial use.", "禁止商业性使用。"),
-        ]))
-    # L08 ---------------------------------------------------------------------------
-    s, e = "2025-07-01", "2027-06-30"
-    L.append(dict(
-        id="L08", zh="北湖省图书馆—京海大学出版社大众阅读电子书订购协议（2025—2027）",
-        en="Library E - Jinghai University Press Public Reading E-books 2025-2027",
-        assigner="jhup", assignee="lib-e", status="rg:Active", signed="2025-06-18", start=s, end=e,
-        cost="28000.00", currency="CNY", target="pkg:jhup-public-reading",
-        note="Local to the provincial library: registered readers and walk-in users; no interlibrary loan.",
-        rules=[
-            P("read-authorised", "odrl:read", "party:lib-e-authorised-users",
-              "Registered readers may read the e-books during the term.", "注册读者在协议期内可阅读电子书。",
-              c_term(s, e)),
-            P("read-walk-in", "odrl:read", "party:lib-e-walk-in-users",
-              "Walk-in users may read the e-books in the library during the term.", "到馆用户在协议期内可在馆内阅读。",
-              c_term(s, e)),
-            P("print-authorised", "odrl:print", "party:lib-e-authorised-users",
-              "Registered readers may print: at most 30 prints.", "注册读者可打印，最多 30 次。",
-              c_term(s, e) + [c_count(30)]),
-            P("print-walk-in", "odrl:print", "party:lib-e-walk-in-users",
-              "Walk-in users may print: at most 10 prints.", "到馆用户可打印，最多 10 次。",
-              c_term(s, e) + [c_count(10)]),
-            X("ill", "odrl:distribute", "party:lib-e",
-              "No interlibrary loan.", "不得进行馆际互借。"),
-        ]))
-    # L09 ---------------------------------------------------------------------------
-    s, e = "2026-01-01", "2028-12-31"
-    L.append(dict(
-        id="L09", zh="东海高校图书馆联盟—北辰参考数据库集团采购协议（2026—2028）",
-        en="DALC - Northstar Reference Databases consortium agreement 2026-2028",
-        assigner="northstar", assignee="dalc", status="rg:Active", signed="2025-11-28", start=s, end=e,
-        cost="420000.00", currency="CNY", target="pkg:northstar-reference",
-        note="Consortium-wide, from a vendor. Authorised users up to 10 concurrent users; no text and data mining.",
-        rules=[
-            P("read-authorised", "odrl:read", "party:dalc-authorised-users",
-              "Authorised users may read the databases: at most 10 concurrent users.",
-              "授权用户可使用数据库，最多 10 个并发用户。", c_term(s, e) + [c_concurrent(10)]),
-            P("read-walk-in", "odrl:read", "party:dalc-walk-in-users",
-              "Walk-in users may read the databases on premises.", "到馆用户可在馆内使用数据库。", c_term(s, e)),
-            P("print-authorised", "odrl:print", "party:dalc-authorised-users",
-              "Authorised users may print: at most 50 prints.", "授权用户可打印，最多 50 次。",
-              c_term(s, e) + [c_count(50)]),
-            X("tdm", "tdm:mine", "party:dalc-authorised-users",
-              "No text and data mining.", "禁止文本与数据挖掘。"),
-        ]))
-    # L10 ---------------------------------------------------------------------------
-    s, e = "2026-03-01", "2027-02-28"
-    L.append(dict(
-        id="L10", zh="南屿师范大学图书馆—京海大学出版社教材电子书订购协议（2026—2027）",
-        en="Library C - Jinghai University Press Textbook E-books 2026-2027",
-        assigner="jhup", assignee="lib-c", status="rg:Active", signed="2026-02-20", start=s, end=e,
-        cost="45800.00", currency="CNY", target="pkg:jhup-textbooks",
-        note="Local to Library C. Course packs allowed with attribution; no modification.",
-        rules=[
-            P("read-authorised", "odrl:read", "party:lib-c-authorised-users",
-              "Authorised users may read the textbooks during the term.", "授权用户在协议期内可阅读教材。",
-              c_term(s, e)),
-            P("print-authorised", "odrl:print", "party:lib-c-authorised-users",
-              "Authorised users may print: at most 100 prints.", "授权用户可打印，最多 100 次。",
-              c_term(s, e) + [c_count(100)]),
-            P("coursepack", "odrl:aggregate", "party:lib-c-authorised-users",
-              "Teaching staff may include chapters in course packs, with attribution.",
-              "教师可将章节编入课程资料包，须注明出处。", c_term(s, e), duty=True),
-            X("modify", "odrl:modify", "party:lib-c",
-              "The textbooks may not be altered.", "不得修改教材内容。"),
-        ]))
-    return L
-
-
 def build_licences() -> Doc:
+    """licences.ttl, compiled from the term sheets in termsheets/ (one YAML file per licence)
+    by rightsgraph's term-sheet compiler: the same code `rightsgraph licence import` runs."""
+    src = Path(__file__).resolve().parents[2] / "src"
+    if str(src) not in sys.path:
+        sys.path.insert(0, str(src))
+    from rightsgraph.licences.termsheet import compile_sheet, read_sheet, records_turtle
+
     d = Doc("rightsgraph demo world: licences (许可协议)", """\
-Ten licences, each an ODRL Agreement (rg:Licence) whose uid is its own IRI. Every rule
-(permission or prohibition) names its own target, action, assigner and one assignee, so
-it reads on its own. Dates are odrl:dateTime constraints typed xsd:date; a rule with only
-a start date (gteq) has no end date (perpetual access, archiving rights). Anything no
-permission grants is not allowed (closed by default); a prohibition wins over a
-permission for the same request.
+Ten licences, each an ODRL Agreement (rg:Licence) whose uid is its own IRI, compiled from
+the librarians' term sheets in data/demo/termsheets/*.yaml. Each licence lists its terms
+as ERM systems record them (rg:licenceTerm: term type, status, clause) and the ODRL rules
+its usage terms compile to (rg:implementedBy). Every rule names its own target, action,
+assigner and one assignee, so it reads on its own. Dates are odrl:dateTime constraints
+typed xsd:date; a rule with only a start date (gteq) has no end date (perpetual access,
+archiving rights). Anything no permission grants is not allowed (closed by default), and
+a silent term compiles to no rule.
   L01 DALC     Aldgate STM journals       Active          2025-01-01 .. 2027-12-31  USD
   L02 DALC     Jinghai UP academic e-books Active (bought) 2025-01-01 .. (no end)    CNY
   L03 Lib A    PASAS society journals     Active          2024-01-01 .. 2026-12-31  USD
@@ -1007,47 +715,11 @@ permission for the same request.
   L08 Lib E    Jinghai UP public reading  Active          2025-07-01 .. 2027-06-30  CNY
   L09 DALC     Northstar reference DBs    Active          2026-01-01 .. 2028-12-31  CNY
   L10 Lib C    Jinghai UP textbooks       Active          2026-03-01 .. 2027-02-28  CNY""")
-    for lic in licences():
-        lid = lic["id"]
-        d.section(f"{lid}: {lic['en']}\n{lic['zh']}")
-        rule_iris = {"odrl:permission": [], "odrl:prohibition": []}
-        for kind, _cls, key, *_ in lic["rules"]:
-            rule_iris[kind].append(f"rule:{lid}-{key}")
-        d.add(f"lic:{lid}", ["rg:Licence"], [
-            ("odrl:uid", f"lic:{lid}"),
-            ("dct:title", zh_en(lic["zh"], lic["en"])),
-            ("odrl:assigner", f"party:{lic['assigner']}"),
-            ("odrl:assignee", f"party:{lic['assignee']}"),
-            ("odrl:target", lic["target"]),
-            ("rg:licenceStatus", lic["status"]),
-            ("rg:signingDate", date(lic["signed"]) if lic["signed"] else None),
-            ("rg:termStart", date(lic["start"])),
-            ("rg:termEnd", date(lic["end"]) if lic["end"] else None),
-            ("rg:cost", lit(lic["cost"], dt="xsd:decimal")),
-            ("rg:currency", lit(lic["currency"])),
-            ("rg:rightsBasis", "rbasis:lic"),
-            ("rdfs:comment", lit(lic["note"], "en")),
-            ("odrl:permission", rule_iris["odrl:permission"]),
-            ("odrl:prohibition", rule_iris["odrl:prohibition"]),
-        ])
-        for _kind, cls, key, action, assignee, en, zh, constraints, duty in lic["rules"]:
-            d.add(f"rule:{lid}-{key}", [cls], [
-                ("rdfs:comment", zh_en(zh, en)),
-                ("odrl:target", lic["target"]),
-                ("odrl:action", action),
-                ("odrl:assigner", f"party:{lic['assigner']}"),
-                ("odrl:assignee", assignee),
-                ("odrl:constraint", constraints),
-                ("odrl:duty", f"rule:{lid}-{key}-attribution" if duty else None),
-            ])
-            if duty:
-                # The duty has its own IRI so that a request or a state of the world can say
-                # whether the attribution was (or will be) given.
-                d.add(f"rule:{lid}-{key}-attribution", ["odrl:Duty"], [
-                    ("rdfs:comment", zh_en("使用时须注明出处（作者、题名、出版者）。",
-                                           "Duty: credit the source (author, title, publisher) when exercising the permission.")),
-                    ("odrl:action", "odrl:attribute"),
-                ])
+    for path in sorted((Path(__file__).resolve().parent / "termsheets").glob("*.yaml")):
+        sheet = read_sheet(path)
+        d.section(f"{path.stem}: {sheet['title']['en']}\n{sheet['title']['zh']}\n"
+                  f"from termsheets/{path.name}")
+        d.parts.append(records_turtle(compile_sheet(sheet), NS).rstrip("\n"))
     return d
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.server
 DATA = REPO / "tests" / "data" / "loading"
 SECONDS = 12          # bounded in time ...
 MAX_REQUESTS = 4000   # ... and in count
-NOTES = "https://example.org/g/notes"
+NOTES = "https://example.org/g/notes-{port}"  # one graph per server: the deployment is shared
 
 
 @pytest.fixture(scope="module", params=["1", "2"], ids=["one-process", "two-processes"])
@@ -66,7 +66,7 @@ def test_mixed_load_no_errors_no_lost_updates(server):
         s = requests.Session()
         i = 0
         while budget():
-            body = (f'INSERT DATA {{ GRAPH <{NOTES}> {{ <https://example.org/note/{wid}/{i}> '
+            body = (f'INSERT DATA {{ GRAPH <{NOTES.format(port=server.port)}> {{ <https://example.org/note/{wid}/{i}> '
                     f'<http://purl.org/dc/terms/description> "note {wid}-{i}" }} }}')
             r = s.post(server.url + "/sparql", data=body, timeout=60,
                        headers=dict(auth, **{"Content-Type": "application/sparql-update"}))
@@ -87,7 +87,7 @@ def test_mixed_load_no_errors_no_lost_updates(server):
     assert not errors, errors[:5]
     assert inserted, "the writers got no update through"
     r = requests.get(server.url + "/sparql", timeout=30, params={
-        "query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{NOTES}> {{ ?s ?p ?o }} }}"})
+        "query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{NOTES.format(port=server.port)}> {{ ?s ?p ?o }} }}"})
     assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == len(inserted)
 
 

@@ -97,14 +97,16 @@ def compare(ctx, licences, as_json):
     if as_json:
         click.echo(json.dumps(res, ensure_ascii=False, indent=2))
         return
-    names = [x.rstrip("/").rsplit("/", 1)[-1] for x in res["licences"]]
-    width = 44
-    click.echo("term".ljust(28) + "".join(n[:width].ljust(width + 2) for n in names))
+    names = [x.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] for x in res["licences"]]
+    w = max(map(len, names)) + 2
     for f, vals in res["header"].items():
-        click.echo(f"({f})".ljust(28) + "".join(str(v or "-")[:width].ljust(width + 2) for v in vals))
+        click.echo(f"{f}: " + " | ".join(f"{n} {v or '-'}" for n, v in zip(names, vals)))
+    click.echo("")
     for row in res["rows"]:
-        mark = "*" if row["differs"] else " "
-        click.echo((mark + row["term"]).ljust(28) + "".join(v[:width].ljust(width + 2) for v in row["values"]))
+        click.echo(("* " if row["differs"] else "  ") + f"{row['term']} ({row['label']})")
+        for n, v in zip(names, row["values"]):
+            click.echo(f"      {n.ljust(w)}{v}")
+    click.echo("\n* the licences differ on this term")
 
 
 @main.group()

@@ -82,7 +82,7 @@ def _cell(r: dict) -> str:
         parts.append(f"{r['users']} users")
     if r.get("coverage"):
         parts.append(f"years {r['coverage']}")
-    if r.get("rule"):
+    if r.get("rule") and (r.get("from") or r.get("until")):
         parts.append(f"{r.get('from') or '…'}..{r.get('until') or 'no end'}")
     if r.get("attribution"):
         parts.append("attribution")

@@ -263,10 +263,10 @@ def _row(row: dict, where: str, lic: dict, roles: dict, iri, rule_prefix: str, u
             if row.get(k) not in (None, "", False):
                 raise TermSheetError(f"{where}.{k}: a general term takes a value, not {k}")
         return r
-    who = row.get("for") or term.party
-    r["for"] = roles.get(str(who)) or iri(who, f"{where}.for")
-    if r["for"] is None or (str(who) in ROLES and str(who) not in roles):
+    who = str(row.get("for") or term.party)
+    if who in ROLES and who not in roles:
         raise TermSheetError(f"{where}.for: no party for role {who!r} (give it under `parties`)")
+    r["for"] = roles.get(who) or iri(who, f"{where}.for")
     r["limit"] = _int(row.get("limit"), f"{where}.limit")
     r["users"] = _int(row.get("users"), f"{where}.users")
     if key == "concurrent_users" and status in PERMITTED and r["users"] is None:
@@ -617,17 +617,30 @@ def _terms_from_rules(store, d: dict):
             elif lo == RGNS + "concurrentUsers":
                 row["users"] = int(ro)
         fixed = {c for c in cons if c[0] in (ODRL + "deliveryChannel", ODRL + "purpose", ODRL + "virtualLocation")}
-        best = None
-        for t in TERMS.values():
-            if t.kind == "usage" and t.action == action and set(t.fixed) == fixed:
-                if best is None or (row["users"] is not None) == (t.key == "concurrent_users"):
-                    best = t.key if best is None or t.key != "authorized_users" else best
+        best = _term_for_rule(store, action, fixed, row, assignee)
         if best is None:
             unmapped.append(rule)
             continue
         row["term"] = best
         rows.append(row)
     return rows, unmapped
+
+
+def _term_for_rule(store, action, fixed, row, assignee):
+    """The term type a plain ODRL rule most likely implements (None: no term fits)."""
+    if action == ODRL + "read" and not fixed:
+        if row["users"] is not None:
+            return "concurrent_users"
+        if row["from"] and not row["until"]:
+            return "perpetual_access"
+        if assignee and bool(store.query(
+                f"ASK {{ <{assignee}> <{RGNS}userCategoryType> <{RGNS}WalkInUsers> }}")):
+            return "walk_in"
+        return "authorized_users"
+    for t in TERMS.values():
+        if t.kind == "usage" and t.action == action and set(t.fixed) == fixed:
+            return t.key
+    return None
 
 
 # ============================================================================ rendering
@@ -648,10 +661,14 @@ def to_yaml(sheet: dict) -> str:
     out = {k: v for k, v in sheet.items() if k not in ("terms", "unmapped") and v is not None and v != {}}
     rows = []
     for r in sheet["terms"]:
-        row = {k: v for k, v in r.items() if v is not None and v is not False and v != {}}
-        if r.get("rule"):   # dates always shown for a rule: null means no date
-            row.setdefault("from", r["from"])
-            row.setdefault("until", r["until"])
+        row = {}
+        for k in ("term", "status", "for", "limit", "users", "from", "until", "coverage", "attribution",
+                  "value", "clause", "text", "note", "rule", "comment"):
+            v = r.get(k)
+            if k in ("from", "until") and r.get("rule"):
+                row[k] = v          # dates always shown for a rule: null means no date
+            elif v is not None and v is not False and v != {}:
+                row[k] = v
         rows.append(row)
     out["terms"] = rows
     text = yaml.safe_dump(out, allow_unicode=True, sort_keys=False, width=100)

@@ -11,8 +11,10 @@ evaluator makes. docs/decisions.md, "Licence lifecycle and consortium licences":
   surviving terms such as perpetual access and archiving outlive the term);
 - rg:Terminated: binds up to and including rg:terminationDate, nothing after it;
 - an amendment (M rg:amends L): from M's rg:effectiveDate (default its rg:termStart),
-  while M binds, each rule of L implementing a term type M lists (for rules without a
-  recorded term type: with an action one of M's rules has) is replaced; L's other rules stay;
+  while M binds, each rule of L implementing a term M lists (same term type for the same
+  party; for rules without a recorded term type: an action one of M's rules has) is
+  replaced, whatever M's status for that term (an amendment may make a term silent or
+  prohibited); L's other rules stay;
 - a member licence (Lo rg:memberLicenceOf Ma, the consortium master): for a requester
   covered by a rule of Lo (its assignee), during Lo's term while Lo binds, each rule of Ma
   implementing the same term type (or, without term types, having an action in common) is
@@ -33,8 +35,9 @@ TERMINATION = RG + "terminationDate"
 START, END, EFFECTIVE = RG + "termStart", RG + "termEnd", RG + "effectiveDate"
 AMENDS, MEMBER_OF = RG + "amends", RG + "memberLicenceOf"
 IMPLEMENTED_BY, TERM_TYPE, LICENCE_TERM = RG + "implementedBy", RG + "termType", RG + "licenceTerm"
+APPLIES_TO = RG + "appliesTo"
 PREDICATES = frozenset({STATUS, TERMINATION, START, END, EFFECTIVE, AMENDS, MEMBER_OF, IMPLEMENTED_BY,
-                        TERM_TYPE, LICENCE_TERM})
+                        TERM_TYPE, LICENCE_TERM, APPLIES_TO})
 NOT_BINDING = frozenset({RG + "InNegotiation", RG + "Rejected"})
 
 
@@ -124,9 +127,13 @@ def apply_lifecycle(index, facts: dict) -> None:
                 r.term_type = rule_type.get(r.id)
 
     def listed_types(pid):
+        """(term type, party) pairs an amendment lists, any status (party None: every party)."""
         out = set()
         for t in facts.get(pid, {}).get(LICENCE_TERM, ()):
-            out.update(facts.get(t, {}).get(TERM_TYPE, ()))
+            tf = facts.get(t, {})
+            for typ in tf.get(TERM_TYPE, ()):
+                for who in tf.get(APPLIES_TO, ()) or (None,):
+                    out.add((typ, who))
         return out
 
     def same_term(a, b) -> bool:
@@ -152,7 +159,9 @@ def apply_lifecycle(index, facts: dict) -> None:
                 if r.term_type is None:
                     actions |= r.action_iris
             for r in amended.rules:
-                if (r.term_type is not None and r.term_type in types) or (
+                listed = r.term_type is not None and ((r.term_type, None) in types or any(
+                    (r.term_type, who) in types for who in r.assignee_nodes))
+                if listed or (
                         r.term_type is None and not r.action_iris.isdisjoint(actions)):
                     r.replaced = r.replaced + ((effective, pol),)
         for master_id in f.get(MEMBER_OF, ()):

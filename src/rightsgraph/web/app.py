@@ -35,12 +35,13 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     if app.config["RG_CORS_ORIGINS"]:
         _enable_cors(app, app.config["RG_CORS_ORIGINS"].split())
 
-    from . import auth, gsp, pages, sparql, void
+    from . import auth, gsp, pages, reports, sparql, void
     app.register_blueprint(auth.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(gsp.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(void.bp)
+    app.register_blueprint(reports.bp)
     try:  # the decision API arrives with the policy engine
         from . import api
     except ImportError:
