@@ -157,6 +157,13 @@ class Deployment:
     def serve(self, *args: str) -> ServerProcess:
         return ServerProcess(self.data_dir, "serve", *args, env=self.env)
 
+    def serve_with_token(self, account: str, role: str = "cataloguer") -> ServerProcess:
+        """A server, and a new account's token on it as `.token`."""
+        token = self.cli("user", "add", account, "--role", role).stdout.strip()
+        srv = self.serve()
+        srv.token = token
+        return srv
+
     def stop(self) -> None:
         if self.oxigraph:
             self.oxigraph.stop()
@@ -167,3 +174,15 @@ def deployment(request, tmp_path_factory):
     dep = Deployment(request.param, tmp_path_factory.mktemp(f"deploy-{request.param}"))
     yield dep
     dep.stop()
+
+
+@pytest.fixture
+def demo_store(store):
+    """A store holding the demo world, its licences imported from the term sheets."""
+    from rightsgraph.licences.store import import_sheet
+    from rightsgraph.loading import load_files
+    demo = REPO / "data" / "demo"
+    load_files(store, [demo / f for f in ("parties.ttl", "collections.ttl", "resources.ttl", "rights.ttl")])
+    for sheet in sorted((demo / "termsheets").glob("*.yaml")):
+        import_sheet(store, sheet)
+    return store

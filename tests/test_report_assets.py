@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from rightsgraph.licences.store import import_sheet
-from rightsgraph.loading import load_files
 from rightsgraph.reports.assets import DERIVED_GRAPH, asset_report, derive_asset_classes, rule_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -17,13 +16,6 @@ DEMO = REPO / "data" / "demo"
 D = "https://demo.rightsgraph.org/"
 RG = "https://w3id.org/rightsgraph/ns#"
 
-
-@pytest.fixture
-def demo_store(store):
-    load_files(store, [DEMO / f for f in ("parties.ttl", "collections.ttl", "resources.ttl", "rights.ttl")])
-    for sheet in sorted((DEMO / "termsheets").glob("*.yaml")):
-        import_sheet(store, sheet)
-    return store
 
 
 def test_rules_are_numbered_construct_files():

@@ -20,13 +20,6 @@ D = "https://demo.rightsgraph.org/"
 EX = "http://example.org/lic/"
 
 
-@pytest.fixture
-def demo_store(store):
-    load_files(store, [DEMO / f for f in ("parties.ttl", "collections.ttl", "resources.ttl", "rights.ttl")])
-    for sheet in sorted((DEMO / "termsheets").glob("*.yaml")):
-        import_sheet(store, sheet)
-    return store
-
 
 def test_resources_without_a_licence_in_force(demo_store):
     rep = risk_report(demo_store, at=date(2026, 11, 26))

@@ -27,9 +27,7 @@ pytestmark = pytest.mark.server
 def server(deployment):
     if not MANIFEST.entries:
         pytest.skip(f"SPARQL protocol manifest not found at {MANIFEST_PATH}")
-    token = deployment.cli("user", "add", "w3c-suite", "--role", "cataloguer").stdout.strip()
-    srv = deployment.serve()
-    srv.token = token
+    srv = deployment.serve_with_token("w3c-suite")
     yield srv
     srv.stop()
 
