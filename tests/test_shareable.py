@@ -109,6 +109,14 @@ def test_confidential_and_system_graphs_never_leave(source):
     assert "rightsgraph/shapes#" not in text
 
 
+def test_derived_graphs_stay_home(source):
+    """Asset classes and other derived graphs are computed by each library, not shared."""
+    from rightsgraph.reports.assets import DERIVED_GRAPH
+    source.add_quads([ox.Quad(ox.NamedNode("https://example.org/x"), ox.NamedNode("https://example.org/p"),
+                              ox.Literal("derived"), DERIVED_GRAPH)])
+    assert DERIVED_GRAPH.value not in export_shareable(source, fmt="nquads").decode()
+
+
 def test_description(source):
     data = export_shareable(source, fmt="trig", endpoint="https://library-a.example.org/sparql",
                             publisher="https://library-a.example.org/", dataset="https://library-a.example.org/dataset")

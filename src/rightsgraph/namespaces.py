@@ -51,6 +51,9 @@ ONTOLOGY_GRAPH = NamedNode(GRAPH_BASE + "ontology")
 SHAPES_GRAPH = NamedNode(GRAPH_BASE + "shapes")
 PROVENANCE_GRAPH = NamedNode(GRAPH_BASE + "provenance")
 SYSTEM_GRAPHS = (ONTOLOGY_GRAPH, SHAPES_GRAPH, PROVENANCE_GRAPH)
+# Graphs the system computes from the others (e.g. asset classes): each library derives its
+# own, so they are neither shared nor harvested.
+DERIVED_GRAPH_BASE = GRAPH_BASE + "derived/"
 
 PREFIXES = {
     "rg": str(RG),

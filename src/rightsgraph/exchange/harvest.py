@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
 from .. import provenance
-from ..namespaces import DCT, GRAPH_BASE, PROV, PROVENANCE_GRAPH, RDF, RG, SD, SYSTEM_GRAPHS, VOID, XSD
+from ..namespaces import DCT, DERIVED_GRAPH_BASE, GRAPH_BASE, PROV, PROVENANCE_GRAPH, RDF, RG, SD, SYSTEM_GRAPHS, VOID, XSD
 from .void import EXCHANGE_GRAPH
 
 HARVEST_BASE = GRAPH_BASE + "harvest/"
@@ -226,7 +226,7 @@ def content_digest(ntriples: bytes) -> str:
 
 # ------------------------------------------------------------------------------ harvest
 def _skipped(iri: str, include_harvested: bool) -> bool:
-    return (NamedNode(iri) in SYSTEM_GRAPHS or iri == EXCHANGE_GRAPH.value
+    return (NamedNode(iri) in SYSTEM_GRAPHS or iri == EXCHANGE_GRAPH.value or iri.startswith(DERIVED_GRAPH_BASE)
             or (not include_harvested and iri.startswith(HARVEST_BASE)))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from ..namespaces import DCAT, DCT, FOAF, GRAPH_BASE, PROVENANCE_GRAPH, RDF, SD, SYSTEM_GRAPHS, VOID, XSD
+from ..namespaces import DCAT, DCT, DERIVED_GRAPH_BASE, FOAF, GRAPH_BASE, PROVENANCE_GRAPH, RDF, SD, SYSTEM_GRAPHS, VOID, XSD
 
 # Graph an export carries its own description and provenance in (exchange/shareable.py).
 EXCHANGE_GRAPH = NamedNode(GRAPH_BASE + "exchange")
@@ -24,9 +24,10 @@ def confidential_graphs(store) -> set[NamedNode]:
 
 
 def shareable_graphs(store) -> list[NamedNode]:
-    """Every graph except the system graphs and the confidential ones, sorted by IRI."""
+    """Every graph except the system graphs, the derived ones and the confidential ones,
+    sorted by IRI."""
     hidden = set(SYSTEM_GRAPHS) | confidential_graphs(store) | {EXCHANGE_GRAPH}
-    return [g for g in store.graphs() if g not in hidden]
+    return [g for g in store.graphs() if g not in hidden and not g.value.startswith(DERIVED_GRAPH_BASE)]
 
 
 def graph_facts(store, graphs: list[NamedNode]) -> dict[NamedNode, dict]:

@@ -17,9 +17,9 @@ import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad
 
 from .. import resources
-from ..namespaces import GRAPH_BASE, RG
+from ..namespaces import DERIVED_GRAPH_BASE, RG
 
-DERIVED_GRAPH = NamedNode(GRAPH_BASE + "derived/asset-classes")
+DERIVED_GRAPH = NamedNode(DERIVED_GRAPH_BASE + "asset-classes")
 RGNS = str(RG)
 ODRL = "http://www.w3.org/ns/odrl/2/"
 
