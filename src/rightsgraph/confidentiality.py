@@ -24,12 +24,6 @@ def set_confidential(store, graph: str, confidential: bool = True) -> None:
     changes.bump()
 
 
-def visible_graphs(store, hidden: set[str]) -> list[NamedNode]:
-    """Every named graph a reader may see (provenance included: it says who loaded what,
-    not what confidential graphs contain — their own records are filtered by the caller)."""
-    return [g for g in store.graphs() if g.value not in hidden]
-
-
 class GraphCatalog:
     """The store's graphs and which are confidential, cached: recomputed after a write by
     this process (changes.generation) or after `ttl` seconds (writes by other processes

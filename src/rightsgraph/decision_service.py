@@ -178,9 +178,6 @@ class DecisionService:
             self._hidden_cache = cached
         return cached[1]
 
-    def decide(self, params: dict):
-        """One decision from raw parameters; raises DecisionParamError."""
-        return decide(self.index(), **read_params(params))
 
 
 def hidden_policies(store, hidden_graphs: set[str]) -> set[str]:

@@ -215,16 +215,8 @@ class PolicyIndex:
             if hit:
                 out.extend(hit)
                 lists += 1
-        if lists > 1:
-            # a rule filed under two of the asset's collections (or aliases) is one rule
-            seen, uniq = set(), []
-            for pr in out:
-                k = (id(pr[0]), id(pr[1]))  # inherited rules recur under child policies
-                if k not in seen:
-                    seen.add(k)
-                    uniq.append(pr)
-            return uniq
-        return out
+        # a rule filed under two of the asset's collections (or aliases) is one rule
+        return _unique_pairs(out) if lists > 1 else out
 
     def applicable(self, asset_set, party_set) -> list:
         """(policy, rule) pairs whose target and assignee both fit: the decision's candidates
@@ -246,13 +238,7 @@ class PolicyIndex:
                     out.extend(h)
                     hits += 1
         if hits > 1:
-            seen, uniq = set(), []
-            for pr in out:
-                k = (id(pr[0]), id(pr[1]))
-                if k not in seen:
-                    seen.add(k)
-                    uniq.append(pr)
-            return uniq
+            return _unique_pairs(out)
         return out
 
     def all_pairs(self) -> list:
@@ -428,3 +414,15 @@ def find_conflicts(index: PolicyIndex) -> list:
         if same and not any(satisfiable(atoms(o) + atoms(r)) for _, r in same):
             out.append(Conflict("obligation-not-permitted", (o.id, same[0][1].id), (po.id, same[0][0].id)))
     return out
+
+
+def _unique_pairs(pairs: list) -> list:
+    """(policy, rule) pairs without repeats, in order; by identity, since inherited rules
+    recur under child policies."""
+    seen, uniq = set(), []
+    for pr in pairs:
+        k = (id(pr[0]), id(pr[1]))
+        if k not in seen:
+            seen.add(k)
+            uniq.append(pr)
+    return uniq

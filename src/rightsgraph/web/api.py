@@ -29,7 +29,7 @@ def _bad(message: str, status: int = 400) -> Response:
     return resp
 
 
-def _answer(svc: DecisionService, params: dict, hidden: frozenset[str]) -> dict:
+def answer(svc: DecisionService, params: dict, hidden: frozenset[str]) -> dict:
     """The JSON answer to one request; the FORCE report on request (`report=true`), except
     for a caller who may not see every policy (the report names them all)."""
     kwargs = read_params(params)
@@ -42,7 +42,7 @@ def _answer(svc: DecisionService, params: dict, hidden: frozenset[str]) -> dict:
     return result
 
 
-def _hidden(svc: DecisionService) -> frozenset[str]:
+def caller_hidden_policies(svc: DecisionService) -> frozenset[str]:
     graphs = hidden_graphs()
     return svc.hidden_policies(graphs) if graphs else frozenset()
 
@@ -58,7 +58,7 @@ def decision():
             return _bad("POST a JSON object: {\"target\": IRI, \"action\": IRI, \"assignee\": IRI, "
                         "\"at\": ISO 8601, \"context\": {leftOperand: value}}")
     try:
-        return jsonify(_answer(svc, params, _hidden(svc)))
+        return jsonify(answer(svc, params, caller_hidden_policies(svc)))
     except DecisionParamError as exc:
         return _bad(str(exc))
 
@@ -74,14 +74,14 @@ def decisions():
         return _bad("POST a JSON object {\"requests\": [ {target, action, assignee, ...}, ... ]}")
     if len(items) > MAX_BATCH:
         return _bad(f"at most {MAX_BATCH} requests in one batch", 413)
-    hidden = _hidden(svc)
+    hidden = caller_hidden_policies(svc)
     out = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             out.append({"error": f"requests[{i}]: expected an object"})
             continue
         try:
-            out.append(_answer(svc, item, hidden))
+            out.append(answer(svc, item, hidden))
         except DecisionParamError as exc:
             out.append({"error": f"requests[{i}].{exc}"})
     return jsonify({"decisions": out})

@@ -35,13 +35,13 @@ CHANNELS = [(RG.iri("SecureElectronicTransmission"), "安全电子传递 Secure 
 @bp.route("/decide")
 def decide_page():
     """The web page door: the same parameters and answer as GET /api/v1/decision."""
-    from .api import _answer, _hidden, service
+    from .api import answer, caller_hidden_policies, service
     form = {k: v for k, v in request.args.items()}
     result, error = None, None
     if form.get("target"):
         svc = service()
         try:
-            result = _answer(svc, {k: v for k, v in form.items() if v}, _hidden(svc))
+            result = answer(svc, {k: v for k, v in form.items() if v}, caller_hidden_policies(svc))
         except DecisionParamError as exc:
             error = str(exc)
     return render_template("decide.html", form=form, result=result, error=error, reasons=REASONS,
