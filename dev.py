@@ -6,7 +6,8 @@
 
 `make demo` and `make test` call this script. It keeps a virtual environment in .venv/,
 reinstalls when pyproject.toml changes, and installs Comunica (a Node.js SPARQL client
-the tests use) into var/node/ when npm is available.
+the tests use) into var/node/ when npm is available. The public read tier's tests need
+nginx (Debian package nginx-light); .ci/run installs it, and without it they are skipped.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ def setup_comunica() -> None:
     run(npm, "install", "--no-audit", "--no-fund", "--silent", "@comunica/query-sparql@4", cwd=node_dir)
 
 
+def check_nginx() -> None:
+    if not (shutil.which("nginx") or os.access("/usr/sbin/nginx", os.X_OK)):
+        print("nginx not found: the public read tier tests will be skipped "
+              "(apt-get install nginx-light)", file=sys.stderr)
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else ""
     if command == "demo":
@@ -63,6 +70,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         setup()
         setup_comunica()
+        check_nginx()
         return subprocess.run([str(BIN / "python"), "-m", "pytest", "-q", *argv[1:]], cwd=ROOT).returncode
     if command == "setup":
         setup()

@@ -60,6 +60,12 @@ def run(store: Store, sparql: str, *, default_graphs: list[str] | None = None,
         value = store.query(sparql, **kwargs)
     except SyntaxError as exc:
         raise QuerySyntaxError(str(exc)) from None
+    except RuntimeError as exc:
+        # a function this endpoint does not define (Oxigraph checks them before evaluating):
+        # the client's mistake, a 400 like any other unusable query, not a server error
+        if "custom function" in str(exc):
+            raise QuerySyntaxError(str(exc)) from None
+        raise
     if isinstance(value, ox.QueryBoolean):
         return Result("boolean", value)
     if isinstance(value, ox.QueryTriples):

@@ -45,6 +45,12 @@ def _select(server, query, role=None, **params):
 
 @pytest.mark.parametrize("role", [None, "reader"])
 def test_readers_never_see_a_confidential_graph(server, role):
+    assert_reader_view(server, role)
+
+
+def assert_reader_view(server, role):
+    """Every query form a reader has, none reaching the confidential graph (also run
+    against the public read tier: test_public_tier.py)."""
     assert _select(server, "ASK { ?s rg:cost ?c }", role) is False
     assert _select(server, "ASK { ?s a rg:Resource }", role) is True      # public data visible
     graphs = {b["g"]["value"] for b in _select(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", role)}

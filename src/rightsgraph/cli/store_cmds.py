@@ -167,36 +167,93 @@ def _prepare_in_child(state, load_demo: bool = False) -> None:
         raise click.ClickException(f"could not open {state.where} (exit code {child.exitcode})")
 
 
-def _serve(ctx, host, port, threads, settings=None, workers=1):
+def _serve(ctx, host, port, threads, settings=None, workers=1, public_sparql="rightsgraph"):
     from ..web.app import create_app
     from ..web.server import serve as run_server
     state = ctx.obj["state"]
     settings = dict(settings or {}, RG_ACCOUNTS_FILE=str(state.accounts_file))
+    if public_sparql == "oxigraph":
+        _check_public_tier(state, settings)
     _prepare_in_child(state)
     click.echo(f"rightsgraph serving {state.where} at http://{host}:{port}/", err=True)
-    if workers > 1 and not state.store_url:
-        _serve_readers_and_writer(state, host, port, threads, workers, settings)
+    if public_sparql == "oxigraph" or (workers > 1 and not state.store_url):
+        _serve_readers_and_writer(state, host, port, threads, workers, settings,
+                                  public_tier=public_sparql == "oxigraph")
         return
     run_server(lambda: create_app(state.store(), settings=settings), host=host, port=port, threads=threads,
                workers=workers)
 
 
-def _serve_readers_and_writer(state, host, port, threads, workers, settings):
-    """Embedded store, several processes: one writer, `workers` readers (web/cluster.py)."""
+def _check_public_tier(state, settings) -> None:
+    from ..web.public_tier import PublicTierError, find_nginx, find_oxigraph
+    if state.store_url:
+        raise click.UsageError("--public-sparql oxigraph serves a copy of the embedded store; with --store, "
+                               "point clients at the remote store's own endpoint instead (docs/service.md)")
+    if not settings.get("RG_ANONYMOUS_READ", True):
+        raise click.UsageError("--public-sparql oxigraph answers anonymous queries: it cannot be combined "
+                               "with --no-anonymous-read")
+    try:
+        find_nginx(), find_oxigraph()
+    except PublicTierError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _stop_if_gone(tier, errors, stopping) -> None:
+    """Without its tier manager the public port is closed: stop the whole service (with
+    the manager's error) rather than run on unreachable, so a supervisor restarts it."""
+    import os
+    import signal
+    import threading
+
+    def watch():
+        tier.join()
+        if stopping.is_set():
+            return
+        message = errors.get() if not errors.empty() else f"exit code {tier.exitcode}"
+        click.echo(f"the public read tier stopped ({message}): stopping the service", err=True)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    if tier is not None:
+        threading.Thread(target=watch, daemon=True, name="public-tier-watch").start()
+
+
+def _serve_readers_and_writer(state, host, port, threads, workers, settings, public_tier=False):
+    """Embedded store, several processes: one writer, `workers` readers (web/cluster.py);
+    with `public_tier`, nginx on the public port in front of them and of an Oxigraph
+    answering anonymous queries (web/public_tier.py)."""
+    import os
+    import threading
     from ..store.embedded import default_data_dir
     from ..store.snapshot import SnapshotStore
     from ..web.app import create_app
-    from ..web.cluster import start_writer
+    from ..web.cluster import _free_port, start_writer
     from ..web.server import serve as run_server
     data_dir = state.data_dir or default_data_dir()
     writer, writer_url = start_writer(data_dir, settings)
     reader_settings = dict(settings, RG_WRITER_URL=writer_url, RG_QUERY_WORKERS=1)
+    owner, tier, stopping = os.getpid(), None, threading.Event()
+    app_host, app_port = host, port
     try:
+        if public_tier:
+            from ..web.public_tier import start_public_tier
+            app_host, app_port = "127.0.0.1", _free_port()
+            reader_settings["RG_BEHIND_PROXY"] = True
+            tier, errors = start_public_tier(data_dir, host=host, port=port, app_port=app_port,
+                                             max_body=settings.get("RG_MAX_BODY", 16 * 1024 * 1024),
+                                             query_timeout=settings.get("RG_QUERY_TIMEOUT", 30.0))
+            _stop_if_gone(tier, errors, stopping)
         run_server(lambda: create_app(SnapshotStore(data_dir / "store"), settings=reader_settings),
-                   host=host, port=port, threads=threads, workers=workers)
+                   host=app_host, port=app_port, threads=threads, workers=workers)
     finally:
-        writer.terminate()
-        writer.join(15)
+        # gunicorn's forked workers leave through here too (sys.exit in the child): only the
+        # process that started the writer and the tier may stop them
+        if os.getpid() == owner:
+            stopping.set()
+            if tier is not None:
+                tier.terminate()
+                tier.join(20)
+            writer.terminate()
+            writer.join(15)
 
 
 @main.command()
@@ -218,20 +275,25 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings):
               help="Largest query result in rows or triples (413 above).")
 @click.option("--cors", "cors_origins", default="", envvar="RIGHTSGRAPH_CORS",
               help="Allow browser clients from these origins ('*' or space-separated); off by default.")
+@click.option("--public-sparql", type=click.Choice(["rightsgraph", "oxigraph"]), default="rightsgraph",
+              show_default=True, envvar="RIGHTSGRAPH_PUBLIC_SPARQL",
+              help="Who answers anonymous GET /sparql queries. 'oxigraph': nginx in front, Oxigraph's own "
+                   "server on a public copy of the store (no confidential graphs): Oxigraph's throughput, "
+                   "a fraction of a second behind commits (docs/service.md). Needs nginx.")
 @click.option("--publisher", default=None, envvar="RIGHTSGRAPH_PUBLISHER", metavar="IRI",
               help="Publisher of the dataset, for its VoID description (/.well-known/void).")
 @click.option("--metadata-licence", default=None, envvar="RIGHTSGRAPH_METADATA_LICENCE", metavar="IRI",
               help="Licence of the metadata in the VoID description (default CC0 1.0).")
 @click.pass_context
 def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_timeout, query_workers, max_rows,
-          cors_origins, publisher, metadata_licence):
+          cors_origins, public_sparql, publisher, metadata_licence):
     """Run the HTTP service (SPARQL endpoint, Graph Store, API, web page) under gunicorn."""
     _serve(ctx, host, port, threads, {
         "RG_ANONYMOUS_READ": anonymous_read, "RG_MAX_BODY": max_body, "RG_QUERY_TIMEOUT": query_timeout,
         "RG_QUERY_WORKERS": query_workers, "RG_MAX_ROWS": max_rows, "RG_CORS_ORIGINS": cors_origins,
         **({"RG_PUBLISHER": publisher} if publisher else {}),
         **({"RG_METADATA_LICENCE": metadata_licence} if metadata_licence else {})},
-        workers=workers)
+        workers=workers, public_sparql=public_sparql)
 
 
 @main.command()

@@ -1,0 +1,419 @@
+"""The public read tier: anonymous SPARQL queries answered by Oxigraph's own server.
+
+`rightsgraph serve --public-sparql oxigraph` puts nginx on the public port. nginx sends
+anonymous `GET /sparql?query=...` requests to `oxigraph serve-read-only` running on a
+*public copy* of the newest published snapshot (store/public_snapshot.py: confidential
+and provenance graphs removed), and every other request (tokens, writes, decisions,
+dataset parameters, the decision functions, SERVICE, browsers' CORS requests, pages) to
+rightsgraph's own processes. No Python runs on the fast path, which is what lets cheap
+public queries reach Oxigraph's own throughput (benchmarks/bench_http.py).
+
+This process (the tier manager) owns nginx and the Oxigraph processes:
+- after each commit the writer publishes a snapshot; the manager makes its public copy,
+  starts an Oxigraph on it, points nginx at it (`nginx -s reload`: no request is dropped)
+  and retires the previous Oxigraph once its queries have had time to finish;
+- a query that runs past the timeout is answered 503 by nginx; since Oxigraph's own
+  cancellation does not reach every operator (sorts, aggregates), the manager then
+  replaces the Oxigraph process that ran it, so a runaway query cannot keep a core.
+Anonymous readers therefore see a commit a fraction of a second after it (the file
+`public-tier/SERVING` names the snapshot served); authenticated clients read their own
+writes at once, since they are answered by rightsgraph. docs/service.md has the details.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from jinja2 import Template
+
+from ..store.public_snapshot import make_public_copy
+from ..store.snapshot import snapshot_dir
+
+SERVED_BY = "X-Served-By"
+
+NGINX_CONF = Template("""\
+# Written by rightsgraph (web/public_tier.py) at each start: edit the template, not this file.
+{% if user %}user {{ user }};{% endif %}
+worker_processes auto;
+daemon off;
+pid {{ dir }}/nginx.pid;
+error_log {{ dir }}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server_tokens off;
+  client_body_temp_path {{ dir }}/tmp/body;
+  proxy_temp_path {{ dir }}/tmp/proxy;
+  fastcgi_temp_path {{ dir }}/tmp/fastcgi;
+  uwsgi_temp_path {{ dir }}/tmp/uwsgi;
+  scgi_temp_path {{ dir }}/tmp/scgi;
+  client_max_body_size {{ max_body }};
+  log_format rg_timeout '$msec $upstream_addr $upstream_status';
+
+  include {{ dir }}/upstream.conf;
+  upstream rightsgraph_app { server 127.0.0.1:{{ app_port }}; keepalive 32; }
+
+  # Which requests Oxigraph may answer: anonymous (no Authorization), not from a browser
+  # page of another origin (no Origin: CORS stays rightsgraph's), GET with one query and
+  # nothing Oxigraph would answer differently from rightsgraph: protocol dataset
+  # parameters (and rdflib's default-graph IRI), FROM / FROM NAMED (Oxigraph's union
+  # default graph option overrides FROM), the decision functions (the same word
+  # test as decision_service.mentions_decision_functions), SERVICE (no federation from a
+  # public endpoint), an update.
+  map "$request_method|$http_authorization|$http_origin|$arg_query" $rg_anonymous_query {
+    default 0;
+    "~^GET\\|\\|\\|." 1;
+  }
+  map $args $rg_plain_args {
+    default 1;
+    "~*(default-graph-uri|named-graph-uri)" 0;
+    "~*(permitted|decision|service)" 0;
+    "~*from" 0;
+    "~(^|&)update=" 0;
+    "~(^|&)query=.*&query=" 0;
+  }
+  map "$rg_anonymous_query$rg_plain_args" $rg_public { default 0; "11" 1; }
+
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+
+  server {
+    listen {{ listen }};
+    error_page 413 =413 @too_large;
+
+    location = /sparql {
+      if ($rg_public) { rewrite ^ /_public_query last; }
+      proxy_pass http://rightsgraph_app;
+      include {{ dir }}/app-proxy.conf;
+    }
+    location = /_public_query {
+      internal;
+      proxy_pass http://oxigraph_public/query$is_args$args;
+      proxy_set_header Host $http_host;
+      proxy_connect_timeout 5s;
+      proxy_read_timeout {{ read_timeout }}s;
+      add_header {{ served_by }} oxigraph always;
+      add_header X-Snapshot $rg_snapshot always;
+      add_header Vary Accept always;
+      error_page 504 =503 @query_timeout;
+      error_page 502 503 =503 @public_unavailable;
+    }
+    location @query_timeout {
+      access_log {{ dir }}/timeouts.log rg_timeout;
+      add_header Retry-After 10 always;
+      add_header {{ served_by }} oxigraph always;
+      default_type "text/plain; charset=utf-8";
+      return 503 "the query ran longer than {{ timeout }} s and was stopped (public read tier)\\n";
+    }
+    location @public_unavailable {
+      add_header Retry-After 1 always;
+      add_header {{ served_by }} oxigraph always;
+      default_type "text/plain; charset=utf-8";
+      return 503 "the public read tier is restarting: retry\\n";
+    }
+    location @too_large {
+      default_type "text/plain; charset=utf-8";
+      return 413 "the request body is larger than {{ max_body }} bytes (the service's limit)\\n";
+    }
+    location / {
+      proxy_pass http://rightsgraph_app;
+      include {{ dir }}/app-proxy.conf;
+    }
+  }
+}
+""")
+
+APP_PROXY_CONF = """\
+proxy_set_header Host $http_host;
+proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+proxy_set_header X-Forwarded-Proto $scheme;
+proxy_set_header X-Forwarded-Host $http_host;
+proxy_set_header X-Forwarded-Port $server_port;
+proxy_read_timeout 900s;
+proxy_send_timeout 900s;
+add_header X-Served-By rightsgraph always;
+"""
+
+
+class PublicTierError(RuntimeError):
+    pass
+
+
+def find_nginx() -> str:
+    exe = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx")
+                                         if os.access(p, os.X_OK)), None)
+    if exe is None:
+        raise PublicTierError("--public-sparql oxigraph needs nginx: install the Debian package nginx-light "
+                              "(apt-get install nginx-light)")
+    return exe
+
+
+def find_oxigraph() -> str:
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not os.access(exe, os.X_OK):
+        raise PublicTierError("--public-sparql oxigraph needs the oxigraph server: pip install oxigraph")
+    return exe
+
+
+def tier_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "public-tier"
+
+
+def serving_snapshot(data_dir: Path) -> str | None:
+    """The published snapshot the public tier answers from (None before its first)."""
+    try:
+        return (tier_dir(data_dir) / "SERVING").read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class _Instance:
+    """One `oxigraph serve-read-only` on one public copy."""
+    proc: subprocess.Popen
+    port: int
+    snapshot: str
+    location: Path
+    retire_at: float | None = None
+    log: object = field(default=None, repr=False)
+
+    @property
+    def addr(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+class PublicTier:
+    def __init__(self, data_dir: Path, *, host: str, port: int, app_port: int, max_body: int,
+                 query_timeout: float, min_refresh: float = 0.3):
+        self.data_dir = Path(data_dir)
+        self.dir = tier_dir(self.data_dir)
+        self.published = snapshot_dir(self.data_dir / "store")
+        self.listen = f"{host}:{port}"
+        self.app_port = app_port
+        self.max_body = max_body
+        self.timeout = query_timeout
+        self.min_refresh = min_refresh
+        self.nginx_exe, self.oxigraph_exe = find_nginx(), find_oxigraph()
+        self.nginx: subprocess.Popen | None = None
+        self.current: _Instance | None = None
+        self.retiring: list[_Instance] = []
+        self._copies = 0
+        self._timeouts_seen = 0
+        self._stopping = False
+
+    # -- Oxigraph instances ------------------------------------------------------------
+
+    def _start_oxigraph(self, location: Path, snapshot: str) -> _Instance:
+        port = _free_port()
+        args = [self.oxigraph_exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                "--union-default-graph"]
+        if self.timeout:
+            args += ["--timeout-s", str(max(1, int(self.timeout)))]
+        log = open(self.dir / f"oxigraph-{port}.log", "wb")
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        inst = _Instance(proc, port, snapshot, location, log=log)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise PublicTierError(f"oxigraph serve-read-only exited: {(self.dir / f'oxigraph-{port}.log').read_text()}")
+            try:
+                requests.get(f"http://{inst.addr}/query", params={"query": "ASK {}"}, timeout=2)
+                return inst
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        self._stop_instance(inst)
+        raise PublicTierError("oxigraph serve-read-only did not answer within 60 s")
+
+    def _stop_instance(self, inst: _Instance) -> None:
+        if inst.proc.poll() is None:
+            inst.proc.kill()  # read-only: nothing to flush
+            inst.proc.wait(10)
+        if inst.log:
+            inst.log.close()
+        users = [i for i in [self.current, *self.retiring] if i is not None and i is not inst]
+        if not any(i.location == inst.location for i in users):
+            shutil.rmtree(inst.location, ignore_errors=True)
+        (self.dir / f"oxigraph-{inst.port}.log").unlink(missing_ok=True)
+
+    def _retire(self, inst: _Instance | None, after: float) -> None:
+        if inst is not None:
+            inst.retire_at = time.monotonic() + after
+            self.retiring.append(inst)
+
+    def _reap(self) -> None:
+        now = time.monotonic()
+        for inst in [i for i in self.retiring if i.retire_at <= now]:
+            self.retiring.remove(inst)
+            self._stop_instance(inst)
+
+    # -- nginx ---------------------------------------------------------------------------
+
+    def _write_upstream(self, inst: _Instance) -> None:
+        tmp = self.dir / "upstream.conf.tmp"
+        tmp.write_text(f"upstream oxigraph_public {{ server {inst.addr}; keepalive 64; }}\n"
+                       f"map $host $rg_snapshot {{ default \"{inst.snapshot}\"; }}\n")
+        tmp.replace(self.dir / "upstream.conf")
+
+    def _start_nginx(self) -> None:
+        for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.dir / "tmp" / sub).mkdir(parents=True, exist_ok=True)
+        user = None
+        if os.geteuid() == 0:  # nginx workers would otherwise drop to 'nobody'
+            import pwd
+            user = pwd.getpwuid(os.geteuid()).pw_name
+        (self.dir / "app-proxy.conf").write_text(APP_PROXY_CONF)
+        conf = self.dir / "nginx.conf"
+        conf.write_text(NGINX_CONF.render(
+            dir=self.dir, user=user, listen=self.listen, app_port=self.app_port, max_body=self.max_body,
+            timeout=f"{self.timeout:g}" if self.timeout else "unlimited", served_by=SERVED_BY,
+            read_timeout=int(self.timeout) + 2 if self.timeout else 3600))
+        test = subprocess.run([self.nginx_exe, "-t", "-p", str(self.dir), "-c", str(conf), "-e",
+                               str(self.dir / "nginx-error.log")], capture_output=True, text=True)
+        if test.returncode != 0:
+            raise PublicTierError(f"nginx rejected {conf}: {test.stderr.strip()}")
+        self.nginx = subprocess.Popen([self.nginx_exe, "-p", str(self.dir), "-c", str(conf), "-e",
+                                       str(self.dir / "nginx-error.log")], stdin=subprocess.DEVNULL)
+
+    def _reload_nginx(self) -> None:
+        if self.nginx is not None and self.nginx.poll() is None:
+            self.nginx.send_signal(signal.SIGHUP)  # re-read upstream.conf; old workers finish their requests
+
+    def _await_reload(self, snapshot: str, seconds: float = 10) -> None:
+        """A reload is asynchronous: new nginx workers take over while the old ones finish.
+        SERVING must only name a snapshot once new connections are answered from it."""
+        if self.nginx is None:
+            return
+        host, _, port = self.listen.rpartition(":")
+        host = "127.0.0.1" if host in ("", "0.0.0.0", "*") else host
+        if host in ("::", "[::]"):
+            host = "[::1]"
+        url = f"http://{host}:{port}/sparql?query=ASK%7B%7D"
+        deadline, agreeing = time.monotonic() + seconds, 0
+        while agreeing < 3 and time.monotonic() < deadline:
+            try:
+                seen = requests.get(url, timeout=5).headers.get("X-Snapshot")
+            except requests.RequestException:
+                seen = None
+            agreeing = agreeing + 1 if seen == snapshot else 0
+            if agreeing < 3:
+                time.sleep(0.02)
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def _published(self) -> str | None:
+        try:
+            return (self.published / "CURRENT").read_text().strip() or None
+        except OSError:
+            return None
+
+    def _switch(self, inst: _Instance, retire_after: float) -> None:
+        old, self.current = self.current, inst
+        self._write_upstream(inst)
+        self._reload_nginx()
+        self._await_reload(inst.snapshot)
+        self._retire(old, retire_after)
+        tmp = self.dir / "SERVING.tmp"
+        tmp.write_text(inst.snapshot)
+        tmp.replace(self.dir / "SERVING")
+
+    def refresh(self) -> bool:
+        """Serve the newest published snapshot; True when it changed."""
+        name = self._published()
+        if name is None or (self.current is not None and self.current.snapshot == name):
+            return False
+        self._copies += 1
+        location = self.dir / "copies" / f"{self._copies:06d}-{name}"
+        location.parent.mkdir(parents=True, exist_ok=True)
+        make_public_copy(self.published / name, location)
+        inst = self._start_oxigraph(location, name)
+        # the previous Oxigraph finishes what it has started: at most a query timeout
+        self._switch(inst, retire_after=(self.timeout or 60) + 5)
+        return True
+
+    def _runaway_seen(self) -> bool:
+        """nginx logs a line in timeouts.log for each query it gave up waiting for."""
+        try:
+            lines = (self.dir / "timeouts.log").read_text().splitlines()
+        except OSError:
+            return False
+        fresh = lines[self._timeouts_seen:]
+        self._timeouts_seen = len(lines)
+        return self.current is not None and any(self.current.addr in line for line in fresh)
+
+    def recycle(self) -> None:
+        """Replace the current Oxigraph (same public copy) and kill the old one soon: its
+        runaway query does not stop by itself. Queries still running there get a 503 to retry."""
+        inst = self._start_oxigraph(self.current.location, self.current.snapshot)
+        self._switch(inst, retire_after=1.0)
+
+    def stop(self, *_args) -> None:
+        self._stopping = True
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        try:
+            deadline = time.monotonic() + 120
+            while not self.refresh():
+                if time.monotonic() > deadline:
+                    raise PublicTierError(f"no published snapshot in {self.published}")
+                time.sleep(0.1)
+            self._start_nginx()
+            last = time.monotonic()
+            while not self._stopping:
+                time.sleep(0.05)
+                if self.nginx.poll() is not None:
+                    raise PublicTierError(f"nginx exited: {(self.dir / 'nginx-error.log').read_text()[-2000:]}")
+                if self._runaway_seen():
+                    self.recycle()
+                if time.monotonic() - last >= self.min_refresh and self.refresh():
+                    last = time.monotonic()
+                self._reap()
+        finally:
+            if self.nginx is not None and self.nginx.poll() is None:
+                self.nginx.send_signal(signal.SIGQUIT)  # graceful: finish the requests in flight
+                try:
+                    self.nginx.wait(10)
+                except subprocess.TimeoutExpired:
+                    self.nginx.kill()
+            for inst in [*self.retiring, *([self.current] if self.current else [])]:
+                self._stop_instance(inst)
+
+
+def _tier_main(data_dir, options: dict, errors) -> None:
+    try:
+        PublicTier(Path(data_dir), **options).run()
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the service
+        errors.put(f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def start_public_tier(data_dir: Path, *, host: str, port: int, app_port: int, max_body: int,
+                      query_timeout: float):
+    """Start the tier manager in its own process (it must not share a process that forks
+    gunicorn workers); returns (process, error queue)."""
+    import multiprocessing
+    find_nginx(), find_oxigraph()  # fail before anything starts
+    ctx = multiprocessing.get_context("spawn")
+    errors = ctx.Queue()
+    proc = ctx.Process(target=_tier_main, args=(str(data_dir), dict(
+        host=host, port=port, app_port=app_port, max_body=max_body, query_timeout=query_timeout), errors))
+    proc.start()
+    return proc, errors

@@ -1,0 +1,195 @@
+"""The public read tier (`serve --public-sparql oxigraph`): nginx in front, Oxigraph's own
+server answering anonymous queries on a public copy of the store. Real nginx, real
+`oxigraph serve-read-only`, real rightsgraph processes, all on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+import requests
+
+from rightsgraph.store.snapshot import snapshot_dir
+from rightsgraph.web.public_tier import serving_snapshot
+
+from ..conformance.http_manifest import HT
+from ..conformance.test_sparql_protocol import MANIFEST, _check
+from ..conftest import ServerProcess, run_cli
+from .test_access_control import CONF, DATA, PREFIX, PUBLIC, assert_reader_view
+
+pytestmark = pytest.mark.server
+TIMEOUT = 3
+MAX_BODY = 200_000
+
+
+def _nginx_available() -> bool:
+    return bool(shutil.which("nginx") or os.access("/usr/sbin/nginx", os.X_OK))
+
+
+if not _nginx_available():
+    if os.environ.get("CI"):
+        raise RuntimeError("nginx is missing: .ci/run installs the Debian package nginx-light")
+    pytest.skip("nginx not installed (apt-get install nginx-light): public read tier not tested",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("public-tier") / "data"
+    tokens = {role: run_cli("user", "add", f"{role}-1", "--role", role, data_dir=data_dir, check=True).stdout.strip()
+              for role in ("reader", "cataloguer")}
+    for f in ("library.ttl", "licence.ttl"):
+        run_cli("load", DATA / f, data_dir=data_dir, check=True)
+    run_cli("graph", "confidential", CONF, data_dir=data_dir, check=True)
+    srv = ServerProcess(data_dir, "serve", "--public-sparql", "oxigraph", "--query-timeout", str(TIMEOUT),
+                        "--max-body", str(MAX_BODY))
+    srv.tokens, srv.data_dir = tokens, data_dir
+    yield srv
+    srv.stop()
+
+
+def _auth(server, role="cataloguer"):
+    return {"Authorization": f"Bearer {server.tokens[role]}"}
+
+
+def _sync(server, seconds: float = 30) -> None:
+    """Wait until the public tier answers from the newest published snapshot."""
+    published = snapshot_dir(server.data_dir / "store") / "CURRENT"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if serving_snapshot(server.data_dir) == published.read_text().strip():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the public tier did not catch up with the newest commit")
+
+
+def _get(server, query, headers=None, **params):
+    return requests.get(server.url + "/sparql", params=dict(params, query=PREFIX + query), timeout=60,
+                        headers=dict(headers or {}, Accept="application/sparql-results+json"))
+
+
+def test_anonymous_queries_are_answered_by_oxigraph(server):
+    r = _get(server, "SELECT ?s WHERE { ?s a rg:Resource }")
+    assert r.status_code == 200 and r.headers["X-Served-By"] == "oxigraph"
+    assert r.json()["results"]["bindings"]
+    assert r.headers["X-Snapshot"] == serving_snapshot(server.data_dir)
+
+
+@pytest.mark.parametrize("why, request_kwargs", [
+    ("a token", dict(headers="reader")),
+    ("a browser page of another origin", dict(headers={"Origin": "https://opac.example.org"})),
+    ("a protocol dataset parameter", dict(params={"default-graph-uri": PUBLIC})),
+    ("rdflib's default graph", dict(params={"default-graph-uri": "urn:x-rdflib:default"})),
+    ("a decision function", dict(query=PREFIX + "SELECT ?x WHERE { BIND(rg:permitted(<https://example.org/lib/"
+                                                "ebook1>, <http://www.w3.org/ns/odrl/2/read>, <https://example.org/"
+                                                "lib/patron>) AS ?x) }")),
+])
+def test_other_requests_are_answered_by_rightsgraph(server, why, request_kwargs):
+    headers = request_kwargs.get("headers") or {}
+    if headers == "reader":
+        headers = _auth(server, "reader")
+    query = request_kwargs.get("query", PREFIX + "ASK { ?s a rg:Resource }")
+    r = requests.get(server.url + "/sparql", params=dict(request_kwargs.get("params", {}), query=query),
+                     headers=headers, timeout=60)
+    assert r.headers.get("X-Served-By") == "rightsgraph", why
+    assert r.status_code == 200, r.text
+
+
+def test_post_queries_pages_and_the_api_are_answered_by_rightsgraph(server):
+    r = requests.post(server.url + "/sparql", data=PREFIX + "ASK { ?s a rg:Resource }", timeout=60,
+                      headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    assert r.status_code == 200 and r.json()["boolean"] is True and r.headers["X-Served-By"] == "rightsgraph"
+    r = requests.get(server.url + "/sparql", timeout=60)  # no query: the service description
+    assert r.status_code == 200 and r.headers["X-Served-By"] == "rightsgraph" and "sd:" in r.text or "Service" in r.text
+    assert requests.get(server.url + "/", timeout=60).headers["X-Served-By"] == "rightsgraph"
+
+
+def test_a_reader_sees_no_confidential_graph_through_the_public_tier(server):
+    assert_reader_view(server, None)
+    # the plain GRAPH ?g form went the fast way, and found only public graphs there
+    r = _get(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert r.headers["X-Served-By"] == "oxigraph"
+    graphs = {b["g"]["value"] for b in r.json()["results"]["bindings"]}
+    assert PUBLIC in graphs and CONF not in graphs
+
+
+def test_commits_reach_anonymous_readers_and_confidential_ones_do_not(server):
+    marker = f"https://example.org/public-tier/{time.time_ns()}"
+    update = (f'INSERT DATA {{ GRAPH <{PUBLIC}> {{ <{marker}> <https://example.org/p> "public" }} '
+              f'GRAPH <{CONF}> {{ <{marker}> <https://example.org/p> "secret" }} }}')
+    r = requests.post(server.url + "/sparql", data=update, timeout=60,
+                      headers=dict(_auth(server), **{"Content-Type": "application/sparql-update"}))
+    assert r.status_code == 204, r.text
+    # the cataloguer reads its own write at once (rightsgraph answers it)
+    r = _get(server, f'ASK {{ <{marker}> ?p "secret" }}', headers=_auth(server))
+    assert r.json()["boolean"] is True and r.headers["X-Served-By"] == "rightsgraph"
+    _sync(server)
+    r = _get(server, f'ASK {{ <{marker}> ?p "public" }}')
+    assert r.headers["X-Served-By"] == "oxigraph" and r.json()["boolean"] is True
+    r = _get(server, f'ASK {{ <{marker}> ?p "secret" }}')
+    assert r.headers["X-Served-By"] == "oxigraph" and r.json()["boolean"] is False
+
+
+def _tier_oxigraphs(server) -> list[str]:
+    out = subprocess.run(["pgrep", "-f", f"serve-read-only --location {server.data_dir}/public-tier"],
+                         capture_output=True, text=True)
+    return out.stdout.split()
+
+
+def test_a_runaway_query_gets_503_and_its_oxigraph_is_replaced(server):
+    runaway = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i LIMIT 1"
+    t0 = time.monotonic()
+    r = requests.get(server.url + "/sparql", params={"query": runaway}, timeout=60)
+    took = time.monotonic() - t0
+    assert r.status_code == 503 and r.headers["X-Served-By"] == "oxigraph"
+    assert "Retry-After" in r.headers and f"{TIMEOUT} s" in r.text
+    assert took < TIMEOUT + 10
+    # the service goes on answering, from a fresh Oxigraph process
+    r = _get(server, "ASK { ?s a rg:Resource }")
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    deadline = time.monotonic() + 20
+    while len(_tier_oxigraphs(server)) > 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(_tier_oxigraphs(server)) == 1, "the Oxigraph that ran the runaway query was not stopped"
+
+
+def test_the_body_limit_holds_at_the_front(server):
+    r = requests.post(server.url + "/sparql", data=b"#" * (MAX_BODY + 1), timeout=60,
+                      headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 413 and str(MAX_BODY) in r.text
+
+
+def test_a_syntax_error_is_a_400_with_the_parser_message(server):
+    r = requests.get(server.url + "/sparql", params={"query": "SELECT ?x WHERE { ?x"}, timeout=60)
+    assert r.status_code == 400 and r.headers["X-Served-By"] == "oxigraph" and r.text.strip()
+
+
+@pytest.mark.parametrize("entry", MANIFEST.entries, ids=lambda e: str(e).split("#")[-1])
+def test_sparql_protocol_suite_anonymously(server, entry):
+    """The W3C protocol suite again, queries sent without a token: GET queries go to
+    Oxigraph, the rest to rightsgraph; every answer must be what the suite expects."""
+    auth = _auth(server)
+    r = requests.post(server.url + "/sparql", data="DROP ALL", timeout=60,
+                      headers=dict(auth, **{"Content-Type": "application/sparql-update"}))
+    assert r.status_code == 204, r.text
+    from rdflib import RDFS
+
+    from ..conformance.http_manifest import UT
+    from ..conformance.test_sparql_protocol import MANIFEST_PATH
+    for gd in MANIFEST.graph.objects(entry, UT.graphData):
+        iri = str(MANIFEST.value(gd, RDFS.label))
+        path = MANIFEST_PATH.parent / str(MANIFEST.value(gd, UT.graph)).rsplit("/", 1)[-1]
+        r = requests.put(server.url + "/store", params={"graph": iri}, data=path.read_bytes(), timeout=60,
+                         headers=dict(auth, **{"Content-Type": "application/n-triples"}))
+        assert r.status_code in (201, 204), r.text
+    _sync(server)
+    for req in MANIFEST.requests_of(entry):
+        post = str(MANIFEST.value(req, HT.methodName)) == "POST"
+        resp = MANIFEST.send(server.url, req, prefix="/sparql", path_prefix="/sparql", variables={},
+                             extra_headers=auth if post else {})
+        _check(resp, MANIFEST.value(req, HT.resp))
+        if post:
+            _sync(server)
