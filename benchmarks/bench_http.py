@@ -1,7 +1,19 @@
 """HTTP throughput of rightsgraph next to `oxigraph serve`, same data, same client (wrk).
 
-Scenarios (each prints requests/s for both servers and the ratio):
-  select     a simple SELECT on /sparql (rightsgraph) vs /query (oxigraph serve)
+Scenarios (each prints requests/s per server and the ratios):
+  select     simple SELECTs in three shapes, 500 random instances each, with
+             `Accept: application/sparql-results+json` on every request:
+               point     SELECT ?t WHERE { <article/N> dct:title ?t }             (1 row)
+               describe  SELECT ?p ?o WHERE { <article/N> ?p ?o }                 (about 12 rows)
+               journal   SELECT ?a ?t ?d WHERE { ?a odrl:partOf <journal/N> ;
+                                                 dct:title ?t ; dct:issued ?d }   (tens of rows)
+             each shape on four servers one after the other: oxigraph serve (/query, the
+             baseline), a plain Flask wrapper around pyoxigraph under gunicorn -w 2
+             (plain_flask_wrapper.py, the calibration baseline), rightsgraph /sparql (the
+             full, authenticated path) and rightsgraph --public-sparql oxigraph (nginx in
+             front: anonymous queries to `oxigraph serve-read-only` on the public snapshot;
+             needs the nginx binary, skipped with a message without it or when the server
+             does not start). Headline: public tier / oxigraph serve (target >= 0.8x).
   decision   GET /api/v1/decision (rightsgraph, full ODRL semantics) vs the equivalent
              best single SPARQL query (bench_decisions.SPARQL) on oxigraph serve; and that
              SPARQL query on rightsgraph's /sparql (a SELECT of about a millisecond)
@@ -9,16 +21,20 @@ Scenarios (each prints requests/s for both servers and the ratio):
              oxigraph serve) next to the embedded store: latency and throughput
   batch      10,000 decisions in one POST /api/v1/decisions (seconds)
 
-Usage: python benchmarks/bench_http.py [--triples 1000000] [--policies 10000] [--quick]
-Needs `wrk` (Debian package wrk). Every server runs on 127.0.0.1 and is stopped at the end.
+Usage: python benchmarks/bench_http.py [--triples 1000000] [--policies 10000] [--seconds 10] [--quick]
+Needs `wrk` (Debian package wrk); the public tier needs `nginx` (Debian package nginx-light).
+Every server runs on 127.0.0.1 and is stopped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -31,9 +47,13 @@ from urllib.parse import quote, urlencode
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_decisions import EPOCH, EX, ODRL, REQUEST_ACTIONS, SPARQL, generate  # noqa: E402
+from bench_decisions import DCT, EPOCH, EX, ODRL, REQUEST_ACTIONS, SPARQL, generate  # noqa: E402
 
 BIN = Path(sys.executable).parent
+HERE = Path(__file__).resolve().parent
+GRAPH = "https://bench.example/graph/catalogue"
+ACCEPT_JSON = "application/sparql-results+json"
+START_TIMEOUT = 60  # seconds a server of the select scenario gets to start before it is skipped
 
 
 def free_port() -> int:
@@ -42,23 +62,66 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait(url: str, seconds: float = 120) -> None:
+def wait(url: str, seconds: float = 120, proc: subprocess.Popen | None = None) -> None:
+    """Until `url` answers at all; RuntimeError if it does not in time or `proc` exits first."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode}")
         try:
             requests.get(url, timeout=2)
             return
         except requests.ConnectionError:
             time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
 
 
-def wrk(base: str, paths: list[str], seconds: int, connections: int, workdir: Path) -> dict:
-    """Run wrk over `paths` in turn; requests/s, latency and errors."""
+def start(cmd: list[str], log: Path | None = None, env: dict | None = None) -> subprocess.Popen:
+    """A server in its own session (so that stop() also reaches whatever it starts)."""
+    out = log.open("wb") if log else subprocess.DEVNULL
+    return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+                            env=env, start_new_session=True)
+
+
+def stop(p: subprocess.Popen) -> None:
+    """Terminate `p`, then anything of its process group it left behind; safe to call twice."""
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(5)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(p.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            return
+        for _ in range(50):
+            time.sleep(0.1)
+            try:
+                os.killpg(p.pid, 0)
+            except (ProcessLookupError, PermissionError):
+                return
+
+
+def tail(log: Path, lines: int = 6) -> str:
+    try:
+        text = log.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return "\n".join("      " + ln for ln in text[-lines:] if ln.strip())
+
+
+def wrk(base: str, paths: list[str], seconds: int, connections: int, workdir: Path,
+        accept: str | None = None) -> dict:
+    """Run wrk over `paths` in turn (with an Accept header if given); requests/s, latency and errors."""
     script = workdir / "paths.lua"
+    headers = "{Accept = " + json.dumps(accept) + "}" if accept else "{}"
     script.write_text("paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
+                      f"headers = {headers}\n"
                       "i = 0\nrequest = function()\n  i = i % #paths + 1\n"
-                      "  return wrk.format('GET', paths[i])\nend\n"
+                      "  return wrk.format('GET', paths[i], headers)\nend\n"
                       "done = function(summary, latency, requests)\n"
                       "  io.write(string.format('JSON {\"rps\": %f, \"p50_ms\": %f, \"p99_ms\": %f, "
                       "\"errors\": %d, \"non2xx\": %d}\\n', summary.requests / (summary.duration / 1e6), "
@@ -67,22 +130,95 @@ def wrk(base: str, paths: list[str], seconds: int, connections: int, workdir: Pa
                       "summary.errors.timeout, summary.errors.status))\nend\n")
     out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "-s", str(script), base],
                          capture_output=True, text=True, timeout=seconds + 60)
-    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("JSON "))
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no summary: {(out.stderr or out.stdout).strip()[-300:]}")
     return json.loads(line[5:])
+
+
+def sparql_check(base: str, path: str) -> tuple[int, str, int | None]:
+    """Status, X-Served-By header and number of result rows of one request."""
+    r = requests.get(base + path, headers={"Accept": ACCEPT_JSON}, timeout=60)
+    rows = None
+    if r.status_code == 200:
+        try:
+            rows = len(r.json()["results"]["bindings"])
+        except (ValueError, KeyError, TypeError):
+            pass
+    return r.status_code, r.headers.get("X-Served-By", ""), rows
+
+
+def ratio(a: dict | None, b: dict | None) -> str:
+    return f"{a['rps'] / b['rps']:.2f}x" if a and b and b["rps"] else "n/a"
+
+
+def start_flask_wrapper(work: Path, port: int, procs: list
+                        ) -> tuple[subprocess.Popen | None, str | None, str]:
+    """gunicorn -w 2 on plain_flask_wrapper.py, on its own read-only copy of the data (`fx`).
+    (proc, base URL, reason when not started)."""
+    log = work / "flask.log"
+    p = start([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--chdir", str(HERE),
+               "plain_flask_wrapper:app"], log, env={**os.environ, "RG_BENCH_STORE": str(work / "fx")})
+    procs.append(p)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait(base + "/healthz", START_TIMEOUT, p)
+    except RuntimeError as e:
+        stop(p)
+        return None, None, f"{e}\n{tail(log)}"
+    return p, base, ""
+
+
+def start_public_tier(work: Path, port: int, workers: int, probe: str, procs: list
+                      ) -> tuple[subprocess.Popen | None, str | None, str]:
+    """rightsgraph --public-sparql oxigraph on its own data dir; ready once an anonymous query
+    through the public port is answered by Oxigraph. (proc, base URL, reason when not started)."""
+    if not shutil.which("nginx"):
+        return None, None, "nginx not found (apt-get install nginx-light): the public tier is not measured"
+    log = work / "public.log"
+    p = start([str(BIN / "rightsgraph"), "--data-dir", str(work / "rg-public"), "serve", "--port", str(port),
+               "--workers", str(workers), "--public-sparql", "oxigraph"], log)
+    procs.append(p)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait(base + "/healthz", START_TIMEOUT, p)
+        deadline, last = time.monotonic() + START_TIMEOUT, "no answer"
+        while True:
+            if p.poll() is not None:
+                raise RuntimeError(f"the server exited with code {p.returncode}")
+            try:
+                status, served_by, _ = sparql_check(base, probe)
+                # measure the steady state: the compacted public copy, which takes over
+                # about a second after the fresh one (web/public_tier.py)
+                if status == 200 and served_by == "oxigraph" and "compacted copy" in log.read_text():
+                    break
+                last = f"HTTP {status}, X-Served-By: {served_by or '(none)'}"
+            except requests.RequestException as e:
+                last = str(e)
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no anonymous query answered by oxigraph within {START_TIMEOUT} s "
+                                   f"(last: {last})")
+            time.sleep(0.5)
+    except RuntimeError as e:
+        stop(p)
+        return None, None, f"{e}\n{tail(log)}"
+    return p, base, ""
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--triples", type=int, default=1_000_000)
     ap.add_argument("--policies", type=int, default=10_000)
-    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--seconds", type=int, default=None, help="seconds per wrk run (default 10, 5 with --quick)")
     ap.add_argument("--connections", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2, help="rightsgraph serve --workers (reader processes)")
     ap.add_argument("--quick", action="store_true", help="100k triples, 1,000 policies, 5 s runs")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
     if args.quick:
-        args.triples, args.policies, args.seconds = 100_000, 1_000, 5
+        args.triples, args.policies = 100_000, 1_000
+    if args.seconds is None:
+        args.seconds = 5 if args.quick else 10
     if not shutil.which("wrk"):
         print("wrk not found: apt-get install wrk", file=sys.stderr)
         return 2
@@ -94,41 +230,108 @@ def main(argv=None) -> int:
         nt = work / "catalogue.nt"
         nt.write_bytes(data)
         print(f"data: {n:,} triples ({args.policies:,} policies); rightsgraph serve --workers {args.workers}")
+        # journals as the generator wrote them, with their number of articles
+        part_of = re.compile(re.escape(f"<{EX}article/").encode() + rb"\d+> "
+                             + re.escape(f"<{ODRL}partOf> <{EX}journal/").encode() + rb"(\d+)>")
+        journal_sizes: dict[int, int] = {}
+        for m in part_of.finditer(data):
+            journal_sizes[int(m[1])] = journal_sizes.get(int(m[1]), 0) + 1
+        journals = sorted(journal_sizes)
 
         t0 = time.perf_counter()
         out = subprocess.run([str(BIN / "rightsgraph"), "--data-dir", str(work / "rg"), "load", str(nt),
-                              "--graph", "https://bench.example/graph/catalogue"], capture_output=True, text=True)
+                              "--graph", GRAPH], capture_output=True, text=True)
         if out.returncode != 0:
             print(out.stderr, file=sys.stderr)
             return 1
         print(f"rightsgraph validated load: {time.perf_counter() - t0:.1f} s")
-        subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(work / "ox"), "--file", str(nt),
-                        "--graph", "https://bench.example/graph/catalogue"], check=True, capture_output=True)
+        # the public tier gets its own copy of the loaded data dir (never two writers on one store)
+        shutil.copytree(work / "rg", work / "rg-public", symlinks=True)
+        for location in ("ox", "fx"):  # oxigraph serve's store; the Flask wrapper's read-only copy
+            subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(work / location), "--file", str(nt),
+                            "--graph", GRAPH], check=True, capture_output=True)
 
         rg_port, ox_port = free_port(), free_port()
-        procs.append(subprocess.Popen([str(BIN / "rightsgraph"), "--data-dir", str(work / "rg"), "serve",
-                                       "--port", str(rg_port), "--workers", str(args.workers)],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        procs.append(subprocess.Popen([str(BIN / "oxigraph"), "serve", "--location", str(work / "ox"), "--bind",
-                                       f"127.0.0.1:{ox_port}", "--union-default-graph"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(start([str(BIN / "rightsgraph"), "--data-dir", str(work / "rg"), "serve",
+                            "--port", str(rg_port), "--workers", str(args.workers)]))
+        procs.append(start([str(BIN / "oxigraph"), "serve", "--location", str(work / "ox"), "--bind",
+                            f"127.0.0.1:{ox_port}", "--union-default-graph"]))
         rg, ox = f"http://127.0.0.1:{rg_port}", f"http://127.0.0.1:{ox_port}"
         wait(rg + "/healthz")
         wait(ox + "/query?query=ASK%7B%7D")
 
-        # -- simple SELECT ------------------------------------------------------------------
-        selects = [f"SELECT ?t WHERE {{ <{EX}article/{rnd.randrange(n_articles)}> "
-                   f"<http://purl.org/dc/terms/title> ?t }}" for _ in range(500)]
-        rg_paths = ["/sparql?" + urlencode({"query": q}) for q in selects]
-        ox_paths = ["/query?" + urlencode({"query": q}) for q in selects]
-        for base, paths in ((rg, rg_paths), (ox, ox_paths)):
-            requests.get(base + paths[0], headers={"Accept": "application/sparql-results+json"}, timeout=30)
-        r_rg = wrk(rg, rg_paths, args.seconds, args.connections, work)
-        r_ox = wrk(ox, ox_paths, args.seconds, args.connections, work)
-        print(f"\nsimple SELECT, wrk {args.connections} connections, {args.seconds} s:")
-        print(f"  oxigraph serve  {r_ox['rps']:9.0f} req/s  p50 {r_ox['p50_ms']:.2f} ms  errors {r_ox['errors'] + r_ox['non2xx']}")
-        print(f"  rightsgraph     {r_rg['rps']:9.0f} req/s  p50 {r_rg['p50_ms']:.2f} ms  errors {r_rg['errors'] + r_rg['non2xx']}")
-        print(f"  ratio rightsgraph / oxigraph serve: {r_rg['rps'] / r_ox['rps']:.2f}x (target >= 0.8x)")
+        # -- simple SELECT, three shapes, four servers --------------------------------------
+        # the point lookups draw from `rnd` exactly as before (the decision requests below stay
+        # the same); the other shapes from their own generator
+        srnd = random.Random(args.seed + 1)
+        shapes = {
+            "point": ("1 row", [f"SELECT ?t WHERE {{ <{EX}article/{rnd.randrange(n_articles)}> "
+                                f"<{DCT}title> ?t }}" for _ in range(500)]),
+            "describe": ("about 12 rows", [f"SELECT ?p ?o WHERE {{ <{EX}article/{srnd.randrange(n_articles)}> "
+                                           f"?p ?o }}" for _ in range(500)]),
+            "journal": (f"{min(journal_sizes.values())}-{max(journal_sizes.values())} rows, "
+                        f"{len(journals)} journals",
+                        [f"SELECT ?a ?t ?d WHERE {{ ?a <{ODRL}partOf> <{EX}journal/{srnd.choice(journals)}> ; "
+                         f"<{DCT}title> ?t ; <{DCT}issued> ?d }}" for _ in range(500)]),
+        }
+        fl_proc, fl, fl_reason = start_flask_wrapper(work, free_port(), procs)
+        pub_proc, pub, pub_reason = start_public_tier(
+            work, free_port(), args.workers, "/sparql?" + urlencode({"query": shapes["point"][1][0]}), procs)
+        servers = [  # name, base URL (None: not running), path prefix, why not running
+            ("oxigraph serve", ox, "/query", ""),
+            ("plain Flask wrapper", fl, "/sparql", fl_reason),
+            ("rightsgraph /sparql", rg, "/sparql", ""),
+            ("rightsgraph public tier", pub, "/sparql", pub_reason),
+        ]
+        print(f"\nsimple SELECT, wrk {args.connections} connections, {args.seconds} s per run, "
+              f"Accept: {ACCEPT_JSON}")
+        for name, base, _, reason in servers:
+            if base is None:
+                print(f"  {name}: not measured: {reason}")
+        headlines = []
+        for shape, (rows, queries) in shapes.items():
+            res: dict[str, dict | None] = {}
+            checks = []
+            for name, base, prefix, _ in servers:
+                if base is None:
+                    continue
+                paths = [f"{prefix}?" + urlencode({"query": q}) for q in queries]
+                try:  # one request first: warm-up, and which route answered with how many rows
+                    status, served_by, n_rows = sparql_check(base, paths[0])
+                    checks.append(f"{name} HTTP {status}, {n_rows} rows"
+                                  + (f", X-Served-By: {served_by or '(none)'}" if base == pub else ""))
+                    if base == pub and served_by != "oxigraph":
+                        checks[-1] += " -- NOT the oxigraph route: this row measures rightsgraph's gunicorn"
+                    res[name] = wrk(base, paths, args.seconds, args.connections, work, accept=ACCEPT_JSON)
+                except (requests.RequestException, RuntimeError, subprocess.TimeoutExpired) as e:
+                    checks.append(f"{name} failed: {e}")
+                    res[name] = None
+            base_ox = res.get("oxigraph serve")
+            print(f"\n  {shape} ({rows}):")
+            for c in checks:
+                print(f"    check: {c}")
+            print(f"    {'server':<26}{'req/s':>9}{'p50 ms':>9}{'errors':>8}   vs oxigraph serve")
+            for name, base, _, _ in servers:
+                r = res.get(name)
+                if r is None:
+                    print(f"    {name:<26}{'-':>9}{'-':>9}{'-':>8}   " + ("failed" if base else "not running"))
+                else:
+                    print(f"    {name:<26}{r['rps']:9.0f}{r['p50_ms']:9.2f}{r['errors'] + r['non2xx']:8d}   "
+                          f"{ratio(r, base_ox)}")
+            line = (f"    ratio rightsgraph (public tier) / oxigraph serve: "
+                    f"{ratio(res.get('rightsgraph public tier'), base_ox)} (target >= 0.8x)")
+            calib = (f"    calibration: plain Flask wrapper / oxigraph serve: "
+                     f"{ratio(res.get('plain Flask wrapper'), base_ox)} (the issue: about 0.45-0.6x); "
+                     f"rightsgraph /sparql (full path): {ratio(res.get('rightsgraph /sparql'), base_ox)}")
+            print(line)
+            print(calib)
+            headlines.append(f"  {shape:<9}" + line.strip()[len("ratio "):])
+        print("\nsimple SELECT summary:")
+        print("\n".join(headlines))
+        # only rightsgraph (`rg`) and oxigraph serve are needed from here on
+        for p in (fl_proc, pub_proc):
+            if p is not None:
+                stop(p)
 
         # -- decisions ----------------------------------------------------------------------
         reqs = []
@@ -165,9 +368,8 @@ def main(argv=None) -> int:
 
         # -- the same decisions with rightsgraph on the remote store (oxigraph serve) ----------
         rm_port = free_port()
-        procs.append(subprocess.Popen([str(BIN / "rightsgraph"), "--data-dir", str(work / "rm"), "--store", ox, "serve",
-                                       "--port", str(rm_port), "--workers", str(args.workers)],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(start([str(BIN / "rightsgraph"), "--data-dir", str(work / "rm"), "--store", ox, "serve",
+                            "--port", str(rm_port), "--workers", str(args.workers)]))
         rm = f"http://127.0.0.1:{rm_port}"
         wait(rm + "/healthz")
         t0 = time.perf_counter()
@@ -199,12 +401,8 @@ def main(argv=None) -> int:
         assert resp.status_code == 200 and len(resp.json()["decisions"]) == 10_000
         print(f"\nbatch: 10,000 decisions in one request: {took:.2f} s (target < 1 s)")
     finally:
-        for p in procs:
-            p.terminate()
-            try:
-                p.wait(15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        for p in reversed(procs):
+            stop(p)
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -32,15 +32,16 @@ def server(deployment):
     srv.stop()
 
 
-def _prepare(server, entry) -> None:
-    auth = {"Authorization": f"Bearer {server.token}"}
-    r = requests.post(server.url + "/sparql", data="DROP ALL", timeout=60,
+def prepare(url: str, token: str, entry) -> None:
+    """An empty dataset holding the graphs `entry` names (also used by test_public_tier)."""
+    auth = {"Authorization": f"Bearer {token}"}
+    r = requests.post(url + "/sparql", data="DROP ALL", timeout=60,
                       headers=dict(auth, **{"Content-Type": "application/sparql-update"}))
     assert r.status_code == 204, r.text
     for gd in MANIFEST.graph.objects(entry, UT.graphData):
         iri = str(MANIFEST.value(gd, RDFS.label))
         path = MANIFEST_PATH.parent / str(MANIFEST.value(gd, UT.graph)).rsplit("/", 1)[-1]
-        r = requests.put(server.url + "/store", params={"graph": iri}, data=path.read_bytes(), timeout=60,
+        r = requests.put(url + "/store", params={"graph": iri}, data=path.read_bytes(), timeout=60,
                          headers=dict(auth, **{"Content-Type": "application/n-triples"}))
         assert r.status_code in (201, 204), r.text
 
@@ -77,7 +78,7 @@ def test_manifest_has_all_34_tests():
 
 @pytest.mark.parametrize("entry", MANIFEST.entries, ids=lambda e: str(e).split("#")[-1])
 def test_protocol(server, entry):
-    _prepare(server, entry)
+    prepare(server.url, server.token, entry)
     for req in MANIFEST.requests_of(entry):
         resp = MANIFEST.send(server.url, req, prefix="/sparql", path_prefix="/sparql", variables={},
                              extra_headers={"Authorization": f"Bearer {server.token}"})

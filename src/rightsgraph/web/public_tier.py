@@ -12,9 +12,12 @@ This process (the tier manager) owns nginx and the Oxigraph processes:
 - after each commit the writer publishes a snapshot; the manager makes its public copy,
   starts an Oxigraph on it, points nginx at it (`nginx -s reload`: no request is dropped)
   and retires the previous Oxigraph once its queries have had time to finish;
-- a query that runs past the timeout is answered 503 by nginx; since Oxigraph's own
-  cancellation does not reach every operator (sorts, aggregates), the manager then
-  replaces the Oxigraph process that ran it, so a runaway query cannot keep a core.
+- a query that has not answered within the timeout is answered 503 by nginx; Oxigraph
+  cannot cancel every operator (sorts, aggregates), so the manager then replaces the
+  Oxigraph process that ran it: a runaway query cannot keep a core;
+- each client address may run a bounded number of anonymous queries at once
+  (`limit_conn`, 429 above), the usual guard of a public endpoint, which also bounds what
+  a client can hold with results it keeps streaming.
 Anonymous readers therefore see a commit a fraction of a second after it (the file
 `public-tier/SERVING` names the snapshot served); authenticated clients read their own
 writes at once, since they are answered by rightsgraph. docs/service.md has the details.
@@ -39,6 +42,7 @@ from ..store.public_snapshot import make_public_copy
 from ..store.snapshot import snapshot_dir
 
 SERVED_BY = "X-Served-By"
+PER_CLIENT = 16  # anonymous queries one client address may have running at once
 
 NGINX_CONF = Template("""\
 # Written by rightsgraph (web/public_tier.py) at each start: edit the template, not this file.
@@ -58,6 +62,8 @@ http {
   scgi_temp_path {{ dir }}/tmp/scgi;
   client_max_body_size {{ max_body }};
   log_format rg_timeout '$msec $upstream_addr $upstream_status';
+  limit_conn_zone $binary_remote_addr zone=rg_public_per_client:10m;
+  limit_conn_status 429;
 
   include {{ dir }}/upstream.conf;
   upstream rightsgraph_app { server 127.0.0.1:{{ app_port }}; keepalive 32; }
@@ -83,8 +89,9 @@ http {
   }
   map "$rg_anonymous_query$rg_plain_args" $rg_public { default 0; "11" 1; }
 
+  # HTTP/1.1 with no Connection header keeps upstream connections open (keepalive);
+  # proxy_set_header is not inherited by a level that sets its own, so each level repeats it
   proxy_http_version 1.1;
-  proxy_set_header Connection "";
 
   server {
     listen {{ listen }};
@@ -99,13 +106,16 @@ http {
       internal;
       proxy_pass http://oxigraph_public/query$is_args$args;
       proxy_set_header Host $http_host;
+      proxy_set_header Connection "";
       proxy_connect_timeout 5s;
       proxy_read_timeout {{ read_timeout }}s;
+      limit_conn rg_public_per_client {{ per_client }};
       add_header {{ served_by }} oxigraph always;
       add_header X-Snapshot $rg_snapshot always;
       add_header Vary Accept always;
       error_page 504 =503 @query_timeout;
       error_page 502 503 =503 @public_unavailable;
+      error_page 429 =429 @too_many;
     }
     location @query_timeout {
       access_log {{ dir }}/timeouts.log rg_timeout;
@@ -119,6 +129,12 @@ http {
       add_header {{ served_by }} oxigraph always;
       default_type "text/plain; charset=utf-8";
       return 503 "the public read tier is restarting: retry\\n";
+    }
+    location @too_many {
+      add_header Retry-After 1 always;
+      add_header {{ served_by }} oxigraph always;
+      default_type "text/plain; charset=utf-8";
+      return 429 "this address already has {{ per_client }} anonymous queries running: wait for them\n";
     }
     location @too_large {
       default_type "text/plain; charset=utf-8";
@@ -134,6 +150,7 @@ http {
 
 APP_PROXY_CONF = """\
 proxy_set_header Host $http_host;
+proxy_set_header Connection "";
 proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
 proxy_set_header X-Forwarded-Proto $scheme;
 proxy_set_header X-Forwarded-Host $http_host;
@@ -182,6 +199,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _established_ports() -> set[int]:
+    """Local ports with an established TCP connection (Linux /proc/net/tcp*)."""
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 3 and fields[3] == "01":  # ESTABLISHED
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
 @dataclass
 class _Instance:
     """One `oxigraph serve-read-only` on one public copy."""
@@ -189,7 +221,9 @@ class _Instance:
     port: int
     snapshot: str
     location: Path
-    retire_at: float | None = None
+    optimized: bool = False
+    retired_at: float = 0.0
+    retire_at: float = 0.0
     log: object = field(default=None, repr=False)
 
     @property
@@ -199,7 +233,7 @@ class _Instance:
 
 class PublicTier:
     def __init__(self, data_dir: Path, *, host: str, port: int, app_port: int, max_body: int,
-                 query_timeout: float, min_refresh: float = 0.3):
+                 query_timeout: float, min_refresh: float = 1.0):
         self.data_dir = Path(data_dir)
         self.dir = tier_dir(self.data_dir)
         self.published = snapshot_dir(self.data_dir / "store")
@@ -215,6 +249,9 @@ class PublicTier:
         self._copies = 0
         self._timeouts_seen = 0
         self._stopping = False
+        self._optimizing = None
+        self._switched_at = 0.0
+
 
     # -- Oxigraph instances ------------------------------------------------------------
 
@@ -222,8 +259,10 @@ class PublicTier:
         port = _free_port()
         args = [self.oxigraph_exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
                 "--union-default-graph"]
-        if self.timeout:
-            args += ["--timeout-s", str(max(1, int(self.timeout)))]
+        # Not `--timeout-s`: Oxigraph 0.5 starts a timer thread per query that sleeps for the
+        # whole timeout, and at thousands of queries a second the process runs out of threads
+        # ("OxHTTP thread spawn error", then a panic; measured with benchmarks/bench_http.py).
+        # The deadline is nginx's instead (proxy_read_timeout, then a recycle).
         log = open(self.dir / f"oxigraph-{port}.log", "wb")
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         inst = _Instance(proc, port, snapshot, location, log=log)
@@ -252,14 +291,20 @@ class PublicTier:
 
     def _retire(self, inst: _Instance | None, after: float) -> None:
         if inst is not None:
-            inst.retire_at = time.monotonic() + after
+            inst.retired_at = time.monotonic()
+            inst.retire_at = inst.retired_at + after
             self.retiring.append(inst)
 
     def _reap(self) -> None:
+        """Stop retired Oxigraphs once nothing is connected to them any more (nginx's old
+        workers close their connections as they finish), or at their deadline: under a
+        burst of commits, retired processes must not pile up for a whole timeout."""
         now = time.monotonic()
-        for inst in [i for i in self.retiring if i.retire_at <= now]:
-            self.retiring.remove(inst)
-            self._stop_instance(inst)
+        busy = _established_ports() if self.retiring else set()
+        for inst in list(self.retiring):
+            if inst.retire_at <= now or (inst.port not in busy and now >= inst.retired_at + 1.0):
+                self.retiring.remove(inst)
+                self._stop_instance(inst)
 
     # -- nginx ---------------------------------------------------------------------------
 
@@ -281,7 +326,7 @@ class PublicTier:
         conf.write_text(NGINX_CONF.render(
             dir=self.dir, user=user, listen=self.listen, app_port=self.app_port, max_body=self.max_body,
             timeout=f"{self.timeout:g}" if self.timeout else "unlimited", served_by=SERVED_BY,
-            read_timeout=int(self.timeout) + 2 if self.timeout else 3600))
+            read_timeout=max(1, round(self.timeout)) if self.timeout else 3600, per_client=PER_CLIENT))
         test = subprocess.run([self.nginx_exe, "-t", "-p", str(self.dir), "-c", str(conf), "-e",
                                str(self.dir / "nginx-error.log")], capture_output=True, text=True)
         if test.returncode != 0:
@@ -323,6 +368,7 @@ class PublicTier:
 
     def _switch(self, inst: _Instance, retire_after: float) -> None:
         old, self.current = self.current, inst
+        self._switched_at = time.monotonic()
         self._write_upstream(inst)
         self._reload_nginx()
         self._await_reload(inst.snapshot)
@@ -336,14 +382,60 @@ class PublicTier:
         name = self._published()
         if name is None or (self.current is not None and self.current.snapshot == name):
             return False
-        self._copies += 1
-        location = self.dir / "copies" / f"{self._copies:06d}-{name}"
-        location.parent.mkdir(parents=True, exist_ok=True)
-        make_public_copy(self.published / name, location)
+        self._cancel_optimizing()
+        t0 = time.monotonic()
+        location, removed = self._public_copy(name)
+        t1 = time.monotonic()
         inst = self._start_oxigraph(location, name)
         # the previous Oxigraph finishes what it has started: at most a query timeout
         self._switch(inst, retire_after=(self.timeout or 60) + 5)
+        print(f"public read tier: serving snapshot {name} ({len(removed)} graphs withheld; copy "
+              f"{t1 - t0:.2f} s, switch {time.monotonic() - t1:.2f} s)", file=sys.stderr, flush=True)
         return True
+
+    def _public_copy(self, name: str) -> tuple[Path, set[str]]:
+        self._copies += 1
+        location = self.dir / "copies" / f"{self._copies:06d}-{name}"
+        location.parent.mkdir(parents=True, exist_ok=True)
+        return location, make_public_copy(self.published / name, location)
+
+    # Removing the withheld graphs leaves deletion markers that every range scan must step
+    # over: the fresh copy answers cheap queries about a third slower than a compacted one
+    # (measured at 1.15M triples). So once commits pause, a second copy is compacted
+    # (`oxigraph optimize`, about 1.5 s at 1.15M triples) in a separate process and takes
+    # over if no newer commit came meanwhile. Fresh first, fast soon after.
+
+    def _optimize_step(self) -> None:
+        if self._optimizing is not None:
+            proc, location, name, started = self._optimizing
+            if proc.poll() is None:
+                return
+            self._optimizing = None
+            current = self.current
+            if proc.returncode != 0 or current is None or current.snapshot != name or current.optimized:
+                shutil.rmtree(location, ignore_errors=True)
+                return
+            inst = self._start_oxigraph(location, name)
+            inst.optimized = True
+            self._switch(inst, retire_after=(self.timeout or 60) + 5)
+            print(f"public read tier: serving the compacted copy of snapshot {name} "
+                  f"(optimize {time.monotonic() - started:.2f} s)", file=sys.stderr, flush=True)
+        elif (self.current is not None and not self.current.optimized
+              and time.monotonic() - self._switched_at >= 1.0):  # commits have paused
+            name = self.current.snapshot
+            location, _ = self._public_copy(name)
+            proc = subprocess.Popen([self.oxigraph_exe, "optimize", "--location", str(location)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            self._optimizing = (proc, location, name, time.monotonic())
+
+    def _cancel_optimizing(self) -> None:
+        if self._optimizing is not None:
+            proc, location, _name, _started = self._optimizing
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+            shutil.rmtree(location, ignore_errors=True)
+            self._optimizing = None
 
     def _runaway_seen(self) -> bool:
         """nginx logs a line in timeouts.log for each query it gave up waiting for."""
@@ -359,6 +451,7 @@ class PublicTier:
         """Replace the current Oxigraph (same public copy) and kill the old one soon: its
         runaway query does not stop by itself. Queries still running there get a 503 to retry."""
         inst = self._start_oxigraph(self.current.location, self.current.snapshot)
+        inst.optimized = self.current.optimized
         self._switch(inst, retire_after=1.0)
 
     def stop(self, *_args) -> None:
@@ -385,8 +478,10 @@ class PublicTier:
                     self.recycle()
                 if time.monotonic() - last >= self.min_refresh and self.refresh():
                     last = time.monotonic()
+                self._optimize_step()
                 self._reap()
         finally:
+            self._cancel_optimizing()
             if self.nginx is not None and self.nginx.poll() is None:
                 self.nginx.send_signal(signal.SIGQUIT)  # graceful: finish the requests in flight
                 try:
