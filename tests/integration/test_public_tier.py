@@ -197,3 +197,23 @@ def test_a_compacted_copy_takes_over_once_commits_pause(server):
     fast, slow = _get(server, count), _get(server, count, headers={"Origin": "https://opac.example.org"})
     assert fast.headers["X-Served-By"] == "oxigraph" and slow.headers["X-Served-By"] == "rightsgraph"
     assert fast.json()["results"]["bindings"] == slow.json()["results"]["bindings"]
+
+
+def test_one_client_address_gets_a_bounded_number_of_running_queries(server):
+    """16 anonymous queries at once per client address (nginx limit_conn), 429 above."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rightsgraph.web.public_tier import PER_CLIENT
+    runaway = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i LIMIT 1"
+
+    def ask(_):
+        r = requests.get(server.url + "/sparql", params={"query": runaway}, timeout=60)
+        return r.status_code, r.text
+
+    with ThreadPoolExecutor(PER_CLIENT + 4) as pool:
+        answers = list(pool.map(ask, range(PER_CLIENT + 4)))
+    refused = [text for status, text in answers if status == 429]
+    assert len(refused) >= 4 and f"{PER_CLIENT} anonymous queries" in refused[0]
+    assert {status for status, _ in answers} <= {429, 503}
+    r = _get(server, "ASK { ?s ?p ?o }")  # and the service answers afterwards
+    assert r.status_code == 200
