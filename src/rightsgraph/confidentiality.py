@@ -16,6 +16,13 @@ def confidential_graphs(store) -> set[str]:
     return {r["g"].value for r in rows}
 
 
+def hidden_from_readers(confidential) -> frozenset[str]:
+    """The graphs a reader must not see, given the confidential ones: those, and the
+    provenance graph (load records, confidentiality marks). Every door applies this rule:
+    web/auth.hidden_graphs per request, store/public_snapshot for the public read tier."""
+    return frozenset(confidential) | {PROVENANCE_GRAPH.value}
+
+
 def set_confidential(store, graph: str, confidential: bool = True) -> None:
     g = NamedNode(graph)
     store.update(f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ <{graph}> <{RG.confidential.value}> ?v }} }}")

@@ -226,7 +226,7 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings, pub
     from ..store.embedded import default_data_dir
     from ..store.snapshot import SnapshotStore
     from ..web.app import create_app
-    from ..web.cluster import _free_port, start_writer
+    from ..web.cluster import free_port, start_writer
     from ..web.server import serve as run_server
     data_dir = state.data_dir or default_data_dir()
     writer, writer_url = start_writer(data_dir, settings)
@@ -236,7 +236,7 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings, pub
     try:
         if public_tier:
             from ..web.public_tier import start_public_tier
-            app_host, app_port = "127.0.0.1", _free_port()
+            app_host, app_port = "127.0.0.1", free_port()
             reader_settings["RG_BEHIND_PROXY"] = True
             tier, errors = start_public_tier(data_dir, host=host, port=port, app_port=app_port,
                                              max_body=settings.get("RG_MAX_BODY", 16 * 1024 * 1024),

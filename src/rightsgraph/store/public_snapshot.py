@@ -2,7 +2,7 @@
 
 The public read tier (web/public_tier.py) lets Oxigraph's own server answer anonymous
 SPARQL queries. Oxigraph knows nothing of roles, so the graphs a reader must not see
-(confidential graphs and the provenance graph, as in web/auth.hidden_graphs) are removed
+(confidentiality.hidden_from_readers, the rule every door applies) are removed
 from its copy instead of being filtered per query: whatever query form a client uses
 (GRAPH ?g, FROM NAMED, DESCRIBE), the data is simply not there.
 """
@@ -15,16 +15,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..confidentiality import confidential_graphs
-from ..namespaces import PROVENANCE_GRAPH
+from ..confidentiality import confidential_graphs, hidden_from_readers
 
 
-def hidden_from_readers(store: ox.Store) -> set[str]:
-    """The graphs an anonymous reader must not see (the same rule as web/auth.hidden_graphs)."""
-    return confidential_graphs(store) | {PROVENANCE_GRAPH.value}
-
-
-def make_public_copy(snapshot: Path, target: Path) -> set[str]:
+def make_public_copy(snapshot: Path, target: Path) -> frozenset[str]:
     """Copy the published `snapshot` to `target` (an Oxigraph backup: hard links) and remove
     the hidden graphs from the copy; returns the graphs removed. The snapshot is untouched,
     and `target` is closed again when this returns, ready for `oxigraph serve-read-only`."""
@@ -35,7 +29,7 @@ def make_public_copy(snapshot: Path, target: Path) -> set[str]:
         del source
     try:
         copy = ox.Store(str(target))
-        hidden = hidden_from_readers(copy)
+        hidden = hidden_from_readers(confidential_graphs(copy))
         present = {g.value for g in copy.named_graphs()}
         for graph in sorted(hidden & present):
             copy.remove_graph(ox.NamedNode(graph))

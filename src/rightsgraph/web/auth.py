@@ -10,8 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, request
 
 from ..accounts import role_at_least
-from ..confidentiality import GraphCatalog
-from ..namespaces import PROVENANCE_GRAPH
+from ..confidentiality import GraphCatalog, hidden_from_readers
 
 bp = Blueprint("auth", __name__)
 OPEN_PATHS = ("/healthz",)
@@ -89,4 +88,4 @@ def hidden_graphs(store=None) -> frozenset[str]:
     """Graphs the caller must not see: none for cataloguers and admins."""
     if role_at_least(g.get("role"), "cataloguer"):
         return frozenset()
-    return catalog().confidential() | {PROVENANCE_GRAPH.value}
+    return hidden_from_readers(catalog().confidential())

@@ -22,7 +22,8 @@ from flask import Response, request
 HOP_HEADERS = ("Authorization", "Content-Type", "Accept", "Accept-Language")
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for the service's internal listeners)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -52,7 +53,7 @@ def _writer_main(data_dir, port: int, settings: dict) -> None:
 
 def start_writer(data_dir, settings: dict, seconds: float = 120):
     """Start the writer process; returns (process, its base URL) once it answers."""
-    port = _free_port()
+    port = free_port()
     proc = multiprocessing.get_context("spawn").Process(target=_writer_main, args=(data_dir, port, settings),
                                                         daemon=False)
     proc.start()

@@ -28,7 +28,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -40,6 +39,7 @@ from jinja2 import Template
 
 from ..store.public_snapshot import make_public_copy
 from ..store.snapshot import snapshot_dir
+from .cluster import free_port
 
 SERVED_BY = "X-Served-By"
 PER_CLIENT = 16  # anonymous queries one client address may have running at once
@@ -193,12 +193,6 @@ def serving_snapshot(data_dir: Path) -> str | None:
         return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _established_ports() -> set[int]:
     """Local ports with an established TCP connection (Linux /proc/net/tcp*)."""
     ports = set()
@@ -247,16 +241,20 @@ class PublicTier:
         self.current: _Instance | None = None
         self.retiring: list[_Instance] = []
         self._copies = 0
-        self._timeouts_seen = 0
+        self._timeouts_read = 0  # bytes of timeouts.log already read
         self._stopping = False
         self._optimizing = None
         self._switched_at = 0.0
 
+    @property
+    def _drain_seconds(self) -> float:
+        """How long a replaced Oxigraph may finish what it started: at most a query timeout."""
+        return (self.timeout or 60) + 5
 
     # -- Oxigraph instances ------------------------------------------------------------
 
     def _start_oxigraph(self, location: Path, snapshot: str) -> _Instance:
-        port = _free_port()
+        port = free_port()
         args = [self.oxigraph_exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
                 "--union-default-graph"]
         # Not `--timeout-s`: Oxigraph 0.5 starts a timer thread per query that sleeps for the
@@ -387,8 +385,7 @@ class PublicTier:
         location, removed = self._public_copy(name)
         t1 = time.monotonic()
         inst = self._start_oxigraph(location, name)
-        # the previous Oxigraph finishes what it has started: at most a query timeout
-        self._switch(inst, retire_after=(self.timeout or 60) + 5)
+        self._switch(inst, retire_after=self._drain_seconds)
         print(f"public read tier: serving snapshot {name} ({len(removed)} graphs withheld; copy "
               f"{t1 - t0:.2f} s, switch {time.monotonic() - t1:.2f} s)", file=sys.stderr, flush=True)
         return True
@@ -417,7 +414,7 @@ class PublicTier:
                 return
             inst = self._start_oxigraph(location, name)
             inst.optimized = True
-            self._switch(inst, retire_after=(self.timeout or 60) + 5)
+            self._switch(inst, retire_after=self._drain_seconds)
             print(f"public read tier: serving the compacted copy of snapshot {name} "
                   f"(optimize {time.monotonic() - started:.2f} s)", file=sys.stderr, flush=True)
         elif (self.current is not None and not self.current.optimized
@@ -438,14 +435,16 @@ class PublicTier:
             self._optimizing = None
 
     def _runaway_seen(self) -> bool:
-        """nginx logs a line in timeouts.log for each query it gave up waiting for."""
+        """nginx logs a line in timeouts.log for each query it gave up waiting for; read
+        what it appended since the last look."""
         try:
-            lines = (self.dir / "timeouts.log").read_text().splitlines()
+            with open(self.dir / "timeouts.log", "rb") as log:
+                log.seek(self._timeouts_read)
+                fresh = log.read()
         except OSError:
             return False
-        fresh = lines[self._timeouts_seen:]
-        self._timeouts_seen = len(lines)
-        return self.current is not None and any(self.current.addr in line for line in fresh)
+        self._timeouts_read += len(fresh)
+        return self.current is not None and self.current.addr.encode() in fresh
 
     def recycle(self) -> None:
         """Replace the current Oxigraph (same public copy) and kill the old one soon: its
@@ -505,7 +504,6 @@ def start_public_tier(data_dir: Path, *, host: str, port: int, app_port: int, ma
     """Start the tier manager in its own process (it must not share a process that forks
     gunicorn workers); returns (process, error queue)."""
     import multiprocessing
-    find_nginx(), find_oxigraph()  # fail before anything starts
     ctx = multiprocessing.get_context("spawn")
     errors = ctx.Queue()
     proc = ctx.Process(target=_tier_main, args=(str(data_dir), dict(
