@@ -20,6 +20,7 @@ from .namespaces import GRAPH_BASE, SYSTEM_GRAPHS
 from .parsing import RdfSyntaxError, SourceFile, parse_into, read_source, unchanged_on_disk
 from .rdf_formats import format_for_path, is_quad_format
 from .store.base import Store
+from .store.changeset import ChangeSet, FileLoad
 from .system_graphs import default_gate, ontology_store
 
 PROGRESS_THRESHOLD = 4 * 1024 * 1024  # files above this size get a progress bar
@@ -106,12 +107,13 @@ def load_data(store: Store, data: bytes, fmt: RdfFormat, *, name: str, graph,
 
 def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, agent, gate,
                   started, via, reparse: list | None = None) -> LoadResult:
-    """Validate `staging` against the shapes and what the store holds, then commit it.
+    """Validate `staging` against the shapes and what the store holds, then commit it with
+    its provenance record as one change set (crash-safe: store/changeset.py).
 
     `reparse`: (SourceFile, graph, base IRI) for each file of a triple syntax that makes up
-    all of `staging`. The commit then bulk-loads those files straight into the store, which
-    is much faster for large files than copying the staged quads (the parse is
-    deterministic, so the store receives exactly what was validated)."""
+    all of `staging`. The commit then bulk-loads those files into the store, which is much
+    faster for large files than copying the staged quads; the parse is deterministic, so
+    the store receives exactly what was validated."""
     t0 = time.perf_counter()
     graphs = {g for g in staging.named_graphs() if isinstance(g, NamedNode)}
     exchange = _take_exchange_graph(staging, graphs)
@@ -119,40 +121,44 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
     if protected:
         raise ProtectedGraph(f"{', '.join(names)}: cannot load into {', '.join(protected)}: "
                              "the ontology, shapes and provenance graphs are managed by rightsgraph")
-    gate = gate or default_gate()
     replaced = graphs if replace is True else set(replace or ())
+    gate = gate or default_gate()
     # The graphs being replaced do not count as context: their old content goes away.
     report = gate.validate(staging, context=store, ontology=ontology_store(),
                            context_exclude_graphs=[g for g in replaced if isinstance(g, NamedNode)])
-    t_validate = time.perf_counter()
     if report.has_violations:
         raise LoadRejected(report, names)
+    t_validate = time.perf_counter()
     loaded = {g: _count(staging, g) for g in graphs}
-    # `replace` is True (every graph the data goes to) or an explicit set of graphs, which
-    # may include the default graph (Graph Store Protocol PUT ?default).
-    for g in replaced:
-        store.clear_graph(g)
-    if reparse and not exchange:
+    # A graph new to the store is emptied first too (a no-op the first time): replaying the
+    # change after a crash then cannot add its blank nodes twice.
+    existing = set(store.graphs())
+    clear = sorted(replaced | {g for g in graphs if g not in existing}, key=lambda g: getattr(g, "value", ""))
+    record = provenance.LoadRecord.new(agent=agent, started=started, sources=sources, loaded=loaded,
+                                       replaced=bool(replace), via=via)
+    change = ChangeSet(clear=clear, record=record)
+    appended = [g for g in graphs if g not in clear]
+    if any(_has_blank_nodes(staging, g) for g in appended):
+        change.add = list(staging.quads_for_pattern(None, None, None, None))   # exact blank nodes
+    elif reparse and not exchange:
         for source, graph, base in reparse:
-            if len(source.data) > 1_000_000 and unchanged_on_disk(source):
-                store.load_file(source.path, source.fmt, graph, base_iri=base)
-            else:
-                store.load_bytes(source.data, source.fmt, graph, base_iri=base)
+            on_disk = len(source.data) > 1_000_000 and unchanged_on_disk(source)
+            change.files.append(FileLoad(source.path if on_disk else None, source.fmt, graph, base,
+                                         None if on_disk else source.data))
     else:
-        store.load_bytes(staging.dump(format=RdfFormat.N_QUADS), RdfFormat.N_QUADS)
-    t_commit = time.perf_counter()
-    totals = {g: store.count(g) for g in graphs}
-    store.update(provenance.stale_graph_facts_update(graphs)) if graphs else None
-    store.add_quads(provenance.load_record(
-        agent=agent or provenance.default_agent(), started=started, ended=provenance.now(),
-        sources=sources, loaded=loaded, totals=totals, replaced=bool(replace), via=via))
+        change.files.append(FileLoad(None, RdfFormat.N_QUADS, None, data=staging.dump(format=RdfFormat.N_QUADS)))
     if exchange:
-        from .exchange.shareable import merge_exchange_graph
-        merge_exchange_graph(store, exchange, graphs)
+        from .exchange.shareable import exchange_provenance
+        change.add += exchange_provenance(store, exchange, graphs)
+    store.commit(change)
+    t_commit = time.perf_counter()
     changes.bump()  # last: listeners (snapshots for readers) see the load with its provenance
     return LoadResult(graphs=loaded, sources=sources, report=report, seconds=0.0,
-                      timings={"validate": t_validate - t0, "commit": t_commit - t_validate,
-                               "provenance": time.perf_counter() - t_commit})
+                      timings={"validate": t_validate - t0, "commit": t_commit - t_validate})
+
+
+def _has_blank_nodes(staging: ox.Store, graph: NamedNode) -> bool:
+    return bool(staging.query(f"ASK {{ GRAPH <{graph.value}> {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}"))
 
 
 def _take_exchange_graph(staging: ox.Store, graphs: set):

@@ -7,11 +7,12 @@ import hashlib
 from functools import lru_cache
 
 import pyoxigraph as ox
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
+from pyoxigraph import NamedNode, RdfFormat
 
 from . import provenance, resources
 from .namespaces import ONTOLOGY_GRAPH, PROVENANCE_GRAPH, RG, SHAPES_GRAPH
 from .store.base import Store
+from .store.changeset import ChangeSet, FileLoad
 
 
 def _digest(paths) -> str:
@@ -40,18 +41,13 @@ def ensure_system_graphs(store: Store) -> list[NamedNode]:
         staging = ox.Store()
         for path in files:
             staging.load(path=str(path), format=RdfFormat.TURTLE, to_graph=graph)
-        store.clear_graph(graph)
-        store.load_bytes(staging.dump(format=RdfFormat.N_QUADS), RdfFormat.N_QUADS)
-        count = len(staging)
-        store.update(f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ <{graph.value}> <{RG.sourceDigest.value}> ?d }} }}")
-        store.update(provenance.stale_graph_facts_update([graph]))
-        record = provenance.load_record(
-            agent="rightsgraph", started=started, ended=provenance.now(),
-            sources=[provenance.SourceRecord(p.name, hashlib.sha256(p.read_bytes()).hexdigest(),
-                                             p.stat().st_size) for p in files],
-            loaded={graph: count}, totals={graph: count}, replaced=True, via="bootstrap")
-        record.append(Quad(graph, RG.sourceDigest, Literal(digest), PROVENANCE_GRAPH))
-        store.add_quads(record)
+        sources = [provenance.SourceRecord(p.name, hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size)
+                   for p in files]
+        record = provenance.LoadRecord.new(agent="rightsgraph", started=started, sources=sources,
+                                           loaded={graph: len(staging)}, replaced=True, via="bootstrap",
+                                           facts={graph.value: {RG.sourceDigest.value: digest}})
+        store.commit(ChangeSet(clear=[graph], record=record, files=[
+            FileLoad(None, RdfFormat.N_QUADS, None, data=staging.dump(format=RdfFormat.N_QUADS))]))
         refreshed.append(graph)
     return refreshed
 

@@ -3,8 +3,9 @@
 An update is first applied to a snapshot of the store (Oxigraph backups are hard links,
 so a snapshot is instant); the difference between snapshot and store is the update's
 effect. The nodes it touches, and the nodes that point at them, are validated against the
-shapes on the updated snapshot. Only a valid update is then applied to the store itself,
-under the write lock, so that the store ends up exactly as the validated snapshot.
+shapes on the updated snapshot. Only a valid difference is then committed to the store
+itself, under the write lock, as a change set with its provenance record: the store ends
+up exactly as the validated snapshot, and the update text is never run twice.
 
 Cost: the difference is computed by comparing the two datasets, linear in the size of the
 store (about 2-3 s per million quads). docs/updating.md explains the trade-off.
@@ -12,7 +13,6 @@ store (about 2-3 s per million quads). docs/updating.md explains the trade-off.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import threading
 import time
@@ -24,8 +24,9 @@ from pyoxigraph import NamedNode, RdfFormat
 
 from . import changes, provenance
 from .loading import LoadRejected
-from .namespaces import PROVENANCE_GRAPH, SYSTEM_GRAPHS
+from .namespaces import SYSTEM_GRAPHS
 from .store.base import Store, scope_graph_management
+from .store.changeset import ChangeSet
 from .store.embedded import EmbeddedStore
 from .system_graphs import default_gate, ontology_store
 
@@ -48,19 +49,23 @@ class UpdateResult:
 
 
 def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=None,
-                 base_iri: str | None = None) -> UpdateResult:
+                 base_iri: str | None = None, guard=None) -> UpdateResult:
     """Validate and apply a SPARQL 1.1 Update; raises SyntaxError, LoadRejected or
-    UpdateRejected and then changes nothing."""
-    embedded = isinstance(store, EmbeddedStore)
+    UpdateRejected and then changes nothing.
+
+    The update runs once, on a snapshot. What the store receives is the difference it made
+    there, exactly as validated (store/changeset.py): an update with RAND(), UUID(), NOW(),
+    BNODE() or LOAD is never run a second time with another outcome. `guard(added, removed)`
+    may refuse the effect (raise UpdateRejected) before it is validated."""
     started = provenance.now()
     t0 = time.perf_counter()
     with WRITE_LOCK:
         data_graphs = [g.value for g in store.graphs() if g not in SYSTEM_GRAPHS]
         sparql = scope_graph_management(sparql, data_graphs)
         with tempfile.TemporaryDirectory(prefix="rg-update-", dir=_scratch_dir(store)) as tmp:
-            if embedded:
+            if isinstance(store, EmbeddedStore):
                 before, snapshot = store.raw, _snapshot(store, Path(tmp) / "snap")
-            else:  # a remote store: work on a local copy, then replay the difference
+            else:  # a remote store: work on a local copy, then send the difference
                 before = ox.Store()
                 before.load(store.dump(RdfFormat.N_QUADS), RdfFormat.N_QUADS)
                 snapshot = ox.Store()
@@ -68,6 +73,8 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
             try:
                 snapshot.update(sparql, base_iri=base_iri)
                 added, removed = _difference(before, snapshot)
+                if guard is not None:
+                    guard(added, removed)
                 touched = {q.graph_name for q in added + removed}
                 system = sorted(g.value for g in touched if g in SYSTEM_GRAPHS)
                 if system:
@@ -78,10 +85,7 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
                     raise LoadRejected(report, ["SPARQL Update"])
                 if not added and not removed:
                     return UpdateResult(0, 0, {}, report, time.perf_counter() - t0)
-                if embedded:
-                    store.update(sparql, base_iri=base_iri)
-                else:
-                    _replay(store, snapshot, added, removed)
+                change = _change_set(store, before, snapshot, added, removed)
             finally:
                 before = snapshot = None  # close the snapshot before its folder goes
         net: dict[NamedNode, int] = {}
@@ -90,12 +94,9 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
         for q in removed:
             net[q.graph_name] = net.get(q.graph_name, 0) - 1
         named = {g: n for g, n in net.items() if isinstance(g, NamedNode)}
-        totals = {g: store.count(g) for g in named}
-        if named:
-            store.update(provenance.stale_graph_facts_update(named))
-        store.add_quads(provenance.load_record(
-            agent=agent or provenance.default_agent(), started=started, ended=provenance.now(),
-            sources=[], loaded=named, totals=totals, replaced=False, via="sparql-update"))
+        change.record = provenance.LoadRecord.new(agent=agent, started=started, loaded=named, replaced=False,
+                                                  via="sparql-update")
+        store.commit(change)
         changes.bump()
     return UpdateResult(len(added), len(removed), named, report, time.perf_counter() - t0)
 
@@ -105,33 +106,20 @@ def _scratch_dir(store) -> str | None:
     return str(store.path.parent) if getattr(store, "path", None) is not None else None
 
 
-def _replay(store: Store, after: ox.Store, added, removed) -> None:
-    """Apply a validated difference to a remote store: DELETE DATA / INSERT DATA in one
-    request where that is exact; a graph losing blank-node triples (which DELETE DATA
-    cannot name) is replaced whole through the Graph Store Protocol; an emptied graph is
-    dropped."""
-    graphs = {q.graph_name for q in added + removed}
-    ops, replace = [], []
-    for g in graphs:
-        gone = [q for q in removed if q.graph_name == g]
-        new = [q for q in added if q.graph_name == g]
-        named = isinstance(g, NamedNode)
-        if named and not any(True for _ in after.quads_for_pattern(None, None, None, g)):
-            ops.append(f"DROP SILENT GRAPH <{g.value}>")
-        elif any(isinstance(t, ox.BlankNode) for q in gone for t in (q.subject, q.object)):
-            replace.append(g)
-        else:
-            wrap = (lambda body: f"GRAPH <{g.value}> {{ {body} }}") if named else (lambda body: body)
-            for verb, quads in (("DELETE DATA", gone), ("INSERT DATA", new)):
-                if quads:
-                    body = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
-                                        format=RdfFormat.N_TRIPLES).decode()
-                    ops.append(f"{verb} {{ {wrap(body)} }}")
-    if ops:
-        store.update(" ;\n".join(ops))
-    for g in replace:
-        data = after.dump(format=RdfFormat.N_TRIPLES, from_graph=g)
-        store.load_bytes(data, RdfFormat.N_TRIPLES, g if isinstance(g, NamedNode) else None, replace=True)
+def _change_set(store: Store, before: ox.Store, after: ox.Store, added, removed) -> ChangeSet:
+    """The validated difference as a change set. A graph the update dropped is dropped
+    (not left as an empty name). A remote store cannot name blank nodes in DELETE DATA, so
+    there a graph losing blank-node triples is replaced whole by its new content."""
+    touched = {q.graph_name for q in added + removed if isinstance(q.graph_name, NamedNode)}
+    clear = {g for g in touched if before.contains_named_graph(g) and not after.contains_named_graph(g)}
+    if not isinstance(store, EmbeddedStore):
+        clear |= {q.graph_name for q in removed
+                  if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
+    add = [q for q in added if q.graph_name not in clear]
+    for g in clear:   # a replaced graph gets its whole new content (nothing, when dropped)
+        add += after.quads_for_pattern(None, None, None, g)
+    return ChangeSet(clear=sorted(clear, key=lambda g: getattr(g, "value", "")),
+                     remove=[q for q in removed if q.graph_name not in clear], add=add)
 
 
 def _snapshot(store: EmbeddedStore, target: Path) -> ox.Store:

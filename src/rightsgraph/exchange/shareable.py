@@ -8,7 +8,7 @@ An export is a dataset (TriG, N-Quads or JSON-LD) holding
   exported graph, copied from the provenance graph (restricted to the exported graphs).
 
 `rightsgraph load` of an export on another instance validates the data graphs through the
-gate as any load, and `merge_exchange_graph` (called from `loading.commit_staged`) merges
+gate as any load, and `exchange_provenance` (called from `loading.commit_staged`) merges
 the exchange graph into the receiver's provenance graph instead of storing it as data.
 """
 
@@ -20,9 +20,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat
+from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from ..namespaces import PREFIXES, PROV, PROVENANCE_GRAPH, RDF, RG, SYSTEM_GRAPHS, VOID
+from ..provenance import is_record_part
 from .void import DEFAULT_LICENCE, EXCHANGE_GRAPH, describe, shareable_graphs
 
 FORMATS = {"trig": RdfFormat.TRIG, "nquads": RdfFormat.N_QUADS, "jsonld": RdfFormat.JSON_LD}
@@ -57,7 +58,7 @@ def provenance_records(store, graphs: list[NamedNode]) -> list[Quad]:
                 if not any(e in wanted for e in ents):
                     continue
             out.append(Quad(q.subject, q.predicate, q.object, EXCHANGE_GRAPH))
-            if isinstance(q.object, BlankNode) or q.predicate == PROV.wasAssociatedWith:
+            if is_record_part(node, q.object) or q.predicate == PROV.wasAssociatedWith:
                 copy(q.object, depth + 1)
 
     for act in sorted(activities, key=str):
@@ -135,16 +136,17 @@ def take_exchange_graph(staging: ox.Store, graphs: set) -> list[Quad] | None:
     return quads
 
 
-def merge_exchange_graph(store, quads: list[Quad], data_graphs) -> int:
-    """Merge an export's description and provenance into the provenance graph.
+def exchange_provenance(store, quads: list[Quad], data_graphs) -> list[Quad]:
+    """What of an export's description and provenance goes into the provenance graph
+    (the load commits it with the data).
 
     Only what an export carries is accepted: load activities (`prov:Activity`) with their
-    agents and blank-node details, dataset descriptions (`void:Dataset`), and about each
+    agents and blank-node or `<activity>#part` details, dataset descriptions (`void:Dataset`), and about each
     data graph of this load its `rdf:type`, `prov:wasGeneratedBy` and `sd:name`. Nothing
     about other graphs, and no state the receiver keeps for itself (`void:triples` and
     `dct:modified` of a graph, `rg:confidential`, `rg:sourceDigest`, harvest state).
     Activities already recorded (same IRI) are skipped, so loading the same export twice
-    does not duplicate them. Returns the number of quads merged."""
+    does not duplicate them."""
     by_subject: dict = {}
     for q in quads:
         by_subject.setdefault(q.subject, []).append(q)
@@ -160,9 +162,10 @@ def merge_exchange_graph(store, quads: list[Quad], data_graphs) -> int:
     roots |= {q.object for a in activities - known for q in by_subject.get(a, [])
               if q.predicate == PROV.wasAssociatedWith and isinstance(q.object, NamedNode)}
     allowed, todo = set(roots), list(roots)
-    while todo:                                   # blank nodes hanging off the roots
-        for q in by_subject.get(todo.pop(), []):
-            if isinstance(q.object, BlankNode) and q.object not in allowed:
+    while todo:          # the parts of each record: blank nodes, or IRIs under the activity's
+        node = todo.pop()
+        for q in by_subject.get(node, []):
+            if is_record_part(node, q.object) and q.object not in allowed:
                 allowed.add(q.object)
                 todo.append(q.object)
     system = set(SYSTEM_GRAPHS) | {EXCHANGE_GRAPH}
@@ -173,6 +176,4 @@ def merge_exchange_graph(store, quads: list[Quad], data_graphs) -> int:
         if q.subject in allowed or (q.subject in data_graphs and q.predicate in _GRAPH_FACTS_KEPT
                                     and (q.predicate != PROV.wasGeneratedBy or q.object in activities)):
             out.append(Quad(q.subject, q.predicate, q.object, PROVENANCE_GRAPH))
-    if out:
-        store.add_quads(out)
-    return len(out)
+    return out

@@ -69,6 +69,11 @@ class Store(ABC):
         """Insert quads atomically."""
 
     @abstractmethod
+    def commit(self, change) -> None:
+        """Apply a validated ChangeSet (store/changeset.py) and its provenance record as one
+        unit: after a crash at any point the store holds the state before or after it."""
+
+    @abstractmethod
     def clear_graph(self, graph: NamedNode) -> None:
         """Remove a named graph and its quads."""
 

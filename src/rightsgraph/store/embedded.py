@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
+from . import journal
 from .base import Store, StoreError, has_dataset_clause
+from .changeset import ChangeSet
 
 DEFAULT_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "rightsgraph"
 
@@ -31,6 +33,17 @@ class EmbeddedStore(Store):
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        self.recover()
+
+    def recover(self) -> int:
+        """Finish the writes a killed process left in the journal; returns how many."""
+        if self.path is None:
+            return 0
+        entries = journal.pending(journal.journal_dir(self.path))
+        for entry in entries:
+            self._apply(journal.read(entry))
+            journal.discard(entry)
+        return len(entries)
 
     @classmethod
     def wrap(cls, raw: ox.Store, path: Path | None = None) -> "EmbeddedStore":
@@ -96,6 +109,37 @@ class EmbeddedStore(Store):
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         self._store.extend(list(quads))
+
+    def commit(self, change: ChangeSet) -> None:
+        if self.path is None:    # in memory: nothing survives a crash anyway
+            self._apply(change)
+            return
+        entry = journal.write(journal.journal_dir(self.path), change)
+        durable = journal.read(entry) if change.files else change   # bulk-load the journal's copies
+        self._apply(ChangeSet(change.clear, change.remove, change.add, durable.files, change.record))
+        journal.discard(entry)
+
+    def _apply(self, change: ChangeSet) -> None:
+        """Apply each step; every one is idempotent, so a replay after a crash is safe."""
+        for graph in change.clear:
+            self.clear_graph(graph)
+        for quad in change.remove:
+            self._store.remove(quad)
+        for f in change.files:
+            kwargs = {"to_graph": f.graph} if f.graph is not None and not _is_quad_format(f.fmt) else {}
+            kwargs.update({"input": f.data} if f.data is not None else {"path": str(f.path)})
+            size = len(f.data) if f.data is not None else f.path.stat().st_size
+            # From a path Oxigraph parses N-Triples/N-Quads on several threads.
+            load = self._store.bulk_load if size > 1_000_000 else self._store.load
+            load(format=f.fmt, base_iri=f.base_iri, **kwargs)
+        if len(change.add) > 100_000:
+            self._store.bulk_extend(change.add)
+        elif change.add:
+            self._store.extend(change.add)
+        if change.record is not None:
+            self._store.update(change.record.retract_update())
+            totals = {g: self.count(g) for g in change.record.graphs()}
+            self._store.extend(change.record.quads(totals))
 
     def clear_graph(self, graph):
         if isinstance(graph, ox.DefaultGraph):

@@ -17,6 +17,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat
 from SPARQLWrapper import JSON, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+from ..namespaces import PROVENANCE_GRAPH, VOID
 from .base import Store, StoreError
 
 _NT = "application/n-triples"
@@ -134,6 +135,36 @@ class RemoteStore(Store):
         if data:
             self.load_bytes(data, RdfFormat.N_QUADS)
 
+    def commit(self, change) -> None:
+        """The whole change set as ONE SPARQL Update request, which the store applies
+        atomically (Oxigraph does; docs/remote-store.md). The graphs' sizes for the
+        provenance record are counted by the last operations of the same request."""
+        ops = ["CLEAR SILENT DEFAULT" if isinstance(g, ox.DefaultGraph) else f"DROP SILENT GRAPH <{g.value}>"
+               for g in change.clear]
+        if any(isinstance(t, ox.BlankNode) for q in change.remove for t in (q.subject, q.object)):
+            raise StoreError("a remote store cannot remove blank-node triples by name: "
+                             "replace their graph instead (clear it and add its new content)")
+        add = list(change.add)
+        for f in change.files:
+            source = {"input": f.data} if f.data is not None else {"path": str(f.path)}
+            for q in ox.parse(**source, format=f.fmt, base_iri=f.base_iri):
+                g = q.graph_name if isinstance(q.graph_name, NamedNode) else (f.graph or ox.DefaultGraph())
+                add.append(Quad(q.subject, q.predicate, q.object, g))
+        if change.remove:
+            ops.append(f"DELETE DATA {{ {_quad_block(change.remove)} }}")
+        if add:
+            ops.append(f"INSERT DATA {{ {_quad_block(add)} }}")
+        record = change.record
+        if record is not None:
+            ops.append(record.retract_update())
+            ops.append(f"INSERT DATA {{ {_quad_block(record.quads(None))} }}")
+            prov = PROVENANCE_GRAPH.value
+            for g in record.graphs():
+                ops.append(f"INSERT {{ GRAPH <{prov}> {{ <{g.value}> <{VOID.triples.value}> ?n }} }} "
+                           f"WHERE {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g.value}> {{ ?s ?p ?o }} }} }}")
+        if ops:
+            self.update(" ;\n".join(ops))
+
     def clear_graph(self, graph):
         self.update("CLEAR SILENT DEFAULT" if isinstance(graph, ox.DefaultGraph)
                     else f"DROP SILENT GRAPH <{graph.value}>")
@@ -165,6 +196,18 @@ class RemoteStore(Store):
     def _check(r: requests.Response) -> None:
         if r.status_code >= 400:
             raise StoreError(f"{r.request.method} {r.url}: HTTP {r.status_code}: {r.text[:500]}")
+
+
+def _quad_block(quads) -> str:
+    """Quads as the body of INSERT DATA / DELETE DATA: triples grouped by graph."""
+    by_graph: dict = defaultdict(list)
+    for q in quads:
+        by_graph[q.graph_name].append(ox.Triple(q.subject, q.predicate, q.object))
+    parts = []
+    for g, triples in by_graph.items():
+        body = ox.serialize(triples, format=RdfFormat.N_TRIPLES).decode()
+        parts.append(body if isinstance(g, ox.DefaultGraph) else f"GRAPH <{g.value}> {{ {body} }}")
+    return "\n".join(parts)
 
 
 def _gsp_params(graph) -> dict:

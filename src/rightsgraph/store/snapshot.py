@@ -102,7 +102,7 @@ class SnapshotStore(EmbeddedStore):
     def _read_only(self, *args, **kwargs):
         raise StoreError("this process reads a snapshot; writes go to the writer process")
 
-    update = load_bytes = load_file = add_quads = clear_graph = _read_only
+    update = load_bytes = load_file = add_quads = clear_graph = commit = _read_only
 
     def close(self) -> None:
         self._store = None
