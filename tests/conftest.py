@@ -74,7 +74,7 @@ class ServerProcess:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).ok:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):   # a busy machine: not up yet
                 time.sleep(0.2)
         raise RuntimeError(f"server did not answer within {seconds} s:\n{self.log.read_text()}")
 

@@ -13,11 +13,11 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad
 
 from .. import resources
 from ..namespaces import DERIVED_GRAPH_BASE, RG
+from ..store.changeset import ChangeSet
 
 DERIVED_GRAPH = NamedNode(DERIVED_GRAPH_BASE + "asset-classes")
 RGNS = str(RG)
@@ -38,10 +38,8 @@ def derive_asset_classes(store) -> dict[str, str]:
             r, c = t.subject.value, t.object.value
             if r not in chosen or rank < chosen[r][0]:
                 chosen[r] = (rank, c)
-    store.clear_graph(DERIVED_GRAPH)
-    if chosen:
-        store.add_quads([Quad(NamedNode(r), RG.assetClass, NamedNode(c), DERIVED_GRAPH)
-                         for r, (_, c) in sorted(chosen.items())])
+    store.commit(ChangeSet(clear=[DERIVED_GRAPH], add=[
+        Quad(NamedNode(r), RG.assetClass, NamedNode(c), DERIVED_GRAPH) for r, (_, c) in sorted(chosen.items())]))
     return {r: c for r, (_, c) in chosen.items()}
 
 
