@@ -394,24 +394,28 @@ def _tabular_exceptions(value: str) -> list:
     return out
 
 
+_ORG_ID_TYPES = {"ISNI", "ISIL", "OCLC", "ROR"}
+
+
 def _normal_org_id(value) -> str:
-    """Institution_ID in its three spellings -> 'ISNI:1234123412341234' (sorted, '; ' joined):
-    tabular 'ISNI:1234...' / 'isni=1234...', R5 JSON [{Type, Value}], R5.1 JSON {type: [values]}."""
-    parts = []
+    """Institution_ID / Publisher_ID in their three spellings -> the tabular form
+    ('ISNI:1234123412341234'; a proprietary ID stays 'namespace:value'), sorted and '; '
+    joined: tabular 'ISNI:1234...' or 'isni=1234...', R5 JSON [{Type, Value}], R5.1 JSON
+    {type: [values]}."""
+    pairs = []
     if isinstance(value, str):
         for p in re.split(r"[;|]", value):
             p = p.strip()
-            if not p:
-                continue
-            m = re.fullmatch(r"([A-Za-z_]+)\s*[:=]\s*(.+)", p)
-            parts.append(f"{m.group(1).upper()}:{m.group(2).strip()}" if m else p)
+            m = re.fullmatch(r"([A-Za-z]+)\s*[:=]\s*(.+)", p)
+            if m and m.group(1).upper() in _ORG_ID_TYPES:
+                pairs.append((m.group(1).upper(), m.group(2).strip()))
+            elif p:
+                pairs.append(("Proprietary", p))
     elif isinstance(value, list):
-        parts = [f"{str(v.get('Type', '')).upper()}:{v.get('Value', '')}" for v in value if isinstance(v, dict)]
+        pairs = [(str(v.get("Type", "")), str(v.get("Value", ""))) for v in value if isinstance(v, dict)]
     elif isinstance(value, dict):
-        for k, vs in value.items():
-            for v in (vs if isinstance(vs, list) else [vs]):
-                parts.append(f"{k.upper()}:{v}")
-    return "; ".join(sorted(parts))
+        pairs = [(k, str(v)) for k, vs in value.items() for v in (vs if isinstance(vs, list) else [vs])]
+    return "; ".join(sorted(v if t.upper() not in _ORG_ID_TYPES else f"{t.upper()}:{v}" for t, v in pairs))
 
 
 def _check_header(source: str, h: Header) -> None:
@@ -528,8 +532,9 @@ def _json_ids(value) -> tuple:
 
 def _json_item(it: dict, name_key: str, parent: Item | None, *, is_parent: bool = False) -> Item:
     authors = it.get("Authors") or [c for c in it.get("Item_Contributors") or [] if isinstance(c, dict)]
-    authors = "; ".join(str(a.get("Name", "")) for a in authors if isinstance(a, dict)) if isinstance(authors, list) \
-        else str(authors)
+    # R5 tabular writes an author's identifier after the name: "F Estelle (ORCID:0000-0001-...)"
+    authors = "; ".join(str(a.get("Name", "")) + (f" ({a['Identifier']})" if a.get("Identifier") else "")
+                        for a in authors if isinstance(a, dict)) if isinstance(authors, list) else str(authors)
     pub_date = it.get("Publication_Date") or next(
         (x.get("Value") for x in it.get("Item_Dates") or [] if isinstance(x, dict)
          and x.get("Type") == "Publication_Date"), "")
