@@ -138,3 +138,21 @@ def test_cli_reports_json_csv_table(tmp_path):
     assert csv_out.splitlines()[0] == "month,Unique_Item_Requests,Unique_Title_Requests,Total_Item_Requests"
     table = run_cli("report", "cost-per-use", "--year", "2025", data_dir=d)
     assert table.returncode == 0 and "cost per use by licence" in table.stdout
+
+
+def test_http_reports_and_the_cataloguer_rule(usage_demo):
+    """Payments are confidential: a reader gets 401 on cost per use, a cataloguer the report."""
+    from rightsgraph.accounts import Accounts
+    from rightsgraph.web.app import create_app
+    import tempfile
+    from pathlib import Path
+    accounts_file = Path(tempfile.mkdtemp()) / "accounts.json"
+    token = Accounts(accounts_file).add("cat", "cataloguer")
+    client = create_app(usage_demo, settings={"RG_ACCOUNTS_FILE": str(accounts_file)}).test_client()
+    assert client.get("/api/v1/reports/cost-per-use?year=2025").status_code == 401
+    got = client.get("/api/v1/reports/cost-per-use?year=2025", headers={"Authorization": f"Bearer {token}"})
+    assert got.status_code == 200
+    assert [r["cost_per_use"] for r in got.get_json()["licences"] if r["iri"] == L01] == [{"USD": "1237.11"}]
+    assert client.get("/api/v1/reports/usage?year=20x5", headers={"Authorization": f"Bearer {token}"}).status_code == 400
+    dem = client.get("/api/v1/reports/demand?year=2025", headers={"Authorization": f"Bearer {token}"})
+    assert dem.get_json()["summary"]["No_License"] == 18
