@@ -83,5 +83,6 @@ except ImportError:  # pragma: no cover
     pass
 
 from . import exchange_cmds  # noqa: E402,F401  (kbart, harvest; export --shareable)
+from . import usage_cmds  # noqa: E402,F401  (usage import/list/remove, payments, report usage|cost-per-use|demand)
 
 __all__ = ["main"]

@@ -1,5 +1,6 @@
 """Reports over HTTP: GET /api/v1/reports/risks and GET /api/v1/reports/assets
-(the same functions as `rightsgraph report risks|assets`; docs/licences.md).
+(the same functions as `rightsgraph report risks|assets`; docs/licences.md), and
+/usage, /cost-per-use, /demand (`rightsgraph report usage|cost-per-use|demand`; docs/usage.md).
 
 Reports read every licence and resource: when the store holds confidential graphs, only
 cataloguers (and admins) may ask for them, so no confidential licence leaks into a total.
@@ -55,3 +56,63 @@ def assets():
     except ValueError:
         return _bad("sample and seed must be whole numbers")
     return jsonify(asset_report(current_app.extensions["rightsgraph.store"], sample=sample, seed=seed))
+
+
+def _usage_filters():
+    """year, platform, package, licence from the query string (year a whole number)."""
+    year = request.args.get("year")
+    if year is not None and not year.isdigit():
+        raise ValueError("year must be a whole number (YYYY)")
+    return {"year": int(year) if year else None, "platform": request.args.get("platform") or None,
+            "package": request.args.get("package") or None, "licence": request.args.get("licence") or None}
+
+
+def _cataloguer_when_costs():
+    """Costs are confidential like prices: cost-per-use needs a cataloguer whenever the
+    store holds confidential graphs (payments are always confidential)."""
+    from flask import g
+    if catalog().confidential() and not role_at_least(g.get("role"), "cataloguer"):
+        return require("cataloguer")
+    return require("reader")
+
+
+@bp.route("/usage", methods=["GET"])
+def usage():
+    denied = _guard()
+    if denied is not None:
+        return denied
+    from ..usage.indicators import usage_report
+    try:
+        f = _usage_filters()
+    except ValueError as exc:
+        return _bad(str(exc))
+    return jsonify(usage_report(current_app.extensions["rightsgraph.store"], **f))
+
+
+@bp.route("/cost-per-use", methods=["GET"])
+def cost_per_use():
+    denied = _cataloguer_when_costs()
+    if denied is not None:
+        return denied
+    from ..usage.indicators import cost_per_use_report
+    try:
+        f = _usage_filters()
+        top = int(request.args.get("top", 0))
+    except ValueError as exc:
+        return _bad(str(exc) if "year" in str(exc) else "top must be a whole number")
+    return jsonify(cost_per_use_report(current_app.extensions["rightsgraph.store"], top=top, **f))
+
+
+@bp.route("/demand", methods=["GET"])
+def demand():
+    denied = _guard()
+    if denied is not None:
+        return denied
+    from ..usage.indicators import demand_report
+    try:
+        f = _usage_filters()
+        limit = int(request.args.get("limit", 0))
+    except ValueError as exc:
+        return _bad(str(exc) if "year" in str(exc) else "limit must be a whole number")
+    return jsonify(demand_report(current_app.extensions["rightsgraph.store"], year=f["year"],
+                                 platform=f["platform"], limit=limit))

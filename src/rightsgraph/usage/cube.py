@@ -1,0 +1,159 @@
+"""A checked CounterReport as W3C RDF Data Cube, in the abbreviated form the Data Cube
+spec allows (section 10): dimensions that are the same for a run of months sit on a
+qb:Slice, one per item, attribute set and metric type (`rg:UsageSeries`); each
+observation is a blank node with only its month and count.
+
+    <graph>            a rg:UsageDataSet, qb:DataSet ; qb:structure counter:UsageStructure ;
+                       rg:reportType counter:TR_J1 ; rg:counterRelease "5.1" ; rg:beginMonth ... ;
+                       qb:slice <graph/s1> ...
+    <graph/i1>         a rg:UsageItem ; dct:title "Title 3" ; rg:platformName ... ; rg:onlineIssn ...
+    <graph/s1>         a rg:UsageSeries, qb:Slice ; qb:sliceStructure counter:SeriesKey ;
+                       rg:usageItem <graph/i1> ; rg:metricType counter:Total_Item_Requests ;
+                       rg:accessType counter:Controlled ; rg:yop "2020"^^xsd:gYear ; ...
+                       qb:observation [ rg:usageMonth "2022-01"^^xsd:gYearMonth ; rg:usageCount 526 ] ...
+
+A zero count is not stored (COUNTER's JSON leaves zero months out as well); an item whose
+counts are all zero keeps its rg:UsageItem, so "in the report, never used" stays visible.
+The text is N-Triples, written directly: for a report of a million counts this is several
+times faster than building Quad objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from ..namespaces import GRAPH_BASE
+from . import counter_spec as spec
+from .reader import CounterReport, Item
+
+RG = "https://w3id.org/rightsgraph/ns#"
+QB = "http://purl.org/linked-data/cube#"
+DCT = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+C = spec.COUNTER_NS
+USAGE_GRAPH_BASE = GRAPH_BASE + "usage/"
+
+ID_PROPERTIES = {"DOI": "doi", "Proprietary_ID": "proprietaryId", "ISBN": "itemIsbn", "Print_ISSN": "printIssn",
+                 "Online_ISSN": "onlineIssn", "Linking_ISSN": "linkingIssn", "URI": "itemUri"}
+ATTRIBUTE_PROPERTIES = {"Data_Type": "dataType", "Section_Type": "sectionType", "YOP": "yop",
+                        "Access_Type": "accessType", "Access_Method": "accessMethod"}
+
+
+def identity(report: CounterReport) -> tuple:
+    """What makes two files the same report: type, creator, institution (not the release,
+    not the format; a 5.1 report replaces the 5 report of the same months)."""
+    h = report.header
+    return (h.report_id, h.created_by, h.institution_id or h.institution_name)
+
+
+def graph_iri(report: CounterReport) -> str:
+    h = report.header
+    digest = hashlib.sha256("|".join(identity(report) + (h.begin, h.end)).encode("utf-8")).hexdigest()[:12]
+    return f"{USAGE_GRAPH_BASE}{h.report_id}/{h.begin}_{h.end}/{digest}"
+
+
+def lit(value: str, datatype: str | None = None) -> str:
+    s = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+    return f'"{s}"^^<{datatype}>' if datatype else f'"{s}"'
+
+
+@dataclass
+class Cube:
+    graph: str
+    ntriples: str
+    observations: int
+    series: int
+    items: int
+    where: dict = field(default_factory=dict)     # series/item IRI -> location in the file
+
+
+def to_cube(report: CounterReport) -> Cube:
+    h = report.header
+    g = graph_iri(report)
+    out: list[str] = []
+    w = out.append
+    ds = f"<{g}>"
+    w(f"{ds} {RDF_TYPE} <{RG}UsageDataSet> .")
+    w(f"{ds} {RDF_TYPE} <{QB}DataSet> .")
+    w(f"{ds} <{QB}structure> <{C}UsageStructure> .")
+    w(f"{ds} <{RG}reportType> <{C}{h.report_id}> .")
+    w(f"{ds} <{RG}counterRelease> {lit(h.release)} .")
+    w(f"{ds} <{RG}beginMonth> {lit(h.begin, XSD + 'gYearMonth')} .")
+    w(f"{ds} <{RG}endMonth> {lit(h.end, XSD + 'gYearMonth')} .")
+    for prop, value in (("institutionName", h.institution_name), ("institutionId", h.institution_id),
+                        ("customerId", h.customer_id), ("createdBy", h.created_by)):
+        if value:
+            w(f"{ds} <{RG}{prop}> {lit(value)} .")
+    if h.report_name:
+        w(f"{ds} <{DCT}title> {lit(h.report_name)} .")
+    if h.created:
+        w(f"{ds} <{DCT}created> {lit(h.created)} .")
+    for code, message, data in h.exceptions:
+        text = f"{code}: {message}" + (f" ({data})" if data else "")
+        w(f"{ds} <{RG}reportException> {lit(text)} .")
+
+    items: dict[Item, str] = {}
+    where: dict[str, str] = {}
+
+    def item_iri(item: Item, at: str) -> str:
+        iri = items.get(item)
+        if iri is None:
+            parent = item_iri(item.parent, at) if item.parent else None
+            iri = items[item] = f"<{g}/i{len(items) + 1}>"
+            where[iri[1:-1]] = at
+            w(f"{iri} {RDF_TYPE} <{RG}UsageItem> .")
+            w(f"{iri} <{DCT}title> {lit(item.name)} .")
+            for prop, value in (("platformName", item.platform), ("publisherName", item.publisher),
+                                ("publisherId", item.publisher_id), ("authors", item.authors),
+                                ("publicationDate", item.publication_date), ("articleVersion", item.article_version),
+                                ("dataType", item.data_type)):
+                if value:
+                    w(f"{iri} <{RG}{prop}> {lit(value)} .")
+            for col, value in item.ids:
+                w(f"{iri} <{RG}{ID_PROPERTIES[col]}> {lit(_clean_id(col, value))} .")
+            if parent:
+                w(f"{iri} <{RG}parentItem> {parent} .")
+        return iri
+
+    n_series = n_obs = 0
+    for row in report.rows:
+        item = item_iri(row.item, row.where)
+        counts = [(m, n) for m, n in sorted(row.counts.items()) if n]
+        if not counts:
+            continue
+        n_series += 1
+        s = f"<{g}/s{n_series}>"
+        where[s[1:-1]] = row.metric_at or row.where
+        w(f"{ds} <{QB}slice> {s} .")
+        w(f"{s} {RDF_TYPE} <{RG}UsageSeries> .")
+        w(f"{s} {RDF_TYPE} <{QB}Slice> .")
+        w(f"{s} <{QB}sliceStructure> <{C}SeriesKey> .")
+        w(f"{s} <{RG}usageItem> {item} .")
+        w(f"{s} <{RG}metricType> <{C}{row.metric}> .")
+        for attr, value in row.attrs.items():
+            prop = ATTRIBUTE_PROPERTIES[attr]
+            if attr in ("Access_Type", "Access_Method"):
+                w(f"{s} <{RG}{prop}> <{C}{value}> .")
+            elif attr == "YOP":
+                w(f"{s} <{RG}yop> {lit(value, XSD + 'gYear')} .")
+            else:
+                w(f"{s} <{RG}{prop}> {lit(value)} .")
+        for month, n in counts:
+            n_obs += 1
+            o = f"_:o{n_obs}"
+            w(f"{s} <{QB}observation> {o} .")
+            w(f'{o} <{RG}usageMonth> "{month}"^^<{XSD}gYearMonth> .')
+            w(f'{o} <{RG}usageCount> "{n}"^^<{XSD}integer> .')
+    return Cube(graph=g, ntriples="\n".join(out) + "\n", observations=n_obs, series=n_series,
+                items=len(items), where=where)
+
+
+def _clean_id(col: str, value: str) -> str:
+    v = value.strip()
+    if col == "DOI":
+        for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:"):
+            if v.lower().startswith(prefix):
+                return v[len(prefix):]
+    return v

@@ -1,0 +1,206 @@
+"""Import COUNTER reports into the store, all or nothing, through the SHACL gate.
+
+    result = import_reports(store, [Path("TR_2025.tsv"), Path("DR_2025.json")])
+
+Every file is read and checked first (reader, checks); one bad cell in one file and
+nothing is stored. Each report goes to its own named graph (cube.graph_iri: report type,
+creator, institution and months). Importing the same report again replaces its graph, so
+a month is never counted twice; so does a report of the same type, creator and
+institution whose months cover an older one's. A report that overlaps an imported one
+only in part is refused: replacing either would lose or double months.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .. import loading, provenance
+from . import cube
+from .checks import check_report
+from .reader import CounterError, CounterReport, read_report
+
+
+class UsageRejected(Exception):
+    """The gate refused the cube: `report` is the ValidationReport; `where` names the rows."""
+
+    def __init__(self, rejected: loading.LoadRejected, where: dict[str, str]):
+        self.report = rejected.report
+        self.where = where
+        super().__init__(str(rejected))
+
+
+class UsageConflict(CounterError):
+    """The report overlaps an imported one in part."""
+
+
+@dataclass
+class ImportResult:
+    graphs: dict = field(default_factory=dict)       # graph -> (report id, observations)
+    replaced: list = field(default_factory=list)     # older graphs the import replaced
+    observations: int = 0
+    seconds: float = 0.0
+    timings: dict = field(default_factory=dict)
+
+
+def read_checked(paths) -> list[tuple[Path, bytes, CounterReport]]:
+    """Read and check every file; raise one CounterError per bad file (the first), after
+    reading all, so the user sees each file's problems in one run."""
+    out, errors = [], []
+    for p in map(Path, paths):
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            errors.append(CounterError(str(p), [("", f"cannot read the file: {exc.strerror or exc}",
+                                                 f"无法读取文件：{exc.strerror or exc}")]))
+            continue
+        try:
+            report = read_report(p, data)
+            check_report(report)
+        except CounterError as exc:
+            errors.append(exc)
+            continue
+        out.append((p, data, report))
+    if errors:
+        raise UsageImportError(errors)
+    return out
+
+
+class UsageImportError(Exception):
+    """One or more files were refused; `errors` holds a CounterError per file."""
+
+    def __init__(self, errors: list[CounterError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+    def lines(self, lang: str = "en", limit: int = 50) -> list[str]:
+        out = []
+        for e in self.errors:
+            out += e.lines(lang, limit)
+        return out
+
+
+def import_reports(store, paths, *, agent: str | None = None, via: str = "cli",
+                   reports: list[tuple[str, bytes, CounterReport]] | None = None) -> ImportResult:
+    """Import files (or already-read `reports`: (name, bytes, CounterReport)) as one unit."""
+    t0 = time.perf_counter()
+    started = provenance.now()
+    loaded = reports if reports is not None else [(p.name, d, r) for p, d, r in read_checked(paths)]
+    t_read = time.perf_counter()
+    cubes, seen = [], {}
+    for name, _, report in loaded:
+        c = cube.to_cube(report)
+        if c.graph in seen:
+            raise UsageImportError([CounterError(name, [("", f"the same report as {seen[c.graph]} "
+                                                             "(same type, creator, institution and months)",
+                                                         f"与 {seen[c.graph]} 是同一份报告（类型、生成方、机构与月份相同）")])])
+        seen[c.graph] = name
+        cubes.append(c)
+    replaced = _covered_graphs(store, [r for _, _, r in loaded], [c.graph for c in cubes],
+                               [n for n, _, _ in loaded])
+    staging = ox.Store()
+    for c in cubes:
+        staging.bulk_load(c.ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(c.graph))
+    t_cube = time.perf_counter()
+    sources = [provenance.SourceRecord(name, hashlib.sha256(data).hexdigest(), len(data)) for name, data, _ in loaded]
+    targets = {ox.NamedNode(c.graph) for c in cubes} | {ox.NamedNode(g) for g in replaced}
+    try:
+        res = loading.commit_staged(store, staging, sources=sources, names=[n for n, _, _ in loaded],
+                                    replace=targets, agent=agent, gate=None, started=started, via=via)
+    except loading.LoadRejected as exc:
+        where = {}
+        for c in cubes:
+            where.update(c.where)
+        raise UsageRejected(exc, _locate(exc.report, staging, where)) from None
+    out = ImportResult(graphs={c.graph: (r.header.report_id, c.observations) for c, (_, _, r) in zip(cubes, loaded)},
+                       replaced=sorted(replaced), observations=sum(c.observations for c in cubes))
+    out.timings = {"read": t_read - t0, "cube": t_cube - t_read, **res.timings}
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _covered_graphs(store, reports: list[CounterReport], graphs: list[str], names: list[str]) -> set[str]:
+    """Imported data sets the new reports replace (same identity, months covered); refuse
+    partial overlaps."""
+    existing = _datasets(store)
+    out = set()
+    for report, graph, name in zip(reports, graphs, names):
+        key = cube.identity(report)
+        new = set(report.months())
+        for g, (ident, months) in existing.items():
+            if g == graph or ident != key or not months & new:
+                continue
+            if months <= new:
+                out.add(g)
+            else:
+                first, last = min(months), max(months)
+                raise UsageImportError([UsageConflict(name, [("Reporting_Period", (
+                    f"overlaps the imported {key[0]} for {first}..{last} (<{g}>) in part: importing it would "
+                    "count the shared months twice; import a report covering all those months, or remove "
+                    "that one first (rightsgraph usage remove)"),
+                    f"与已导入的 {key[0]}（{first}..{last}，<{g}>）部分重叠：导入会重复计数重叠月份；"
+                    "请导入覆盖全部这些月份的报告，或先删除那份（rightsgraph usage remove）")])])
+    return out
+
+
+def _datasets(store) -> dict[str, tuple]:
+    rows = store.query(f"""SELECT ?g ?rt ?by ?iid ?iname ?b ?e WHERE {{ GRAPH ?g {{
+        ?g a <{cube.RG}UsageDataSet> ; <{cube.RG}reportType> ?rt ; <{cube.RG}beginMonth> ?b ; <{cube.RG}endMonth> ?e .
+        OPTIONAL {{ ?g <{cube.RG}createdBy> ?by }} OPTIONAL {{ ?g <{cube.RG}institutionId> ?iid }}
+        OPTIONAL {{ ?g <{cube.RG}institutionName> ?iname }} }} }}""")
+    from .reader import month_range
+    out = {}
+    for r in rows:
+        rid = r["rt"].value[len(cube.C):]
+        inst = r["iid"].value if r["iid"] else (r["iname"].value if r["iname"] else "")
+        ident = (rid, r["by"].value if r["by"] else "", inst)
+        out[r["g"].value] = (ident, set(month_range(r["b"].value, r["e"].value)))
+    return out
+
+
+def _locate(report, staging: ox.Store, where: dict[str, str]) -> dict[str, str]:
+    """Focus node -> the row it came from (observations: through their series)."""
+    out = {}
+    for r in report.results:
+        node = r.focus_node
+        key = getattr(node, "value", str(node))
+        if key in where:
+            out[str(node)] = where[key]
+            continue
+        if isinstance(node, ox.BlankNode):
+            for q in staging.quads_for_pattern(None, ox.NamedNode(cube.QB + "observation"), node, None):
+                if q.subject.value in where:
+                    out[str(node)] = where[q.subject.value]
+    return out
+
+
+def remove_report(store, graph: str) -> int:
+    """Remove one imported usage data set (its graph); returns the triples removed."""
+    from .. import changes
+    g = ox.NamedNode(graph)
+    if not graph.startswith(cube.USAGE_GRAPH_BASE):
+        raise KeyError(f"<{graph}> is not a usage data set graph")
+    n = store.count(g)
+    if not n:
+        raise KeyError(f"no usage data set <{graph}> in the store")
+    store.clear_graph(g)
+    store.update(provenance.stale_graph_facts_update([g]))
+    changes.bump()
+    return n
+
+
+def list_reports(store) -> list[dict]:
+    rows = store.query(f"""SELECT ?g ?rt ?rel ?by ?iname ?b ?e (COUNT(?o) AS ?n) WHERE {{ GRAPH ?g {{
+        ?g a <{cube.RG}UsageDataSet> ; <{cube.RG}reportType> ?rt ; <{cube.RG}counterRelease> ?rel ;
+           <{cube.RG}beginMonth> ?b ; <{cube.RG}endMonth> ?e .
+        OPTIONAL {{ ?g <{cube.RG}createdBy> ?by }} OPTIONAL {{ ?g <{cube.RG}institutionName> ?iname }}
+        OPTIONAL {{ ?g <{cube.QB}slice> ?s . ?s <{cube.QB}observation> ?o }} }} }}
+        GROUP BY ?g ?rt ?rel ?by ?iname ?b ?e ORDER BY ?rt ?b ?g""")
+    return [{"graph": r["g"].value, "report": r["rt"].value[len(cube.C):], "release": r["rel"].value,
+             "created_by": r["by"].value if r["by"] else None,
+             "institution": r["iname"].value if r["iname"] else None,
+             "begin": r["b"].value, "end": r["e"].value, "observations": int(r["n"].value)} for r in rows]
