@@ -149,3 +149,4 @@ def test_every_load_has_its_record_with_the_graph_size(store, tmp_path, replace)
     rows = list(store.query(f"SELECT ?n WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ <{G}> "
                             "<http://rdfs.org/ns/void#triples> ?n } }"))
     assert [int(r["n"].value) for r in rows] == [3]
+

@@ -12,7 +12,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat
 # Strings, IRIs and comments are blanked out before looking for FROM, so that
 # `"FROM"` in a literal or `<http://x/from>` does not count.
 _NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
-_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+_FROM = re.compile(r"(?<![?$:\w])FROM\b", re.IGNORECASE)   # not ?from, $from or ex:from
 
 
 def has_dataset_clause(sparql: str) -> bool:
