@@ -138,14 +138,19 @@ def remote_store(oxigraph_server):
 
 
 class Deployment:
-    """rightsgraph on the embedded store, or on a real `oxigraph serve` (--store URL): the
-    integration tests that take this fixture run on both."""
+    """rightsgraph on the embedded store, on a real `oxigraph serve`, or on a real Virtuoso 7
+    (--store URL): the integration tests that take this fixture run on each."""
 
     def __init__(self, mode: str, base: Path):
         self.mode = mode
         self.data_dir = base / "data"
         self.oxigraph = OxigraphServer(base / "oxigraph") if mode == "remote" else None
-        self.env = {"RIGHTSGRAPH_STORE": self.oxigraph.url} if self.oxigraph else {}
+        self.virtuoso = None
+        if mode == "virtuoso":
+            from .virtuoso import VirtuosoServer
+            self.virtuoso = VirtuosoServer(base / "virtuoso", free_port)
+        server = self.oxigraph or self.virtuoso
+        self.env = {"RIGHTSGRAPH_STORE": server.url} if server else {}
 
     @property
     def embedded(self) -> bool:
@@ -165,11 +170,20 @@ class Deployment:
         return srv
 
     def stop(self) -> None:
-        if self.oxigraph:
-            self.oxigraph.stop()
+        for server in (self.oxigraph, self.virtuoso):
+            if server:
+                server.stop()
 
 
-@pytest.fixture(scope="module", params=["embedded", "remote"])
+def _deployment_modes() -> list:
+    from .virtuoso import virtuoso_binary
+    virtuoso = pytest.param("virtuoso", marks=pytest.mark.skipif(
+        virtuoso_binary() is None and not os.environ.get("CI"),
+        reason="Virtuoso not installed (apt-get install virtuoso-opensource-7-bin): second remote engine not tested"))
+    return ["embedded", "remote", virtuoso]
+
+
+@pytest.fixture(scope="module", params=_deployment_modes())
 def deployment(request, tmp_path_factory):
     dep = Deployment(request.param, tmp_path_factory.mktemp(f"deploy-{request.param}"))
     yield dep

@@ -1,14 +1,20 @@
-"""Any SPARQL 1.1 store over HTTP: queries with SPARQLWrapper, updates and Graph Store
-Protocol writes with plain HTTP (requests).
+"""Any SPARQL 1.1 store over HTTP: queries with SPARQLWrapper (content negotiation only),
+updates and Graph Store Protocol reads with plain HTTP (requests).
 
 The remote store must answer queries without GRAPH over the union of its named graphs,
 as the embedded store does (`oxigraph serve --union-default-graph`; Fuseki
-`tdb2:unionDefaultGraph true`; GraphDB and Virtuoso: see docs/remote-store.md).
+`tdb2:unionDefaultGraph true`; Virtuoso does by default; GraphDB: see
+docs/remote-store.md). Tested on Oxigraph and Virtuoso 7. A store without a Graph Store
+endpoint is read with CONSTRUCT, page by page. A store that cuts answers at a row limit
+(Virtuoso's ResultSetMaxRows) never loses data silently: pages are read below the limit,
+and an answer the store says it cut is an error.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from urllib.parse import unquote, urlsplit, urlunsplit
 from typing import Iterable, Iterator
 
 import pyoxigraph as ox
@@ -30,14 +36,19 @@ class RemoteStore(Store):
     `RemoteStore.for_oxigraph(base)` fills them in.
     """
 
-    def __init__(self, query_url: str, update_url: str, gsp_url: str, *, timeout: float = 60.0,
-                 auth: tuple[str, str] | None = None):
+    PAGE = 5000               # rows per CONSTRUCT page when reading without a Graph Store endpoint
+    INSERT_CHUNK = 2000       # triples per INSERT DATA operation (Virtuoso's parser fails near 5,000)
+
+    def __init__(self, query_url: str, update_url: str, gsp_url: str | None, *, timeout: float = 60.0,
+                 auth: tuple[str, str] | None = None, digest: bool = False):
         self.query_url, self.update_url, self.gsp_url = query_url, update_url, gsp_url
         self.timeout = timeout
         self._http = requests.Session()
         if auth:
-            self._http.auth = auth
+            self._http.auth = requests.auth.HTTPDigestAuth(*auth) if digest else auth
         self._auth = auth
+        self._digest = digest
+        self._server: str | None = None    # the Server header, once seen (e.g. "Virtuoso/07.20")
 
     @classmethod
     def for_oxigraph(cls, base: str, **kwargs) -> "RemoteStore":
@@ -46,11 +57,34 @@ class RemoteStore(Store):
 
     @classmethod
     def from_url(cls, url: str, **kwargs) -> "RemoteStore":
-        """`--store URL`: an Oxigraph-style base URL, or `query=…,update=…,gsp=…`."""
+        """`--store URL`: an Oxigraph-style base URL (`/query`, `/update`, `/store` under it),
+        a single SPARQL endpoint that takes queries and updates (a URL ending in `/sparql`,
+        as Virtuoso, GraphDB and Stardog have; no Graph Store endpoint is needed), or
+        `query=…,update=…[,gsp=…]`."""
         if "=" in url:
-            parts = dict(p.split("=", 1) for p in url.split(","))
-            return cls(parts["query"], parts["update"], parts["gsp"], **kwargs)
+            try:
+                parts = dict(p.split("=", 1) for p in url.split(","))
+                return cls(parts["query"], parts["update"], parts.get("gsp"), **kwargs)
+            except (KeyError, ValueError):
+                raise StoreError(f"--store {url!r}: give query=URL,update=URL[,gsp=URL]") from None
+        parsed = urlsplit(url)
+        if parsed.username is not None:    # http://user:password@host/…: the store's account
+            url = urlunsplit(parsed._replace(netloc=parsed.netloc.rsplit("@", 1)[1]))
+            kwargs.setdefault("auth", (unquote(parsed.username), unquote(parsed.password or "")))
+            kwargs.setdefault("digest", parsed.path.rstrip("/").endswith("-auth"))   # Virtuoso's -auth endpoints
+        if url.rstrip("/").endswith(("/sparql", "/sparql-auth")):
+            return cls(url, url, None, **kwargs)
         return cls.for_oxigraph(url, **kwargs)
+
+    @property
+    def is_virtuoso(self) -> bool:
+        if self._server is None:
+            try:
+                r = self._http.get(self.query_url, params={"query": "ASK {}"}, timeout=self.timeout)
+                self._server = r.headers.get("Server", "")
+            except requests.RequestException as exc:
+                raise StoreError(f"{self.query_url}: {exc}") from None
+        return self._server.startswith("Virtuoso")
 
     # -- queries ---------------------------------------------------------------------------
     def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None,
@@ -60,10 +94,13 @@ class RemoteStore(Store):
         if substitutions:
             sparql = _substitute(sparql, substitutions)
         client = SPARQLWrapper(self.query_url)
-        client.setMethod("POST")
+        client.setMethod("POST")          # a form POST: Virtuoso hangs on application/sparql-query
+        client.setOnlyConneg(True)        # no format=… parameter: Virtuoso answers 406 to it
         client.setTimeout(int(self.timeout))
         if self._auth:
             client.setCredentials(*self._auth)
+            if self._digest:
+                client.setHTTPAuth("DIGEST")
         client.setQuery(sparql)
         for g in default_graph or []:
             if isinstance(g, NamedNode):
@@ -76,19 +113,25 @@ class RemoteStore(Store):
         else:
             client.setReturnFormat(JSON)
         try:
-            raw = client.query().response.read()
+            response = client.query().response
+            raw = response.read()
+            capped = response.headers.get("X-SPARQL-MaxRows")
         except SPARQLWrapperException as exc:
             if "QueryBadFormed" in type(exc).__name__ or "400" in str(exc):
                 raise SyntaxError(str(exc)) from None
             raise StoreError(f"{self.query_url}: {exc}") from None
         except OSError as exc:
             raise StoreError(f"{self.query_url}: {exc}") from None
+        if capped:
+            raise StoreError(f"{self.query_url}: the store cut the answer at {capped} rows (its result "
+                             "limit, e.g. Virtuoso's ResultSetMaxRows): raise the limit or narrow the query")
         try:
             if graph_query:
                 scratch = ox.Store()
                 scratch.load(raw, RdfFormat.N_TRIPLES)
                 return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
-            return ox.parse_query_results(raw, ox.QueryResultsFormat.JSON)
+            raw = _VIRTUOSO_BNODE.sub(rb"\1", raw)     # its blank nodes come as "nodeID://b123"
+            return _boolean_fix(client.queryType, ox.parse_query_results(raw, ox.QueryResultsFormat.JSON))
         except SyntaxError as exc:
             # e.g. `oxigraph serve --timeout-s` cuts the body short and still says 200
             raise StoreError(f"{self.query_url}: incomplete or malformed answer ({exc})") from None
@@ -97,67 +140,97 @@ class RemoteStore(Store):
         r = self._post(self.update_url, sparql.encode(), "application/sparql-update")
         if r.status_code == 400:
             raise SyntaxError(r.text)
+        if r.ok and "Virtuoso" in r.headers.get("Server", "") and "Error" in r.text[:200]:
+            raise StoreError(f"{self.update_url}: {r.text[:500]}")
 
     # -- quads and graphs -----------------------------------------------------------------
     def quads(self, graph=None) -> Iterator[Quad]:
         graphs = [graph] if graph is not None else self.graphs()
         for g in graphs:
-            r = self._http.get(self.gsp_url, params=_gsp_params(g), headers={"Accept": _NT},
-                               timeout=self.timeout)
-            if r.status_code == 404:
-                continue
-            self._check(r)
-            for t in ox.parse(r.content, RdfFormat.N_TRIPLES):
+            yield from (self._graph_quads_gsp(g) if self.gsp_url else self._graph_quads_paged(g))
+
+    def _graph_quads_gsp(self, g) -> Iterator[Quad]:
+        r = self._http.get(self.gsp_url, params=_gsp_params(g), headers={"Accept": _NT}, timeout=self.timeout)
+        if r.status_code == 404:
+            return
+        self._check(r)
+        for t in ox.parse(r.content, RdfFormat.N_TRIPLES):
+            yield Quad(t.subject, t.predicate, t.object, g)
+
+    def _graph_quads_paged(self, g) -> Iterator[Quad]:
+        """CONSTRUCT in pages of PAGE triples, ordered so that pages neither overlap nor skip.
+        Blank nodes keep their identity across pages only if the store labels them stably
+        (Virtuoso and Oxigraph do: the label is the internal identifier)."""
+        where = f"GRAPH <{g.value}> {{ ?s ?p ?o }}" if isinstance(g, NamedNode) else "?s ?p ?o"
+        offset, expected = 0, self.count(g)
+        seen = 0
+        while seen < expected:
+            page = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }} ORDER BY ?s ?p ?o "
+                              f"LIMIT {self.PAGE} OFFSET {offset}")
+            triples = list(page)
+            if not triples:
+                break
+            for t in triples:
                 yield Quad(t.subject, t.predicate, t.object, g)
+            seen += len(triples)
+            offset += self.PAGE
+        if seen != expected:
+            raise StoreError(f"{self.query_url}: read {seen} of the {expected} triples of <{getattr(g, 'value', g)}>")
 
     def graphs(self) -> list[NamedNode]:
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted((r["g"] for r in rows if isinstance(r["g"], NamedNode)), key=lambda g: g.value)
+        # GROUP BY, not DISTINCT: the same answer, and Virtuoso 7 takes seconds over DISTINCT ?g
+        rows = self.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        own = self._system_graph if self.is_virtuoso else (lambda g: False)
+        return sorted((r["g"] for r in rows if isinstance(r["g"], NamedNode) and not own(r["g"].value)),
+                      key=lambda g: g.value)
+
+    @staticmethod
+    def _system_graph(iri: str) -> bool:
+        """Virtuoso's own graphs (its RDF views, LDP and service descriptions): not user data."""
+        return iri.startswith(VIRTUOSO_SYSTEM_PREFIXES) or iri in VIRTUOSO_SYSTEM_GRAPHS
 
     def count(self, graph=None) -> int:
-        pattern = f"GRAPH <{graph.value}> {{ ?s ?p ?o }}" if graph is not None else "GRAPH ?g { ?s ?p ?o }"
+        if graph is None:
+            return sum(self.count(g) for g in self.graphs())
+        pattern = f"GRAPH <{graph.value}> {{ ?s ?p ?o }}" if isinstance(graph, NamedNode) else "?s ?p ?o"
         return int(next(iter(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")))["n"].value)
 
     def load_bytes(self, data, fmt, graph=None, *, replace=False, base_iri=None):
-        """Graph Store Protocol: one POST (or PUT to replace) per graph, as N-Triples."""
-        by_graph: dict = defaultdict(list)
+        """Insert RDF: per graph, as one update request (graphs to `replace` dropped first)."""
+        quads = []
         for q in ox.parse(data, fmt, base_iri=base_iri):
             g = q.graph_name if isinstance(getattr(q, "graph_name", None), NamedNode) else graph
-            by_graph[g if g is not None else ox.DefaultGraph()].append(ox.Triple(q.subject, q.predicate, q.object))
-        for g, triples in by_graph.items():
-            body = ox.serialize(triples, format=RdfFormat.N_TRIPLES)
-            method = self._http.put if replace else self._http.post
-            self._check(method(self.gsp_url, params=_gsp_params(g), data=body,
-                               headers={"Content-Type": _NT}, timeout=self.timeout))
+            quads.append(Quad(q.subject, q.predicate, q.object, g if g is not None else ox.DefaultGraph()))
+        clear = sorted({q.graph_name for q in quads}, key=str) if replace else []
+        ops = [_drop(g) for g in clear] + _insert_ops(quads)
+        if ops:
+            self.update(" ;\n".join(ops))
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
-        data = ox.serialize(list(quads), format=RdfFormat.N_QUADS)
-        if data:
-            self.load_bytes(data, RdfFormat.N_QUADS)
+        ops = _insert_ops(list(quads))
+        if ops:
+            self.update(" ;\n".join(ops))
 
     def commit(self, change) -> None:
-        """The whole change set as ONE SPARQL Update request, which the store applies
-        atomically (Oxigraph does; docs/remote-store.md). The graphs' sizes for the
-        provenance record are counted by the last operations of the same request."""
-        ops = ["CLEAR SILENT DEFAULT" if isinstance(g, ox.DefaultGraph) else f"DROP SILENT GRAPH <{g.value}>"
-               for g in change.clear]
+        """The whole change set as ONE SPARQL Update request, which Oxigraph applies
+        atomically (docs/remote-store.md says what other stores do). The graphs' sizes for
+        the provenance record are counted by the last operations of the same request."""
         if any(isinstance(t, ox.BlankNode) for q in change.remove for t in (q.subject, q.object)):
             raise StoreError("a remote store cannot remove blank-node triples by name: "
                              "replace their graph instead (clear it and add its new content)")
         add = list(change.add)
         for f in change.files:
             source = {"input": f.data} if f.data is not None else {"path": str(f.path)}
-            for q in ox.parse(**source, format=f.fmt, base_iri=f.base_iri):
+            for q in ox.parse(**source, format=f.fmt, base_iri=f.base_iri, rename_blank_nodes=True):
                 g = q.graph_name if isinstance(q.graph_name, NamedNode) else (f.graph or ox.DefaultGraph())
                 add.append(Quad(q.subject, q.predicate, q.object, g))
-        if change.remove:
-            ops.append(f"DELETE DATA {{ {_quad_block(change.remove)} }}")
-        if add:
-            ops.append(f"INSERT DATA {{ {_quad_block(add)} }}")
+        ops = [_drop(g) for g in change.clear]
+        ops += [f"DELETE DATA {{ {_quad_block(chunk)} }}" for chunk in _chunks(change.remove, self.INSERT_CHUNK)]
+        ops += _insert_ops(add, self.INSERT_CHUNK)
         record = change.record
         if record is not None:
             ops.append(record.retract_update())
-            ops.append(f"INSERT DATA {{ {_quad_block(record.quads(None))} }}")
+            ops += _insert_ops(record.quads(None), self.INSERT_CHUNK)
             prov = PROVENANCE_GRAPH.value
             for g in record.graphs():
                 ops.append(f"INSERT {{ GRAPH <{prov}> {{ <{g.value}> <{VOID.triples.value}> ?n }} }} "
@@ -166,8 +239,7 @@ class RemoteStore(Store):
             self.update(" ;\n".join(ops))
 
     def clear_graph(self, graph):
-        self.update("CLEAR SILENT DEFAULT" if isinstance(graph, ox.DefaultGraph)
-                    else f"DROP SILENT GRAPH <{graph.value}>")
+        self.update(_drop(graph))
 
     def dump(self, fmt, graph=None, prefixes=None) -> bytes:
         scratch = ox.Store()
@@ -196,6 +268,76 @@ class RemoteStore(Store):
     def _check(r: requests.Response) -> None:
         if r.status_code >= 400:
             raise StoreError(f"{r.request.method} {r.url}: HTTP {r.status_code}: {r.text[:500]}")
+
+
+VIRTUOSO_SYSTEM_PREFIXES = ("http://www.openlinksw.com/", "http://localhost:8890/DAV", "urn:activitystreams-owl")
+VIRTUOSO_SYSTEM_GRAPHS = {"http://www.w3.org/ns/ldp#", "http://localuriqaserver/sparql", "urn:core:services:sparql",
+                          "http://www.w3.org/2002/07/owl#", "virtrdf-label"}
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+
+
+def _boolean_fix(query_type: str, results):
+    """Virtuoso answers ASK as one solution binding `__ASK_RETVAL` to 0 or 1."""
+    if query_type != "ASK" or not isinstance(results, ox.QuerySolutions):
+        return results
+    rows = list(results)
+    value = bool(rows) and rows[0][0] is not None and rows[0][0].value not in ("0", "false")
+    return ox.parse_query_results(b'{"head": {}, "boolean": %s}' % (b"true" if value else b"false"),
+                                  ox.QueryResultsFormat.JSON)
+
+
+def _drop(graph) -> str:
+    return "CLEAR SILENT DEFAULT" if isinstance(graph, ox.DefaultGraph) else f"DROP SILENT GRAPH <{graph.value}>"
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _insert_ops(quads: list, size: int = 2000) -> list[str]:
+    """INSERT operations of at most about `size` triples each. A blank node's triples stay in
+    one operation (a label names one node only within an operation); an operation with blank
+    nodes is written as INSERT { … } WHERE { }, which every store takes (Virtuoso refuses
+    blank nodes in INSERT DATA)."""
+    plain = [q for q in quads if not _has_bnode(q)]
+    ops = [f"INSERT DATA {{ {_quad_block(chunk)} }}" for chunk in _chunks(plain, size)]
+    for group in _bnode_groups([q for q in quads if _has_bnode(q)], size):
+        ops.append(f"INSERT {{ {_quad_block(group)} }} WHERE {{ }}")
+    return ops
+
+
+def _has_bnode(q) -> bool:
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+
+
+def _bnode_groups(quads: list, size: int):
+    """Quads packed into groups of about `size`, each blank node's quads in one group
+    (union-find over the blank nodes that share a triple)."""
+    parent: dict = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for q in quads:
+        nodes = [t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
+        for other in nodes[1:]:
+            parent[find(other)] = find(nodes[0])
+    components: dict = defaultdict(list)
+    for q in quads:
+        node = q.subject if isinstance(q.subject, ox.BlankNode) else q.object
+        components[find(node)].append(q)
+    group: list = []
+    for members in components.values():
+        if group and len(group) + len(members) > size:
+            yield group
+            group = []
+        group += members
+    if group:
+        yield group
 
 
 def _quad_block(quads) -> str:
