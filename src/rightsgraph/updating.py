@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
@@ -48,9 +49,11 @@ class UpdateResult:
 
 
 def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=None,
-                 base_iri: str | None = None) -> UpdateResult:
+                 base_iri: str | None = None,
+                 guard: Callable[[list[ox.Quad], list[ox.Quad]], None] | None = None) -> UpdateResult:
     """Validate and apply a SPARQL 1.1 Update; raises SyntaxError, LoadRejected or
-    UpdateRejected and then changes nothing."""
+    UpdateRejected and then changes nothing. `guard(added, removed)` sees the update's
+    effect before validation and refuses it by raising UpdateRejected."""
     embedded = isinstance(store, EmbeddedStore)
     started = provenance.now()
     t0 = time.perf_counter()
@@ -68,6 +71,8 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
             try:
                 snapshot.update(sparql, base_iri=base_iri)
                 added, removed = _difference(before, snapshot)
+                if guard is not None:
+                    guard(added, removed)
                 touched = {q.graph_name for q in added + removed}
                 system = sorted(g.value for g in touched if g in SYSTEM_GRAPHS)
                 if system:
