@@ -171,14 +171,15 @@ class DecisionService:
                 self._built_for = fingerprint
         return self._index
 
-    def confidential_terms(self, graphs: frozenset[str]) -> "ConfidentialTerms":
-        """What of the compiled policies is stated in `graphs`, cached per index build and
-        set of graphs."""
-        index = self.index()
+    def confidential_terms(self, graphs: frozenset[str], index: PolicyIndex | None = None) -> "ConfidentialTerms":
+        """What of the compiled policies (`index`, default the current one) is stated in
+        `graphs`, cached per index build and set of graphs."""
+        if not graphs:
+            return NO_CONFIDENTIAL_TERMS  # cataloguers and admins: not cached, so no thrashing
+        index = index if index is not None else self.index()
         cached = getattr(self, "_terms_cache", None)
         if cached is None or cached[0] is not index or cached[1] != graphs:
-            ids = hidden_policies(self.store, set(graphs)) if graphs else set()
-            cached = (index, graphs, confidential_terms(index, ids))
+            cached = (index, graphs, confidential_terms(index, hidden_policies(self.store, set(graphs))))
             self._terms_cache = cached
         return cached[2]
 
@@ -187,8 +188,9 @@ class DecisionService:
         not see `hidden_graphs`: the one place where answers are redacted. The FORCE report
         (`report=true`) is included unless it would name a confidential policy or rule."""
         kwargs = read_params(params)
-        terms = self.confidential_terms(frozenset(hidden_graphs))
-        d = decide(self.index(), **kwargs)
+        index = self.index()  # one index for the decision and for what of it is confidential
+        terms = self.confidential_terms(frozenset(hidden_graphs), index)
+        d = decide(index, **kwargs)
         result = d.to_json()
         if kwargs["report"] and not terms.involved_in(d):
             result["report"] = d.report_turtle()
@@ -257,6 +259,9 @@ class ConfidentialTerms:
         out = [{"constraint": CONFIDENTIAL} if str(u.get("constraint")) in self.constraints else u
                for u in constraints]
         return _once(out, {"constraint": CONFIDENTIAL})
+
+
+NO_CONFIDENTIAL_TERMS = ConfidentialTerms()
 
 
 def _once(items: list, placeholder) -> list:

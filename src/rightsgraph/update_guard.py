@@ -27,7 +27,7 @@ from .confidentiality import hidden_from_readers, may_read
 from .namespaces import PROVENANCE_GRAPH
 from .updating import UpdateRejected
 
-_SHOWN = 5  # graphs named in a message before "and N more"
+_SHOWN = 5  # graphs named in a message; more are counted, "(+N)"
 
 
 class ConfidentialityRefusal(UpdateRejected):
@@ -250,9 +250,9 @@ class ConfidentialityGuard:
                       "can see: data hidden from readers may only be written into confidential graphs. "
                       "Mark the target graph confidential first, or name the graphs the update "
                       "reads (GRAPH <iri>, USING / USING NAMED)",
-                "zh": f"此更新读取了 {read_zh}，并会写入读者可见的 {_names(visible)}：读者不可见的数据只能写入保密图。"
-                      "请先将目标图标记为保密，或在更新中明确列出所读的图"
-                      "（GRAPH <iri>、USING / USING NAMED）"})
+                "zh": f"此更新读取了 {read_zh}，并会写入读者可见的 {_names(visible)}："
+                      "读者不可见的数据只能写入保密图。请先将目标图标记为保密，"
+                      "或在更新中明确列出所读的图（GRAPH <iri>、USING / USING NAMED）"})
 
     @staticmethod
     def _hidden_sources(reads: UpdateReads, confidential: frozenset[str]) -> list[dict[str, str]]:
