@@ -321,6 +321,8 @@ def sparql_functions(svc: DecisionService) -> dict:
     rg:permitted(?target, ?action, ?assignee [, ?leftOperand, ?value]...) -> xsd:boolean
     rg:decision(?target, ?action, ?assignee [, ?leftOperand, ?value]...) -> "permit|reason"
     An `odrl:dateTime` pair sets the time of the request (default: now).
+    They answer the verdict and the reason code only, which every caller may see (the two
+    fields ConfidentialTerms.redact keeps as they are), so they need no redaction.
     """
     import pyoxigraph as ox
 
