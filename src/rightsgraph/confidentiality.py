@@ -6,6 +6,7 @@ from __future__ import annotations
 from pyoxigraph import Literal, NamedNode, Quad
 
 from . import changes
+from .accounts import role_at_least
 from .namespaces import PROVENANCE_GRAPH, RG, XSD
 
 _TRUE = Literal("true", datatype=XSD.boolean)
@@ -21,6 +22,12 @@ def hidden_from_readers(confidential) -> frozenset[str]:
     provenance graph (load records, confidentiality marks). Every door applies this rule:
     web/auth.hidden_graphs per request, store/public_snapshot for the public read tier."""
     return frozenset(confidential) | {PROVENANCE_GRAPH.value}
+
+
+def may_read(role: str | None, graph: str, confidential) -> bool:
+    """Whether `role` may read `graph`: cataloguers and admins read every graph, readers
+    none of those hidden from them."""
+    return role_at_least(role, "cataloguer") or graph not in hidden_from_readers(confidential)
 
 
 def set_confidential(store, graph: str, confidential: bool = True) -> None:

@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
+
+from pyoxigraph import BlankNode
 
 from . import changes
 from .namespaces import PREFIXES, PROVENANCE_GRAPH
@@ -168,50 +171,143 @@ class DecisionService:
                 self._built_for = fingerprint
         return self._index
 
-    def hidden_policies(self, graphs: frozenset[str]) -> frozenset[str]:
-        """Policies stated in `graphs`, cached per index build and set of graphs."""
-        self.index()
-        key = (self._built_for, graphs)
-        cached = getattr(self, "_hidden_cache", None)
-        if cached is None or cached[0] != key:
-            cached = (key, frozenset(hidden_policies(self.store, set(graphs))))
-            self._hidden_cache = cached
-        return cached[1]
+    def confidential_terms(self, graphs: frozenset[str], index: PolicyIndex | None = None) -> "ConfidentialTerms":
+        """What of the compiled policies (`index`, default the current one) is stated in
+        `graphs`, cached per index build and set of graphs."""
+        if not graphs:
+            return NO_CONFIDENTIAL_TERMS  # cataloguers and admins: not cached, so no thrashing
+        index = index if index is not None else self.index()
+        cached = getattr(self, "_terms_cache", None)
+        if cached is None or cached[0] is not index or cached[1] != graphs:
+            cached = (index, graphs, confidential_terms(index, hidden_policies(self.store, set(graphs))))
+            self._terms_cache = cached
+        return cached[2]
 
+    def answer(self, params: dict, hidden_graphs: frozenset[str] = frozenset()) -> dict:
+        """The JSON answer of every HTTP door (API, batch, web page) for a caller who may
+        not see `hidden_graphs`: the one place where answers are redacted. The FORCE report
+        (`report=true`) is included unless it would name a confidential policy or rule."""
+        kwargs = read_params(params)
+        index = self.index()  # one index for the decision and for what of it is confidential
+        terms = self.confidential_terms(frozenset(hidden_graphs), index)
+        d = decide(index, **kwargs)
+        result = d.to_json()
+        if kwargs["report"] and not terms.involved_in(d):
+            result["report"] = d.report_turtle()
+        return terms.redact(result) if terms else result
 
 
 def hidden_policies(store, hidden_graphs: set[str]) -> set[str]:
-    """Policies stated in graphs the caller may not see."""
+    """Policies stated in graphs the caller may not see (ids as the policy index writes
+    them: IRIs, or `_:label` for blank nodes)."""
     if not hidden_graphs:
         return set()
     values = " ".join(f"<{g}>" for g in hidden_graphs)
     rows = store.query("SELECT DISTINCT ?p WHERE { VALUES ?g { " + values + " } GRAPH ?g { ?p ?rel ?r } "
                        f"VALUES ?rel {{ <{ODRL}permission> <{ODRL}prohibition> <{ODRL}obligation> }} }}")
-    return {r["p"].value for r in rows}
+    return {("_:" + r["p"].value) if isinstance(r["p"], BlankNode) else r["p"].value for r in rows}
 
 
-def redact(result: dict, hidden: set[str], index: PolicyIndex) -> dict:
-    """A decision's JSON for a caller who may not see some policies (confidential graphs):
-    the answer and the duties' actions stay; the confidential policies and their rules are
-    not named."""
-    named = set(result.get("policies", [])) & hidden
-    if not named:
-        return result
-    rule_ids = set()
-    for pid in named:
-        policy = index.policies.get(IRI(pid))
-        for rule in (policy.effective_rules + policy.effective_obligations) if policy else []:
-            stack = [rule]
-            while stack:
-                x = stack.pop()
-                rule_ids.add(str(x.id))
-                stack.extend(x.duties + x.consequences + x.remedies)
-    out = dict(result)
-    out["policies"] = ["(confidential)" if p in named else p for p in result.get("policies", [])]
-    out["rules"] = ["(confidential)" if r in rule_ids else r for r in result.get("rules", [])]
-    out["duties"] = [dict(d, duty="(confidential)") if str(d.get("duty")) in rule_ids else d
-                     for d in result.get("duties", [])]
+CONFIDENTIAL = "(confidential)"
+
+
+@dataclass(frozen=True)
+class ConfidentialTerms:
+    """The policies, rules (duties included) and constraints a caller may not see: those
+    of the policies stated in confidential graphs, with everything they inherit."""
+
+    policies: frozenset[str] = frozenset()
+    rules: frozenset[str] = frozenset()
+    constraints: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.policies)
+
+    def involved_in(self, decision) -> bool:
+        """Whether the decision's evaluations (its FORCE report) touch a confidential term."""
+        if not self:
+            return False
+        for e in decision.evaluations or ():
+            if str(e.policy.id) in self.policies or str(e.rule.id) in self.rules:
+                return True
+        return any(str(o.duty.id) in self.rules for o in decision.obligations or ())
+
+    def redact(self, result: dict) -> dict:
+        """A decision's JSON with no confidential term left: the verdict and the reason code
+        stay; a confidential policy, rule, duty or unresolved constraint becomes one
+        `(confidential)` entry in its list. Fields not known here are left out, so that a
+        field added to the answer later is withheld until someone decides it is safe."""
+        out = {}
+        for key, value in result.items():
+            redactor = _REDACTORS.get(key)
+            if redactor is not None:
+                out[key] = redactor(self, value)
+        return out
+
+    def _duties(self, duties: list) -> list:
+        out = []
+        for d in duties:
+            if str(d.get("duty")) in self.rules or str(d.get("policy")) in self.policies:
+                out.append({"duty": CONFIDENTIAL})
+            elif d.get("consequences"):
+                out.append(dict(d, consequences=self._duties(d["consequences"])))
+            else:
+                out.append(d)
+        return _once(out, {"duty": CONFIDENTIAL})
+
+    def _unresolved(self, constraints: list) -> list:
+        out = [{"constraint": CONFIDENTIAL} if str(u.get("constraint")) in self.constraints else u
+               for u in constraints]
+        return _once(out, {"constraint": CONFIDENTIAL})
+
+
+NO_CONFIDENTIAL_TERMS = ConfidentialTerms()
+
+
+def _once(items: list, placeholder) -> list:
+    """`items` with the placeholder kept only where it first appears."""
+    out, seen = [], False
+    for x in items:
+        if x == placeholder:
+            if seen:
+                continue
+            seen = True
+        out.append(x)
     return out
+
+
+_REDACTORS = {
+    "decision": lambda t, v: v,
+    "reason": lambda t, v: v,
+    "policies": lambda t, v: _once([CONFIDENTIAL if p in t.policies else p for p in v], CONFIDENTIAL),
+    "rules": lambda t, v: _once([CONFIDENTIAL if r in t.rules else r for r in v], CONFIDENTIAL),
+    "duties": ConfidentialTerms._duties,
+    "unresolved": ConfidentialTerms._unresolved,
+}
+
+
+def confidential_terms(index: PolicyIndex, policy_ids: set[str]) -> ConfidentialTerms:
+    """Every rule, duty and constraint reachable from the given policies (their own rules
+    and the ones they inherit; a public policy inheriting from a confidential one then
+    shows the inherited rules as confidential too)."""
+    policies = {pid for pid in index.policies if str(pid) in policy_ids}
+    rules: set[str] = set()
+    constraints: set[str] = set()
+    stack = [r for pid in policies for r in index.policies[pid].effective_rules
+             + index.policies[pid].effective_obligations]
+    while stack:
+        rule = stack.pop()
+        if str(rule.id) in rules:
+            continue
+        rules.add(str(rule.id))
+        stack.extend(rule.duties + rule.consequences + rule.remedies)
+        pending = list(rule.constraints) + list(rule.target_refinements) + list(rule.assignee_refinements)
+        pending += [c for a in rule.actions for c in a.refinements]
+        while pending:
+            c = pending.pop()
+            constraints.add(str(c.id))
+            pending.extend(c.children)
+    return ConfidentialTerms(frozenset(str(p) for p in policies), frozenset(rules), frozenset(constraints))
 
 
 # -- the SPARQL door ----------------------------------------------------------------------
@@ -225,6 +321,8 @@ def sparql_functions(svc: DecisionService) -> dict:
     rg:permitted(?target, ?action, ?assignee [, ?leftOperand, ?value]...) -> xsd:boolean
     rg:decision(?target, ?action, ?assignee [, ?leftOperand, ?value]...) -> "permit|reason"
     An `odrl:dateTime` pair sets the time of the request (default: now).
+    They answer the verdict and the reason code only, which every caller may see (the two
+    fields ConfidentialTerms.redact keeps as they are), so they need no redaction.
     """
     import pyoxigraph as ox
 

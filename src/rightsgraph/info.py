@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pyoxigraph import NamedNode
+
 from .namespaces import PROVENANCE_GRAPH, sparql_prefixes
 
 _COUNTS = sparql_prefixes() + """
@@ -32,18 +34,26 @@ SELECT ?act ?ended ?agent ?files ?triples WHERE {{
 }} ORDER BY DESC(?ended) LIMIT 10"""
 
 
-def store_summary(store) -> dict:
-    counts = next(iter(store.query(_COUNTS)))
+def store_summary(store, hidden: frozenset[str] = frozenset()) -> dict:
+    """What the store holds. With `hidden` graphs (a reader's view: confidential graphs and
+    the provenance graph), counts and lists cover the other graphs only, and the loads
+    (account names, file names, from the provenance graph) are left out."""
     graphs = [{"graph": s["g"].value, "triples": int(s["n"].value),
                "modified": s["modified"].value if s["modified"] is not None else None}
-              for s in store.query(_GRAPHS)]
-    loads = [{"activity": s["act"].value, "ended": s["ended"].value, "agent": s["agent"].value,
-              "files": s["files"].value if s["files"] is not None else "",
-              "triples": int(s["triples"].value) if s["triples"] is not None else 0}
-             for s in store.query(_LOADS)]
+              for s in store.query(_GRAPHS) if s["g"].value not in hidden]
+    if hidden:
+        visible = [NamedNode(g["graph"]) for g in graphs] or [NamedNode("urn:rightsgraph:no-graph")]
+        counts = next(iter(store.query(_COUNTS, default_graph=visible)))
+        loads = None
+    else:
+        counts = next(iter(store.query(_COUNTS)))
+        loads = [{"activity": s["act"].value, "ended": s["ended"].value, "agent": s["agent"].value,
+                  "files": s["files"].value if s["files"] is not None else "",
+                  "triples": int(s["triples"].value) if s["triples"] is not None else 0}
+                 for s in store.query(_LOADS)]
     return {
         "total_triples": sum(g["triples"] for g in graphs),
         "counts": {k: int(counts[k].value) for k in ("resources", "licences", "parties", "policies")},
         "graphs": graphs,
-        "loads": loads,
+        "loads": loads,   # None: not shown to this caller
     }

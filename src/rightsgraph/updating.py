@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
@@ -49,14 +50,15 @@ class UpdateResult:
 
 
 def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=None,
-                 base_iri: str | None = None, guard=None) -> UpdateResult:
+                 base_iri: str | None = None,
+                 guard: Callable[[list[ox.Quad], list[ox.Quad]], None] | None = None) -> UpdateResult:
     """Validate and apply a SPARQL 1.1 Update; raises SyntaxError, LoadRejected or
     UpdateRejected and then changes nothing.
 
     The update runs once, on a snapshot. What the store receives is the difference it made
     there, exactly as validated (store/changeset.py): an update with RAND(), UUID(), NOW(),
     BNODE() or LOAD is never run a second time with another outcome. `guard(added, removed)`
-    may refuse the effect (raise UpdateRejected) before it is validated."""
+    sees the effect before validation and refuses it by raising UpdateRejected."""
     started = provenance.now()
     t0 = time.perf_counter()
     with WRITE_LOCK:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.server
 def server(deployment):
     if not MANIFEST.entries:
         pytest.skip(f"Graph Store Protocol manifests not found in {DIR}")
-    srv = deployment.serve_with_token("w3c-suite")
+    srv = deployment.serve_with_token("w3c-suite", "admin")  # DROP ALL resets: admin only
     yield srv
     srv.stop()
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.server
 def server(deployment):
     if not MANIFEST.entries:
         pytest.skip(f"SPARQL protocol manifest not found at {MANIFEST_PATH}")
-    srv = deployment.serve_with_token("w3c-suite")
+    srv = deployment.serve_with_token("w3c-suite", "admin")  # DROP ALL resets: admin only
     yield srv
     srv.stop()
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from ..decision_service import DecisionParamError, DecisionService, read_params, redact
-from ..policy import decide
+from ..decision_service import DecisionParamError, DecisionService
 from .auth import hidden_graphs
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -30,21 +29,9 @@ def _bad(message: str, status: int = 400) -> Response:
 
 
 def answer(svc: DecisionService, params: dict, hidden: frozenset[str]) -> dict:
-    """The JSON answer to one request; the FORCE report on request (`report=true`), except
-    for a caller who may not see every policy (the report names them all)."""
-    kwargs = read_params(params)
-    d = decide(svc.index(), **kwargs)
-    result = d.to_json()
-    if hidden:
-        return redact(result, hidden, svc.index())
-    if kwargs["report"]:
-        result["report"] = d.report_turtle()
-    return result
-
-
-def caller_hidden_policies(svc: DecisionService) -> frozenset[str]:
-    graphs = hidden_graphs()
-    return svc.hidden_policies(graphs) if graphs else frozenset()
+    """The JSON answer to one request for a caller who may not see the `hidden` graphs
+    (auth.hidden_graphs); DecisionService.answer redacts it."""
+    return svc.answer(params, hidden)
 
 
 @bp.route("/decision", methods=["GET", "POST"])
@@ -58,7 +45,7 @@ def decision():
             return _bad("POST a JSON object: {\"target\": IRI, \"action\": IRI, \"assignee\": IRI, "
                         "\"at\": ISO 8601, \"context\": {leftOperand: value}}")
     try:
-        return jsonify(answer(svc, params, caller_hidden_policies(svc)))
+        return jsonify(answer(svc, params, hidden_graphs()))
     except DecisionParamError as exc:
         return _bad(str(exc))
 
@@ -74,7 +61,7 @@ def decisions():
         return _bad("POST a JSON object {\"requests\": [ {target, action, assignee, ...}, ... ]}")
     if len(items) > MAX_BATCH:
         return _bad(f"at most {MAX_BATCH} requests in one batch", 413)
-    hidden = caller_hidden_policies(svc)
+    hidden = hidden_graphs()
     out = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from .. import query as q
 from ..decision_service import mentions_decision_functions, sparql_functions
@@ -189,12 +189,16 @@ def _update(update: str, params: dict[str, list[str]]) -> Response:
         return denied
     from ..loading import LoadRejected
     from ..store.base import DatasetConflict, StoreError, apply_using
+    from ..update_guard import guard_for
     from ..updating import UpdateRejected, apply_update
     from .errors import validation_failure
     store = current_app.extensions["rightsgraph.store"]
     try:
         text = apply_using(update, params.get("using-graph-uri", []), params.get("using-named-graph-uri", []))
-        result = apply_update(store, text, agent=current_agent(), base_iri=request.base_url)
+        # confidential data stays in confidential graphs; ALL / NAMED are the admin's
+        guard = guard_for(text, role=g.get("role"), account=current_agent(), store=store,
+                          base_iri=request.base_url)
+        result = apply_update(store, text, agent=current_agent(), base_iri=request.base_url, guard=guard)
     except DatasetConflict as exc:
         raise ProtocolError(400, str(exc)) from None
     except SyntaxError as exc:

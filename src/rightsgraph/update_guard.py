@@ -1,0 +1,294 @@
+"""What a SPARQL update may do with data readers must not see (docs/service.md,
+"Confidential data and writes").
+
+- An update that may read a graph hidden from readers (a confidential graph or the
+  provenance graph) may add quads only to confidential graphs: the data keeps its
+  confidentiality. `COPY <confidential> TO <public>` and `INSERT { GRAPH <public> … }
+  WHERE { GRAPH <confidential> … }` are refused, with the graphs named.
+- `CLEAR|DROP ALL|NAMED` remove every data graph, the confidential ones included: admin
+  only. `CLEAR|DROP GRAPH <g>` needs a role that may read g.
+
+What an update may read comes from rdflib's algebra of the update (every GRAPH pattern,
+the dataset its USING / WITH clauses give, the source of ADD / COPY / MOVE); what it
+writes comes from its actual effect, the quads `updating.apply_update` found it adds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from pyoxigraph import NamedNode, Quad
+from rdflib.term import Variable
+
+from .accounts import role_at_least
+from .confidentiality import hidden_from_readers, may_read
+from .namespaces import PROVENANCE_GRAPH
+from .updating import UpdateRejected
+
+_SHOWN = 5  # graphs named in a message; more are counted, "(+N)"
+
+
+class ConfidentialityRefusal(UpdateRejected):
+    """An update refused for what it would do with confidential data; `messages` holds
+    the English and Chinese text, str() both."""
+
+    def __init__(self, messages: dict[str, str]):
+        self.messages = messages
+        super().__init__(f"{messages['en']}\n{messages['zh']}")
+
+
+@dataclass
+class UpdateReads:
+    """What an update may read, and which graph-wide operations it makes."""
+
+    graphs: set[str] = field(default_factory=set)     # named graphs its patterns or sources name
+    every_named_graph: bool = False                   # GRAPH ?g over the whole store
+    outside: list[str] = field(default_factory=list)  # SERVICE / LOAD: other endpoints
+    graph_wide: list[str] = field(default_factory=list)  # "DROP ALL", "CLEAR NAMED", ...
+    cleared: list[str] = field(default_factory=list)     # graphs cleared or dropped by name
+
+
+def analyse(update: str, base_iri: str | None = None) -> UpdateReads:
+    """Parse `update` with rdflib and say what it may read. Raises ValueError when rdflib
+    cannot parse it (then nothing can be said, and the guard refuses)."""
+    from rdflib.plugins.sparql.algebra import translateUpdate
+    from rdflib.plugins.sparql.parser import parseUpdate
+    try:
+        algebra = translateUpdate(parseUpdate(without_data_blocks(update)), base=base_iri).algebra
+    except Exception as exc:  # noqa: BLE001 - pyparsing and rdflib raise many kinds
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
+    reads = UpdateReads()
+    for op in algebra:
+        _operation(op, reads)
+    return reads
+
+
+def _operation(op, reads: UpdateReads) -> None:
+    name = op.name
+    if name in ("InsertData", "DeleteData", "Create"):
+        return
+    if name in ("Drop", "Clear"):
+        which = op["graphiri"]
+        if which in ("ALL", "NAMED"):
+            reads.graph_wide.append(f"{name.upper()} {which}")
+        elif which != "DEFAULT":
+            reads.cleared.append(str(which))
+        return
+    if name in ("Add", "Copy", "Move"):
+        source = op["graph"][0]
+        if source != "DEFAULT":
+            reads.graphs.add(str(source))
+        return
+    if name == "Load":
+        reads.outside.append(f"LOAD <{op['iri']}>")
+        return
+    if name == "DeleteWhere":
+        for graph in dict.get(op, "quads") or {}:
+            _graph_term(graph, reads, None)
+        return  # its default-graph triples read the default graph: never confidential
+    if name == "Modify":
+        using = dict.get(op, "using") or []  # CompValue.get(missing) returns the key
+        # SPARQL 1.1 Update 3.1.3: USING / USING NAMED give the whole dataset; else WITH
+        # names the default graph; else it is the store's default graph (never confidential).
+        if using:
+            defaults = {str(u["default"]) for u in using if "default" in u}
+            named_scope: set[str] | None = {str(u["named"]) for u in using if "named" in u}
+        else:
+            defaults = {str(op["withClause"])} if dict.get(op, "withClause") is not None else set()
+            named_scope = None
+        found = _Found()
+        _walk(op["where"], False, found)
+        if found.default_graph:
+            reads.graphs |= defaults
+        for graph in found.graphs:
+            _graph_term(graph, reads, named_scope)
+        reads.outside += found.services
+        return
+    raise ValueError(f"unknown update operation {name}")
+
+
+def _graph_term(term, reads: UpdateReads, named_scope: set[str] | None) -> None:
+    if isinstance(term, Variable):
+        if named_scope is None:
+            reads.every_named_graph = True
+        else:
+            reads.graphs |= named_scope
+    else:
+        # GRAPH <g> counts even when USING NAMED leaves g out (it then matches nothing):
+        # erring towards "reads" can only refuse more.
+        reads.graphs.add(str(term))
+
+
+@dataclass
+class _Found:
+    graphs: list = field(default_factory=list)
+    default_graph: bool = False
+    services: list = field(default_factory=list)
+
+
+def _walk(node, in_graph: bool, found: _Found) -> None:
+    """Collect the GRAPH terms of a WHERE clause (translated algebra, and the untranslated
+    patterns rdflib keeps inside EXISTS) and whether any triple pattern reads the default
+    graph."""
+    if isinstance(node, dict):  # rdflib CompValue / Expr are dicts
+        name = getattr(node, "name", None)
+        if name == "ServiceGraphPattern":
+            found.services.append(f"SERVICE <{dict.get(node, 'term')}>")
+            return
+        if name in ("Graph", "GraphGraphPattern"):
+            found.graphs.append(dict.get(node, "term"))
+            _walk(dict.get(node, "p" if name == "Graph" else "graph"), True, found)
+            return
+        if dict.get(node, "triples") and not in_graph:
+            found.default_graph = True
+        for value in dict.values(node):
+            _walk(value, in_graph, found)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            _walk(value, in_graph, found)
+
+
+# -- data blocks --------------------------------------------------------------------------
+# rdflib parses about 25 KB of SPARQL a second, and its translation of INSERT DATA is
+# quadratic (1,000 triples: 8 s; 5,000: 270 s). INSERT DATA / DELETE DATA read nothing, so
+# their bodies are emptied before rdflib sees the update. Finding a body's end needs only
+# the SPARQL terminals that can hold a brace or look like one (SPARQL 1.1 grammar 19.8):
+# strings, IRIs, comments and escaped characters of prefixed names (ex:a\'b).
+_OPAQUE = (r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
+           r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
+           r'|"(?:[^"\\\n\r]|\\.)*"'
+           r"|'(?:[^'\\\n\r]|\\.)*'"
+           r'|<[^<>"{}|^`\\\x00-\x20]*>'
+           r'|#[^\n\r]*'
+           r'|\\.')
+_TOP = re.compile(rf"(?P<opaque>{_OPAQUE})|(?P<open>\{{)|(?P<close>\}})|(?P<word>[A-Za-z][\w\-.:]*)", re.S)
+_INNER = re.compile(rf"(?P<opaque>{_OPAQUE})|(?P<open>\{{)|(?P<close>\}})", re.S)
+
+
+def without_data_blocks(update: str) -> str:
+    """`update` with the bodies of its INSERT DATA and DELETE DATA operations emptied."""
+    out, keep_from, pos, depth = [], 0, 0, 0
+    keyword, body_start = None, None   # keyword: None, "verb" (INSERT/DELETE), "data"
+    while True:
+        m = (_TOP if depth == 0 else _INNER).search(update, pos)
+        if m is None:
+            break
+        pos, kind = m.end(), m.lastgroup
+        if kind == "opaque":
+            if not m.group().startswith("#"):  # a comment may sit between keywords
+                keyword = None
+        elif kind == "word":
+            word = m.group().upper()
+            keyword = "verb" if word in ("INSERT", "DELETE") else \
+                "data" if word == "DATA" and keyword == "verb" else None
+        elif kind == "open":
+            if depth == 0 and keyword == "data":
+                body_start = m.end()
+            depth, keyword = depth + 1, None
+        else:
+            depth = max(depth - 1, 0)
+            if depth == 0 and body_start is not None:
+                out += [update[keep_from:body_start], " "]
+                keep_from, body_start = m.start(), None
+    out.append(update[keep_from:])
+    return "".join(out)
+
+
+# -- the guard ----------------------------------------------------------------------------
+
+class ConfidentialityGuard:
+    """`guard(added, removed)` for `updating.apply_update`, for one update by one caller.
+
+    The update is analysed when the guard is made (outside the write lock); a failure to
+    analyse is reported only when the guard is called, i.e. after Oxigraph accepted the
+    update, so that a malformed update still gets Oxigraph's syntax error (400)."""
+
+    def __init__(self, update: str, *, role: str | None, account: str,
+                 confidential: Callable[[], Iterable[str]], base_iri: str | None = None):
+        self.role, self.account = role, account
+        self.confidential = confidential   # read when called: under the write lock
+        try:
+            self.reads, self.problem = analyse(update, base_iri), None
+        except ValueError as exc:
+            self.reads, self.problem = None, str(exc)
+
+    def __call__(self, added: list[Quad], removed: list[Quad]) -> None:
+        if self.reads is None:
+            raise ConfidentialityRefusal({
+                "en": f"this update could not be analysed ({self.problem}), so whether it copies "
+                      "confidential data cannot be checked: write it in standard SPARQL 1.1 Update",
+                "zh": f"无法分析此更新（{self.problem}），因而无法确认它是否复制保密数据："
+                      "请使用标准的 SPARQL 1.1 Update 语法"})
+        reads = self.reads
+        if reads.graph_wide and not role_at_least(self.role, "admin"):
+            ops = ", ".join(reads.graph_wide)
+            raise ConfidentialityRefusal({
+                "en": f"{ops} removes every data graph, the confidential ones included: only an admin "
+                      f"may do this ({self.account} is a {self.role}); clear or drop graphs by name "
+                      "(DROP GRAPH <iri>)",
+                "zh": f"{ops} 会删除全部数据图（包括保密图）：只有管理员（admin）可以执行"
+                      f"（{self.account} 的角色是 {self.role}）；请按名称清除或删除图（DROP GRAPH <iri>）"})
+        confidential = frozenset(self.confidential())
+        refused = [g for g in reads.cleared if not may_read(self.role, g, confidential)]
+        if refused:
+            names = _names(refused)
+            raise ConfidentialityRefusal({
+                "en": f"{self.account} may not read {names}, so may not clear or drop it",
+                "zh": f"{self.account} 无权读取 {names}，因而不能清除或删除它"})
+        sources = self._hidden_sources(reads, confidential)
+        if not sources:
+            return
+        visible = sorted({_graph_label(q.graph_name) for q in added
+                          if not (isinstance(q.graph_name, NamedNode) and q.graph_name.value in confidential)})
+        if visible:
+            read_en = ", ".join(s["en"] for s in sources[:_SHOWN]) + _more(len(sources))
+            read_zh = "、".join(s["zh"] for s in sources[:_SHOWN]) + _more(len(sources))
+            raise ConfidentialityRefusal({
+                "en": f"this update reads {read_en}, and would write into {_names(visible)}, which readers "
+                      "can see: data hidden from readers may only be written into confidential graphs. "
+                      "Mark the target graph confidential first, or name the graphs the update "
+                      "reads (GRAPH <iri>, USING / USING NAMED)",
+                "zh": f"此更新读取了 {read_zh}，并会写入读者可见的 {_names(visible)}："
+                      "读者不可见的数据只能写入保密图。请先将目标图标记为保密，"
+                      "或在更新中明确列出所读的图（GRAPH <iri>、USING / USING NAMED）"})
+
+    @staticmethod
+    def _hidden_sources(reads: UpdateReads, confidential: frozenset[str]) -> list[dict[str, str]]:
+        """What the update may read that readers may not see, described for a message."""
+        out = []
+        for graph in sorted(reads.graphs & hidden_from_readers(confidential)):
+            if graph == PROVENANCE_GRAPH.value:
+                out.append({"en": f"<{graph}> (the provenance graph)", "zh": f"<{graph}>（来源记录图）"})
+            else:
+                out.append({"en": f"<{graph}> (confidential)", "zh": f"<{graph}>（保密图）"})
+        if reads.every_named_graph:
+            out.append({"en": "every named graph (GRAPH ?g without USING NAMED), the confidential ones and "
+                              "the provenance graph included",
+                        "zh": "全部命名图（未用 USING NAMED 限定的 GRAPH ?g），包括保密图和来源记录图"})
+        if reads.outside:
+            what = ", ".join(reads.outside)
+            out.append({"en": f"{what} (another endpoint, which may serve confidential data)",
+                        "zh": f"{what}（其他端点，可能提供保密数据）"})
+        return out
+
+
+def _graph_label(graph) -> str:
+    return graph.value if isinstance(graph, NamedNode) else "DEFAULT"
+
+
+def _names(graphs: list[str]) -> str:
+    return ", ".join(g if g == "DEFAULT" else f"<{g}>" for g in graphs[:_SHOWN]) + _more(len(graphs))
+
+
+def _more(n: int) -> str:
+    return f" (+{n - _SHOWN})" if n > _SHOWN else ""
+
+
+def guard_for(update: str, *, role: str | None, account: str, store,
+              base_iri: str | None = None) -> ConfidentialityGuard:
+    """The guard for `update` by a caller with `role`, against `store`'s confidential graphs."""
+    from .confidentiality import confidential_graphs
+    return ConfidentialityGuard(update, role=role, account=account, base_iri=base_iri,
+                                confidential=lambda: confidential_graphs(store))
