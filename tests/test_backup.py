@@ -42,8 +42,8 @@ def dump_sorted(store_dir: Path) -> list[bytes]:
 
 @pytest.fixture(scope="module")
 def source(tmp_path_factory):
-    """A data dir with data, a confidential graph, a default-graph triple and an account, and
-    a backup of it. Shared by the tests of this module, which only read them."""
+    """A data dir with data, a confidential graph, a default-graph triple and an account.
+    Shared by the tests of this module, which only read it."""
     base = tmp_path_factory.mktemp("backup-source")
     data_dir = base / "source"
     notes = base / "notes.ttl"
@@ -57,17 +57,22 @@ def source(tmp_path_factory):
     st.flush()
     del st
     gc.collect()
-    out = run_cli("backup", base / "backup", data_dir=data_dir)
+    return data_dir, token
+
+
+@pytest.fixture(scope="module")
+def source_backup(source) -> Path:
+    out = run_cli("backup", source[0].parent / "backup", data_dir=source[0])
     assert out.returncode == 0, out.stderr
-    return data_dir, token, base / "backup"
+    return source[0].parent / "backup"
 
 
 @pytest.fixture
-def backup(source, tmp_path) -> Path:
+def backup(source_backup, tmp_path) -> Path:
     """A copy of the source's backup that a test may damage."""
     import shutil
     copy = tmp_path / "backup"
-    shutil.copytree(source[2], copy)
+    shutil.copytree(source_backup, copy)
     return copy
 
 
@@ -75,8 +80,8 @@ def manifest_of(backup: Path) -> dict:
     return json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
 
 
-def test_backup_then_restore_brings_back_every_quad_and_the_accounts(source, tmp_path):
-    data_dir, token, backup = source
+def test_backup_then_restore_brings_back_every_quad_and_the_accounts(source, source_backup, tmp_path):
+    (data_dir, token), backup = source, source_backup
     manifest = manifest_of(backup)
     from rightsgraph import __version__
     assert manifest["format"] == "rightsgraph-backup" and manifest["rightsgraph_version"] == __version__
