@@ -62,6 +62,8 @@ def backup(ctx, directory, verify, server, token):
             manifest = _backup_local(ctx, lang, directory)
     except BackupError as exc:
         _fail(ctx, lang, exc.message("en"), exc.message("zh"), _exit_code(exc))
+    except OSError as exc:  # the file system: permissions, a full disk
+        _fail(ctx, lang, f"{exc}; nothing was written", f"{exc}；未写入任何内容", EXIT_REFUSED)
     click.echo(f"{'备份已写入' if lang == 'zh' else 'backup written to'} {directory}: {manifest.summary(lang)} "
                f"({time.perf_counter() - t0:.2f} s)")
 
@@ -158,6 +160,8 @@ def restore(ctx, directory, target, force):
             result = restore_backup(directory, data_dir, force=force)
     except BackupError as exc:
         _fail(ctx, lang, exc.message("en"), exc.message("zh"), _exit_code(exc))
+    except OSError as exc:  # the file system: permissions, a full disk
+        _fail(ctx, lang, f"{exc}; nothing was restored", f"{exc}；未恢复任何内容", EXIT_REFUSED)
     m = result.manifest
     if lang == "zh":
         click.echo(f"已从 {directory} 恢复到 {result.target}：{m.summary(lang)}（{time.perf_counter() - t0:.2f} 秒）")
