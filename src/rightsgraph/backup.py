@@ -164,8 +164,8 @@ def _graph_counts(raw: ox.Store) -> tuple[dict[str, int], int]:
     graph: about 2.5 times faster in Oxigraph than one GROUP BY over the whole store."""
     named = {}
     for g in raw.named_graphs():
-        term = f"<{g.value}>" if isinstance(g, NamedNode) else str(g)
-        n = _count(raw, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {term} {{ ?s ?p ?o }} }}")
+        n = (_count(raw, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g.value}> {{ ?s ?p ?o }} }}")
+             if isinstance(g, NamedNode) else sum(1 for _ in raw.quads_for_pattern(None, None, None, g)))
         if n:
             named[_graph_key(g)] = n
     return dict(sorted(named.items())), _count(raw, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -350,6 +350,8 @@ def restore_backup(backup: Path, data_dir: Path, *, force: bool = False) -> Rest
         raise TargetNotEmpty(f"{data_dir} is not empty: restore into a new directory, or add --force to "
                              "replace its data (kept aside, not deleted)",
                              f"{data_dir} 不是空目录：请恢复到新目录，或加 --force 替换（原数据会保留在一旁，不会删除）")
+    if old:
+        _refuse_if_in_use(data_dir / STORE_DIR)
     data_dir.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".restore-", dir=data_dir))
     try:
@@ -385,19 +387,23 @@ def _counts_of_restored(path: Path) -> tuple[dict[str, int], int]:
         gc.collect()
 
 
+def _refuse_if_in_use(store: Path) -> None:
+    """A running server holds its store's lock: its data must not be moved away under it."""
+    if not store.is_dir():
+        return
+    try:
+        probe = ox.Store(str(store))
+    except (OSError, RuntimeError) as exc:
+        if "lock" in str(exc).lower():
+            raise StoreBusy(f"the store in {store.parent} is in use (is a server running on it? stop it first): {exc}",
+                            f"{store.parent} 中的存储正在使用（是否有服务在运行？请先停止）：{exc}") from None
+        return  # a damaged store: replacing it is what --force is for
+    del probe
+    gc.collect()
+
+
 def _set_aside(data_dir: Path, entries: list[Path]) -> Path:
-    store = data_dir / STORE_DIR
-    if store.is_dir():  # a running server holds the store: refuse before moving anything
-        try:
-            probe = ox.Store(str(store))
-        except (OSError, RuntimeError) as exc:
-            if "lock" not in str(exc).lower():
-                probe = None  # a damaged store: replacing it is what --force is for
-            else:
-                raise StoreBusy(f"the store in {data_dir} is in use (is a server running on it? stop it first): {exc}",
-                                f"{data_dir} 中的存储正在使用（是否有服务在运行？请先停止）：{exc}") from None
-        del probe
-        gc.collect()
+    _refuse_if_in_use(data_dir / STORE_DIR)  # again: a server may have started meanwhile
     aside = data_dir / f".before-restore-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:4]}"
     aside.mkdir()
     for entry in entries:

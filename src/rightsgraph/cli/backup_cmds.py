@@ -122,7 +122,8 @@ def _backup_server(ctx, lang, server, token, directory):
             return receive_backup(resp, directory)
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode("utf-8", "replace").strip()[:500]
-        _fail(ctx, lang, f"{url}: HTTP {exc.code}: {detail}", f"{url}：HTTP {exc.code}：{detail}", EXIT_UNREACHABLE)
+        _fail(ctx, lang, f"{url}: HTTP {exc.code}: {detail}", f"{url}：HTTP {exc.code}：{detail}",
+              EXIT_CHANGED if exc.code == 409 else EXIT_UNREACHABLE)
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         _fail(ctx, lang, f"{url}: cannot reach the server: {reason}", f"{url}：无法连接服务器：{reason}",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request
 
-from ..backup import BackupError, create_backup, data_dir_of, tar_stream
+from ..backup import BackupError, StoreChanged, create_backup, data_dir_of, tar_stream
 from ..store.base import StoreError
 from .auth import require
 from .errors import _lang
@@ -51,9 +51,9 @@ def backup():
     folder = scratch / "backup"
     try:
         manifest = create_backup(store, folder, data_dir=data_dir, source=request.url_root)
-    except BackupError as exc:
+    except BackupError as exc:  # a remote store written during its dump: 409, try again
         shutil.rmtree(scratch, ignore_errors=True)
-        return _text(409, exc.messages)
+        return _text(409 if isinstance(exc, StoreChanged) else 500, exc.messages)
     except (StoreError, OSError) as exc:
         shutil.rmtree(scratch, ignore_errors=True)
         return _text(502 if isinstance(exc, StoreError) else 500,
