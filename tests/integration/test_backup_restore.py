@@ -6,6 +6,7 @@ quad, blank nodes included. Tokens, confidentiality and the service work after a
 from __future__ import annotations
 
 import gc
+import json
 import threading
 import time
 
@@ -159,3 +160,21 @@ def _check_whole_writes(store_dir, attempted: int) -> int:
     finally:
         del st
         gc.collect()
+
+
+def test_backup_over_http_on_the_embedded_and_a_remote_store(deployment, tmp_path):
+    """`serve --store URL`: the server dumps the remote store (kind "remote"); the quads per
+    graph in the backup are those the server answers with."""
+    admin = deployment.cli("user", "add", "backup-admin", "--role", "admin").stdout.strip()
+    assert deployment.cli("load", DATA / "library.ttl", "--replace").returncode == 0
+    server = deployment.serve()
+    try:
+        out = deployment.cli("backup", tmp_path / "b", "--server", server.url, "--token", admin)
+        assert out.returncode == 0, out.stderr
+        live = _graph_counts(server.url, admin)
+    finally:
+        server.stop()
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["kind"] == ("embedded" if deployment.embedded else "remote")
+    assert manifest["graphs"] == live and "files/accounts.json" in manifest["files"]
+    assert deployment.cli("backup", "--verify", tmp_path / "b").returncode == 0
