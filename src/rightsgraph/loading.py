@@ -120,7 +120,8 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
     protected = sorted(g.value for g in graphs if g in SYSTEM_GRAPHS)
     if protected:
         raise ProtectedGraph(f"{', '.join(names)}: cannot load into {', '.join(protected)}: "
-                             "the ontology, shapes and provenance graphs are managed by rightsgraph")
+                             "the ontology, shapes and provenance graphs are managed by rightsgraph (a full export is "
+                             "not a backup: use `rightsgraph restore` for backups, `export --user-graphs` to move data)")
     replaced = graphs if replace is True else set(replace or ())
     gate = gate or default_gate()
     # The graphs being replaced do not count as context: their old content goes away.

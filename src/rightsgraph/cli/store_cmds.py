@@ -90,19 +90,25 @@ def query(ctx, sparql, query_file, fmt, default_graph, named_graph):
 @click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "jsonld"]), default="trig", show_default=True,
               help="jsonld only with --shareable.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.option("--user-graphs", is_flag=True, help="Only the data graphs (not ontology, shapes, provenance, derived): "
+              "a file `load` accepts in another store. To back up a store, use `backup` (docs/backup.md).")
 @click.option("--shareable", is_flag=True, help="Only the graphs this library shares (not confidential, no system "
               "graphs), with a VoID/DCAT description and their provenance: docs/exchange.md.")
 @click.option("--endpoint", metavar="URL", help="With --shareable: the SPARQL endpoint named in the description.")
 @click.option("--publisher", metavar="NAME|IRI", help="With --shareable: who publishes the dataset (default: OS user).")
 @click.option("--licence", metavar="IRI", help="With --shareable: licence of the metadata (default: CC0 1.0).")
 @click.pass_context
-def export(ctx, graphs, fmt, output, shareable=False, endpoint=None, publisher=None, licence=None):
+def export(ctx, graphs, fmt, output, user_graphs=False, shareable=False, endpoint=None, publisher=None, licence=None):
     """Write graphs as TriG or N-Quads (with --shareable: what the library shares, also as JSON-LD)."""
     if shareable or fmt == "jsonld":
         from .exchange_cmds import export_shareable
         return export_shareable(ctx, graphs, fmt, output, shareable, endpoint, publisher, licence)
-    from ..exporting import export_graphs
-    write_output(export_graphs(ctx.obj["store"](), graphs=list(graphs) or None, fmt=fmt), output)
+    from ..exporting import confidential_among, export_graphs, user_graphs as data_graphs
+    store = ctx.obj["store"]()
+    write_output(export_graphs(store, graphs=list(graphs) or None, fmt=fmt, user_graphs_only=user_graphs), output)
+    for g in confidential_among(store, data_graphs(store)) if user_graphs else []:
+        click.echo(f"note: <{g}> is confidential here; the file does not carry the mark (docs/backup.md)"
+                   if ctx.obj["lang"] == "en" else f"注意：<{g}> 在此为机密图，导出文件不携带该标记（见 docs/backup.md）", err=True)
 
 
 def write_output(data: bytes, output: Path | None) -> None:

@@ -38,8 +38,9 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     if app.config["RG_CORS_ORIGINS"]:
         _enable_cors(app, app.config["RG_CORS_ORIGINS"].split())
 
-    from . import auth, gsp, pages, reports, sparql, void
+    from . import admin, auth, gsp, pages, reports, sparql, void
     app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(gsp.bp)
     app.register_blueprint(pages.bp)
