@@ -110,6 +110,25 @@ def _depth0_keyword_positions(text: str, keyword: str) -> list[int]:
     return positions
 
 
+_DATASET_CLAUSE = re.compile(r"FROM(?:\s+NAMED)?(?:\s*<[^<>\s]*>|\s+[^\s{<]+)", re.IGNORECASE)
+
+
+def strip_dataset_clauses(sparql: str) -> str:
+    """The query without its FROM / FROM NAMED clauses, for a store that is given the
+    dataset as protocol parameters. The SPARQL 1.1 Protocol says the parameters win;
+    Virtuoso merges both, which would let a reader's FROM NAMED reach a hidden graph."""
+    out, last = [], 0
+    for pos in _depth0_keyword_positions(sparql, "FROM"):
+        if pos and sparql[pos - 1] in "?$:_-":      # a variable or a prefixed name, not the keyword
+            continue
+        m = _DATASET_CLAUSE.match(sparql, pos)
+        if m and pos >= last:
+            out.append(sparql[last:pos])
+            last = m.end()
+    out.append(sparql[last:])
+    return " ".join(out) if len(out) > 1 else sparql
+
+
 class DatasetConflict(ValueError):
     """Protocol graph parameters given for an update that names its own dataset."""
 

@@ -24,7 +24,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from ..namespaces import PROVENANCE_GRAPH, VOID
-from .base import Store, StoreError
+from .base import Store, StoreError, strip_dataset_clauses
 
 _NT = "application/n-triples"
 
@@ -101,6 +101,8 @@ class RemoteStore(Store):
             client.setCredentials(*self._auth)
             if self._digest:
                 client.setHTTPAuth("DIGEST")
+        if default_graph is not None or named_graphs is not None:
+            sparql = strip_dataset_clauses(sparql)
         client.setQuery(sparql)
         for g in default_graph or []:
             if isinstance(g, NamedNode):
