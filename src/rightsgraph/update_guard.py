@@ -206,8 +206,10 @@ class ConfidentialityGuard:
     update, so that a malformed update still gets Oxigraph's syntax error (400)."""
 
     def __init__(self, update: str, *, role: str | None, account: str,
-                 confidential: Callable[[], Iterable[str]], base_iri: str | None = None):
+                 confidential: Callable[[], Iterable[str]], base_iri: str | None = None,
+                 trusted: Iterable[str] = ()):
         self.role, self.account = role, account
+        self.trusted = tuple(trusted)      # endpoints the operator allows (serve --allow-service)
         self.confidential = confidential   # read when called: under the write lock
         try:
             self.reads, self.problem = analyse(update, base_iri), None
@@ -237,7 +239,7 @@ class ConfidentialityGuard:
             raise ConfidentialityRefusal({
                 "en": f"{self.account} may not read {names}, so may not clear or drop it",
                 "zh": f"{self.account} 无权读取 {names}，因而不能清除或删除它"})
-        sources = self._hidden_sources(reads, confidential)
+        sources = self._hidden_sources(reads, confidential, self.trusted)
         if not sources:
             return
         visible = sorted({_graph_label(q.graph_name) for q in added
@@ -255,8 +257,9 @@ class ConfidentialityGuard:
                       "或在更新中明确列出所读的图（GRAPH <iri>、USING / USING NAMED）"})
 
     @staticmethod
-    def _hidden_sources(reads: UpdateReads, confidential: frozenset[str]) -> list[dict[str, str]]:
-        """What the update may read that readers may not see, described for a message."""
+    def _hidden_sources(reads: UpdateReads, confidential: frozenset[str], trusted=()) -> list[dict[str, str]]:
+        """What the update may read that readers may not see, described for a message. An
+        endpoint the operator allows (`trusted`) serves public data: that is its decision."""
         out = []
         for graph in sorted(reads.graphs & hidden_from_readers(confidential)):
             if graph == PROVENANCE_GRAPH.value:
@@ -267,8 +270,10 @@ class ConfidentialityGuard:
             out.append({"en": "every named graph (GRAPH ?g without USING NAMED), the confidential ones and "
                               "the provenance graph included",
                         "zh": "全部命名图（未用 USING NAMED 限定的 GRAPH ?g），包括保密图和来源记录图"})
-        if reads.outside:
-            what = ", ".join(reads.outside)
+        outside = [o for o in reads.outside
+                   if not any(o.split("<", 1)[-1].rstrip(">").startswith(t) for t in trusted)]
+        if outside:
+            what = ", ".join(outside)
             out.append({"en": f"{what} (another endpoint, which may serve confidential data)",
                         "zh": f"{what}（其他端点，可能提供保密数据）"})
         return out
@@ -287,8 +292,8 @@ def _more(n: int) -> str:
 
 
 def guard_for(update: str, *, role: str | None, account: str, store,
-              base_iri: str | None = None) -> ConfidentialityGuard:
+              base_iri: str | None = None, trusted=()) -> ConfidentialityGuard:
     """The guard for `update` by a caller with `role`, against `store`'s confidential graphs."""
     from .confidentiality import confidential_graphs
-    return ConfidentialityGuard(update, role=role, account=account, base_iri=base_iri,
+    return ConfidentialityGuard(update, role=role, account=account, base_iri=base_iri, trusted=trusted,
                                 confidential=lambda: confidential_graphs(store))

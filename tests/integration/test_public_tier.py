@@ -218,3 +218,15 @@ def test_one_client_address_gets_a_bounded_number_of_running_queries(server):
     assert {status for status, _ in answers} <= {429, 503}
     r = _get(server, "ASK { ?s ?p ?o }")  # and the service answers afterwards
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize("word", ["%53ERVICE", "S%45RVICE", "%73ervice", "%66rom", "permi%74ted"])
+def test_a_percent_encoded_word_cannot_route_a_query_past_the_checks(server, word):
+    """nginx tests the raw query string: a letter sent percent-encoded once hid SERVICE from
+    it, and Oxigraph then fetched a URL of the caller's choice. Such requests now go to
+    rightsgraph, which decodes first (and refuses SERVICE: federation.py)."""
+    text = f"SELECT * WHERE {{ {word} <http://127.0.0.1:9/sparql> {{ ?s ?p ?o }} }}"
+    r = requests.get(f"{server.url}/sparql?query={text.replace(' ', '%20')}", timeout=60,
+                     headers={"Accept": "application/sparql-results+json"})
+    assert r.headers.get("X-Served-By") == "rightsgraph", word
+    assert r.status_code in (400, 403), r.text

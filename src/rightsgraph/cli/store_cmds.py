@@ -286,17 +286,21 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings, pub
               help="Who answers anonymous GET /sparql queries. 'oxigraph': nginx in front, Oxigraph's own "
                    "server on a public copy of the store (no confidential graphs): Oxigraph's throughput, "
                    "a fraction of a second behind commits (docs/service.md). Needs nginx.")
+@click.option("--allow-service", "allow_service", multiple=True, metavar="URL", envvar="RIGHTSGRAPH_ALLOW_SERVICE",
+              help="An endpoint that SPARQL SERVICE and LOAD may reach (prefix; repeatable). None by default: "
+                   "the service contacts no other endpoint for a request.")
 @click.option("--publisher", default=None, envvar="RIGHTSGRAPH_PUBLISHER", metavar="IRI",
               help="Publisher of the dataset, for its VoID description (/.well-known/void).")
 @click.option("--metadata-licence", default=None, envvar="RIGHTSGRAPH_METADATA_LICENCE", metavar="IRI",
               help="Licence of the metadata in the VoID description (default CC0 1.0).")
 @click.pass_context
 def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_timeout, query_workers, max_rows,
-          cors_origins, public_sparql, publisher, metadata_licence):
+          cors_origins, allow_service, public_sparql, publisher, metadata_licence):
     """Run the HTTP service (SPARQL endpoint, Graph Store, API, web page) under gunicorn."""
     _serve(ctx, host, port, threads, {
         "RG_ANONYMOUS_READ": anonymous_read, "RG_MAX_BODY": max_body, "RG_QUERY_TIMEOUT": query_timeout,
         "RG_QUERY_WORKERS": query_workers, "RG_MAX_ROWS": max_rows, "RG_CORS_ORIGINS": cors_origins,
+        "RG_ALLOW_SERVICE": tuple(allow_service),
         **({"RG_PUBLISHER": publisher} if publisher else {}),
         **({"RG_METADATA_LICENCE": metadata_licence} if metadata_licence else {})},
         workers=workers, public_sparql=public_sparql)

@@ -16,6 +16,7 @@ DEFAULT_SETTINGS = {
     "RG_QUERY_WORKERS": 2,               # query worker processes (embedded store)
     "RG_MAX_ROWS": 100_000,              # rows (or triples) in one query result (413 above)
     "RG_CORS_ORIGINS": "",               # "*" or space-separated origins allowed by CORS; "": off
+    "RG_ALLOW_SERVICE": (),              # endpoints SERVICE / LOAD may reach (federation.py); none
 }
 
 

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, current_app, g, request
 
+from .. import federation
 from .. import query as q
 from ..decision_service import mentions_decision_functions, sparql_functions
 from ..query_pool import QueryTimeout
@@ -98,6 +99,7 @@ def sparql_endpoint():
         if request.method == "GET":
             return service_description(request.base_url)
         raise ProtocolError(400, "missing 'query' parameter")
+    _no_federation(federation.query_endpoints(query, request.base_url))
     store = current_app.extensions["rightsgraph.store"]
     default_graphs, named_graphs = params.get("default-graph-uri"), params.get("named-graph-uri")
     if default_graphs and RDFLIB_DEFAULT in default_graphs:
@@ -156,6 +158,13 @@ def query_pool():
         return pool
 
 
+def _no_federation(endpoints: list[str]) -> None:
+    try:
+        federation.check(endpoints, current_app.config.get("RG_ALLOW_SERVICE", ()))
+    except federation.FederationRefused as exc:
+        raise ProtocolError(403, str(exc)) from None
+
+
 def restricted_dataset(store, query: str, default_graphs, named_graphs, hidden: set[str]):
     """The dataset a reader's query may use: what it asked for (protocol parameters, else
     FROM / FROM NAMED, else everything) minus the hidden graphs. Always explicit, so that
@@ -195,9 +204,10 @@ def _update(update: str, params: dict[str, list[str]]) -> Response:
     store = current_app.extensions["rightsgraph.store"]
     try:
         text = apply_using(update, params.get("using-graph-uri", []), params.get("using-named-graph-uri", []))
+        _no_federation(federation.update_endpoints(text, request.base_url))
         # confidential data stays in confidential graphs; ALL / NAMED are the admin's
         guard = guard_for(text, role=g.get("role"), account=current_agent(), store=store,
-                          base_iri=request.base_url)
+                          base_iri=request.base_url, trusted=current_app.config.get("RG_ALLOW_SERVICE", ()))
         result = apply_update(store, text, agent=current_agent(), base_iri=request.base_url, guard=guard)
     except DatasetConflict as exc:
         raise ProtocolError(400, str(exc)) from None
@@ -209,6 +219,8 @@ def _update(update: str, params: dict[str, list[str]]) -> Response:
         return validation_failure(exc.report)
     except StoreError as exc:
         raise ProtocolError(502, str(exc)) from None
+    except OSError as exc:     # an allowed LOAD whose source cannot be read
+        raise ProtocolError(502, f"the update could not read its source: {exc}") from None
     return Response(status=204, headers={"X-Triples-Inserted": str(result.inserted),
                                          "X-Triples-Deleted": str(result.deleted)})
 
