@@ -22,7 +22,7 @@ from .vocab import SOFTWARE_AGENT, events_graph
 
 def event_quads(event_type: NamedNode, objects, outcome: NamedNode, *, agent: str, at: datetime,
                 note: str | None = None, part_of: NamedNode | None = None, iri: str | None = None,
-                describe_agents: bool = True) -> list[Quad]:
+                describe_agents: bool = True, generated=()) -> list[Quad]:
     """The quads of one event. `describe_agents=False` leaves out the agents' own
     description (type, name) when another event of the same commit already has it."""
     g = events_graph(at)
@@ -42,6 +42,8 @@ def event_quads(event_type: NamedNode, objects, outcome: NamedNode, *, agent: st
               Quad(SOFTWARE_AGENT, FOAF.name, Literal("rightsgraph preservation"), g)]
     for obj in objects:
         q.append(Quad(ev, PROV.used, obj if isinstance(obj, NamedNode) else NamedNode(obj), g))
+    for obj in generated:      # what the event produced (a new copy): PREMIS linking object role "outcome"
+        q.append(Quad(ev, PROV.generated, obj, g))
     if note:
         q.append(Quad(ev, PREMIS.outcomeNote, Literal(note), g))
     if part_of is not None:
