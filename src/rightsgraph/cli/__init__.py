@@ -83,5 +83,6 @@ except ImportError:  # pragma: no cover
     pass
 
 from . import exchange_cmds  # noqa: E402,F401  (kbart, harvest; export --shareable)
+from . import preserve_cmds  # noqa: E402,F401  (preserve ...; report preservation)
 
 __all__ = ["main"]

@@ -245,7 +245,7 @@ def _progress_bar(progress: bool, total: int, done: int):
     if not progress:
         return None
     from tqdm import tqdm
-    return tqdm(total=total, initial=done, unit="copy", desc="fixity audit", leave=False)
+    return tqdm(total=total, initial=done, unit="copy", desc="fixity audit", leave=False, disable=None)
 
 
 __all__ = ["audit", "AuditResult", "Finding", "unfinished_run"]

@@ -158,7 +158,7 @@ def _with_progress(paths, algorithms, workers, progress: bool, desc: str):
             total += p.stat().st_size
         except OSError:
             pass
-    with tqdm(total=total, unit="B", unit_scale=True, desc=desc, leave=False) as bar:
+    with tqdm(total=total, unit="B", unit_scale=True, desc=desc, leave=False, disable=None) as bar:
         lock = threading.Lock()
 
         def advance(n):
