@@ -97,7 +97,7 @@ def _bag(root: Path, workers: int) -> Package:
         raise PackageError(f"{root}: cannot read the BagIt bag: {exc}") from None
     manifest = {path.replace(os.sep, "/"): dict(digests) for path, digests in bag.entries.items()}
     files = _walk(root)
-    return Package(root, "bag", files, manifest, f"bagit {bagit.VERSION}: valid BagIt {bag.version} bag")
+    return Package(root, "bag", files, manifest, f"bagit {bagit.VERSION}: valid BagIt {'.'.join(map(str, bag.version_info))} bag")
 
 
 def _ocfl(root: Path) -> Package:
