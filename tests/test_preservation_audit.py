@@ -12,7 +12,7 @@ from rightsgraph.preservation.audit import audit
 from rightsgraph.preservation.locations import add_location
 from rightsgraph.preservation.registry import register
 
-from .preservation_helpers import RES, flip_byte, make_folder, small_world
+from .test_preservation_support import RES, flip_byte, make_folder, small_world
 
 RG = "https://w3id.org/rightsgraph/ns#"
 PREMIS = "http://www.loc.gov/premis/rdf/v3/"

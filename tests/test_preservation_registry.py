@@ -13,7 +13,7 @@ from rightsgraph.preservation.locations import add_location
 from rightsgraph.preservation.messages import PreservationError
 from rightsgraph.preservation.registry import register
 
-from .preservation_helpers import PDF, RES, make_folder, small_world
+from .test_preservation_support import PDF, RES, make_folder, small_world
 
 PREMIS = "http://www.loc.gov/premis/rdf/v3/"
 RG = "https://w3id.org/rightsgraph/ns#"
