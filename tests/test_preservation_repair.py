@@ -87,3 +87,16 @@ def test_a_rights_statement_act_allows_replication(demo_store, tmp_path):
              identify="none")
     res = replicate(demo_store, "replica-1", library=DEMO + "party/lib-e")
     assert len(res.done) == 1 and (replica / "g" / "scan.tif").read_bytes() == b"II*\x00scan"
+
+
+def test_risk_report_lists_copies_without_a_right_and_rights_without_copies(preserved):
+    from rightsgraph.reports.risks import format_risks, risk_report
+    store, primary, _ = preserved
+    silent = silent_resource(store)
+    register(store, make_folder(primary, "db2", {"d.xml": b"<?xml version='1.0'?><x/>"}), resource=silent,
+             identify="none")
+    rep = risk_report(store)
+    assert [x["resource"] for x in rep["copies_without_right"]] == [silent]
+    assert rep["summary"]["rights_without_preserved_copy"] > 0
+    assert ARCHIVED not in {r for g in rep["rights_without_copy"] for r in g["examples"]}
+    assert "preserved copies without a preservation right: 1" in format_risks(rep)
