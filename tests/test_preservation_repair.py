@@ -100,3 +100,18 @@ def test_risk_report_lists_copies_without_a_right_and_rights_without_copies(pres
     assert rep["summary"]["rights_without_preserved_copy"] > 0
     assert ARCHIVED not in {r for g in rep["rights_without_copy"] for r in g["examples"]}
     assert "preserved copies without a preservation right: 1" in format_risks(rep)
+
+
+def test_term_sheet_import_records_the_digest_of_the_file_as_received(store):
+    import hashlib
+    from pathlib import Path
+    from rightsgraph.licences.store import import_sheet
+    from rightsgraph.loading import load_files
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+    load_files(store, [demo / f for f in ("parties.ttl", "collections.ttl", "resources.ttl", "rights.ttl")])
+    sheet = demo / "termsheets" / "L03.yaml"
+    import_sheet(store, sheet)
+    digest = hashlib.sha256(sheet.read_bytes()).hexdigest()
+    assert store.query(f"""ASK {{ ?a <http://www.w3.org/ns/prov#used> ?src . ?src
+        <http://www.loc.gov/premis/rdf/v3/originalName> "L03.yaml" ; <http://www.loc.gov/premis/rdf/v3/fixity> ?fx .
+        ?fx <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> "{digest}" }}""")
