@@ -7,11 +7,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
 
-from ..loading import load_data
+from .. import provenance
+from ..loading import commit_staged
+from ..parsing import SourceFile, parse_into
 from ..namespaces import GRAPH_BASE
 from .termsheet import compile_sheet, licence_from_store, read_sheet, to_turtle
 from .vocabulary import TERMS
@@ -31,8 +35,15 @@ def import_sheet(store, path: str | Path, *, graph: str | None = None, agent: st
     sheet = sheet or read_sheet(path)
     data = to_turtle(compile_sheet(sheet)).encode("utf-8")
     g = NamedNode(graph) if graph else graph_for_licence(sheet["licence"])
-    result = load_data(store, data, RdfFormat.TURTLE, name=Path(path).name, graph=g, replace=True,
-                       agent=agent, via="termsheet")
+    # the provenance record names the term sheet as received (its digest), not the Turtle
+    # compiled from it: the construction archive (art. 6.4) can then match the file kept
+    received = Path(path).read_bytes()
+    source = provenance.SourceRecord(Path(path).name, hashlib.sha256(received).hexdigest(), len(received))
+    staging = ox.Store()
+    parse_into(staging, SourceFile(Path(path), data, hashlib.sha256(data).hexdigest(), RdfFormat.TURTLE,
+                                   display=Path(path).name), g, g.value)
+    result = commit_staged(store, staging, sources=[source], names=[Path(path).name], replace=True, agent=agent,
+                           gate=None, started=provenance.now(), via="termsheet")
     from ..reports.assets import derive_asset_classes
     derive_asset_classes(store)
     return sheet, g, result

@@ -12,6 +12,9 @@ rights to do so, or without knowing.
   access) that are silent, not reviewed, or not recorded at all;
 - no_preservation: resources (by collection) with no archiving permission from a binding
   licence and no preservation act in a rights statement;
+- copies_without_right / rights_without_copy: resources with registered preservation
+  copies (preservation/) but no preservation right as in no_preservation, and resources
+  with such a right but no registered copy;
 - conflicts: licence terms that contradict each other (policy.find_conflicts), except a
   member licence deliberately narrowing its consortium master.
 """
@@ -153,6 +156,18 @@ def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5
             nopres[collection_of.get(r, "(none)")].append(r)
     no_preservation = [{"collection": c, "resources": len(rs), "examples": rs[:limit]} for c, rs in sorted(nopres.items())]
 
+    # 4b. preserved copies (preservation/) against the preservation rights of section 4
+    from ..preservation.report import preserved_resources
+    with_copies = set(preserved_resources(store))
+    copies_without_right = [{"resource": r, "collection": collection_of.get(r, "(none)")}
+                            for r in sorted(with_copies - preserved)]
+    uncopied = defaultdict(list)
+    for r in all_resources:
+        if r in preserved and r not in with_copies:
+            uncopied[collection_of.get(r, "(none)")].append(r)
+    rights_without_copy = [{"collection": c, "resources": len(rs), "examples": rs[:limit]}
+                           for c, rs in sorted(uncopied.items())]
+
     # 5. contradicting terms
     from ..policy import PolicyIndex, find_conflicts
     index = PolicyIndex.from_store(store)
@@ -175,10 +190,13 @@ def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5
         conflicts.append(c.to_json())
     return {"at": at.isoformat(), "days": days, "unlicensed": unlicensed, "expiring": expiring,
             "key_uses": key_uses, "no_preservation": no_preservation, "conflicts": conflicts,
+            "copies_without_right": copies_without_right, "rights_without_copy": rights_without_copy,
             "summary": {"unlicensed_resources": sum(g["resources"] for g in unlicensed),
                         "expiring_licences": len(expiring), "key_uses_unsettled": len(key_uses),
                         "resources_without_preservation": sum(g["resources"] for g in no_preservation),
-                        "conflicts": len(conflicts)}}
+                        "conflicts": len(conflicts),
+                        "preserved_without_right": len(copies_without_right),
+                        "rights_without_preserved_copy": sum(g["resources"] for g in rights_without_copy)}}
 
 
 def format_risks(rep: dict) -> str:
@@ -196,6 +214,12 @@ def format_risks(rep: dict) -> str:
         lines.append(f"  {k['licence']}: {k['term']} {k['status']}")
     lines.append(f"resources without any preservation right: {s['resources_without_preservation']}")
     for g in rep["no_preservation"]:
+        lines.append(f"  {g['collection']}: {g['resources']}")
+    lines.append(f"preserved copies without a preservation right: {s['preserved_without_right']}")
+    for x in rep["copies_without_right"]:
+        lines.append(f"  {x['resource']} ({x['collection']})")
+    lines.append(f"preservation rights with no preserved copy: {s['rights_without_preserved_copy']}")
+    for g in rep["rights_without_copy"]:
         lines.append(f"  {g['collection']}: {g['resources']}")
     lines.append(f"contradicting terms: {s['conflicts']}")
     for c in rep["conflicts"]:

@@ -47,6 +47,7 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(void.bp)
     app.register_blueprint(reports.bp)
+    from . import preservation; app.register_blueprint(preservation.bp)  # noqa: E702
     try:  # the decision API arrives with the policy engine
         from . import api
     except ImportError:

@@ -1,0 +1,235 @@
+"""`rightsgraph preserve ...` and `rightsgraph report preservation`: thin doors over
+rightsgraph.preservation (docs/preservation.md).
+
+Exit codes, so that a scheduler (cron, a systemd timer) can alert:
+0 done and everything intact; 1 damage found (changed, missing or unexpected files), or a
+repair or replication failed or was refused by the licence; 2 usage; 3 the input was
+rejected (unreadable path, invalid bag or OCFL object, shapes): nothing was stored.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from . import main
+from .licence_cmds import report
+
+EXIT_DAMAGE, EXIT_REJECTED = 1, 3
+
+
+def _lang(ctx) -> str:
+    return ctx.obj["lang"]
+
+
+def _fail(ctx, exc) -> None:
+    """Print a preservation error or a rejected write in the user's language, and exit 3."""
+    from ..loading import LoadRejected
+    from ..preservation.messages import PreservationError
+    lang = _lang(ctx)
+    if isinstance(exc, PreservationError):
+        click.echo(f"error: {exc.text(lang)}", err=True)
+    elif isinstance(exc, LoadRejected):
+        click.echo(exc.report.format_text(lang=lang, limit=20), err=True)
+        click.echo("rejected; nothing was stored" if lang == "en" else "已拒绝；未存储任何数据", err=True)
+    else:
+        raise exc
+    ctx.exit(EXIT_REJECTED)
+
+
+def _errors():
+    from ..loading import LoadRejected
+    from ..preservation.messages import PreservationError
+    return (PreservationError, LoadRejected)
+
+
+@main.group()
+def preserve():
+    """Preserve content: storage locations, registration, fixity audits, replication, repair."""
+
+
+@preserve.group()
+def location():
+    """Named storage locations (primary, replica-1 ...)."""
+
+
+@location.command("add")
+@click.argument("name")
+@click.argument("root", type=click.Path(file_okay=False, exists=False))
+@click.option("--role", type=click.Choice(["primary", "replica"]), default="replica", show_default=True)
+@click.option("--agent", metavar="NAME|IRI", help="Who is acting, for the provenance record.")
+@click.pass_context
+def location_add(ctx, name, root, role, agent):
+    """Add storage location NAME at the folder ROOT."""
+    from ..preservation.locations import add_location
+    try:
+        loc = add_location(ctx.obj["store"](), name, root, role, agent=agent)
+    except _errors() as exc:
+        _fail(ctx, exc)
+    click.echo(f"{loc.name}: {loc.root} ({loc.role})")
+
+
+@location.command("list")
+@click.pass_context
+def location_list(ctx):
+    """The storage locations."""
+    from ..preservation.locations import locations
+    for loc in sorted(locations(ctx.obj["store"]()).values(), key=lambda x: x.name):
+        click.echo(f"{loc.name:<16} {loc.role:<8} {loc.root}")
+
+
+@preserve.command("add")
+@click.argument("path", type=click.Path(exists=False))
+@click.option("--resource", metavar="IRI", help="The resource (rg:Resource) this content is a representation of.")
+@click.option("--kind", type=click.Choice(["file", "folder", "bag", "ocfl", "store-backup"]), default=None,
+              help="What PATH is (default: detected; a store backup must be named).")
+@click.option("--location", "location_name", metavar="NAME", help="Storage location holding PATH (default: the one whose root holds it).")
+@click.option("--identify", type=click.Choice(["fido", "magic", "none"]), default="fido", show_default=True,
+              help="Format identification: FIDO (PRONOM signatures), the magic-number fallback, or none.")
+@click.option("--workers", type=int, default=None, help="Threads computing digests (default: the CPUs).")
+@click.option("--agent", metavar="NAME|IRI", help="Who is registering, for the provenance record.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def add(ctx, path, resource, kind, location_name, identify, workers, agent, as_json):
+    """Register PATH (a file, folder, BagIt bag or OCFL object) as a preserved PREMIS object."""
+    from ..decision_service import expand
+    from ..preservation.registry import register
+    try:
+        reg = register(ctx.obj["store"](), path, resource=expand(resource) if resource else None, kind=kind,
+                       location=location_name, identify=identify, agent=agent, workers=workers,
+                       progress=not as_json)
+    except _errors() as exc:
+        _fail(ctx, exc)
+    if as_json:
+        click.echo(json.dumps(reg.__dict__, ensure_ascii=False, indent=2))
+        return
+    en = _lang(ctx) == "en"
+    click.echo((f"registered <{reg.representation}>: {reg.kind}, {reg.files} files, {reg.bytes} bytes at {reg.location}; "
+                f"{reg.identified} formats identified") if en else
+               (f"已登记 <{reg.representation}>：{reg.kind}，{reg.files} 个文件，{reg.bytes} 字节，位于 {reg.location}；"
+                f"识别格式 {reg.identified} 个"))
+    if reg.validation:
+        click.echo(f"  {reg.validation}")
+
+
+@preserve.command()
+@click.option("--cycle-days", type=click.IntRange(min=1), default=None,
+              help="Check only a share of the copies so that daily runs cover all of them in N days.")
+@click.option("--new", "new_run", is_flag=True, help="Start a new run even if the last one was interrupted.")
+@click.option("--workers", type=int, default=None, help="Threads computing digests (default: the CPUs).")
+@click.option("--agent", metavar="NAME|IRI", help="Who runs the audit, for the events.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def audit(ctx, cycle_days, new_run, workers, agent, as_json):
+    """Re-compute the checksums of the registered copies and record a fixity-check event
+    for each; exits 1 when a copy is changed or missing or a folder holds unexpected files."""
+    from ..preservation.audit import audit as run_audit
+    try:
+        res = run_audit(ctx.obj["store"](), cycle_days=cycle_days, new=new_run, workers=workers,
+                        progress=not as_json, agent=agent)
+    except _errors() as exc:
+        _fail(ctx, exc)
+    en = _lang(ctx) == "en"
+    if as_json:
+        click.echo(json.dumps(res.to_json(), ensure_ascii=False, indent=2))
+    else:
+        if res.resumed:
+            click.echo(f"resumed run <{res.run}>" if en else f"续跑审计 <{res.run}>")
+        rate = res.bytes / res.seconds / 1e6 if res.seconds else 0
+        click.echo((f"checked {res.checked} copies ({res.run_checked}/{res.quota} in this run), {res.intact} intact, "
+                    f"{len(res.findings)} findings; {res.bytes} bytes in {res.seconds:.1f} s ({rate:.0f} MB/s)") if en else
+                   (f"核验 {res.checked} 份副本（本次运行 {res.run_checked}/{res.quota}），完好 {res.intact}，"
+                    f"发现问题 {len(res.findings)} 项；{res.bytes} 字节，用时 {res.seconds:.1f} 秒"))
+        labels = {"changed": "内容已改变", "missing": "缺失", "unreadable": "无法读取", "unexpected": "未登记的文件"}
+        for f in res.findings:
+            click.echo(f"  {f.kind if en else labels[f.kind]}: {f.path}" + (f" ({f.detail})" if f.kind == "changed" else ""))
+        if res.interrupted:
+            click.echo("interrupted: run `rightsgraph preserve audit` again to resume" if en
+                       else "已中断：再次运行 `rightsgraph preserve audit` 即可续跑", err=True)
+    if res.damaged:
+        ctx.exit(EXIT_DAMAGE)
+
+
+def _library_option(f):
+    return click.option("--library", metavar="IRI", envvar="RIGHTSGRAPH_LIBRARY",
+                        help="The library acting, whose rights are checked (env RIGHTSGRAPH_LIBRARY).")(f)
+
+
+def _print_action(ctx, res, as_json):
+    en = _lang(ctx) == "en"
+    if as_json:
+        click.echo(json.dumps(res.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for o in res.done:
+            click.echo(f"{'done' if en else '完成'}: {o.path} ({o.detail})")
+        for o in res.failed:
+            click.echo(f"{'failed' if en else '失败'}: {o.detail}")
+        for o in res.refused:
+            click.echo(o.detail)
+        if not (res.done or res.failed or res.refused):
+            click.echo("nothing to do" if en else "无需处理")
+    if res.failed or res.refused:
+        ctx.exit(EXIT_DAMAGE)
+
+
+@preserve.command()
+@click.argument("to")
+@_library_option
+@click.option("--resource", metavar="IRI", help="Only this resource's files.")
+@click.option("--agent", metavar="NAME|IRI")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def replicate(ctx, to, library, resource, agent, as_json):
+    """Copy every registered file that has no copy at location TO there, from a verified
+    copy, after asking the decision engine whether the licence allows it (odrl:archive)."""
+    from ..decision_service import expand
+    from ..preservation.repair import replicate as do_replicate
+    _need_library(ctx, library)
+    try:
+        res = do_replicate(ctx.obj["store"](), to, library=expand(library), agent=agent,
+                           resource=expand(resource) if resource else None, lang=_lang(ctx))
+    except _errors() as exc:
+        _fail(ctx, exc)
+    _print_action(ctx, res, as_json)
+
+
+@preserve.command()
+@_library_option
+@click.option("--resource", metavar="IRI", help="Only this resource's copies.")
+@click.option("--agent", metavar="NAME|IRI")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def repair(ctx, library, resource, agent, as_json):
+    """Restore every copy the last audit found damaged or missing from an intact copy
+    (verified before and after copying); nothing is overwritten without one."""
+    from ..decision_service import expand
+    from ..preservation.repair import repair as do_repair
+    _need_library(ctx, library)
+    try:
+        res = do_repair(ctx.obj["store"](), library=expand(library), agent=agent,
+                        resource=expand(resource) if resource else None, lang=_lang(ctx))
+    except _errors() as exc:
+        _fail(ctx, exc)
+    _print_action(ctx, res, as_json)
+
+
+def _need_library(ctx, library):
+    if not library:
+        from ..preservation.messages import msg
+        raise click.UsageError(msg("library_needed", _lang(ctx)))
+
+
+@report.command("preservation")
+@_library_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def report_preservation(ctx, library, as_json):
+    """Objects, copies per object, last audit, failures, repairs, coverage of preservation rights."""
+    from ..decision_service import expand
+    from ..preservation.report import format_report, preservation_report
+    rep = preservation_report(ctx.obj["store"](), library=expand(library) if library else None)
+    click.echo(json.dumps(rep, ensure_ascii=False, indent=2) if as_json else format_report(rep, _lang(ctx)))
+
+
+__all__ = ["preserve"]

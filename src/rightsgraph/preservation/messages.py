@@ -1,0 +1,76 @@
+"""User-facing preservation messages in English and Chinese.
+
+Errors carry a message key and its parameters, and are rendered in the caller's language
+(`PreservationError.text(lang)`): the library never has to know who is reading.
+"""
+
+from __future__ import annotations
+
+MESSAGES = {
+    "no_location": {
+        "en": "{path}: not inside any storage location; add one first: rightsgraph preserve location add NAME DIR",
+        "zh": "{path}：不在任何存储位置之内；请先添加：rightsgraph preserve location add 名称 目录"},
+    "unknown_location": {
+        "en": "no storage location named {name!r} (known: {known})",
+        "zh": "没有名为 {name!r} 的存储位置（已有：{known}）"},
+    "location_exists": {
+        "en": "a storage location named {name!r} already exists (root {root})",
+        "zh": "名为 {name!r} 的存储位置已存在（根目录 {root}）"},
+    "location_root": {
+        "en": "{root}: the root of a storage location must be an existing folder",
+        "zh": "{root}：存储位置的根目录必须是已存在的文件夹"},
+    "outside_location": {
+        "en": "{path}: not inside storage location {name!r} ({root})",
+        "zh": "{path}：不在存储位置 {name!r}（{root}）之内"},
+    "already_registered": {
+        "en": "{path}: already registered as <{object}>",
+        "zh": "{path}：已登记为 <{object}>"},
+    "no_resource": {
+        "en": "--resource <{resource}>: not a resource in the store (rg:Resource)",
+        "zh": "--resource <{resource}>：库中没有此资源（rg:Resource）"},
+    "resource_needed": {
+        "en": "--resource IRI is needed: content is preserved for a resource (only --kind store-backup has none)",
+        "zh": "须给出 --resource IRI：保存的内容属于某一资源（只有 --kind store-backup 不需要）"},
+    "package": {"en": "{detail}", "zh": "{detail}"},
+    "changed_while_reading": {
+        "en": "{path}: its {algorithm} digest differs from the package manifest ({expected} expected, {found} read); nothing was registered",
+        "zh": "{path}：其 {algorithm} 摘要与包清单不符（应为 {expected}，读得 {found}）；未登记任何内容"},
+    "unreadable_file": {
+        "en": "{path}: cannot be read ({error}); nothing was registered",
+        "zh": "{path}：无法读取（{error}）；未登记任何内容"},
+    "unknown_object": {
+        "en": "<{object}>: no preserved object with this IRI or for this resource",
+        "zh": "<{object}>：没有此 IRI 的保存对象，也没有属于此资源的保存对象"},
+    "refused": {
+        "en": "refused: {action} of <{resource}> to {location} is not permitted ({reason}){clauses}",
+        "zh": "已拒绝：许可不允许对 <{resource}> 执行{action}到 {location}（{reason}）{clauses}"},
+    "no_good_source": {
+        "en": "{path}: no intact copy to repair it from (checked: {checked}); nothing was overwritten",
+        "zh": "{path}：没有可用于修复的完好副本（已核验：{checked}）；未覆盖任何文件"},
+    "copy_not_verified": {
+        "en": "{path}: the copy written does not match the registered digest; removed, nothing was overwritten",
+        "zh": "{path}：写入的副本与登记的摘要不符；已删除，未覆盖任何文件"},
+    "same_location": {
+        "en": "the replica location must differ from the copies' own location ({name})",
+        "zh": "副本位置须不同于原副本所在位置（{name}）"},
+    "library_needed": {
+        "en": "--library IRI is needed: rights are checked for the library that acts (or set RIGHTSGRAPH_LIBRARY)",
+        "zh": "须给出 --library IRI：权利按执行操作的图书馆核查（或设置 RIGHTSGRAPH_LIBRARY）"},
+}
+
+
+class PreservationError(Exception):
+    """A preservation command cannot do what was asked; nothing was stored or overwritten."""
+
+    def __init__(self, key: str, **params):
+        self.key = key
+        self.params = params
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        return msg(self.key, lang, **self.params)
+
+
+def msg(key: str, lang: str = "en", **params) -> str:
+    entry = MESSAGES[key]
+    return entry.get(lang, entry["en"]).format(**params)

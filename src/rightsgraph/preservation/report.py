@@ -1,0 +1,132 @@
+"""The preservation report (art. 7): what is preserved, in how many copies, when it was
+last audited, what is damaged or missing now, what was repaired, and whether each
+preserved resource has the right to be preserved.
+
+Every figure comes from current-value facts (a copy's status) or from counts over one
+event type, so the answer stays fast however many events the graphs hold.
+"""
+
+from __future__ import annotations
+
+from ..namespaces import DCT, PREMIS, PROV, RG
+from .vocab import EVENTS_GRAPH_PREFIX, FAILURE, FIXITY_CHECK, OBJECTS_GRAPH, RECOVERY, REPLICATION, SUCCESS
+
+STATUS_NAMES = {RG.Intact.value: "intact", RG.Damaged.value: "damaged", RG.Missing.value: "missing"}
+
+
+def _one(store, q: str) -> int:
+    rows = list(store.query(q))
+    return int(rows[0]["n"].value) if rows and rows[0]["n"] is not None else 0
+
+
+def _events(store, event_type, outcome) -> int:
+    return _one(store, f"""SELECT (COUNT(?e) AS ?n) WHERE {{ GRAPH ?g {{ ?e a <{event_type.value}> ;
+        <{PREMIS.outcome.value}> <{outcome.value}> }} FILTER(STRSTARTS(STR(?g), "{EVENTS_GRAPH_PREFIX}")) }}""")
+
+
+def preservation_report(store, *, library: str | None = None, limit: int = 50) -> dict:
+    g = OBJECTS_GRAPH.value
+    kinds = {r["k"].value: int(r["n"].value) for r in store.query(f"""SELECT ?k (COUNT(?r) AS ?n) WHERE {{
+        GRAPH <{g}> {{ ?r a <{PREMIS.Representation.value}> ; <{RG.packageKind.value}> ?k }} }} GROUP BY ?k""")}
+    files = list(store.query(f"""SELECT (COUNT(?f) AS ?n) (SUM(?s) AS ?bytes) WHERE {{ GRAPH <{g}> {{
+        ?f a <{PREMIS.File.value}> ; <{PREMIS.size.value}> ?s }} }}"""))[0]
+    status = {STATUS_NAMES.get(r["s"].value, r["s"].value): int(r["n"].value) for r in store.query(
+        f"SELECT ?s (COUNT(?c) AS ?n) WHERE {{ GRAPH <{g}> {{ ?c <{RG.copyStatus.value}> ?s }} }} GROUP BY ?s")}
+    by_location = {}
+    for r in store.query(f"""SELECT ?name ?s (COUNT(?c) AS ?n) WHERE {{ GRAPH <{g}> {{ ?c a <{RG.Copy.value}> ;
+            <{PREMIS.storedAt.value}> ?l ; <{RG.copyStatus.value}> ?s . ?l <{RG.locationName.value}> ?name }} }}
+            GROUP BY ?name ?s"""):
+        by_location.setdefault(r["name"].value, {})[STATUS_NAMES.get(r["s"].value, r["s"].value)] = int(r["n"].value)
+    per_file = {int(r["k"].value): int(r["n"].value) for r in store.query(f"""SELECT ?k (COUNT(?f) AS ?n) WHERE {{
+        {{ SELECT ?f (COUNT(?c) AS ?k) WHERE {{ GRAPH <{g}> {{ ?c <{RG.copyOf.value}> ?f }} }} GROUP BY ?f }} }} GROUP BY ?k""")}
+    failures = [{"copy": r["c"].value, "status": STATUS_NAMES.get(r["s"].value), "location": r["name"].value,
+                 "file": r["path"].value, "object": r["rep"].value, "checked": r["t"].value}
+                for r in store.query(f"""SELECT ?c ?s ?name ?path ?rep ?t WHERE {{ GRAPH <{g}> {{
+                    ?c <{RG.copyStatus.value}> ?s ; <{RG.copyOf.value}> ?f ; <{PREMIS.storedAt.value}> ?l ;
+                       <{RG.lastChecked.value}> ?t .
+                    ?f <{PREMIS.originalName.value}> ?path ; <{DCT.isPartOf.value}> ?rep . ?l <{RG.locationName.value}> ?name
+                    FILTER(?s != <{RG.Intact.value}>) }} }} ORDER BY ?t ?c LIMIT {int(limit)}""")]
+    last = list(store.query(f"""SELECT ?run ?start ?end ?quota ?checked ?found ?cycle WHERE {{ GRAPH ?gr {{
+        ?run a <{RG.AuditRun.value}> ; <{PROV.startedAtTime.value}> ?start ; <{RG.auditQuota.value}> ?quota ;
+             <{RG.auditChecked.value}> ?checked ; <{RG.auditFindings.value}> ?found .
+        OPTIONAL {{ ?run <{PROV.endedAtTime.value}> ?end }} OPTIONAL {{ ?run <{RG.cycleDays.value}> ?cycle }} }} }}
+        ORDER BY DESC(?start) LIMIT 1"""))
+    last_audit = None
+    if last:
+        r = last[0]
+        last_audit = {"run": r["run"].value, "started": r["start"].value,
+                      "ended": r["end"].value if r["end"] is not None else None,
+                      "quota": int(r["quota"].value), "checked": int(r["checked"].value),
+                      "findings": int(r["found"].value),
+                      "cycle_days": int(r["cycle"].value) if r["cycle"] is not None else None}
+    rep = {
+        "objects": sum(kinds.values()), "objects_by_kind": kinds,
+        "files": int(files["n"].value), "bytes": int(files["bytes"].value) if files["bytes"] is not None else 0,
+        "copies": sum(status.values()), "copies_by_status": status, "copies_by_location": by_location,
+        "files_by_number_of_copies": {str(k): v for k, v in sorted(per_file.items())},
+        "last_audit": last_audit,
+        "failures": failures,
+        "events": {
+            "fixity_checks_failed": _events(store, FIXITY_CHECK, FAILURE),
+            "repairs": _events(store, RECOVERY, SUCCESS), "repairs_failed": _events(store, RECOVERY, FAILURE),
+            "replications": _events(store, REPLICATION, SUCCESS),
+        },
+    }
+    rep["rights"] = rights_coverage(store, library)
+    return rep
+
+
+def preserved_resources(store) -> list[str]:
+    return sorted(r["res"].value for r in store.query(f"""SELECT DISTINCT ?res WHERE {{ GRAPH <{OBJECTS_GRAPH.value}> {{
+        ?rep a <{PREMIS.Representation.value}> ; <{DCT.isPartOf.value}> ?res }} }}"""))
+
+
+def rights_coverage(store, library: str | None, limit: int = 50) -> dict:
+    """Preserved resources with and without the right to keep preservation copies (the
+    decision engine's answer for odrl:archive, or a rights statement's premis:act)."""
+    from .rights import RightsChecker
+    checker = RightsChecker(store, library)
+    without = []
+    resources = preserved_resources(store)
+    for res in resources:
+        answer = checker.check(res, "replicate")
+        if not answer.permitted:
+            without.append({"resource": res, "reason": answer.reason, "clauses": answer.clauses})
+    return {"library": library, "preserved_resources": len(resources),
+            "with_right": len(resources) - len(without), "without_right": len(without),
+            "without_right_examples": without[:limit]}
+
+
+def format_report(rep: dict, lang: str = "en") -> str:
+    zh = lang == "zh"
+    lines = [("长期保存报告" if zh else "preservation report"), ""]
+    lines.append(f"{'保存对象' if zh else 'objects'}: {rep['objects']} "
+                 + ", ".join(f"{k} {v}" for k, v in sorted(rep["objects_by_kind"].items())))
+    lines.append(f"{'文件' if zh else 'files'}: {rep['files']} ({rep['bytes']} bytes)")
+    lines.append(f"{'副本' if zh else 'copies'}: {rep['copies']} "
+                 + ", ".join(f"{k} {v}" for k, v in sorted(rep["copies_by_status"].items())))
+    for loc, st in sorted(rep["copies_by_location"].items()):
+        lines.append(f"  {loc}: " + ", ".join(f"{k} {v}" for k, v in sorted(st.items())))
+    lines.append(("每个文件的副本数" if zh else "files by number of copies") + ": "
+                 + ", ".join(f"{k}: {v}" for k, v in rep["files_by_number_of_copies"].items()))
+    la = rep["last_audit"]
+    if la:
+        state = (la["ended"] or ("未完成" if zh else "unfinished"))
+        lines.append(f"{'最近审计' if zh else 'last audit'}: {la['started']} .. {state}, "
+                     f"{la['checked']}/{la['quota']} {'已核验' if zh else 'checked'}, "
+                     f"{la['findings']} {'项发现' if zh else 'findings'}")
+    else:
+        lines.append("最近审计：无" if zh else "last audit: none")
+    lines.append(f"{'损坏或缺失的副本' if zh else 'damaged or missing copies'}: {len(rep['failures'])}")
+    for f in rep["failures"]:
+        lines.append(f"  {f['status']}: {f['location']} {f['file']} ({f['object']})")
+    ev = rep["events"]
+    lines.append(f"{'修复' if zh else 'repairs'}: {ev['repairs']} ({ev['repairs_failed']} {'失败' if zh else 'failed'}); "
+                 f"{'复制' if zh else 'replications'}: {ev['replications']}; "
+                 f"{'固定性检查失败' if zh else 'failed fixity checks'}: {ev['fixity_checks_failed']}")
+    r = rep["rights"]
+    lines.append(f"{'有保存权利的已保存资源' if zh else 'preserved resources with a preservation right'}: "
+                 f"{r['with_right']}/{r['preserved_resources']} ({'图书馆' if zh else 'library'} {r['library'] or '-'})")
+    for x in r["without_right_examples"]:
+        lines.append(f"  {x['resource']}: {x['reason']}" + (f" ({'; '.join(x['clauses'])})" if x["clauses"] else ""))
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""Rights before every preservation action: the decision engine is asked first, and what
+the licence does not allow is refused with the reason and the clauses behind it.
+
+    replicate, repair -> odrl:archive                   (keep a preservation copy)
+    migrate           -> odrl:reproduce, purpose rg:Preservation
+    transfer          -> odrl:distribute to the archive (odrl:recipient), purpose rg:Preservation
+
+A resource that rests on a PREMIS rights statement instead of a licence (digitised,
+donated, legal deposit) may have the act when the statement, in force today, lists it
+among its premis:act (LoC event types: rep, mig ...). A store backup is the library's own
+data and needs no licence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from ..namespaces import ODRL, PREMIS, RG
+from .vocab import EVENT_TYPE
+
+ACTIONS = {
+    "replicate": (ODRL.archive.value, None, EVENT_TYPE.rep.value),
+    "repair": (ODRL.archive.value, None, EVENT_TYPE.rep.value),
+    "migrate": (ODRL.reproduce.value, RG.Preservation.value, EVENT_TYPE.mig.value),
+    "transfer": (ODRL.distribute.value, RG.Preservation.value, EVENT_TYPE.tra.value),
+}
+TERMS_NS = "https://w3id.org/rightsgraph/licence-terms#"
+
+
+@dataclass
+class RightsAnswer:
+    permitted: bool
+    basis: str                       # "licence", "rights statement <iri>", "own data", or the reason refused
+    reason: str
+    clauses: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"permitted": self.permitted, "basis": self.basis, "reason": self.reason,
+                "clauses": self.clauses, "rules": self.rules}
+
+
+class RightsChecker:
+    """One policy index for many questions (a replication asks once per resource)."""
+
+    def __init__(self, store, library: str | None):
+        from ..decision_service import DecisionService
+        self.store = store
+        self.library = library
+        self._service = DecisionService(store)
+        self._cache: dict = {}
+
+    def check(self, resource: str | None, action: str, recipient: str | None = None,
+              at: datetime | None = None) -> RightsAnswer:
+        if resource is None:
+            return RightsAnswer(True, "own data", "a backup of this store is the library's own data")
+        key = (resource, action, recipient)
+        if key not in self._cache:
+            self._cache[key] = self._check(resource, action, recipient, at)
+        return self._cache[key]
+
+    def _check(self, resource, action, recipient, at) -> RightsAnswer:
+        from ..policy import decide
+        odrl_action, purpose, act = ACTIONS[action]
+        context = {}
+        if purpose:
+            context[ODRL.purpose.value] = [_iri(purpose)]
+        if recipient:
+            context[ODRL.recipient.value] = [_iri(recipient)]
+        d = decide(self._service.index(), resource, odrl_action, self.library, context,
+                   at or datetime.now(timezone.utc))
+        if d.permitted:
+            return RightsAnswer(True, "licence", d.reason, self._clauses(d.rules), list(d.rules))
+        statement = self._statement_allows(resource, act, (at or datetime.now(timezone.utc)).date())
+        if statement:
+            return RightsAnswer(True, f"rights statement <{statement}>",
+                                f"premis:act <{act}> in a rights statement in force")
+        clauses = self._clauses(d.rules) or self._silent_terms(resource)
+        return RightsAnswer(False, "refused", d.reason, clauses, list(d.rules))
+
+    def _statement_allows(self, resource: str, act: str, today: date) -> str | None:
+        rows = self.store.query(f"""SELECT ?rs ?start ?end WHERE {{ <{resource}> <{PREMIS.rightsStatus.value}> ?rs .
+            ?rs <{PREMIS.act.value}> <{act}> . OPTIONAL {{ ?rs <{RG.rightsStart.value}> ?start }}
+            OPTIONAL {{ ?rs <{RG.rightsEnd.value}> ?end }} }}""")
+        for r in rows:
+            start = date.fromisoformat(r["start"].value) if r["start"] is not None else None
+            end = date.fromisoformat(r["end"].value) if r["end"] is not None else None
+            if (start is None or start <= today) and (end is None or today <= end):
+                return r["rs"].value
+        return None
+
+    def _clauses(self, rules) -> list[str]:
+        """The licence terms (clause number and text) that the deciding rules implement."""
+        if not rules:
+            return []
+        values = " ".join(f"<{r}>" for r in rules if "://" in r or r.startswith("urn:"))
+        if not values:
+            return []
+        rows = self.store.query(f"""SELECT ?l ?type ?n ?text WHERE {{ VALUES ?rule {{ {values} }}
+            ?term <{RG.implementedBy.value}> ?rule ; <{RG.termType.value}> ?type .
+            ?l <{RG.licenceTerm.value}> ?term .
+            OPTIONAL {{ ?term <{RG.clauseNumber.value}> ?n }} OPTIONAL {{ ?term <{RG.clauseText.value}> ?text }} }}""")
+        return sorted({_clause(r) for r in rows})
+
+    def _silent_terms(self, resource: str) -> list[str]:
+        """Without a deciding rule, what the covering licences record about archiving."""
+        rows = self.store.query(f"""SELECT DISTINCT ?l ?status ?n ?text WHERE {{
+            ?l a <{RG.Licence.value}> ; <{ODRL.target.value}> ?t ; <{RG.licenceTerm.value}> ?term .
+            <{resource}> <{ODRL.partOf.value}>* ?t .
+            ?term <{RG.termType.value}> <{TERMS_NS}archiving_rights> ; <{RG.termStatus.value}> ?status .
+            OPTIONAL {{ ?term <{RG.clauseNumber.value}> ?n }} OPTIONAL {{ ?term <{RG.clauseText.value}> ?text }} }}""")
+        out = set()
+        for r in rows:
+            status = r["status"].value.rsplit("#", 1)[-1]
+            where = f" clause {r['n'].value}" if r["n"] is not None else ""
+            text = f": \"{r['text'].value}\"" if r["text"] is not None else ""
+            out.add(f"{_short(r['l'].value)} archiving_rights {status}{where}{text}")
+        if not out:
+            out.add("no licence covering this resource records an archiving right")
+        return sorted(out)
+
+
+def _clause(row) -> str:
+    where = f" clause {row['n'].value}" if row["n"] is not None else ""
+    text = f": \"{row['text'].value}\"" if row["text"] is not None else ""
+    return f"{_short(row['l'].value)} {row['type'].value.rsplit('#', 1)[-1]}{where}{text}"
+
+
+def _short(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _iri(value: str):
+    from ..policy.operators import IRI
+    return IRI(value)
