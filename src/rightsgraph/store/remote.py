@@ -101,8 +101,12 @@ class RemoteStore(Store):
             client.setCredentials(*self._auth)
             if self._digest:
                 client.setHTTPAuth("DIGEST")
+        ask_as_select = False
         if default_graph is not None or named_graphs is not None:
             sparql = strip_dataset_clauses(sparql)
+            if self.is_virtuoso:
+                # Virtuoso answers ASK true (and COUNT 1) over a graph outside the given dataset
+                sparql, ask_as_select = _ask_as_select(sparql)
         client.setQuery(sparql)
         for g in default_graph or []:
             if isinstance(g, NamedNode):
@@ -133,7 +137,10 @@ class RemoteStore(Store):
                 scratch.load(raw, RdfFormat.N_TRIPLES)
                 return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
             raw = _VIRTUOSO_BNODE.sub(rb"\1", raw)     # its blank nodes come as "nodeID://b123"
-            return _boolean_fix(client.queryType, ox.parse_query_results(raw, ox.QueryResultsFormat.JSON))
+            results = ox.parse_query_results(raw, ox.QueryResultsFormat.JSON)
+            if ask_as_select:
+                return _boolean(any(True for _ in results))
+            return _boolean_fix(client.queryType, results)
         except SyntaxError as exc:
             # e.g. `oxigraph serve --timeout-s` cuts the body short and still says 200
             raise StoreError(f"{self.query_url}: incomplete or malformed answer ({exc})") from None
@@ -283,9 +290,22 @@ def _boolean_fix(query_type: str, results):
     if query_type != "ASK" or not isinstance(results, ox.QuerySolutions):
         return results
     rows = list(results)
-    value = bool(rows) and rows[0][0] is not None and rows[0][0].value not in ("0", "false")
+    return _boolean(bool(rows) and rows[0][0] is not None and rows[0][0].value not in ("0", "false"))
+
+
+def _boolean(value: bool):
     return ox.parse_query_results(b'{"head": {}, "boolean": %s}' % (b"true" if value else b"false"),
                                   ox.QueryResultsFormat.JSON)
+
+
+def _ask_as_select(sparql: str) -> tuple[str, bool]:
+    """`ASK { P }` as `SELECT * { P } LIMIT 1` (true when it has a row); other queries as they are."""
+    from .base import _depth0_keyword_positions
+    positions = [p for p in _depth0_keyword_positions(sparql, "ASK") if not p or sparql[p - 1] not in "?$:_-"]
+    if not positions or _depth0_keyword_positions(sparql, "VALUES"):
+        return sparql, False
+    p = positions[0]
+    return f"{sparql[:p]}SELECT *{sparql[p + 3:]} LIMIT 1", True
 
 
 def _drop(graph) -> str:
@@ -300,12 +320,18 @@ def _chunks(items: list, size: int):
 def _insert_ops(quads: list, size: int = 2000) -> list[str]:
     """INSERT operations of at most about `size` triples each. A blank node's triples stay in
     one operation (a label names one node only within an operation); an operation with blank
-    nodes is written as INSERT { … } WHERE { }, which every store takes (Virtuoso refuses
-    blank nodes in INSERT DATA)."""
+    nodes is written as INSERT { … } WHERE { } for one graph, which every store takes
+    (Virtuoso refuses blank nodes in INSERT DATA, and templates over several graphs). A
+    blank node shared by two graphs therefore becomes one node per graph."""
     plain = [q for q in quads if not _has_bnode(q)]
     ops = [f"INSERT DATA {{ {_quad_block(chunk)} }}" for chunk in _chunks(plain, size)]
-    for group in _bnode_groups([q for q in quads if _has_bnode(q)], size):
-        ops.append(f"INSERT {{ {_quad_block(group)} }} WHERE {{ }}")
+    by_graph: dict = defaultdict(list)    # one graph per template: Virtuoso fails on several
+    for q in quads:
+        if _has_bnode(q):
+            by_graph[q.graph_name].append(q)
+    for graph_quads in by_graph.values():
+        for group in _bnode_groups(graph_quads, size):
+            ops.append(f"INSERT {{ {_quad_block(group)} }} WHERE {{ }}")
     return ops
 
 
