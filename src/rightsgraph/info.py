@@ -38,9 +38,10 @@ def store_summary(store, hidden: frozenset[str] = frozenset()) -> dict:
     """What the store holds. With `hidden` graphs (a reader's view: confidential graphs and
     the provenance graph), counts and lists cover the other graphs only, and the loads
     (account names, file names, from the provenance graph) are left out."""
+    known = {g.value for g in store.graphs()}     # without a remote store's own graphs (Virtuoso's)
     graphs = [{"graph": s["g"].value, "triples": int(s["n"].value),
                "modified": s["modified"].value if s["modified"] is not None else None}
-              for s in store.query(_GRAPHS) if s["g"].value not in hidden]
+              for s in store.query(_GRAPHS) if s["g"].value not in hidden and s["g"].value in known]
     if hidden:
         visible = [NamedNode(g["graph"]) for g in graphs] or [NamedNode("urn:rightsgraph:no-graph")]
         counts = next(iter(store.query(_COUNTS, default_graph=visible)))

@@ -32,7 +32,10 @@ def test_manifests_have_13_tests():
 
 
 @pytest.mark.parametrize("entry", MANIFEST.entries, ids=lambda e: str(e).split("#")[-1])
-def test_graph_store_protocol(server, entry):
+def test_graph_store_protocol(server, entry, deployment, request):
+    if deployment.mode == "virtuoso" and "default" in str(entry).rsplit("#", 1)[-1]:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="Virtuoso has no writable default graph: "
+                                                                  "every triple is in a named graph (docs/remote-store.md)"))
     # Each test starts from an empty dataset, as the suite assumes.
     import requests
     reset = requests.post(server.url + "/sparql", data="DROP ALL", timeout=60, headers={

@@ -101,6 +101,8 @@ class RemoteStore(Store):
             client.setCredentials(*self._auth)
             if self._digest:
                 client.setHTTPAuth("DIGEST")
+        if base_iri:     # relative IRIs resolve against the endpoint, as they do in the embedded store
+            sparql = f"BASE <{base_iri}>\n{sparql}"
         ask_as_select = False
         if default_graph is not None or named_graphs is not None:
             sparql = strip_dataset_clauses(sparql)
@@ -146,6 +148,8 @@ class RemoteStore(Store):
             raise StoreError(f"{self.query_url}: incomplete or malformed answer ({exc})") from None
 
     def update(self, sparql, *, base_iri=None):
+        if base_iri:
+            sparql = f"BASE <{base_iri}>\n{sparql}"
         r = self._post(self.update_url, sparql.encode(), "application/sparql-update")
         if r.status_code == 400:
             raise SyntaxError(r.text)
@@ -245,7 +249,10 @@ class RemoteStore(Store):
                 ops.append(f"INSERT {{ GRAPH <{prov}> {{ <{g.value}> <{VOID.triples.value}> ?n }} }} "
                            f"WHERE {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g.value}> {{ ?s ?p ?o }} }} }}")
         if ops:
-            self.update(" ;\n".join(ops))
+            try:
+                self.update(" ;\n".join(ops))
+            except SyntaxError as exc:     # the store refused what rightsgraph generated
+                raise StoreError(f"{self.update_url} refused the write: {str(exc)[:500]}") from None
 
     def clear_graph(self, graph):
         self.update(_drop(graph))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 
 from ..accounts import Accounts
-from ..store.base import Store
+from ..store.base import Store, StoreError
 
 # Each is a setting (`rightsgraph serve` options / environment); docs/service.md.
 DEFAULT_SETTINGS = {
@@ -39,21 +39,15 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     if app.config["RG_CORS_ORIGINS"]:
         _enable_cors(app, app.config["RG_CORS_ORIGINS"].split())
 
-    from . import admin, auth, gsp, pages, reports, sparql, void
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(sparql.bp)
-    app.register_blueprint(gsp.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(void.bp)
-    app.register_blueprint(reports.bp)
-    from . import preservation; app.register_blueprint(preservation.bp)  # noqa: E702
-    try:  # the decision API arrives with the policy engine
-        from . import api
-    except ImportError:
-        api = None
-    if api is not None:
-        app.register_blueprint(api.bp)
+    from . import admin, api, auth, gsp, pages, preservation, reports, sparql, void
+    for module in (auth, admin, sparql, gsp, pages, void, reports, preservation, api):
+        app.register_blueprint(module.bp)
+
+    @app.errorhandler(StoreError)
+    def store_failed(exc: StoreError):
+        # the backing store refused or failed (a remote store down, a write it cannot take)
+        return Response(f"the store could not do this: {exc}\n存储未能完成此操作：{exc}\n", status=502,
+                        content_type="text/plain; charset=utf-8")
     return app
 
 
