@@ -101,7 +101,7 @@ class ServerProcess:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).ok:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):    # a slow first answer under load: not up yet
                 time.sleep(0.2)
         raise RuntimeError(f"server did not answer within {seconds} s:\n{self.log.read_text()}")
 
@@ -134,7 +134,7 @@ class OxigraphServer:
             try:
                 requests.get(self.url + "/query", params={"query": "ASK {}"}, timeout=1)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.1)
         raise RuntimeError("oxigraph serve did not start")
 
