@@ -61,9 +61,10 @@ class Prerequisite:
 PREREQUISITES = {p.name: p for p in (
     Prerequisite("nginx", "the Debian package nginx-light (apt-get install nginx-light; .ci/run installs it)",
                  "the public read tier tests (tests/integration/test_public_tier.py)", _nginx),
-    Prerequisite("comunica-sparql", "Node.js with npm (apt-get install nodejs npm); `make test` then installs "
-                 "@comunica/query-sparql into var/node/", "the Comunica client test (tests/integration/test_clients.py)",
-                 _comunica),
+    Prerequisite("comunica-sparql",
+                 "@comunica/query-sparql into var/node/: `make test` does it with npm" if shutil.which("npm") else
+                 "Node.js with npm (apt-get install nodejs npm); `make test` then installs @comunica/query-sparql "
+                 "into var/node/", "the Comunica client test (tests/integration/test_clients.py)", _comunica),
     Prerequisite("pgrep", "the Debian package procps (apt-get install procps)",
                  "the public read tier test that counts Oxigraph processes", lambda: shutil.which("pgrep")),
     Prerequisite("oxigraph", "the oxigraph server, a rightsgraph dependency (`make setup`, or pip install oxigraph)",
