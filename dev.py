@@ -6,8 +6,9 @@
 
 `make demo` and `make test` call this script. It keeps a virtual environment in .venv/,
 reinstalls when pyproject.toml changes, and installs Comunica (a Node.js SPARQL client
-the tests use) into var/node/ when npm is available. The public read tier's tests need
-nginx (Debian package nginx-light); .ci/run installs it, and without it they are skipped.
+the tests use) into var/node/ when npm is available. Before the tests it lists the programs
+they need that are missing (tests/prerequisites.py: nginx, Comunica ...): the tests that need
+them are skipped, or fail when CI=true. The conformance suites ship in tests/conformance/suites/.
 """
 
 from __future__ import annotations
@@ -47,17 +48,15 @@ def setup_comunica() -> None:
         return
     npm = shutil.which("npm")
     if npm is None:
-        print("npm not found: the Comunica client test will be skipped", file=sys.stderr)
-        return
+        return      # reported with the other missing prerequisites
     node_dir = COMUNICA.parents[2]
     node_dir.mkdir(parents=True, exist_ok=True)
     run(npm, "install", "--no-audit", "--no-fund", "--silent", "@comunica/query-sparql@4", cwd=node_dir)
 
 
-def check_nginx() -> None:
-    if not (shutil.which("nginx") or os.access("/usr/sbin/nginx", os.X_OK)):
-        print("nginx not found: the public read tier tests will be skipped "
-              "(apt-get install nginx-light)", file=sys.stderr)
+def report_prerequisites() -> None:
+    """Print the programs the tests need that are missing (the venv's Python sees the venv's tools)."""
+    subprocess.run([str(BIN / "python"), "-m", "tests.prerequisites"], cwd=ROOT)
 
 
 def main(argv: list[str]) -> int:
@@ -70,7 +69,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         setup()
         setup_comunica()
-        check_nginx()
+        report_prerequisites()
         return subprocess.run([str(BIN / "python"), "-m", "pytest", "-q", *argv[1:]], cwd=ROOT).returncode
     if command == "setup":
         setup()

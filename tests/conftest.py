@@ -11,9 +11,38 @@ from pathlib import Path
 
 import pytest
 
+from . import prerequisites
+from .prerequisites import need
+
 REPO = Path(__file__).resolve().parents[1]
-CONFORMANCE = Path(os.environ.get("RIGHTSGRAPH_CONFORMANCE", REPO.parent / "shared" / "conformance"))
+# The W3C, ODRL and vocabulary suites ship in the repository (tests/conformance/suites/README.md);
+# RIGHTSGRAPH_CONFORMANCE points the tests at another copy with the same layout.
+CONFORMANCE = Path(os.environ.get("RIGHTSGRAPH_CONFORMANCE") or REPO / "tests" / "conformance" / "suites")
+# What the tests read from it. Checked once before collection: a wrong override or a broken
+# checkout stops the run with one message, instead of suites silently collecting nothing.
+CONFORMANCE_MATERIAL = (
+    "sparql11/protocol/manifest.ttl",
+    "sparql11/graph-store-protocol/manifest-direct.ttl",
+    "sparql11/graph-store-protocol/manifest-indirect.ttl",
+    "odrl/solidlab-test-suite/index.ttl",
+    "odrl/solidlab-test-conflicts/data/policies",
+    "odrl/w3c-formal-semantics/formal-semantics/examples",
+    "odrl/odrl-im-examples",
+    "vocab/ODRL22.ttl",
+    "vocab/premis3.owl",
+    "samples/folio_mod-agreements_Testdata_KBART_AnnualReviews.tsv",
+)
 RIGHTSGRAPH = [sys.executable, "-m", "rightsgraph"]
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(prerequisites, "rightsgraph-prerequisites")   # its report hook
+    absent = [p for p in CONFORMANCE_MATERIAL if not (CONFORMANCE / p).exists()]
+    if absent:
+        source = ("RIGHTSGRAPH_CONFORMANCE" if os.environ.get("RIGHTSGRAPH_CONFORMANCE")
+                  else "the repository's tests/conformance/suites/ (is the checkout complete?)")
+        raise pytest.UsageError(f"conformance material missing in {CONFORMANCE} (from {source}): "
+                                + ", ".join(absent))
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +52,6 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def conformance() -> Path:
-    if not CONFORMANCE.is_dir():
-        pytest.skip(f"conformance material not found at {CONFORMANCE} (set RIGHTSGRAPH_CONFORMANCE)")
     return CONFORMANCE
 
 
@@ -91,8 +118,7 @@ class OxigraphServer:
     """A real `oxigraph serve` (PyPI package `oxigraph`) on 127.0.0.1, union default graph."""
 
     def __init__(self, location: Path):
-        import shutil
-        exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+        exe = need("oxigraph", why="remote-store tests run against a real `oxigraph serve`")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = location.parent / f"oxigraph-{self.port}.log"
@@ -108,7 +134,7 @@ class OxigraphServer:
             try:
                 requests.get(self.url + "/query", params={"query": "ASK {}"}, timeout=1)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.1)
         raise RuntimeError("oxigraph serve did not start")
 
@@ -148,7 +174,8 @@ class Deployment:
         self.virtuoso = None
         if mode == "virtuoso":
             from .virtuoso import VirtuosoServer
-            self.virtuoso = VirtuosoServer(base / "virtuoso", free_port)
+            self.virtuoso = VirtuosoServer(need("virtuoso-t", why="remote-store tests also run on Virtuoso 7"),
+                                           base / "virtuoso", free_port)
         server = self.oxigraph or self.virtuoso
         self.env = {"RIGHTSGRAPH_STORE": server.url} if server else {}
 
@@ -175,15 +202,7 @@ class Deployment:
                 server.stop()
 
 
-def _deployment_modes() -> list:
-    from .virtuoso import virtuoso_binary
-    virtuoso = pytest.param("virtuoso", marks=pytest.mark.skipif(
-        virtuoso_binary() is None and not os.environ.get("CI"),
-        reason="Virtuoso not installed (apt-get install virtuoso-opensource-7-bin): second remote engine not tested"))
-    return ["embedded", "remote", virtuoso]
-
-
-@pytest.fixture(scope="module", params=_deployment_modes())
+@pytest.fixture(scope="module", params=["embedded", "remote", "virtuoso"])
 def deployment(request, tmp_path_factory):
     dep = Deployment(request.param, tmp_path_factory.mktemp(f"deploy-{request.param}"))
     yield dep

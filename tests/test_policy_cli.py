@@ -11,9 +11,11 @@ from rightsgraph.cli.decide import check, evaluate
 from rightsgraph.decision_service import expand, parse_value
 from rightsgraph.store.embedded import EmbeddedStore
 
+from .conftest import CONFORMANCE
+
 DATA = Path(__file__).parent / "data" / "policy"
 EX = "http://example.org/lib/"
-SUITE = Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "odrl" / "solidlab-test-suite"
+SUITE = CONFORMANCE / "odrl" / "solidlab-test-suite"
 
 
 @pytest.fixture()
@@ -60,7 +62,6 @@ def test_check_without_store():
     assert r.exit_code == 2
 
 
-@pytest.mark.skipif(not SUITE.exists(), reason="FORCE suite absent")
 def test_evaluate_force_case():
     args = ["--policy", str(SUITE / "policies/policy-9.ttl"), "--request", str(SUITE / "requests/request-1.ttl"),
             "--sotw", str(SUITE / "sotw/temporal.ttl")]

@@ -10,7 +10,6 @@ loaded into the data graph (sh:class / sh:targetClass follow its rdfs:subClassOf
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +17,8 @@ import pyshacl
 import pytest
 import rdflib
 from rdflib.namespace import RDF, SH, SKOS
+
+from .conftest import CONFORMANCE
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -29,16 +30,13 @@ ODRL_CONTEXT_URL = "http://www.w3.org/ns/odrl.jsonld"
 
 
 def conformance_dir() -> Path:
-    return Path(os.environ.get("RIGHTSGRAPH_CONFORMANCE", REPO.parent / "shared" / "conformance"))
+    return CONFORMANCE
 
 
 # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph: not our concern.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
 CONF = conformance_dir()
-needs_conformance = pytest.mark.skipif(
-    not (CONF / "odrl").is_dir(),
-    reason=f"conformance material not found at {CONF} (set RIGHTSGRAPH_CONFORMANCE)")
 
 
 @lru_cache(maxsize=None)
@@ -334,30 +332,25 @@ FORCE = sorted((CONF / "odrl" / "solidlab-test-suite" / "policies").glob("*.ttl"
 CONFLICTS = sorted((CONF / "odrl" / "solidlab-test-conflicts" / "data" / "policies").glob("*.ttl"))
 
 
-@needs_conformance
 @pytest.mark.parametrize("path", IM_EXAMPLES, ids=lambda p: p.stem)
 def test_odrl_im_example_conforms(path):
     _check_suite_file(path, IM_ELIDED, set())
 
 
-@needs_conformance
 @pytest.mark.parametrize("path", FORCE, ids=lambda p: p.stem)
 def test_force_policy_conforms(path):
     _check_suite_file(path, FORCE_UNDERSPECIFIED, set())
 
 
-@needs_conformance
 @pytest.mark.parametrize("path", CONFLICTS, ids=lambda p: p.stem)
 def test_conflict_policy_conforms(path):
     _check_suite_file(path, set(), CONFLICT_WARNINGS)
 
 
-@needs_conformance
 def test_suites_are_present():
     assert len(IM_EXAMPLES) >= 25 and len(FORCE) >= 20 and len(CONFLICTS) >= 20
 
 
-@needs_conformance
 def test_deactivating_rule_musts_accepts_underspecified_force_policies():
     g = rdflib.Graph()
     g += shapes_graph()

@@ -14,7 +14,6 @@ from rightsgraph.validation import ShapesGate
 REPO = Path(__file__).resolve().parents[1]
 SHAPES = sorted((REPO / "shapes").glob("*.ttl"))
 ONTOLOGY = sorted((REPO / "ontology").glob("*.ttl"))
-pytestmark = pytest.mark.skipif(not SHAPES or not ONTOLOGY, reason="shapes/ontology not written yet")
 
 PREFIXES = """
 @prefix rg: <https://w3id.org/rightsgraph/ns#> . @prefix odrl: <http://www.w3.org/ns/odrl/2/> .

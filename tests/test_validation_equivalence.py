@@ -135,9 +135,6 @@ def _fixtures(kind: str) -> list[Path]:
     return sorted((REPO / "tests" / "data" / kind).glob("*.ttl"))
 
 
-needs_shapes = pytest.mark.skipif(not SHAPES or not ONTOLOGY, reason="shapes/*.ttl or ontology/*.ttl not written yet")
-
-
 @pytest.fixture(scope="module")
 def project_gate():
     return ShapesGate.from_files(SHAPES)
@@ -148,21 +145,18 @@ def project_ontology():
     return _graph(*ONTOLOGY)
 
 
-@needs_shapes
 @pytest.mark.parametrize("path", _fixtures("valid"), ids=lambda p: p.name)
 def test_project_shapes_valid_fixtures(project_gate, project_ontology, path):
     report, _ = compare(project_gate, _graph(path), project_ontology)
     assert not report.has_violations, report.format_text()
 
 
-@needs_shapes
 @pytest.mark.parametrize("path", _fixtures("invalid"), ids=lambda p: p.name)
 def test_project_shapes_invalid_fixtures(project_gate, project_ontology, path):
     report, ref = compare(project_gate, _graph(path), project_ontology)
     assert report.results and ref
 
 
-@needs_shapes
 @pytest.mark.parametrize("faults", [0, 40])
 def test_project_shapes_generated_catalogue(project_gate, project_ontology, faults):
     from generate_catalogue import generate

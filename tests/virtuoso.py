@@ -3,7 +3,6 @@ remote-store tests: rightsgraph must work on a second SPARQL 1.1 engine, not onl
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -44,15 +43,11 @@ MaxQueryExecutionTime = 120
 """
 
 
-def virtuoso_binary() -> str | None:
-    return shutil.which("virtuoso-t")
-
-
 class VirtuosoServer:
     """`virtuoso-t -f` on its own ini in `location`; SPARQL at /sparql, updates granted to
     the anonymous SPARQL user (as a test server; production setups use the -auth endpoints)."""
 
-    def __init__(self, location: Path, free_port):
+    def __init__(self, exe: str, location: Path, free_port):
         import requests
         location.mkdir(parents=True, exist_ok=True)
         self.sql_port, self.http_port = free_port(), free_port()
@@ -61,7 +56,7 @@ class VirtuosoServer:
         self.url = f"http://127.0.0.1:{self.http_port}/sparql"
         self.log = location / "virtuoso.out"
         self._log = open(self.log, "wb")
-        self.proc = subprocess.Popen([virtuoso_binary(), "-f", "-c", str(location / "virtuoso.ini")],
+        self.proc = subprocess.Popen([exe, "-f", "-c", str(location / "virtuoso.ini")],
                                      stdout=self._log, stderr=subprocess.STDOUT, cwd=location)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:

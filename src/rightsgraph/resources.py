@@ -39,6 +39,7 @@ def demo_dir() -> Path:
 
 
 def conformance_dir() -> Path:
-    """The public test material (W3C/ODRL suites), `../shared/conformance` by default."""
+    """The public test material (W3C/ODRL suites and vocabularies) a source checkout ships in
+    tests/conformance/suites/; `RIGHTSGRAPH_CONFORMANCE` points to another copy."""
     env = os.environ.get("RIGHTSGRAPH_CONFORMANCE")
-    return Path(env) if env else home().parent / "shared" / "conformance"
+    return Path(env) if env else home() / "tests" / "conformance" / "suites"

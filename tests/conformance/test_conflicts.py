@@ -17,7 +17,6 @@ from rightsgraph.policy import PolicyIndex, find_conflicts
 from .conftest import ODRL_DIR
 
 DATA = ODRL_DIR / "solidlab-test-conflicts" / "data"
-pytestmark = pytest.mark.skipif(not DATA.exists(), reason=f"conflict suite absent at {DATA}")
 
 EXPECTED_KIND = {
     1: "permission-prohibition", 2: "permission-prohibition", 3: "obligation-prohibition",

@@ -26,7 +26,6 @@ from rightsgraph.policy import evaluate_quads, odrl_json_to_quads, read_rdf
 from .conftest import ODRL_DIR
 
 FS = ODRL_DIR / "w3c-formal-semantics" / "formal-semantics" / "examples"
-pytestmark = pytest.mark.skipif(not FS.exists(), reason=f"formal-semantics examples absent at {FS}")
 
 A1 = "A Evaluation of Constraints/A1 Example of a constrained permission"
 B1 = "B Evaluation of Refinements/B1 Example of a permission with refinement"

@@ -18,16 +18,12 @@ pytestmark = pytest.mark.server
 
 @pytest.fixture(scope="module")
 def server(deployment):
-    if not MANIFEST.entries:
-        pytest.skip(f"Graph Store Protocol manifests not found in {DIR}")
     srv = deployment.serve_with_token("w3c-suite", "admin")  # DROP ALL resets: admin only
     yield srv
     srv.stop()
 
 
 def test_manifests_have_13_tests():
-    if not MANIFEST.entries:
-        pytest.skip("manifests absent")
     assert len(MANIFEST.entries) == 13
 
 

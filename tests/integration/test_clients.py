@@ -5,16 +5,14 @@ SPARQLWrapper is exercised in test_demo_server.py."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 
 from ..conftest import REPO
+from ..prerequisites import need
 
 pytestmark = pytest.mark.server
 DATA = REPO / "tests" / "data" / "loading"
@@ -69,19 +67,8 @@ def test_rdflib_sparqlupdatestore_writes_through_the_gate(server):
     assert not bool(check.query("ASK { GRAPH <https://example.org/g/rdflib-bad> { ?s ?p ?o } }"))
 
 
-def _comunica() -> str | None:
-    local = REPO / "var" / "node" / "node_modules" / ".bin" / "comunica-sparql"
-    if local.exists():
-        return str(local)
-    return shutil.which("comunica-sparql")
-
-
 def test_comunica_queries_the_endpoint(server):
-    exe = _comunica()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("comunica-sparql is not installed: .ci/run installs it with npm")
-        pytest.skip("comunica-sparql not installed (make test installs it when npm is available)")
+    exe = need("comunica-sparql", why="Comunica is the Node.js SPARQL client this test runs against the endpoint")
     out = subprocess.run([exe, f"sparql@{server.url}/sparql", "-t", "application/sparql-results+json", COUNT],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
