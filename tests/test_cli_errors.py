@@ -193,6 +193,7 @@ BAD_ARGUMENTS = [
     (["harvest", "not a url"], 2, ["'ENDPOINT'", "not an absolute IRI"]),
     (["check", "--target", "bad iri", "--action", "read"], 2, ["target: not an absolute IRI"]),
     (["report", "risks", "--at", "tomorrow"], 2, ["not a date: tomorrow"]),
+    (["report", "assets", "--sample", "-1"], 2, ["'--sample'", "-1 is not in the range x>=0"]),
     (["serve", "--port", "70000"], 2, ["'--port'", "70000 is not in the range"]),
     (["nosuchcommand"], 2, ["No such command 'nosuchcommand'", "rightsgraph --help"]),
     (["--lang", "fr", "info"], 2, ["'--lang'", "'fr' is not one of 'zh', 'en'"]),
@@ -204,6 +205,19 @@ BAD_ARGUMENTS = [
 def test_bad_arguments_are_one_line_errors(loaded, args, code, needles):
     out = run_cli(*args, data_dir=loaded)
     _one_line_error(out, code, *needles)
+
+
+def test_files_that_are_not_utf8_text(loaded, tmp_path):
+    latin1 = tmp_path / "query.rq"
+    latin1.write_bytes("ASK { ?s ?p \"café\" }".encode("latin-1"))
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_bytes("licence: https://example.org/l\ntitle: Café\n".encode("latin-1"))
+    _one_line_error(run_cli("query", "-f", latin1, data_dir=loaded), 3, f"cannot read {latin1}: not UTF-8 text")
+    from_stdin = subprocess.run(RIGHTSGRAPH + ["--data-dir", str(loaded), "query"], input=latin1.read_bytes(),
+                                capture_output=True, env=dict(os.environ, RIGHTSGRAPH_LANG="en"), timeout=120)
+    from_stdin.stdout, from_stdin.stderr = from_stdin.stdout.decode(), from_stdin.stderr.decode()
+    _one_line_error(from_stdin, 3, "cannot read <stdin>: not UTF-8 text")
+    _one_line_error(run_cli("licence", "import", sheet, data_dir=loaded), 3, f"cannot read {sheet}: not UTF-8 text")
 
 
 def test_click_errors_in_chinese(loaded):

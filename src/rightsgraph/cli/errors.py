@@ -155,6 +155,11 @@ def cannot_write(path, exc: BaseException) -> CliError:
                     EXIT_BAD_INPUT)
 
 
+def not_utf8(path, exc: UnicodeDecodeError) -> CliError:
+    return CliError({"en": f"cannot read {path}: not UTF-8 text (byte {exc.start})",
+                     "zh": f"无法读取 {path}：不是 UTF-8 文本（第 {exc.start} 字节）"}, EXIT_BAD_INPUT)
+
+
 def port_unavailable(host: str, port: int, exc: BaseException) -> CliError:
     return CliError({
         "en": f"cannot listen on {host}:{port}: {_reason(exc)} (choose another --port or --host, or stop what listens there)",

@@ -46,7 +46,7 @@ def kbart():
 @click.option("--agent", metavar="NAME|IRI", help="Who is importing, for the provenance record (default: OS user).")
 @click.option("--report", "report_path", type=OUTPUT_FILE,
               help="Write the full sh:ValidationReport (Turtle) here when the SHACL gate refuses the data.")
-@click.option("--limit", default=50, show_default=True, help="Problems to print.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0), help="Problems to print.")
 @click.pass_context
 def kbart_import(ctx, file, package, package_title, graph, skip_invalid, add, agent, report_path, limit):
     """Import the KBART FILE into PACKAGE: one rg:Resource per row, validated, all or nothing."""
@@ -127,13 +127,13 @@ def export_shareable(ctx, graphs, fmt, output, shareable, endpoint, publisher, l
 @click.option("--graph", "graphs", multiple=True, type=IRI, help="Harvest only these graphs of the peer.")
 @click.option("--token", envvar="RIGHTSGRAPH_PEER_TOKEN", metavar="TOKEN",
               help="Bearer token for the peer (env RIGHTSGRAPH_PEER_TOKEN).")
-@click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for each answer of the peer.")
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Seconds to wait for each answer of the peer.")
 @click.option("--prune", is_flag=True, help="Drop local copies of graphs the peer no longer shares.")
 @click.option("--include-harvested", is_flag=True, help="Also take the graphs the peer itself harvested elsewhere.")
 @click.option("--agent", metavar="NAME|IRI", help="Who is harvesting, for the provenance record (default: OS user).")
 @click.option("--report", "report_path", type=OUTPUT_FILE,
               help="Write the full sh:ValidationReport (Turtle) here when the gate refuses the data.")
-@click.option("--limit", default=50, show_default=True, help="Violations to print.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0), help="Violations to print.")
 @click.pass_context
 def harvest(ctx, endpoint, graphs, token, timeout, prune, include_harvested, agent, report_path, limit):
     """Copy the graphs a peer shares (its SPARQL query ENDPOINT), validated; only changed ones."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import main
+from . import errors, main
 from .errors import EXIT_BAD_INPUT, EXIT_REJECTED
 from .params import IRI, PREFIXED_IRI
 
@@ -39,6 +39,8 @@ def import_(ctx, sheet, graph, agent):
     except OSError as exc:
         click.echo(f"error: {sheet}: {exc.strerror or exc}", err=True)
         ctx.exit(EXIT_BAD_INPUT)
+    except UnicodeDecodeError as exc:
+        raise errors.not_utf8(sheet, exc) from None
     except TermSheetError as exc:
         click.echo(f"error: {sheet}: {exc}", err=True)
         click.echo("nothing was stored" if lang == "en" else "未存储任何数据", err=True)
@@ -114,7 +116,7 @@ def report():
 
 @report.command()
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--sample", type=int, default=0, help="Add a random spot-check sample of N resources.")
+@click.option("--sample", type=click.IntRange(min=0), default=0, help="Add a random spot-check sample of N resources.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample (same seed, same sample).")
 @click.pass_context
 def assets(ctx, as_json, sample, seed):
@@ -125,7 +127,7 @@ def assets(ctx, as_json, sample, seed):
 
 
 @report.command()
-@click.option("--days", type=int, default=90, show_default=True, help="Licences ending within this many days.")
+@click.option("--days", type=click.IntRange(min=0), default=90, show_default=True, help="Licences ending within this many days.")
 @click.option("--at", "at", default=None, help="Date of the report (YYYY-MM-DD; default today).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context

@@ -37,7 +37,8 @@ def init(ctx):
 @click.option("--agent", metavar="NAME|IRI", help="Who is loading, for the provenance record (default: OS user).")
 @click.option("--report", "report_path", type=OUTPUT_FILE,
               help="Write the full sh:ValidationReport (Turtle) here when validation fails.")
-@click.option("--limit", default=50, show_default=True, help="Violations to print (the report file has all).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0),
+              help="Violations to print (the report file has all).")
 @click.pass_context
 def load(ctx, files, graph, replace, fmt, agent, report_path, limit):
     """Validate FILES against the shapes and load them, all or nothing."""
@@ -81,7 +82,10 @@ def load(ctx, files, graph, replace, fmt, agent, report_path, limit):
 def query(ctx, sparql, query_file, fmt, default_graph, named_graph):
     """Run a SPARQL query (argument, --file or stdin). The default graph is the union of all graphs."""
     from .. import query as q
-    text = sparql or (query_file.read() if query_file else sys.stdin.read())
+    try:
+        text = sparql or (query_file.read() if query_file else sys.stdin.buffer.read().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise errors.not_utf8(query_file.name if query_file else "<stdin>", exc) from None
     try:
         result = q.run(ctx.obj["store"](), text, default_graphs=list(default_graph) or None,
                        named_graphs=list(named_graph) or None)
