@@ -29,7 +29,9 @@ fail() { echo "wheel smoke: FAILED: $*" >&2; exit 1; }
 # 1. the wheel, built from a copy of the working tree (the build leaves nothing in it)
 mkdir "$WORK/src"
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  git ls-files -z --cached --others --exclude-standard | tar -c --null -T - | tar -x -C "$WORK/src"
+  git ls-files -z --cached --others --exclude-standard \
+    | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
+    | tar -c --null -T - | tar -x -C "$WORK/src"
 else
   tar -c --exclude=./.venv --exclude=./var --exclude=./build . | tar -x -C "$WORK/src"
 fi

@@ -228,6 +228,15 @@ def test_click_errors_in_chinese(loaded):
     _one_line_error(missing, 2, "缺少选项 '--target'", lang="zh")
 
 
+def test_a_group_without_its_command_shows_its_help(tmp_path):
+    bare = subprocess.run(RIGHTSGRAPH, capture_output=True, text=True, timeout=120)
+    group = run_cli("licence", data_dir=tmp_path)
+    for out, usage in ((bare, "Usage: rightsgraph [OPTIONS] COMMAND"), (group, "Usage: rightsgraph licence [OPTIONS]")):
+        assert "Traceback" not in out.stderr and "error:" not in out.stderr, out.stderr
+        assert (out.stdout + out.stderr).lstrip().startswith(usage), out.stderr
+    _one_line_error(run_cli(data_dir=tmp_path), 2, "Missing command.", "rightsgraph --help")
+
+
 def test_a_corrupt_accounts_file(tmp_path):
     d = tmp_path / "d"
     d.mkdir()

@@ -64,6 +64,9 @@ class _Context:
             self._created = False
 
 
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+
+
 class _Main(click.Group):
     """The `rightsgraph` group: no Python traceback reaches the user (errors.py)."""
 
@@ -99,6 +102,9 @@ class _Main(click.Group):
         errors.set_lang(None)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as exc:  # `rightsgraph`, `rightsgraph licence`: the help, as click shows it
+            exc.show()
+            sys.exit(exc.exit_code)
         except click.ClickException as exc:
             errors.report(exc, args)
             sys.exit(exc.exit_code)
