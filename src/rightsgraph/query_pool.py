@@ -6,10 +6,15 @@ reading a consistent snapshot of the store (an Oxigraph backup: hard links, made
 change); a query past its deadline gets its worker killed and replaced, the client gets
 503, and the other workers keep serving. Readers are never blocked by a writer: they read
 the snapshot of the last committed state.
+
+The snapshots live in `<data dir>/query-snapshots-<pid>`, removed when the process stops
+(atexit: a server stopped with SIGTERM or Ctrl-C); the folders of processes that no
+longer run (killed with SIGKILL) are removed when the next pool or server starts.
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import queue
@@ -21,6 +26,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import changes
+
+SNAPSHOTS_PREFIX = "query-snapshots-"
+
+
+def remove_orphaned_snapshots(data_dir: str | os.PathLike) -> int:
+    """Remove the snapshot folders in `data_dir` whose process no longer runs; how many."""
+    removed = 0
+    for folder in Path(data_dir).glob(SNAPSHOTS_PREFIX + "*"):
+        pid = folder.name[len(SNAPSHOTS_PREFIX):]
+        if pid.isdigit() and not process_running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def process_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 class QueryTimeout(Exception):
@@ -98,16 +126,19 @@ class QueryPool:
         self._ctx = multiprocessing.get_context("spawn")
         from .store.snapshot import SnapshotStore
         self._published = isinstance(store, SnapshotStore)  # reader process: snapshots exist
-        self._dir = Path(store.path).parent / f"query-snapshots-{os.getpid()}"
+        self._dir = Path(store.path).parent / f"{SNAPSHOTS_PREFIX}{os.getpid()}"
         if not self._published:
+            remove_orphaned_snapshots(self._dir.parent)
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir.mkdir(parents=True)
+        self._closed = False
         self._snap_lock = threading.Lock()
         self._snapshot: tuple[int, str] | None = None
         self._all: list[_Worker] = [_Worker(self._ctx) for _ in range(workers)]
         self._idle: queue.Queue = queue.Queue()
         for w in self._all:
             self._idle.put(w)
+        atexit.register(self.close)
 
     def _snapshot_for(self, worker: "_Worker") -> str:
         """The snapshot `worker` is to read, recorded on it under the lock so that
@@ -171,6 +202,10 @@ class QueryPool:
         self._idle.put(fresh)
 
     def close(self) -> None:
+        """Stop the workers and remove this process's snapshots (once; also at exit)."""
+        if self._closed:
+            return
+        self._closed = True
         for w in self._all:
             try:
                 w.conn.send(None)

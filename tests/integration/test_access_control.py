@@ -118,7 +118,7 @@ def test_tokens_are_stored_hashed_and_can_be_revoked(tmp_path):
     assert token not in stored and "li" in stored
     listing = run_cli("user", "list", data_dir=data_dir).stdout
     assert "li" in listing and "cataloguer" in listing and token not in listing
-    srv = ServerProcess(data_dir, "serve", "--no-anonymous-read")
+    srv = ServerProcess(data_dir, "serve", "--create", "--no-anonymous-read")
     try:
         assert requests.get(srv.url + "/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 401
         ok = requests.get(srv.url + "/sparql", params={"query": "ASK {}"}, timeout=30,

@@ -1,18 +1,15 @@
-"""`rightsgraph` command line. Each command is a few lines over the modules it calls."""
+"""`rightsgraph` command line. Each command is a few lines over the modules it calls;
+every failure ends as one line in the user's language and an exit code (errors.py)."""
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 
 import click
 
 from .. import __version__
-
-
-def _default_lang() -> str:
-    lang = os.environ.get("RIGHTSGRAPH_LANG") or os.environ.get("LANG", "")
-    return "zh" if lang.lower().startswith("zh") else "en"
+from . import errors, opening
 
 
 class _Context:
@@ -22,51 +19,120 @@ class _Context:
         self.data_dir = data_dir
         self.store_url = store_url
         self.lang = lang
+        self.failed = False     # the command failed: a store it created is removed again
+        self._created = False   # this run created the embedded store
         self._store = None
 
     @property
     def accounts_file(self) -> Path:
-        from ..store.embedded import default_data_dir
-        return Path(self.data_dir or default_data_dir()) / "accounts.json"
+        return opening.data_dir_of(self.data_dir) / "accounts.json"
 
     @property
     def where(self) -> str:
-        return self.store_url or str(self.data_dir or "the default store")
+        return self.store_url or str(opening.data_dir_of(self.data_dir))
 
-    def store(self):
+    def store(self, create: bool = False):
+        """The store; the embedded one must exist unless `create` (commands that store data)."""
         if self._store is None:
+            from ..store.base import StoreError
             from ..system_graphs import ensure_system_graphs
             if self.store_url:
-                from ..store.remote import RemoteStore
-                self._store = RemoteStore.from_url(self.store_url)
+                store = opening.open_remote(self.store_url)
             else:
-                from ..store.embedded import open_store
-                self._store = open_store(self.data_dir)
-            ensure_system_graphs(self._store)
+                # only a folder this run makes is ever removed again (close)
+                self._created = create and not (opening.data_dir_of(self.data_dir) / "store").exists()
+                store = opening.open_embedded(self.data_dir, create=create)
+            self._store = store
+            try:
+                ensure_system_graphs(store)
+            except StoreError as exc:
+                raise errors.store_unusable(self.where, exc, remote=bool(self.store_url)) from None
         return self._store
 
     def close(self):
         """Flush and let go of the store (its lock too: a server's worker opens its own)."""
         if self._store is not None:
-            getattr(self._store, "flush", lambda: None)()
-            self._store.close()
-            self._store = None
-            import gc
-            gc.collect()
+            try:
+                getattr(self._store, "flush", lambda: None)()
+            finally:
+                self._store.close()
+                self._store = None
+                import gc
+                gc.collect()
+        if self._created and self.failed:
+            opening.remove_new_store(self.data_dir)
+            self._created = False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+
+
+class _Main(click.Group):
+    """The `rightsgraph` group: no Python traceback reaches the user (errors.py)."""
+
+    @staticmethod
+    def _failed(ctx: click.Context) -> None:
+        state = (ctx.obj or {}).get("state")
+        if state is not None:
+            state.failed = True
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.Exit as exc:
+            if exc.exit_code:
+                self._failed(ctx)
+            raise
+        except (click.ClickException, click.Abort, KeyboardInterrupt):
+            self._failed(ctx)
+            raise
+        except BrokenPipeError:  # `rightsgraph export | head`: the reader left; click exits quietly
+            raise
+        except Exception as exc:
+            self._failed(ctx)
+            if errors.debug():
+                raise
+            state = (ctx.obj or {}).get("state")
+            raise errors.from_exception(exc, state.where if state else None,
+                                        remote=bool(state and state.store_url)) from exc
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        errors.set_lang(None)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as exc:  # `rightsgraph`, `rightsgraph licence`: the help, as click shows it
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            errors.report(exc, args)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            errors.report(errors.interrupted(), args)
+            sys.exit(errors.EXIT_INTERRUPTED)
+        except Exception as exc:  # noqa: BLE001 - raised outside any command (closing the store)
+            if errors.debug():
+                raise
+            err = errors.from_exception(exc)
+            errors.report(err, args)
+            sys.exit(err.exit_code)
+        sys.exit(rv if type(rv) is int else 0)  # an exit code (ctx.exit), or a command's result
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rightsgraph")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="RIGHTSGRAPH_DATA",
               help="Store directory (env RIGHTSGRAPH_DATA; default ~/.local/share/rightsgraph/store).")
 @click.option("--store", "store_url", metavar="URL", envvar="RIGHTSGRAPH_STORE",
               help="Use a remote SPARQL 1.1 store instead of the embedded one: an Oxigraph server's base "
                    "URL, or query=URL,update=URL,gsp=URL (env RIGHTSGRAPH_STORE).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=_default_lang, show_default="from LANG",
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=errors.env_lang, show_default="from LANG",
               help="Language of messages (validation reports, explanations).")
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None, store_url: str | None, lang: str) -> None:
     """rightsgraph: rights metadata for digital libraries (ODRL 2.2, PREMIS 3, SHACL, SPARQL 1.1)."""
+    errors.set_lang(lang)
     state = _Context(data_dir, store_url, lang)
     ctx.obj = {"state": state, "store": state.store, "lang": lang}
     ctx.call_on_close(state.close)

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import click
 
-from . import main
+from . import errors, main
+from .params import IRI
 
 
 def accounts_of(ctx):
     from ..accounts import Accounts
     return Accounts(ctx.obj["state"].accounts_file)
+
+
+@contextmanager
+def _accounts_errors(ctx):
+    """An account refused (exit 2), or an accounts file that is not what it should be (exit 3)."""
+    from ..accounts import AccountError
+    path = ctx.obj["state"].accounts_file
+    try:
+        yield
+    except AccountError as exc:
+        raise errors.CliError({"en": str(exc), "zh": str(exc)}, errors.EXIT_USAGE) from None
+    except OSError as exc:
+        raise (errors.cannot_write if isinstance(exc, PermissionError) else errors.cannot_read)(path, exc) from None
+    except (ValueError, KeyError, TypeError) as exc:  # not the JSON accounts.py writes
+        raise errors.CliError({"en": f"{path}: not a rightsgraph accounts file ({exc})",
+                               "zh": f"{path}：不是 rightsgraph 账户文件（{exc}）"}, errors.EXIT_BAD_INPUT) from None
 
 
 @main.group()
@@ -23,11 +42,8 @@ def user():
 @click.pass_context
 def user_add(ctx, name, role):
     """Create an account and print its token (shown only this once)."""
-    from ..accounts import AccountError
-    try:
+    with _accounts_errors(ctx):
         token = accounts_of(ctx).add(name, role)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(token)
     click.echo(f"{name}: {role}. Keep the token: only its SHA-256 digest is stored.", err=True)
 
@@ -36,7 +52,9 @@ def user_add(ctx, name, role):
 @click.pass_context
 def user_list(ctx):
     """Accounts with their roles (tokens are never shown again)."""
-    for a in accounts_of(ctx).list():
+    with _accounts_errors(ctx):
+        accounts = accounts_of(ctx).list()
+    for a in accounts:
         click.echo(f"{a.name:<24} {a.role:<11} {'revoked' if a.revoked else 'active':<8} since {a.created}")
 
 
@@ -45,11 +63,8 @@ def user_list(ctx):
 @click.pass_context
 def user_revoke(ctx, name):
     """Revoke an account's token at once."""
-    from ..accounts import AccountError
-    try:
+    with _accounts_errors(ctx):
         accounts_of(ctx).revoke(name)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"revoked {name}")
 
 
@@ -59,7 +74,7 @@ def graph():
 
 
 @graph.command("confidential")
-@click.argument("iri")
+@click.argument("iri", type=IRI)
 @click.option("--off", is_flag=True, help="Make the graph visible to readers again.")
 @click.pass_context
 def graph_confidential(ctx, iri, off):

@@ -15,6 +15,7 @@ import click
 
 from ..decision_service import DecisionParamError, read_params
 from ..policy import PolicyIndex, decide, evaluate_files
+from .errors import EXIT_USAGE
 
 
 def _print_decision(d, as_json: bool, report: bool):
@@ -69,7 +70,7 @@ def check(ctx, target, action, assignee, at, purpose, recipient, delivery_channe
         open_store = (ctx.obj or {})["store"]
     except (KeyError, TypeError):
         click.echo("error: no store configured", err=True)
-        ctx.exit(2)
+        ctx.exit(EXIT_USAGE)
     # the store's lifetime belongs to the main command (it may hand out a shared instance)
     index = PolicyIndex.from_store(open_store())
     d = decide(index, **kwargs)
@@ -97,7 +98,7 @@ def evaluate(ctx, policy_path, request_path, sotw_path, as_json, exit_code, matc
                            match_orphan_duty_reports=match_orphan_duty_reports)
     except (ValueError, SyntaxError, OSError) as exc:
         click.echo(f"error: {exc}", err=True)
-        ctx.exit(2)
+        ctx.exit(EXIT_USAGE)
     if as_json:
         click.echo(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
     else:

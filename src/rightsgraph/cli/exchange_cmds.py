@@ -10,11 +10,9 @@ from pathlib import Path
 import click
 
 from . import main
-from .store_cmds import write_output
-
-EXIT_REJECTED = 1      # invalid rows / the data failed validation: nothing imported
-EXIT_BAD_INPUT = 3     # the file cannot be read as KBART
-EXIT_PEER = 4          # the peer is down or answered garbage: nothing changed
+from .errors import EXIT_BAD_INPUT, EXIT_PEER, EXIT_REJECTED, EXIT_USAGE
+from .params import IRI, OUTPUT_FILE
+from .store_cmds import write_file, write_output
 
 
 def _nothing(lang: str) -> str:
@@ -25,7 +23,7 @@ def _print_rejection(exc, lang: str, limit: int, report_path: Path | None) -> No
     rep = exc.report
     click.echo(rep.format_text(lang=lang, limit=limit), err=True)
     if report_path:
-        report_path.write_bytes(rep.to_graph_turtle())
+        write_file(report_path, rep.to_graph_turtle())
         click.echo(f"full report: {report_path}", err=True)
 
 
@@ -46,9 +44,9 @@ def kbart():
 @click.option("--add", is_flag=True, help="Add to the graph instead of replacing it (default: the file replaces "
               "the package's previous title list).")
 @click.option("--agent", metavar="NAME|IRI", help="Who is importing, for the provenance record (default: OS user).")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report_path", type=OUTPUT_FILE,
               help="Write the full sh:ValidationReport (Turtle) here when the SHACL gate refuses the data.")
-@click.option("--limit", default=50, show_default=True, help="Problems to print.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0), help="Problems to print.")
 @click.pass_context
 def kbart_import(ctx, file, package, package_title, graph, skip_invalid, add, agent, report_path, limit):
     """Import the KBART FILE into PACKAGE: one rg:Resource per row, validated, all or nothing."""
@@ -56,12 +54,12 @@ def kbart_import(ctx, file, package, package_title, graph, skip_invalid, add, ag
     from ..loading import LoadRejected, ProtectedGraph
     lang = ctx.obj["lang"]
     try:
-        result = import_kbart(ctx.obj["store"](), file, package=package, graph=graph, package_title=package_title,
+        result = import_kbart(ctx.obj["store"](create=True), file, package=package, graph=graph, package_title=package_title,
                               skip_invalid=skip_invalid, replace=not add, agent=agent)
     except ValueError as exc:   # KbartFileError, malformed package IRI
         click.echo(f"error: {exc}", err=True)
         click.echo(_nothing(lang), err=True)
-        ctx.exit(EXIT_BAD_INPUT if isinstance(exc, (KbartFileError, ProtectedGraph)) else 2)
+        ctx.exit(EXIT_BAD_INPUT if isinstance(exc, (KbartFileError, ProtectedGraph)) else EXIT_USAGE)
     except KbartRejected as exc:
         for e in exc.errors[:limit]:
             click.echo(e.format(exc.source, lang), err=True)
@@ -86,8 +84,8 @@ def kbart_import(ctx, file, package, package_title, graph, skip_invalid, add, ag
 
 
 @kbart.command("export")
-@click.option("--package", required=True, metavar="IRI", help="The package whose KBART rows to write.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.option("--package", required=True, type=IRI, help="The package whose KBART rows to write.")
+@click.option("--output", "-o", type=OUTPUT_FILE, help="File (default: stdout).")
 @click.pass_context
 def kbart_export(ctx, package, output):
     """Write PACKAGE's titles as a KBART file (UTF-8, tab-separated, the 25 Phase II columns
@@ -96,7 +94,7 @@ def kbart_export(ctx, package, output):
     data = export_kbart(ctx.obj["store"](), package)
     rows = data.count(b"\n") - 1
     if output:
-        output.write_bytes(data)
+        write_file(output, data)
         click.echo(f"wrote {rows} row(s) to {output}", err=True)
     else:
         sys.stdout.buffer.write(data)
@@ -112,30 +110,30 @@ def export_shareable(ctx, graphs, fmt, output, shareable, endpoint, publisher, l
     from ..provenance import default_agent
     if not shareable:
         click.echo("error: --format jsonld needs --shareable", err=True)
-        ctx.exit(2)
+        ctx.exit(EXIT_USAGE)
     try:
         data = build(ctx.obj["store"](), fmt=fmt, graphs=list(graphs) or None, endpoint=endpoint,
                      publisher=publisher or os.environ.get("RIGHTSGRAPH_PUBLISHER") or default_agent(),
                      licence=licence or DEFAULT_LICENCE)
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)
-        ctx.exit(2)
+        ctx.exit(EXIT_USAGE)
     write_output(data, output)
 
 
 # ------------------------------------------------------------------------------ harvest
 @main.command()
-@click.argument("endpoint")
-@click.option("--graph", "graphs", multiple=True, metavar="IRI", help="Harvest only these graphs of the peer.")
+@click.argument("endpoint", type=IRI)
+@click.option("--graph", "graphs", multiple=True, type=IRI, help="Harvest only these graphs of the peer.")
 @click.option("--token", envvar="RIGHTSGRAPH_PEER_TOKEN", metavar="TOKEN",
               help="Bearer token for the peer (env RIGHTSGRAPH_PEER_TOKEN).")
-@click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for each answer of the peer.")
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Seconds to wait for each answer of the peer.")
 @click.option("--prune", is_flag=True, help="Drop local copies of graphs the peer no longer shares.")
 @click.option("--include-harvested", is_flag=True, help="Also take the graphs the peer itself harvested elsewhere.")
 @click.option("--agent", metavar="NAME|IRI", help="Who is harvesting, for the provenance record (default: OS user).")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report_path", type=OUTPUT_FILE,
               help="Write the full sh:ValidationReport (Turtle) here when the gate refuses the data.")
-@click.option("--limit", default=50, show_default=True, help="Violations to print.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0), help="Violations to print.")
 @click.pass_context
 def harvest(ctx, endpoint, graphs, token, timeout, prune, include_harvested, agent, report_path, limit):
     """Copy the graphs a peer shares (its SPARQL query ENDPOINT), validated; only changed ones."""
@@ -143,7 +141,7 @@ def harvest(ctx, endpoint, graphs, token, timeout, prune, include_harvested, age
     from ..loading import LoadRejected
     lang = ctx.obj["lang"]
     try:
-        rep = run(ctx.obj["store"](), endpoint, graphs=list(graphs) or None, token=token, timeout=timeout,
+        rep = run(ctx.obj["store"](create=True), endpoint, graphs=list(graphs) or None, token=token, timeout=timeout,
                   prune=prune, include_harvested=include_harvested, agent=agent)
     except HarvestError as exc:
         click.echo(f"error: harvest {exc}", err=True)

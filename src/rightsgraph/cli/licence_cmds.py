@@ -13,9 +13,9 @@ from pathlib import Path
 
 import click
 
-from . import main
-
-EXIT_REJECTED, EXIT_BAD_INPUT = 1, 3
+from . import errors, main
+from .errors import EXIT_BAD_INPUT, EXIT_REJECTED
+from .params import IRI, PREFIXED_IRI
 
 
 @main.group()
@@ -25,7 +25,7 @@ def licence():
 
 @licence.command("import")
 @click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--graph", metavar="IRI", help="Named graph (default .../graph/licence/<licence name>); replaced.")
+@click.option("--graph", type=IRI, help="Named graph (default .../graph/licence/<licence name>); replaced.")
 @click.option("--agent", metavar="NAME|IRI", help="Who is importing, for the provenance record.")
 @click.pass_context
 def import_(ctx, sheet, graph, agent):
@@ -39,12 +39,14 @@ def import_(ctx, sheet, graph, agent):
     except OSError as exc:
         click.echo(f"error: {sheet}: {exc.strerror or exc}", err=True)
         ctx.exit(EXIT_BAD_INPUT)
+    except UnicodeDecodeError as exc:
+        raise errors.not_utf8(sheet, exc) from None
     except TermSheetError as exc:
         click.echo(f"error: {sheet}: {exc}", err=True)
         click.echo("nothing was stored" if lang == "en" else "未存储任何数据", err=True)
         ctx.exit(EXIT_REJECTED)
     try:
-        _, g, result = import_sheet(ctx.obj["store"](), sheet, graph=graph, agent=agent, sheet=parsed)
+        _, g, result = import_sheet(ctx.obj["store"](create=True), sheet, graph=graph, agent=agent, sheet=parsed)
     except LoadRejected as exc:
         click.echo(exc.report.format_text(lang=lang, limit=50), err=True)
         click.echo("rejected; nothing was stored" if lang == "en" else "已拒绝；未存储任何数据", err=True)
@@ -55,15 +57,14 @@ def import_(ctx, sheet, graph, agent):
 
 
 @licence.command()
-@click.argument("iri")
+@click.argument("iri", type=PREFIXED_IRI)
 @click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True)
 @click.pass_context
 def show(ctx, iri, fmt):
     """Render the licence IRI in the store as a term sheet."""
-    from ..decision_service import expand
     from ..licences.termsheet import licence_from_store, to_csv, to_yaml
     try:
-        sheet = licence_from_store(ctx.obj["store"](), expand(iri))
+        sheet = licence_from_store(ctx.obj["store"](), iri)
     except KeyError as exc:
         click.echo(f"error: {exc.args[0]}", err=True)
         ctx.exit(EXIT_BAD_INPUT)
@@ -80,17 +81,16 @@ def list_(ctx):
 
 
 @licence.command()
-@click.argument("licences", nargs=-1, required=True)
+@click.argument("licences", nargs=-1, required=True, type=PREFIXED_IRI)
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @click.pass_context
 def compare(ctx, licences, as_json):
     """Compare LICENCES (two or more IRIs) term by term."""
-    from ..decision_service import expand
     from ..licences.store import compare as do_compare
     if len(licences) < 2:
-        raise click.UsageError("give two or more licences")
+        raise click.UsageError("give two or more licences" if ctx.obj["lang"] == "en" else "请给出两个或更多许可")
     try:
-        res = do_compare(ctx.obj["store"](), [expand(x) for x in licences])
+        res = do_compare(ctx.obj["store"](), list(licences))
     except KeyError as exc:
         click.echo(f"error: {exc.args[0]}", err=True)
         ctx.exit(EXIT_BAD_INPUT)
@@ -116,7 +116,7 @@ def report():
 
 @report.command()
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--sample", type=int, default=0, help="Add a random spot-check sample of N resources.")
+@click.option("--sample", type=click.IntRange(min=0), default=0, help="Add a random spot-check sample of N resources.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample (same seed, same sample).")
 @click.pass_context
 def assets(ctx, as_json, sample, seed):
@@ -127,7 +127,7 @@ def assets(ctx, as_json, sample, seed):
 
 
 @report.command()
-@click.option("--days", type=int, default=90, show_default=True, help="Licences ending within this many days.")
+@click.option("--days", type=click.IntRange(min=0), default=90, show_default=True, help="Licences ending within this many days.")
 @click.option("--at", "at", default=None, help="Date of the report (YYYY-MM-DD; default today).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context

@@ -1,4 +1,4 @@
-"""Commands over the store: load, query, export, info, serve, demo."""
+"""Commands over the store: init, load, query, export, info, serve, demo."""
 
 from __future__ import annotations
 
@@ -7,23 +7,38 @@ from pathlib import Path
 
 import click
 
-from . import main
+from . import errors, main, opening
+from .errors import EXIT_BAD_INPUT, EXIT_REJECTED, EXIT_USAGE
+from .params import IRI, OUTPUT_FILE
 
-EXIT_REJECTED = 1      # the data failed validation
-EXIT_BAD_INPUT = 3     # a file could not be read or parsed
+
+@main.command()
+@click.pass_context
+def init(ctx):
+    """Create an empty store (the ontology and shapes only) in --data-dir, or make sure the
+    --store is ready. Nothing happens to a store that exists."""
+    state = ctx.obj["state"]
+    existed = bool(state.store_url) or opening.store_exists(state.data_dir)
+    state.store(create=True)
+    lang = ctx.obj["lang"]
+    if existed:
+        click.echo(f"the store in {state.where} is ready" if lang == "en" else f"{state.where} 中的存储库已就绪")
+    else:
+        click.echo(f"created an empty store in {state.where}" if lang == "en" else f"已在 {state.where} 新建空存储库")
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--graph", metavar="IRI", help="Named graph to load into (default: one graph per file, "
+@click.option("--graph", type=IRI, help="Named graph to load into (default: one graph per file, "
               "https://w3id.org/rightsgraph/graph/data/<file name>).")
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
 @click.option("--format", "fmt", metavar="NAME",
               help="turtle, ntriples, nquads, trig, jsonld or rdfxml (default: from the extension).")
 @click.option("--agent", metavar="NAME|IRI", help="Who is loading, for the provenance record (default: OS user).")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report_path", type=OUTPUT_FILE,
               help="Write the full sh:ValidationReport (Turtle) here when validation fails.")
-@click.option("--limit", default=50, show_default=True, help="Violations to print (the report file has all).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0),
+              help="Violations to print (the report file has all).")
 @click.pass_context
 def load(ctx, files, graph, replace, fmt, agent, report_path, limit):
     """Validate FILES against the shapes and load them, all or nothing."""
@@ -32,7 +47,7 @@ def load(ctx, files, graph, replace, fmt, agent, report_path, limit):
     from ..rdf_formats import UnknownFormat
     lang = ctx.obj["lang"]
     try:
-        result = load_files(ctx.obj["store"](), files, graph=graph, replace=replace, fmt=fmt,
+        result = load_files(ctx.obj["store"](create=True), files, graph=graph, replace=replace, fmt=fmt,
                             agent=agent, progress=sys.stderr.isatty())
     except (RdfSyntaxError, UnknownFormat, ProtectedGraph) as exc:
         click.echo(f"error: {exc}", err=True)
@@ -42,7 +57,7 @@ def load(ctx, files, graph, replace, fmt, agent, report_path, limit):
         rep = exc.report
         click.echo(rep.format_text(lang=lang, limit=limit), err=True)
         if report_path:
-            report_path.write_bytes(rep.to_graph_turtle())
+            write_file(report_path, rep.to_graph_turtle())
             click.echo(f"full report: {report_path}", err=True)
         n = sum(1 for r in rep.results if r.severity.endswith("Violation"))
         click.echo(f"rejected: {n} violation(s); nothing was loaded" if lang == "en"
@@ -61,13 +76,16 @@ def load(ctx, files, graph, replace, fmt, agent, report_path, limit):
 @click.option("--file", "-f", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a file.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples",
                                                      "rdfxml", "jsonld"]), default="table", show_default=True)
-@click.option("--default-graph", multiple=True, metavar="IRI", help="Use these graphs as the default graph.")
-@click.option("--named-graph", multiple=True, metavar="IRI", help="Restrict GRAPH to these graphs.")
+@click.option("--default-graph", multiple=True, type=IRI, help="Use these graphs as the default graph.")
+@click.option("--named-graph", multiple=True, type=IRI, help="Restrict GRAPH to these graphs.")
 @click.pass_context
 def query(ctx, sparql, query_file, fmt, default_graph, named_graph):
     """Run a SPARQL query (argument, --file or stdin). The default graph is the union of all graphs."""
     from .. import query as q
-    text = sparql or (query_file.read() if query_file else sys.stdin.read())
+    try:
+        text = sparql or (query_file.read() if query_file else sys.stdin.buffer.read().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise errors.not_utf8(query_file.name if query_file else "<stdin>", exc) from None
     try:
         result = q.run(ctx.obj["store"](), text, default_graphs=list(default_graph) or None,
                        named_graphs=list(named_graph) or None)
@@ -81,22 +99,22 @@ def query(ctx, sparql, query_file, fmt, default_graph, named_graph):
     offered = q.GRAPH_TYPES if result.kind == "graph" else q.TABULAR_TYPES
     if media not in offered:
         click.echo(f"error: a {result.kind} result cannot be written as {fmt}", err=True)
-        ctx.exit(2)
+        ctx.exit(EXIT_USAGE)
     sys.stdout.buffer.write(q.serialize(result, media))
 
 
 @main.command()
-@click.option("--graph", "graphs", multiple=True, metavar="IRI", help="Graphs to export (default: all).")
+@click.option("--graph", "graphs", multiple=True, type=IRI, help="Graphs to export (default: all).")
 @click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "jsonld"]), default="trig", show_default=True,
               help="jsonld only with --shareable.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.option("--output", "-o", type=OUTPUT_FILE, help="File (default: stdout).")
 @click.option("--user-graphs", is_flag=True, help="Only the data graphs (not ontology, shapes, provenance, derived): "
               "a file `load` accepts in another store. To back up a store, use `backup` (docs/backup.md).")
 @click.option("--shareable", is_flag=True, help="Only the graphs this library shares (not confidential, no system "
               "graphs), with a VoID/DCAT description and their provenance: docs/exchange.md.")
-@click.option("--endpoint", metavar="URL", help="With --shareable: the SPARQL endpoint named in the description.")
+@click.option("--endpoint", type=IRI, metavar="URL", help="With --shareable: the SPARQL endpoint named in the description.")
 @click.option("--publisher", metavar="NAME|IRI", help="With --shareable: who publishes the dataset (default: OS user).")
-@click.option("--licence", metavar="IRI", help="With --shareable: licence of the metadata (default: CC0 1.0).")
+@click.option("--licence", type=IRI, help="With --shareable: licence of the metadata (default: CC0 1.0).")
 @click.pass_context
 def export(ctx, graphs, fmt, output, user_graphs=False, shareable=False, endpoint=None, publisher=None, licence=None):
     """Write graphs as TriG or N-Quads (with --shareable: what the library shares, also as JSON-LD)."""
@@ -114,10 +132,17 @@ def export(ctx, graphs, fmt, output, user_graphs=False, shareable=False, endpoin
 def write_output(data: bytes, output: Path | None) -> None:
     """Write to the --output file (and say so on stderr), or to standard output."""
     if output:
-        output.write_bytes(data)
+        write_file(output, data)
         click.echo(f"wrote {output}", err=True)
     else:
         sys.stdout.buffer.write(data)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise errors.cannot_write(path, exc) from None
 
 
 @main.command()
@@ -142,46 +167,81 @@ def info(ctx, as_json):
         click.echo(f"  {ld['ended']}  {ld['agent']}  {ld['triples']} triples  {ld['files']}")
 
 
-def _prepare(data_dir, store_url, load_demo: bool, errors) -> None:
+def _prepare(data_dir, store_url, lang, load_demo: bool, create: bool, failures) -> None:
     """Open and bootstrap the store (and load the demo) in a child process: the server's
     master process must never open RocksDB itself, or its forked worker inherits a storage
     engine whose background threads did not survive the fork (writes then hang)."""
+    from . import _Context
+    errors.set_lang(lang)
+    state = _Context(data_dir, store_url, lang)
     try:
-        from . import _Context
-        state = _Context(data_dir, store_url, "en")
-        store = state.store()
+        store = state.store(create=create)
         if load_demo:
             from ..demo import load_demo as load
             loaded = load(store)
             print(f"demo data: {'loaded ' + str(loaded) + ' triples' if loaded else 'already loaded'}",
                   file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - reported by the parent, which exits with its code
+        state.failed = True
+        if errors.debug():
+            import traceback
+            traceback.print_exc()
+        failure = errors.from_exception(exc, state.where, remote=bool(store_url))
+        failures.put((failure.texts, failure.exit_code))
+    finally:
         state.close()
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which exits non-zero
-        errors.put(f"{type(exc).__name__}: {exc}")
 
 
-def _prepare_in_child(state, load_demo: bool = False) -> None:
+def _prepare_in_child(state, load_demo: bool = False, create: bool = False) -> None:
     import multiprocessing
     mp = multiprocessing.get_context("spawn")
-    errors = mp.Queue()
-    child = mp.Process(target=_prepare, args=(state.data_dir, state.store_url, load_demo, errors))
+    failures = mp.Queue()
+    child = mp.Process(target=_prepare, args=(state.data_dir, state.store_url, state.lang, load_demo, create,
+                                              failures))
     child.start()
     child.join()
-    if not errors.empty():
-        raise click.ClickException(errors.get())
+    if not failures.empty():
+        texts, code = failures.get()
+        raise errors.CliError(texts, code)
     if child.exitcode != 0:
-        raise click.ClickException(f"could not open {state.where} (exit code {child.exitcode})")
+        raise errors.unexpected(RuntimeError(f"opening {state.where} ended with exit code {child.exitcode}"))
 
 
-def _serve(ctx, host, port, threads, settings=None, workers=1, public_sparql="rightsgraph"):
-    from ..web.app import create_app
-    from ..web.server import serve as run_server
+def _check_port(host: str, port: int) -> None:
+    """Fail now, with a clear message, rather than after gunicorn's five retries."""
+    import socket
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+            s.bind(infos[0][4])
+    except OSError as exc:
+        raise errors.port_unavailable(host, port, exc) from None
+
+
+def _serve(ctx, host, port, threads, settings=None, workers=1, public_sparql="rightsgraph", create=False):
+    from ..query_pool import remove_orphaned_snapshots
     state = ctx.obj["state"]
+    if not state.store_url and not create:
+        opening.require_store(state.data_dir, create_hint="serve")
     settings = dict(settings or {}, RG_ACCOUNTS_FILE=str(state.accounts_file))
     if public_sparql == "oxigraph":
         _check_public_tier(state, settings)
-    _prepare_in_child(state)
-    click.echo(f"rightsgraph serving {state.where} at http://{host}:{port}/", err=True)
+    _check_port(host, port)
+    _prepare_in_child(state, create=create)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}/"
+    click.echo(f"rightsgraph serving {state.where} at {url}", err=True)
+    if state.store_url:
+        _run(state, host, port, threads, workers, settings, public_sparql)
+        return
+    remove_orphaned_snapshots(opening.data_dir_of(state.data_dir))  # left by a server killed with SIGKILL
+    with opening.server_record(state.data_dir, url):  # names this server to commands finding the store locked
+        _run(state, host, port, threads, workers, settings, public_sparql)
+
+
+def _run(state, host, port, threads, workers, settings, public_sparql) -> None:
+    from ..web.app import create_app
+    from ..web.server import serve as run_server
     if public_sparql == "oxigraph" or (workers > 1 and not state.store_url):
         _serve_readers_and_writer(state, host, port, threads, workers, settings,
                                   public_tier=public_sparql == "oxigraph")
@@ -204,7 +264,7 @@ def _check_public_tier(state, settings) -> None:
         raise click.ClickException(str(exc)) from None
 
 
-def _stop_if_gone(tier, errors, stopping) -> None:
+def _stop_if_gone(tier, tier_errors, stopping) -> None:
     """Without its tier manager the public port is closed: stop the whole service (with
     the manager's error) rather than run on unreachable, so a supervisor restarts it."""
     import os
@@ -215,7 +275,7 @@ def _stop_if_gone(tier, errors, stopping) -> None:
         tier.join()
         if stopping.is_set():
             return
-        message = errors.get() if not errors.empty() else f"exit code {tier.exitcode}"
+        message = tier_errors.get() if not tier_errors.empty() else f"exit code {tier.exitcode}"
         click.echo(f"the public read tier stopped ({message}): stopping the service", err=True)
         os.kill(os.getpid(), signal.SIGTERM)
 
@@ -244,10 +304,10 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings, pub
             from ..web.public_tier import start_public_tier
             app_host, app_port = "127.0.0.1", free_port()
             reader_settings["RG_BEHIND_PROXY"] = True
-            tier, errors = start_public_tier(data_dir, host=host, port=port, app_port=app_port,
+            tier, tier_errors = start_public_tier(data_dir, host=host, port=port, app_port=app_port,
                                              max_body=settings.get("RG_MAX_BODY", 16 * 1024 * 1024),
                                              query_timeout=settings.get("RG_QUERY_TIMEOUT", 30.0))
-            _stop_if_gone(tier, errors, stopping)
+            _stop_if_gone(tier, tier_errors, stopping)
         run_server(lambda: create_app(SnapshotStore(data_dir / "store"), settings=reader_settings),
                    host=app_host, port=app_port, threads=threads, workers=workers)
     finally:
@@ -264,20 +324,20 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings, pub
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int,
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Server processes answering requests. With the embedded store and N > 1: N readers on "
                    "published snapshots plus one writer process (docs/service.md).")
 @click.option("--anonymous-read/--no-anonymous-read", default=True, show_default=True,
               envvar="RIGHTSGRAPH_ANONYMOUS_READ", help="Let requests without a token read public graphs.")
-@click.option("--max-body", default=16 * 1024 * 1024, show_default=True, type=int, envvar="RIGHTSGRAPH_MAX_BODY",
+@click.option("--max-body", default=16 * 1024 * 1024, show_default=True, type=click.IntRange(min=1), envvar="RIGHTSGRAPH_MAX_BODY",
               help="Largest request body in bytes (413 above).")
-@click.option("--query-timeout", default=30.0, show_default=True, type=float, envvar="RIGHTSGRAPH_QUERY_TIMEOUT",
+@click.option("--query-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0), envvar="RIGHTSGRAPH_QUERY_TIMEOUT",
               help="Seconds a SPARQL query may run before it is stopped (503); 0 turns the limit off.")
-@click.option("--query-workers", default=2, show_default=True, type=int, envvar="RIGHTSGRAPH_QUERY_WORKERS",
+@click.option("--query-workers", default=2, show_default=True, type=click.IntRange(min=1), envvar="RIGHTSGRAPH_QUERY_WORKERS",
               help="Processes that run SPARQL queries (embedded store).")
-@click.option("--max-rows", default=100_000, show_default=True, type=int, envvar="RIGHTSGRAPH_MAX_ROWS",
+@click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=1), envvar="RIGHTSGRAPH_MAX_ROWS",
               help="Largest query result in rows or triples (413 above).")
 @click.option("--cors", "cors_origins", default="", envvar="RIGHTSGRAPH_CORS",
               help="Allow browser clients from these origins ('*' or space-separated); off by default.")
@@ -289,13 +349,15 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings, pub
 @click.option("--allow-service", "allow_service", multiple=True, metavar="URL", envvar="RIGHTSGRAPH_ALLOW_SERVICE",
               help="An endpoint that SPARQL SERVICE and LOAD may reach (prefix; repeatable). None by default: "
                    "the service contacts no other endpoint for a request.")
-@click.option("--publisher", default=None, envvar="RIGHTSGRAPH_PUBLISHER", metavar="IRI",
+@click.option("--publisher", default=None, envvar="RIGHTSGRAPH_PUBLISHER", type=IRI,
               help="Publisher of the dataset, for its VoID description (/.well-known/void).")
-@click.option("--metadata-licence", default=None, envvar="RIGHTSGRAPH_METADATA_LICENCE", metavar="IRI",
+@click.option("--metadata-licence", default=None, envvar="RIGHTSGRAPH_METADATA_LICENCE", type=IRI,
               help="Licence of the metadata in the VoID description (default CC0 1.0).")
+@click.option("--create", is_flag=True, help="Start on a new empty store when --data-dir has none "
+              "(without it, a missing store is an error: a mistyped --data-dir would serve an empty store).")
 @click.pass_context
 def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_timeout, query_workers, max_rows,
-          cors_origins, allow_service, public_sparql, publisher, metadata_licence):
+          cors_origins, allow_service, public_sparql, publisher, metadata_licence, create):
     """Run the HTTP service (SPARQL endpoint, Graph Store, API, web page) under gunicorn."""
     _serve(ctx, host, port, threads, {
         "RG_ANONYMOUS_READ": anonymous_read, "RG_MAX_BODY": max_body, "RG_QUERY_TIMEOUT": query_timeout,
@@ -303,16 +365,18 @@ def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_tim
         "RG_ALLOW_SERVICE": tuple(allow_service),
         **({"RG_PUBLISHER": publisher} if publisher else {}),
         **({"RG_METADATA_LICENCE": metadata_licence} if metadata_licence else {})},
-        workers=workers, public_sparql=public_sparql)
+        workers=workers, public_sparql=public_sparql, create=create)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Only load the demo data.")
 @click.pass_context
 def demo(ctx, host, port, no_serve):
-    """Load the demo library world (once) and serve it."""
-    _prepare_in_child(ctx.obj["state"], load_demo=True)
+    """Load the demo library world (once, creating the store if needed) and serve it."""
+    if not no_serve:
+        _check_port(host, port)
+    _prepare_in_child(ctx.obj["state"], load_demo=True, create=True)
     if not no_serve:
         _serve(ctx, host, port, 8)

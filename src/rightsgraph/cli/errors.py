@@ -1,0 +1,267 @@
+"""How the command line fails: one line in the user's language and a documented exit code.
+
+Exit codes (README, "Exit codes"):
+
+    0    done
+    1    rejected: the data failed validation, invalid rows, or deny with --exit-code;
+         nothing was stored
+    2    wrong usage: unknown command or option, a bad value or IRI, no store at
+         --data-dir, a malformed --store, a --port in use
+    3    a file cannot be read, parsed or written; nothing was stored
+    4    harvest: the peer is down or answered garbage; nothing changed
+    5    the store cannot be used now: locked by a running server or command, the remote
+         store unreachable or failing
+    70   internal error (a bug, or an incomplete installation); RIGHTSGRAPH_DEBUG=1 shows
+         the Python traceback
+    130  interrupted (Ctrl-C)
+
+Messages are written {"en": ..., "zh": ...}; details that come from a library (an OS
+error, a parser) stay as the library wrote them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+import click
+
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_BAD_INPUT = 3
+EXIT_PEER = 4
+EXIT_STORE = 5
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+DEBUG_VARIABLE = "RIGHTSGRAPH_DEBUG"
+
+_lang: str | None = None  # set by the main command once --lang is known
+
+
+def set_lang(lang: str | None) -> None:
+    global _lang
+    _lang = lang
+
+
+def current_lang(args: list[str] | None = None) -> str:
+    """The --lang in force; before it is parsed, the one on the command line or from the
+    environment."""
+    if _lang:
+        return _lang
+    args = list(sys.argv[1:] if args is None else args)
+    for i, a in enumerate(args):
+        value = a.split("=", 1)[1] if a.startswith("--lang=") else args[i + 1] if a == "--lang" and i + 1 < len(args) else None
+        if value in ("en", "zh"):
+            return value
+    return env_lang()
+
+
+def env_lang() -> str:
+    """The default of --lang: RIGHTSGRAPH_LANG, else LANG."""
+    env = os.environ.get("RIGHTSGRAPH_LANG") or os.environ.get("LANG", "")
+    return "zh" if env.lower().startswith("zh") else "en"
+
+
+def debug() -> bool:
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+
+
+class CliError(click.ClickException):
+    """A failure the user can act on, told in both languages."""
+
+    def __init__(self, texts: dict[str, str], exit_code: int):
+        super().__init__(texts["en"])
+        self.texts = texts
+        self.exit_code = exit_code
+
+    def text(self, lang: str) -> str:
+        return self.texts.get(lang) or self.texts["en"]
+
+
+def _first_line(text: object, limit: int = 300) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------- the store
+def no_store(data_dir, store, *, exists: bool, create_hint: str = "init") -> CliError:
+    why_en = "is not an Oxigraph store" if exists else "does not exist"
+    why_zh = "不是 Oxigraph 存储库" if exists else "不存在"
+    how_en = ("`serve --create` starts on a new empty store" if create_hint == "serve"
+              else f"`rightsgraph --data-dir {data_dir} init` creates an empty store, `load` creates one and loads into it")
+    how_zh = ("`serve --create` 会在新建的空存储库上启动" if create_hint == "serve"
+              else f"`rightsgraph --data-dir {data_dir} init` 可新建空存储库，`load` 会新建并载入数据")
+    return CliError({
+        "en": f"no store in {data_dir} ({store} {why_en}): check --data-dir or RIGHTSGRAPH_DATA; {how_en}",
+        "zh": f"{data_dir} 中没有存储库（{store} {why_zh}）：请检查 --data-dir 或 RIGHTSGRAPH_DATA；{how_zh}",
+    }, EXIT_USAGE)
+
+
+_SHARE_EN = "commands and servers can share a store run by `oxigraph serve` (--store URL, docs/remote-store.md)"
+_SHARE_ZH = "命令与服务可共用由 `oxigraph serve` 运行的存储库（--store URL，见 docs/remote-store.md）"
+
+
+def store_locked(data_dir, server: dict | None) -> CliError:
+    if server:
+        pid, url = server["pid"], server["url"]
+        return CliError({
+            "en": f"the store in {data_dir} is in use by a running rightsgraph server (pid {pid}, {url}): "
+                  f"use that server over HTTP ({url}sparql), or stop it first; {_SHARE_EN}",
+            "zh": f"{data_dir} 中的存储库正被运行中的 rightsgraph 服务占用（进程 {pid}，{url}）："
+                  f"请通过 HTTP 使用该服务（{url}sparql），或先停止它；{_SHARE_ZH}",
+        }, EXIT_STORE)
+    return CliError({
+        "en": f"the store in {data_dir} is in use by another process (a running `rightsgraph serve`, or a command "
+              f"still at work): stop it or wait for it; {_SHARE_EN}",
+        "zh": f"{data_dir} 中的存储库正被另一进程占用（运行中的 `rightsgraph serve` 或仍在执行的命令）："
+              f"请停止它或等待其结束；{_SHARE_ZH}",
+    }, EXIT_STORE)
+
+
+def store_unusable(where: str, detail: object, *, remote: bool) -> CliError:
+    detail = _first_line(detail)
+    if remote:
+        return CliError({
+            "en": f"cannot use the store at {where}: {detail} (is the SPARQL server running? --store, RIGHTSGRAPH_STORE)",
+            "zh": f"无法使用 {where} 的存储库：{detail}（SPARQL 服务是否在运行？--store、RIGHTSGRAPH_STORE）",
+        }, EXIT_STORE)
+    return CliError({"en": f"cannot use the store in {where}: {detail}",
+                     "zh": f"无法使用 {where} 中的存储库：{detail}"}, EXIT_STORE)
+
+
+def bad_store_url(url: str) -> CliError:
+    return CliError({
+        "en": f"--store {url!r}: not a store address: give the base URL of an Oxigraph server "
+              "(http://host:7878) or query=URL,update=URL,gsp=URL",
+        "zh": f"--store {url!r}：不是存储库地址：请给出 Oxigraph 服务的基础 URL（http://host:7878）"
+              "或 query=URL,update=URL,gsp=URL",
+    }, EXIT_USAGE)
+
+
+# ---------------------------------------------------------------------------- files, ports
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or _first_line(exc)
+
+
+def cannot_read(path, exc: BaseException) -> CliError:
+    return CliError({"en": f"cannot read {path}: {_reason(exc)}", "zh": f"无法读取 {path}：{_reason(exc)}"},
+                    EXIT_BAD_INPUT)
+
+
+def cannot_write(path, exc: BaseException) -> CliError:
+    return CliError({"en": f"cannot write {path}: {_reason(exc)}", "zh": f"无法写入 {path}：{_reason(exc)}"},
+                    EXIT_BAD_INPUT)
+
+
+def not_utf8(path, exc: UnicodeDecodeError) -> CliError:
+    return CliError({"en": f"cannot read {path}: not UTF-8 text (byte {exc.start})",
+                     "zh": f"无法读取 {path}：不是 UTF-8 文本（第 {exc.start} 字节）"}, EXIT_BAD_INPUT)
+
+
+def port_unavailable(host: str, port: int, exc: BaseException) -> CliError:
+    return CliError({
+        "en": f"cannot listen on {host}:{port}: {_reason(exc)} (choose another --port or --host, or stop what listens there)",
+        "zh": f"无法在 {host}:{port} 上监听：{_reason(exc)}（请换一个 --port 或 --host，或停止占用它的程序）",
+    }, EXIT_USAGE)
+
+
+def bad_iri(value: str, exc: BaseException | None = None) -> str:
+    """The message of a bad IRI parameter (click adds which parameter)."""
+    why = f" ({_first_line(exc)})" if exc else ""
+    return {"en": f"not an absolute IRI: {value!r}{why}",
+            "zh": f"不是绝对 IRI：{value!r}{why}"}[current_lang()]
+
+
+# ---------------------------------------------------------------------------- the backstop
+def broken_install(exc: BaseException) -> CliError:
+    looked = ", ".join(map(str, getattr(exc, "looked_in", [])))
+    return CliError({
+        "en": f"incomplete installation: cannot find the rightsgraph ontology/ and shapes/ folders "
+              f"(looked in: {looked}); reinstall, or set RIGHTSGRAPH_HOME to the folder that holds them",
+        "zh": f"安装不完整：找不到 rightsgraph 的 ontology/ 与 shapes/ 文件夹（已查找：{looked}）；"
+              "请重新安装，或将 RIGHTSGRAPH_HOME 设为包含它们的文件夹",
+    }, EXIT_INTERNAL)
+
+
+def unexpected(exc: BaseException) -> CliError:
+    what = f"{type(exc).__name__}: {_first_line(exc, 200)}"
+    return CliError({
+        "en": f"unexpected error ({what}); run with {DEBUG_VARIABLE}=1 for details",
+        "zh": f"意外错误（{what}）；设置 {DEBUG_VARIABLE}=1 重新运行可查看详情",
+    }, EXIT_INTERNAL)
+
+
+def interrupted() -> CliError:
+    return CliError({"en": "interrupted", "zh": "已中断"}, EXIT_INTERRUPTED)
+
+
+def from_exception(exc: BaseException, where: str | None = None, remote: bool = False) -> CliError:
+    """A CliError for an exception no command turned into one itself."""
+    from ..resources import ResourcesNotFound
+    from ..store.base import StoreError
+    if isinstance(exc, CliError):
+        return exc
+    if isinstance(exc, StoreError):
+        return store_unusable(where or "", exc, remote=remote)
+    if isinstance(exc, ResourcesNotFound):
+        return broken_install(exc)
+    if isinstance(exc, OSError) and exc.filename:
+        return cannot_read(exc.filename, exc)
+    return unexpected(exc)
+
+
+# ---------------------------------------------------------------------------- writing it
+_PREFIX = {"en": "error: ", "zh": "错误："}
+
+# click's own messages (its msgids), for --lang zh; anything else keeps click's English.
+_ZH = [(re.compile(p), r) for p, r in (
+    (r"^Invalid value for (.+?): ", r"\1 的值无效："),
+    (r"^Invalid value: ", "值无效："),
+    (r"^Missing argument (.+?)\.", r"缺少参数 \1。"),
+    (r"^Missing option (.+?)\.", r"缺少选项 \1。"),
+    (r"^Missing parameter:? ?", "缺少参数 "),
+    (r"^Missing command\.", "缺少命令。"),
+    (r"^No such option:? '?([^' ]+)'?\.?", r"没有选项 \1。"),
+    (r"^No such command:? '?([^' ]+)'?\.?", r"没有命令 \1。"),
+    (r"^Option '(.+?)' requires an argument\.", r"选项 \1 需要一个值。"),
+    (r"^Option '(.+?)' requires (\d+) arguments\.", r"选项 \1 需要 \2 个值。"),
+    (r"^Option '(.+?)' does not take a value\.", r"选项 \1 不接受值。"),
+    (r"^Got unexpected extra arguments? \((.+)\)", r"多余的参数（\1）"),
+    (r"\(?Did you mean (?:one of: )?(.+?)\?\)?$", r"（是否想用 \1？）"),
+    (r"'(.*?)' is not a valid (integer|float|integer range|float range|boolean)\.", r"'\1' 不是有效的数值。"),
+    (r"(\S+) is not in the range (.+)\.$", r"\1 不在范围 \2 内。"),
+    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' does not exist\.", r"'\1' 不存在。"),
+    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is a file\.", r"'\1' 是文件，不是文件夹。"),
+    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is a directory\.", r"'\1' 是文件夹，不是文件。"),
+    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is not readable\.", r"'\1' 不可读。"),
+    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is not writable\.", r"'\1' 不可写。"),
+    (r"'(.*?)' is not (?:one of )?(.+?)\.", r"'\1' 不是 \2 之一。"),
+    (r"Choose from: ", "可选："),
+)]
+
+
+def _click_zh(message: str) -> str:
+    for pattern, replacement in _ZH:
+        message = pattern.sub(replacement, message)
+    return message
+
+
+def render(exc: click.ClickException, lang: str) -> str:
+    """One line: `error: …` (`错误：…`)."""
+    if isinstance(exc, CliError):
+        return _PREFIX[lang] + exc.text(lang)
+    message = _first_line(exc.format_message(), 1000)
+    if isinstance(exc, click.UsageError):
+        if lang == "zh":
+            message = _click_zh(message)
+        ctx = exc.ctx
+        if ctx is not None:
+            help_hint = f"{ctx.command_path} --help"
+            message += f" (see `{help_hint}`)" if lang == "en" else f"（参见 `{help_hint}`）"
+    return _PREFIX[lang] + message
+
+
+def report(exc: click.ClickException, args: list[str] | None = None) -> None:
+    click.echo(render(exc, current_lang(args)), err=True)

@@ -1,0 +1,58 @@
+"""Parameter types of the command line that check their value before any work is done."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from pyoxigraph import NamedNode
+
+from . import errors
+
+
+class IriType(click.ParamType):
+    """An absolute IRI (RFC 3987, as Oxigraph checks it). With `prefixed`, the short forms
+    the decision doors take are expanded first (`rg:Email`, `odrl:read`)."""
+
+    name = "IRI"
+
+    def __init__(self, prefixed: bool = False):
+        self.prefixed = prefixed
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        if self.prefixed:
+            from ..decision_service import expand
+            text = expand(text)
+        try:
+            NamedNode(text)
+        except ValueError as exc:
+            self.fail(errors.bad_iri(str(value), exc), param, ctx)
+        return text
+
+
+IRI = IriType()
+PREFIXED_IRI = IriType(prefixed=True)
+
+
+class OutputFile(click.Path):
+    """A file to write: its folder must exist and be writable, checked before any work
+    (a load is not validated only to fail on writing its report)."""
+
+    def __init__(self):
+        super().__init__(dir_okay=False, writable=True, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        path = super().convert(value, param, ctx)
+        folder = path.parent
+        if not folder.is_dir():
+            self.fail({"en": f"the folder {folder} does not exist", "zh": f"文件夹 {folder} 不存在"}[errors.current_lang()],
+                      param, ctx)
+        if not os.access(folder, os.W_OK):
+            self.fail({"en": f"cannot write in {folder}", "zh": f"无法在 {folder} 中写入"}[errors.current_lang()],
+                      param, ctx)
+        return path
+
+
+OUTPUT_FILE = OutputFile()
