@@ -38,7 +38,9 @@ MaxClientConnections = 10
 ServerThreads = 10
 
 [SPARQL]
-ResultSetMaxRows = 10000
+; rightsgraph reads whole graphs (exports, policy indexes): the default 10,000 would cut
+; them, which rightsgraph reports as an error (tests/integration/test_remote_store.py)
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 120
 """
 
@@ -47,12 +49,12 @@ class VirtuosoServer:
     """`virtuoso-t -f` on its own ini in `location`; SPARQL at /sparql, updates granted to
     the anonymous SPARQL user (as a test server; production setups use the -auth endpoints)."""
 
-    def __init__(self, exe: str, location: Path, free_port):
+    def __init__(self, exe: str, location: Path, free_port, max_rows: int = 1_000_000):
         import requests
         location.mkdir(parents=True, exist_ok=True)
         self.sql_port, self.http_port = free_port(), free_port()
         (location / "virtuoso.ini").write_text(INI.format(d=location, sql_port=self.sql_port,
-                                                          http_port=self.http_port))
+                                                          http_port=self.http_port, max_rows=max_rows))
         self.url = f"http://127.0.0.1:{self.http_port}/sparql"
         self.log = location / "virtuoso.out"
         self._log = open(self.log, "wb")

@@ -107,7 +107,9 @@ def test_all_doors_agree(world):
     assert len({e["decision"] for e in expected}) == 2, "the sample should hold permits and denies"
     assert len({e["reason"] for e in expected}) >= 3
 
-    batch = requests.post(srv.url + "/api/v1/decisions", json={"requests": reqs}, timeout=60).json()["decisions"]
+    answer = requests.post(srv.url + "/api/v1/decisions", json={"requests": reqs}, timeout=60)
+    assert answer.status_code == 200, answer.text[:500]
+    batch = answer.json()["decisions"]
     assert [_key(b) for b in batch] == [_key(e) for e in expected]
 
     for req, exp in list(zip(reqs, expected))[:40]:

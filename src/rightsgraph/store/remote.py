@@ -159,6 +159,8 @@ class RemoteStore(Store):
     # -- quads and graphs -----------------------------------------------------------------
     def quads(self, graph=None) -> Iterator[Quad]:
         graphs = [graph] if graph is not None else self.graphs()
+        if self.gsp_url is None and self.is_virtuoso:   # its Graph Store beside its /sparql
+            self.gsp_url = re.sub(r"/sparql(-auth)?/?$", r"/sparql-graph-crud\1", self.query_url)
         for g in graphs:
             yield from (self._graph_quads_gsp(g) if self.gsp_url else self._graph_quads_paged(g))
 
@@ -167,7 +169,12 @@ class RemoteStore(Store):
         if r.status_code == 404:
             return
         self._check(r)
-        for t in ox.parse(r.content, RdfFormat.N_TRIPLES):
+        triples = list(ox.parse(r.content, RdfFormat.N_TRIPLES))
+        if self.is_virtuoso and len(triples) != self.count(g):
+            # Virtuoso cuts a Graph Store answer at ResultSetMaxRows too, and says nothing
+            raise StoreError(f"{self.gsp_url}: the store sent {len(triples)} of the {self.count(g)} triples of "
+                             f"<{getattr(g, 'value', g)}>: raise ResultSetMaxRows in virtuoso.ini ([SPARQL])")
+        for t in triples:
             yield Quad(t.subject, t.predicate, t.object, g)
 
     def _graph_quads_paged(self, g) -> Iterator[Quad]:
