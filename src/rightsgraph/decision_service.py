@@ -357,5 +357,17 @@ def sparql_functions(svc: DecisionService) -> dict:
     return {ox.NamedNode(PERMITTED_FN): permitted, ox.NamedNode(DECISION_FN): decision}
 
 
+# Strings and comments blanked out (IRIs kept: the functions may be called by full IRI), so
+# that the word in a literal or a `# decision` comment does not take a query out of the
+# killable query pool (web/sparql.py): only a query that can call the functions needs them.
+_STRINGS_AND_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                                   r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_CALL = re.compile(r"(?:permitted|decision)>?\s*\(")
+
+
 def mentions_decision_functions(query: str) -> bool:
-    return "permitted" in query or "decision" in query
+    """Whether the query may call rg:permitted / rg:decision (a name followed by `(`)."""
+    if "permitted" not in query and "decision" not in query:
+        return False
+    kept = _STRINGS_AND_COMMENTS.sub(lambda m: m.group(0) if m.group(0).startswith("<") else " ", query)
+    return bool(_CALL.search(kept))

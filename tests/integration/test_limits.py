@@ -35,9 +35,9 @@ def test_runaway_query_is_stopped_and_others_are_served(server):
     th = threading.Thread(target=runaway)
     th.start()
     time.sleep(0.3)
-    t0 = time.monotonic()
     quick = requests.get(server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
-    assert quick.status_code == 200 and time.monotonic() - t0 < 1.5
+    assert quick.status_code == 200
+    assert "status" not in outcome        # answered while the runaway query was still running
     th.join(30)
     assert outcome["status"] == 503, outcome
     assert "stopped" in outcome["text"] and outcome["seconds"] < 10
@@ -65,3 +65,12 @@ def test_cors_only_for_listed_origins(server):
     r = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=30,
                      headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in r.headers
+
+
+@pytest.mark.parametrize("disguise", ["\n# decision", '\n# rg:permitted(', ' FILTER(?c != "permitted(x)")'])
+def test_the_word_decision_does_not_lift_the_time_limit(server, disguise):
+    """A comment or literal naming the decision functions once took a query out of the
+    killable pool into a server thread with no deadline."""
+    query = RUNAWAY.replace(" }", disguise + " }") if "FILTER" in disguise else RUNAWAY + disguise
+    r = requests.get(server.url + "/sparql", params={"query": query}, timeout=60)
+    assert r.status_code == 503 and "stopped" in r.text, r.text

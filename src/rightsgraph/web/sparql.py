@@ -17,6 +17,7 @@ from .service_description import service_description
 
 bp = Blueprint("sparql", __name__)
 RDFLIB_DEFAULT = "urn:x-rdflib:default"
+_IN_PROCESS = threading.BoundedSemaphore(2)
 _POOL_LOCK = threading.Lock()
 
 
@@ -124,18 +125,27 @@ def sparql_endpoint():
         headers = {"Vary": "Accept"} if answer.status == 200 else {}
         content_type = q.content_type(answer.content_type) if answer.status == 200 else answer.content_type
         return Response(answer.body, status=answer.status, content_type=content_type, headers=headers)
+    # Queries calling the decision functions run in this process (the policy index is here),
+    # where nothing can stop them: at most two at a time, so they cannot take every thread.
+    slot = _IN_PROCESS if functions is not None else None
+    if slot is not None and not slot.acquire(blocking=False):
+        return Response("two queries calling rg:permitted / rg:decision are already running: retry later, or "
+                        "use the decision API (/api/v1/decisions)\n", status=503,
+                        content_type="text/plain; charset=utf-8", headers={"Retry-After": "10"})
     try:
         result = q.run(store, query, default_graphs=default_graphs, named_graphs=named_graphs,
                        base_iri=request.base_url, custom_functions=functions)
+        media = q.negotiate(request.headers.get("Accept"), result.kind)
+        if media is None:
+            raise ProtocolError(406, f"cannot answer a {result.kind} result as {request.headers.get('Accept')}")
+        body = q.serialize_limited(result, media, current_app.config["RG_MAX_ROWS"])
     except q.QuerySyntaxError as exc:
         raise ProtocolError(400, f"malformed query: {exc}") from None
-    media = q.negotiate(request.headers.get("Accept"), result.kind)
-    if media is None:
-        raise ProtocolError(406, f"cannot answer a {result.kind} result as {request.headers.get('Accept')}")
-    try:
-        body = q.serialize_limited(result, media, current_app.config["RG_MAX_ROWS"])
     except q.TooManyRows as exc:
         raise ProtocolError(413, str(exc)) from None
+    finally:
+        if slot is not None:
+            slot.release()
     return Response(body, content_type=q.content_type(media), headers={"Vary": "Accept"})
 
 
