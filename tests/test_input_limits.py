@@ -279,8 +279,14 @@ def test_real_queries_are_not_refused(name):
 
 
 def test_a_less_than_that_could_hide_code_is_refused_with_advice():
+    long_enough_to_be_scanned = " ".join(str(i) for i in range(MAX_SPARQL_CHAIN))
     with pytest.raises(InputRefused, match="write '< ' with a space"):
-        check_sparql("ASK { ?s ?p ?o FILTER(?o<'x>' && true) }")
+        check_sparql(f"ASK {{ VALUES ?n {{ {long_enough_to_be_scanned} }} ?s ?p ?o FILTER(?o<'x>' && true) }}")
+
+
+def test_short_text_is_settled_without_the_scan():
+    # at most 1,000 characters and 256 brackets cannot exceed either bound: no scan needed
+    check_sparql("ASK { ?s ?p ?o FILTER(?o<'x>' && true) }")
 
 
 def test_the_bounds_are_well_below_what_crashes_oxigraph():
