@@ -253,3 +253,26 @@ def test_blank_nodes_of_two_multipart_parts_stay_apart(server):
     rows = requests.get(server.url + "/sparql", params={"query": q}, headers=_auth(server), timeout=30).json()
     counts = sorted(int(b["n"]["value"]) for b in rows["results"]["bindings"])
     assert counts == [1, 1], counts   # two creators with one title each, not one with two
+
+
+def test_chunked_bodies_through_a_reader_to_the_writer(tmp_path):
+    """`serve --workers 2`: a reader process takes the body and hands writes to the writer
+    process; both bound it the same way."""
+    data_dir = tmp_path / "data"
+    token = run_cli("user", "add", "cluster-tester", "--role", "cataloguer", data_dir=data_dir).stdout.strip()
+    srv = ServerProcess(data_dir, "serve", "--workers", "2", "--max-body", str(MAX_BODY))
+    srv.token = token
+    try:
+        graph = _graph_iri()
+        headers = _auth(srv, **{"Content-Type": "application/n-triples"})
+        status, text, _ = _send_chunked(srv, "PUT", f"/store?graph={quote(graph, safe='')}",
+                                        _ntriples(MAX_BODY // LINE + 500), headers)
+        assert status == 413, text
+        assert _count(srv, graph) == 0
+        lines = MAX_BODY // LINE - 10
+        status, text, _ = _send_chunked(srv, "PUT", f"/store?graph={quote(graph, safe='')}", _ntriples(lines), headers)
+        assert status == 201, text
+        assert _count(srv, graph) == lines
+        _alive(srv)
+    finally:
+        srv.stop()
