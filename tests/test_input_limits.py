@@ -230,6 +230,10 @@ REFUSED = {
     "collection in a pattern": "SELECT * { ?s ?p (" + " ".join(str(i) for i in range(N)) + ") }",
     "chain inside <…> read as less-than": "ASK { FILTER((?a<1" + "+1" * N + ")>(0)) }",
     "nesting inside <…> read as less-than": "ASK { FILTER(?a<" + "(" * N + "1>0" + ")" * N + ") }",
+    "nested reified triples in INSERT DATA": f"INSERT DATA {{ <{EX}a> <{EX}p> " + f"<< <{EX}a> <{EX}p> " * N + "1"
+                                             + " >>" * N + " }",
+    "nested reified triples in a pattern, no spaces": "SELECT * { ?s ?p " + f"<<<{EX}a><{EX}p>" * N + "?o"
+                                                      + ">>" * N + " }",
     "keyword inside <…> read as an IRI": "SELECT * { ?s ?p (?x <VALUES>) . { "
                                          + " UNION ".join(["{ ?s ?p ?o }"] * N) + " } }",
 }
@@ -260,6 +264,8 @@ ACCEPTED = {
     "compact comparisons": "ASK { FILTER((1<2)&&(3>2)) }",
     "IRIs with parentheses": "SELECT * { ?s <http://dbpedia.org/resource/Foo_(bar)> ?o . ?o ?p <" + EX + "a(1)> }",
     "escaped parenthesis in a prefixed name": "PREFIX ex: <" + EX + "> SELECT * WHERE { ?s ex:a\\) ?o }",
+    "reified triples and triple terms": f"INSERT DATA {{ << <{EX}a> <{EX}p> <<( <{EX}b> <{EX}p> 1 )>> >> <{EX}q> 2 }}",
+    "less-than before an IRI": f"ASK {{ BIND(1 AS ?a) FILTER(?a<<{EX}b#c>) }}",
     "brackets in strings and comments": 'SELECT * { # (((((((((((((\n ?s ?p ?o FILTER regex(?o, "' + "(" * 300 + '") }',
 }
 
@@ -320,12 +326,16 @@ def test_the_bounds_are_well_below_what_crashes_oxigraph():
         optionals, _ = largest_accepted(
             lambda n: "SELECT * {{ " + "OPTIONAL {{ <{EX}a> <{EX}p> ?o }} " * n + "}}", {MAX_SPARQL_CHAIN})
         assert binds > 300, binds
+        reified, _ = largest_accepted(
+            lambda n: "INSERT DATA {{ <{EX}a> <{EX}p> " + "<< <{EX}a> <{EX}p> " * n + "1" + " >>" * n + " }}",
+            {MAX_NESTING})
 
         def run():
             for q in (groups_binds_calls, calls, optionals):
                 r = ox.Store().query(q)
                 if not isinstance(r, ox.QueryBoolean):
                     list(r)
+            ox.Store().update(reified)
             print("survived")
         t = threading.Thread(target=run)
         t.start()
@@ -385,3 +395,44 @@ def test_body_up_to_the_limit_reaches_the_application_whole(size):
 def test_body_limit_answers_in_chinese_on_request():
     _, _, body = _call(BodyLimit(_echo, 10), _environ(b"z" * 11, chunked=True, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9"))
     assert "请求体超过 10 字节的上限" in body.decode()
+
+
+# ------------------------------------------------------------------------------ harvest
+
+def test_harvest_refuses_a_peer_answer_nested_deep_enough_to_crash_the_parser(tmp_path):
+    """A hostile peer answers SELECT with a triple term nested 10,000 deep (its JSON nests
+    20,000 deep): the harvest fails with a clear error instead of a segfault."""
+    import http.server
+    import threading
+    level = '{"type":"triple","value":{"subject":{"type":"uri","value":"%sa"},"predicate":{"type":"uri",' \
+            '"value":"%sp"},"object":' % (EX, EX)
+    answer = ('{"head":{"vars":["g","n"]},"results":{"bindings":[{"g":' + level * 10_000
+              + '{"type":"literal","value":"1"}' + "}}" * 10_000 + '}]}}').encode()
+
+    class Peer(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Peer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        script = textwrap.dedent(f"""
+            from rightsgraph.exchange.harvest import HarvestError, Peer
+            try:
+                Peer("http://127.0.0.1:{server.server_port}/sparql", timeout=30).select("SELECT * {{ ?s ?p ?o }}")
+            except HarvestError as exc:
+                print("refused:", exc)
+        """)
+        out = _bounded("-c", script, timeout=120)
+    finally:
+        server.shutdown()
+    assert out.returncode == 0, (out.returncode, out.stderr[-500:])
+    assert "malformed SELECT answer" in out.stdout and "nested more than 256 levels" in out.stdout

@@ -202,29 +202,29 @@ _SPARQL_TOKEN = re.compile(r"""
 | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
              |"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*')
 | (?P<iri><[^<>"{}|^`\x00-\x20]*>)
+| (?P<open><<(?![^<>"{}|^`\x00-\x20]*>)|[{(\[])
+| (?P<close>>>|[})\]])
 | (?P<var>[?$][\w\u00B7\u00C0-\U0010FFFF]+)
 | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)
 | (?P<name>(?:[A-Za-z_:@\u00C0-\U0010FFFF]|\\.)
            (?:[\w\-:%\u00B7\u00C0-\U0010FFFF]|\\.|\.(?=[\w\-:%\u00B7\u00C0-\U0010FFFF\\]))*)
-| (?P<open>[{(\[])
-| (?P<close>[})\]])
 | (?P<sep>[.,;])
 | (?P<op>\|\||&&|!=|<=|>=|\^\^|[!=<>+\-*/|^?])
 | (?P<other>\S)
 """, re.VERBOSE | re.DOTALL)
 # In data blocks: a run of spaces, escapes, IRIs and words with nothing that opens,
-# closes or hides a bracket is one match; the rest as in _SPARQL_TOKEN.
+# closes or hides a bracket (`<<`, `>>` included) is one match; the rest as in _SPARQL_TOKEN.
 _DATA_TOKEN = re.compile(r"""
-  (?P<run>(?:[^<"'\#{}()\[\]\\]++|\\.|<[^<>"{}|^`\x00-\x20()\[\]\#']*+>)++)
+  (?P<run>(?:[^<>"'\#{}()\[\]\\]++|\\.|<[^<>"{}|^`\x00-\x20()\[\]\#']*+>)++)
 | (?P<comment>\#[^\r\n]*)
 | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
              |"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*')
 | (?P<iri><[^<>"{}|^`\x00-\x20]*>)
-| (?P<open>[{(\[])
-| (?P<close>[})\]])
+| (?P<open><<(?![^<>"{}|^`\x00-\x20]*>)|[{(\[])
+| (?P<close>>>|[})\]])
 | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
-_PAIRS = {"}": "{", ")": "(", "]": "["}
+_PAIRS = {"}": "{", ")": "(", "]": "[", ">>": "<<"}   # << >>: RDF 1.2 reified triples
 # Keywords each adding a node to the algebra: in a row, they make it deep.
 _CHAIN_KEYWORDS = {"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "SERVICE", "GRAPH", "VALUES", "EXISTS", "AS"}
 _FLAT_NEXT = {"DATA", "CONSTRUCT", "INSERT", "DELETE"}   # `{` right after: triples, no algebra
