@@ -404,8 +404,8 @@ def test_harvest_refuses_a_peer_answer_nested_deep_enough_to_crash_the_parser(tm
     20,000 deep): the harvest fails with a clear error instead of a segfault."""
     import http.server
     import threading
-    level = '{"type":"triple","value":{"subject":{"type":"uri","value":"%sa"},"predicate":{"type":"uri",' \
-            '"value":"%sp"},"object":' % (EX, EX)
+    level = (f'{{"type":"triple","value":{{"subject":{{"type":"uri","value":"{EX}a"}},"predicate":{{"type":"uri",'
+             f'"value":"{EX}p"}},"object":')
     answer = ('{"head":{"vars":["g","n"]},"results":{"bindings":[{"g":' + level * 10_000
               + '{"type":"literal","value":"1"}' + "}}" * 10_000 + '}]}}').encode()
 
