@@ -37,11 +37,7 @@ FORMAT_NAMES = {"json": "application/sparql-results+json", "xml": "application/s
 
 
 class QuerySyntaxError(ValueError):
-    """The query is not valid SPARQL 1.1, or is refused by input_limits (`refused`)."""
-
-    def __init__(self, message: str, refused: InputRefused | None = None):
-        super().__init__(message)
-        self.refused = refused
+    """The query is not valid SPARQL 1.1, or is refused by input_limits."""
 
 
 @dataclass
@@ -58,7 +54,7 @@ def run(store: Store, sparql: str, *, default_graphs: list[str] | None = None,
     try:  # before Oxigraph: a deep enough query overflows its stack and kills the process
         check_sparql(sparql)
     except InputRefused as exc:
-        raise QuerySyntaxError(str(exc), exc) from None
+        raise QuerySyntaxError(str(exc)) from None
     kwargs = {"base_iri": base_iri} if base_iri else {}
     if custom_functions:
         kwargs["custom_functions"] = custom_functions
