@@ -1,5 +1,6 @@
 """Parse RDF files into a staging store, turning parser errors into messages that name
-the file, line and column."""
+the file, line and column. Input beyond the bounds of input_limits (nesting, entity
+expansion) is refused the same way, before a parser sees it."""
 
 from __future__ import annotations
 
@@ -12,16 +13,28 @@ from pathlib import Path
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
 
+from .input_limits import InputRefused, check_rdf
 from .rdf_formats import is_quad_format
 
 
 class RdfSyntaxError(ValueError):
-    """A file is not valid RDF in the syntax it was read as."""
+    """A file is not valid RDF in the syntax it was read as, or is refused by input_limits
+    (then `refused` holds the English and Chinese explanation)."""
 
-    def __init__(self, path: str, line: int | None, column: int | None, detail: str):
-        self.path, self.line, self.column, self.detail = path, line, column, detail
-        where = path if line is None else f"{path}:{line}:{column}"
-        super().__init__(f"{where}: syntax error: {detail}")
+    def __init__(self, path: str, line: int | None, column: int | None, detail: str,
+                 refused: InputRefused | None = None):
+        self.path, self.line, self.column, self.detail, self.refused = path, line, column, detail, refused
+        super().__init__(f"{self._where()}: syntax error: {detail}")
+
+    def _where(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
+
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang` ("en" or "zh"); a parser's own explanation stays English."""
+        if not lang.startswith("zh"):
+            return str(self)
+        detail = self.refused.text("zh") if self.refused is not None else self.detail
+        return f"{self._where()}：语法错误：{detail}"
 
 
 @dataclass
@@ -32,14 +45,31 @@ class SourceFile:
     fmt: RdfFormat
     stamp: tuple | None = None   # (size, mtime_ns) when read: tells if the file changed since
     display: str | None = None   # name in messages when not a file path (e.g. "HTTP PUT <g>")
+    checked: bool = False        # passed check_source already
 
 
 def read_source(path: Path, fmt: RdfFormat) -> SourceFile:
+    """Read a file and check it against input_limits (here, because large files may be
+    parsed by the loader itself, with a progress bar, instead of by parse_into)."""
     st = path.stat()
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()  # of the file as given, compressed or not
     data = gzip.decompress(raw) if path.suffix == ".gz" else raw
-    return SourceFile(path, data, digest, fmt, (st.st_size, st.st_mtime_ns))
+    source = SourceFile(path, data, digest, fmt, (st.st_size, st.st_mtime_ns))
+    check_source(source)
+    return source
+
+
+def check_source(source: SourceFile) -> None:
+    """Refuse input that would crash or swamp the parser (input_limits) as an RdfSyntaxError
+    naming the file, line and column."""
+    if source.checked:
+        return
+    try:
+        check_rdf(source.data, source.fmt)
+    except InputRefused as exc:
+        raise RdfSyntaxError(source.display or str(source.path), exc.line, exc.column, str(exc), exc) from None
+    source.checked = True
 
 
 def unchanged_on_disk(source: SourceFile) -> bool:
@@ -56,12 +86,14 @@ def parse_into(staging: ox.Store, source: SourceFile, graph: NamedNode,
     """Parse `source` into `staging`: triples go to `graph`; quad syntaxes keep their named
     graphs and send default-graph triples to `graph`."""
     base = base_iri or source.path.resolve().as_uri()
+    check_source(source)
     try:
         if is_quad_format(source.fmt):
             # Parse then re-home default-graph quads: pyoxigraph's to_graph only applies
-            # to triple syntaxes.
+            # to triple syntaxes. Blank-node labels are renamed, as Store.load does: `_:b1`
+            # of two files loaded together are two nodes.
             quads = []
-            for q in ox.parse(source.data, source.fmt, base_iri=base):
+            for q in ox.parse(source.data, source.fmt, base_iri=base, rename_blank_nodes=True):
                 if isinstance(q.graph_name, ox.DefaultGraph):
                     q = ox.Quad(q.subject, q.predicate, q.object, graph)
                 quads.append(q)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
+from .input_limits import InputRefused, check_sparql
 from .store.base import Store
 
 # Media types we answer with, in order of preference when the client does not care.
@@ -36,7 +37,7 @@ FORMAT_NAMES = {"json": "application/sparql-results+json", "xml": "application/s
 
 
 class QuerySyntaxError(ValueError):
-    """The query is not valid SPARQL 1.1."""
+    """The query is not valid SPARQL 1.1, or is refused by input_limits."""
 
 
 @dataclass
@@ -50,6 +51,10 @@ def run(store: Store, sparql: str, *, default_graphs: list[str] | None = None,
         custom_functions: dict | None = None) -> Result:
     """Run a query; protocol-given graphs override FROM / FROM NAMED (SPARQL 1.1 Protocol).
     Relative IRIs resolve against `base_iri` (over HTTP: the endpoint's URL)."""
+    try:  # before Oxigraph: a deep enough query overflows its stack and kills the process
+        check_sparql(sparql)
+    except InputRefused as exc:
+        raise QuerySyntaxError(str(exc)) from None
     kwargs = {"base_iri": base_iri} if base_iri else {}
     if custom_functions:
         kwargs["custom_functions"] = custom_functions

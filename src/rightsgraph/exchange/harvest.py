@@ -32,7 +32,8 @@ import pyoxigraph as ox
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
 from .. import provenance
-from ..namespaces import DCT, DERIVED_GRAPH_BASE, GRAPH_BASE, PROV, PROVENANCE_GRAPH, RDF, RG, SD, SYSTEM_GRAPHS, VOID, XSD
+from ..input_limits import check_json_nesting
+from ..namespaces import DCT, DERIVED_GRAPH_BASE, GRAPH_BASE, PROV, PROVENANCE_GRAPH, RG, SD, SYSTEM_GRAPHS, VOID, XSD
 from .void import EXCHANGE_GRAPH
 
 HARVEST_BASE = GRAPH_BASE + "harvest/"
@@ -121,6 +122,7 @@ class Peer:
     def select(self, query: str) -> list[dict]:
         raw = self._raw(query)
         try:
+            check_json_nesting(raw)   # a peer's deeply nested answer would crash the parser
             results = ox.parse_query_results(raw, ox.QueryResultsFormat.JSON)
             names = [v.value for v in results.variables]
             return [{n: s[n] for n in names if s[n] is not None} for s in results]

@@ -497,7 +497,6 @@ def records_turtle(records: list, prefixes: dict) -> str:
 
 def _describe(store, iris) -> dict:
     """subject -> predicate -> [pyoxigraph terms], for the given IRIs (any graph)."""
-    import pyoxigraph as ox
     out: dict = {}
     iris = list(iris)
     for i in range(0, len(iris), 200):

@@ -23,7 +23,7 @@ from typing import Iterable
 import pyoxigraph as ox
 from pyoxigraph import NamedNode
 
-from .model import (CC, CC_INCLUDED_IN_USE, ODRL, ODRL_DEPRECATED_EXACT, ODRL_INCLUDED_IN, OWL, RDF, RDF_FIRST, RDF_REST, RDF_TYPE, RDF_VALUE,
+from .model import (CC, CC_INCLUDED_IN_USE, ODRL, ODRL_DEPRECATED_EXACT, ODRL_INCLUDED_IN, OWL, RDF_FIRST, RDF_REST, RDF_TYPE, RDF_VALUE,
                     RDFS, Compiler, Graph, node_key)
 from .lifecycle import PREDICATES as LIFECYCLE_PREDICATES, apply_lifecycle
 from .operators import IRI

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..namespaces import RG
 from . import counter_spec as spec
-from .links import LINKS_GRAPH, derive_usage_links
+from .links import derive_usage_links
 
 RGNS = str(RG)
 QB = "http://purl.org/linked-data/cube#"

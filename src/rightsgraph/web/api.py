@@ -6,9 +6,12 @@ Every answer comes from `policy.decide` through the DecisionService, exactly as
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..decision_service import DecisionParamError, DecisionService
+from ..input_limits import InputRefused, check_json_nesting
 from .auth import hidden_graphs
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -20,6 +23,23 @@ def service() -> DecisionService:
     if "rightsgraph.decisions" not in ext:
         ext["rightsgraph.decisions"] = DecisionService(ext["rightsgraph.store"])
     return ext["rightsgraph.decisions"]
+
+
+def _json_body():
+    """The request's JSON, or None if it is not JSON. Its nesting is bounded first: Python's
+    json parser recurses, and a deep enough document would end in RecursionError (500)."""
+    if not request.is_json:
+        return None
+    data = request.get_data()
+    check_json_nesting(data)
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def _refused(exc: InputRefused) -> Response:
+    return _bad(exc.text(request.accept_languages.best_match(["en", "zh"]) or "en"))
 
 
 def _bad(message: str, status: int = 400) -> Response:
@@ -40,7 +60,10 @@ def decision():
     if request.method == "GET":
         params = {k: request.args.getlist(k) for k in request.args}
     else:
-        params = request.get_json(silent=True)
+        try:
+            params = _json_body()
+        except InputRefused as exc:
+            return _refused(exc)
         if not isinstance(params, dict):
             return _bad("POST a JSON object: {\"target\": IRI, \"action\": IRI, \"assignee\": IRI, "
                         "\"at\": ISO 8601, \"context\": {leftOperand: value}}")
@@ -55,7 +78,10 @@ def decisions():
     """Many decisions in one request: {"requests": [ {...}, ... ]} -> {"decisions": [...]}.
     A malformed item gets its own {"error": ...} in place; the others are answered."""
     svc = service()
-    body = request.get_json(silent=True)
+    try:
+        body = _json_body()
+    except InputRefused as exc:
+        return _refused(exc)
     items = body.get("requests") if isinstance(body, dict) else None
     if not isinstance(items, list):
         return _bad("POST a JSON object {\"requests\": [ {target, action, assignee, ...}, ... ]}")

@@ -17,7 +17,7 @@ from pyoxigraph import NamedNode, RdfFormat
 from .. import query as q
 from ..loading import LoadRejected, ProtectedGraph, load_data
 from ..namespaces import SYSTEM_GRAPHS
-from ..parsing import RdfSyntaxError
+from ..parsing import RdfSyntaxError, SourceFile, _syntax_error, check_source
 from ..updating import WRITE_LOCK, UpdateRejected, apply_update
 from .auth import current_agent, hidden_graphs, require
 from .errors import validation_failure
@@ -92,30 +92,36 @@ def _write(store, graph):
     created_new = graph is None
     if created_new:  # POST to the service: a new graph whose IRI we mint (Location header)
         graph = NamedNode(request.url_root.rstrip("/") + "/store/" + str(uuid.uuid4()))
+    base = graph.value if isinstance(graph, NamedNode) else request.base_url
+    name = f"HTTP {request.method} {_name(graph)}"
     ctype = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-    if ctype == "multipart/form-data" and request.method == "POST":
-        try:
-            body, fmt = _multipart_as_ntriples(graph), RdfFormat.N_TRIPLES
-        except RdfSyntaxError as exc:
-            return _text(400, str(exc))
-        except ValueError as exc:
-            return _text(415, str(exc))
-    else:
-        body, fmt = request.get_data(), _media_format(ctype)
-    if fmt is None:
-        return _text(415, f"unsupported Content-Type {ctype or '(none)'}: send RDF (text/turtle, "
-                          "application/n-triples, application/rdf+xml, application/ld+json, ...)")
-    if fmt.supports_datasets:
-        return _text(415, "a Graph Store request carries one graph: use a triple syntax, not a dataset syntax")
+    try:
+        if ctype == "multipart/form-data" and request.method == "POST":
+            body, fmt = _multipart_as_ntriples(base), RdfFormat.N_TRIPLES
+        else:
+            body, fmt = request.get_data(), _media_format(ctype)
+            if fmt is None:
+                return _text(415, f"unsupported Content-Type {ctype or '(none)'}: send RDF (text/turtle, "
+                                  "application/n-triples, application/rdf+xml, application/ld+json, ...)")
+            if fmt.supports_datasets and fmt != RdfFormat.JSON_LD:
+                return _text(415, "a Graph Store request carries one graph: use a triple syntax or JSON-LD, "
+                                  "not a dataset syntax")
+            if fmt == RdfFormat.JSON_LD:
+                _triples(body, fmt, base, name)   # a JSON-LD document may hold named graphs
+    except RdfSyntaxError as exc:
+        return _text(400, exc.text(_lang()))
+    except NamedGraphsInBody as exc:
+        return _text(400, str(exc))
+    except UnsupportedPart as exc:
+        return _text(415, str(exc))
     with WRITE_LOCK:
         existed = _exists(store, graph) and not created_new
         replace = {graph} if request.method == "PUT" else False
         try:
-            load_data(store, body, fmt, name=f"HTTP {request.method} {_name(graph)}",
-                      graph=graph, replace=replace, agent=current_agent(), via="graph-store",
-                      base_iri=graph.value if isinstance(graph, NamedNode) else request.base_url)
+            load_data(store, body, fmt, name=name, graph=graph, replace=replace, agent=current_agent(),
+                      via="graph-store", base_iri=base)
         except RdfSyntaxError as exc:
-            return _text(400, str(exc))
+            return _text(400, exc.text(_lang()))
         except ProtectedGraph as exc:
             return _text(403, str(exc))
         except LoadRejected as exc:
@@ -125,6 +131,18 @@ def _write(store, graph):
     return Response(status=201, headers={"Location": graph.value} if isinstance(graph, NamedNode) else {})
 
 
+class NamedGraphsInBody(ValueError):
+    """An RDF document sent to one graph holds named graphs."""
+
+
+class UnsupportedPart(ValueError):
+    """A multipart part whose Content-Type is not an RDF syntax."""
+
+
+def _lang() -> str:
+    return request.accept_languages.best_match(["en", "zh"]) or "en"
+
+
 def _media_format(ctype: str):
     try:
         return RdfFormat.from_media_type(ctype) if ctype else None
@@ -132,21 +150,35 @@ def _media_format(ctype: str):
         return None
 
 
-def _multipart_as_ntriples(graph) -> bytes:
+def _triples(data: bytes, fmt: RdfFormat, base: str, name: str) -> list[ox.Triple]:
+    """The triples of one RDF document meant for one graph, blank nodes renamed apart from
+    any other document's. Raises RdfSyntaxError (also for input beyond input_limits) or
+    NamedGraphsInBody: a JSON-LD `@graph` with an `@id`, or a TriG graph, is a dataset,
+    which the Graph Store Protocol does not take (docs/service.md)."""
+    source = SourceFile(Path("."), data, "", fmt, display=name)
+    check_source(source)   # before the parser: nesting, entity expansion
+    try:
+        quads = list(ox.parse(data, fmt, base_iri=base, rename_blank_nodes=True))
+    except SyntaxError as exc:
+        raise _syntax_error(source, exc) from None
+    named = sorted({q.graph_name.value for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)})
+    if named:
+        raise NamedGraphsInBody(f"{name}: the document holds named graphs ({', '.join(f'<{g}>' for g in named[:3])}"
+                                f"{', ...' if len(named) > 3 else ''}); a Graph Store request carries one graph: "
+                                "send its triples without @graph/@id, or load a dataset with SPARQL Update or "
+                                "`rightsgraph load`")
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+
+
+def _multipart_as_ntriples(base: str) -> bytes:
     """POST of several RDF documents as multipart/form-data (GSP section 5.5): merged into
     one N-Triples body, so that they are validated and committed as one unit."""
-    from ..parsing import SourceFile, _syntax_error
-    base = graph.value if isinstance(graph, NamedNode) else request.base_url
     out = []
     for part in request.files.values():
         fmt = _media_format((part.mimetype or "").lower())
         if fmt is None:
-            raise ValueError(f"part {part.filename!r}: unsupported Content-Type {part.mimetype!r}")
-        data = part.read()
-        try:
-            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, fmt, base_iri=base)]
-        except SyntaxError as exc:
-            raise _syntax_error(SourceFile(Path("."), data, "", fmt, display=part.filename or part.name), exc) from None
+            raise UnsupportedPart(f"part {part.filename!r}: unsupported Content-Type {part.mimetype!r}")
+        triples = _triples(part.read(), fmt, base, part.filename or part.name)
         out.append(ox.serialize(triples, format=RdfFormat.N_TRIPLES))
     return b"".join(out)
 

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, g, request
 from .. import federation
 from .. import query as q
 from ..decision_service import mentions_decision_functions, sparql_functions
+from ..input_limits import InputRefused, check_sparql
 from ..query_pool import QueryTimeout
 from ..store.embedded import EmbeddedStore
 from .auth import catalog, current_agent, hidden_graphs, require
@@ -90,10 +91,21 @@ def _read_request() -> tuple[str | None, str | None, dict[str, list[str]]]:
                              "application/sparql-query or application/sparql-update")
 
 
+def _check_bounds(text: str | None) -> None:
+    """Refuse, before any parser sees it, a query or update nested or chained deeply enough
+    to overflow Oxigraph's stack (input_limits)."""
+    try:
+        check_sparql(text)
+    except InputRefused as exc:
+        lang = request.accept_languages.best_match(["en", "zh"]) or "en"
+        raise ProtocolError(400, exc.text(lang)) from None
+
+
 @bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
 @bp.route("/sparql/", methods=["GET", "POST"])
 def sparql_endpoint():
     query, update, params = _read_request()
+    _check_bounds(update if update is not None else query)
     if update is not None:
         return _update(update, params)
     if query is None:
