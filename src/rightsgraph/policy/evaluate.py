@@ -31,6 +31,7 @@ REASONS = ("permitted", "prohibited", "no-applicable-permission", "constraint-un
            "duty-unfulfilled", "policy-void-by-conflict")
 DATETIME = ODRL + "dateTime"
 LANGUAGE = ODRL + "language"
+_HOLD_FOR_NOTHING = frozenset({ODRL + "isNoneOf", ODRL + "neq"})
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -70,6 +71,11 @@ class State:
     # a duty it does not record has not been performed. Open (decide() before a use, with
     # no record yet): the duty is still to fulfil and is returned with the permit.
     closed_duties: bool = False
+    # Is the context complete? Closed (the standalone evaluator): a request parameter the
+    # request does not give was not given, so "purpose isNoneOf (X Y)" holds and
+    # "purpose eq X" fails (FORCE testcases 071-077). Open (decide()): it is unknown, and
+    # the constraint is unresolved, never true.
+    closed_context: bool = False
 
     def is_empty(self) -> bool:
         return not (self.part_of or self.types)
@@ -277,7 +283,10 @@ class Evaluator:
                 out.append(ConstraintResult(c, st, None, kids))
             return st
         lefts = self.lookup(c)
-        if lefts is None or c.operator is None or not c.rights:
+        if lefts is None and self.state.closed_context and c.operator is not None and c.rights:
+            # nothing given: the empty set, of which "none of" and "not" hold, nothing else
+            st = c.operator in _HOLD_FOR_NOTHING
+        elif lefts is None or c.operator is None or not c.rights:
             st = None
             self.unresolved.append(c)
         else:

@@ -1,10 +1,17 @@
 """Reading requests and states of the world.
 
-Two request forms:
-- FORCE test suite: an ``odrl:Request`` whose ``odrl:permission`` names assignee, action,
-  target (constraints on that permission, e.g. ``purpose eq X``, become context values);
+Three request forms:
+- FORCE test suite, cases 001-068: an ``odrl:Request`` whose ``odrl:permission`` names
+  assignee, action, target (constraints on that permission, e.g. ``purpose eq X``, become
+  context values);
+- FORCE test suite, current form (cases 069 onward): a ``sotw:EvaluationRequest`` with
+  ``sotw:requestedAction``, ``sotw:requestingParty``, ``sotw:requestedTarget`` and
+  ``sotw:requestParameter``s describing ``sotw:TemporalData``, ``sotw:Purpose``,
+  ``sotw:DeliveryChannel``;
 - W3C formal semantics draft: a ``sotw:EvaluationRequest`` with ``evaluatedAction``,
   ``evaluatedParty``, ``evaluatedTarget`` and ``requestParameter``s (value + feature).
+Classes the request states for its own values (``ex:purpose a dpv:AccountManagement``) are
+read by :func:`request_types`, for ``isA``.
 
 A state of the world gives the current time (``dct:issued`` of what the SotW includes,
 or ``odrl-fs:currentTime``), odrl:partOf and rdf:type facts, duty states (FORCE
@@ -36,6 +43,9 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 # features a request parameter may describe -> the ODRL left operand it supplies
 FEATURES = {
+    SOTW + "TemporalData": ODRL + "dateTime",
+    SOTW + "Purpose": ODRL + "purpose",
+    SOTW + "DeliveryChannel": ODRL + "deliveryChannel",
     SOTW + "CurrentXSDDateTime": ODRL + "dateTime",
     SOTW + "currentTime": ODRL + "dateTime",
     ODRL_FS + "currentTime": ODRL + "dateTime",
@@ -87,9 +97,9 @@ def _evaluation_request(g: Graph, s) -> Request:
             if o is not None:
                 return o
         return None
-    action = first(SOTW + "evaluatedAction", ODRL_FS + "requestedAction")
-    party = first(SOTW + "evaluatedParty", ODRL_FS + "requestingParty")
-    target = first(SOTW + "evaluatedTarget", ODRL_FS + "requestedTarget")
+    action = first(SOTW + "requestedAction", SOTW + "evaluatedAction", ODRL_FS + "requestedAction")
+    party = first(SOTW + "requestingParty", SOTW + "evaluatedParty", ODRL_FS + "requestingParty")
+    target = first(SOTW + "requestedTarget", SOTW + "evaluatedTarget", ODRL_FS + "requestedTarget")
     ctx: dict = {}
     for param in g.objects(s, SOTW + "requestParameter"):
         pk = node_key(param)
@@ -105,6 +115,20 @@ def _evaluation_request(g: Graph, s) -> Request:
                    action=_action_iri(g, action),
                    assignee=IRI(party.value) if isinstance(party, NamedNode) else None,
                    context=ctx, id=_term(s))
+
+
+def request_types(quads, request: Request) -> dict:
+    """rdf:type facts the request file states about its values (not about the request
+    itself): FORCE testcase-074 describes its purpose as ``ex:purpose a dpv:AccountManagement``."""
+    own = {request.id.value if isinstance(request.id, NamedNode) else None}
+    out: dict = {}
+    for q in quads:
+        if q.predicate.value == RDF_TYPE and isinstance(q.object, NamedNode):
+            key = node_key(q.subject)
+            if str(key) in own or q.object.value.startswith((SOTW, ODRL_FS, ODRL)):
+                continue
+            out.setdefault(key, set()).add(IRI(q.object.value))
+    return out
 
 
 def _request_context(g: Graph, rule_key) -> dict:
