@@ -332,10 +332,13 @@ class Evaluator:
         if st.deontic == "Fulfilled":
             return ev
         if st.deontic == "Violated" or st.performance == "Unperformed":
-            # a consequence that is fulfilled makes good the violation (decisions.md)
+            # ODRL 2.2 IM 2.6.3: when a duty was not fulfilled and it has consequences, "the
+            # original obligation or duty, as well as the consequence Duty must all be
+            # fulfilled". Made good: the duty performed after all (late) and every
+            # consequence fulfilled; a consequence performed alone is not enough.
             cons = [self.duty(c) for c in d.consequences]
             ev.consequences = cons
-            if cons and all(c.state.deontic == "Fulfilled" for c in cons):
+            if cons and st.performance == "Performed" and all(c.state.deontic == "Fulfilled" for c in cons):
                 return ev
             ev.blocking = True
             return ev
