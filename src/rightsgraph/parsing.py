@@ -56,18 +56,26 @@ def parse_into(staging: ox.Store, source: SourceFile, graph: NamedNode,
     """Parse `source` into `staging`: triples go to `graph`; quad syntaxes keep their named
     graphs and send default-graph triples to `graph`."""
     base = base_iri or source.path.resolve().as_uri()
+    data = source.data
+    if source.fmt == RdfFormat.JSON_LD:
+        # the standard ODRL @context is resolved from the bundled copy, never fetched
+        from .policy.jsonld import RemoteContextError, inline_known_contexts
+        try:
+            data = inline_known_contexts(data)
+        except RemoteContextError as exc:
+            raise RdfSyntaxError(source.display or str(source.path), None, None, str(exc)) from None
     try:
         if is_quad_format(source.fmt):
             # Parse then re-home default-graph quads: pyoxigraph's to_graph only applies
             # to triple syntaxes.
             quads = []
-            for q in ox.parse(source.data, source.fmt, base_iri=base):
+            for q in ox.parse(data, source.fmt, base_iri=base):
                 if isinstance(q.graph_name, ox.DefaultGraph):
                     q = ox.Quad(q.subject, q.predicate, q.object, graph)
                 quads.append(q)
             staging.extend(quads)
         else:
-            staging.load(source.data, source.fmt, base_iri=base, to_graph=graph)
+            staging.load(data, source.fmt, base_iri=base, to_graph=graph)
     except SyntaxError as exc:
         raise _syntax_error(source, exc) from None
 

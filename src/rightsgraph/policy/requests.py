@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from .evaluate import DutyState, Request, State
+from .jsonld import RemoteContextError, parse_jsonld
 from .model import ODRL, RDF_TYPE, Graph, node_key
 from .operators import IRI, XSD, python_value, term_value
 
@@ -62,7 +63,14 @@ def read_rdf(path, base_iri: str | None = None) -> list:
     """Quads of an RDF file (any syntax pyoxigraph knows) or a W3C-example JSON(-LD) file."""
     path = Path(path)
     if path.suffix in (".json", ".jsonld"):
-        return odrl_json_to_quads(json.loads(path.read_text(encoding="utf-8")))
+        data = path.read_bytes()
+        try:
+            # the ODRL context resolved offline from the bundled copy (policy/jsonld.py)
+            return parse_jsonld(data, base_iri or path.resolve().as_uri(), name=str(path))
+        except RemoteContextError:
+            # the W3C formal-semantics examples also name the evaluation-request context,
+            # which is not bundled: the subset expander below knows its terms
+            return odrl_json_to_quads(json.loads(data.decode("utf-8")))
     fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
     return list(ox.parse(path=str(path), format=fmt, base_iri=base_iri or path.resolve().as_uri()))
 
