@@ -35,7 +35,7 @@ def test_import_show_round_trip_and_compare(tmp_path):
     g = "https://w3id.org/rightsgraph/graph/licence/journals-2024"
     before = _count(d, g)
     assert run_cli("licence", "import", tmp_path / "again.csv", data_dir=d).returncode == 0
-    assert _count(d, g) == before == 273          # the same licence, replaced in place
+    assert _count(d, g) == before == 284          # the same licence, replaced in place
     assert run_cli("licence", "import", DATA / "amendment.yaml", data_dir=d).returncode == 0
     assert run_cli("licence", "list", data_dir=d).stdout.split() == [EX + "journals-2024", EX + "journals-2024-amendment-1"]
     cmp = run_cli("licence", "compare", EX + "journals-2024", EX + "journals-2024-amendment-1", "--json", data_dir=d)

@@ -91,7 +91,8 @@ def test_amendment_replaces_the_terms_it_lists_from_its_effective_date(world):
     assert decide(idx, EX + "art1", TDM.mine, EX + "alice", at=before).decision == "deny"
     assert decide(idx, EX + "art1", TDM.mine, EX + "alice", at=after).decision == "permit"
     # terms the amendment does not list stay: walk-in printing (another party), ILL
-    assert decide(idx, EX + "art1", ODRL.print, EX + "bob", {ODRL["count"]: 5}, at=after).decision == "permit"
+    assert decide(idx, EX + "art1", ODRL.print, EX + "bob", {ODRL["count"]: 5, ODRL.virtualLocation: RG.OnPremises},
+                  at=after).decision == "permit"
     d = decide(idx, EX + "art1", ODRL.distribute, EX + "libA", {ODRL.deliveryChannel: RG.Email}, at=after)
     assert d.reason == "prohibited" and d.policies == [EX + "journals-2024"]
 

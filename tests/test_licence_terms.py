@@ -94,12 +94,20 @@ def test_ill_secure_permitted_email_prohibited_print_silent(journals):
     assert d.decision == "deny"
 
 
+ON_SITE = {ODRL.virtualLocation: RG.OnPremises}
+
+
 def test_walk_in_users_may_print_but_not_download(journals):
-    assert _d(journals, "art1", ODRL.read, "bob").decision == "permit"
-    assert _d(journals, "art1", ODRL.print, "bob", {ODRL["count"]: 3}).decision == "permit"
-    assert _d(journals, "art1", ODRL.print, "bob", {ODRL["count"]: 11}).decision == "deny"
-    d = _d(journals, "art1", ODRL.reproduce, "bob")
+    assert _d(journals, "art1", ODRL.read, "bob", ON_SITE).decision == "permit"
+    assert _d(journals, "art1", ODRL.print, "bob", {ODRL["count"]: 3, **ON_SITE}).decision == "permit"
+    assert _d(journals, "art1", ODRL.print, "bob", {ODRL["count"]: 11, **ON_SITE}).decision == "deny"
+    d = _d(journals, "art1", ODRL.reproduce, "bob", ON_SITE)
     assert (d.decision, d.reason) == ("deny", "prohibited")
+    # walk-ins are physically present: from anywhere else, or when the request does not say
+    d = _d(journals, "art1", ODRL.read, "bob", {ODRL.virtualLocation: RG.RemoteAccess})
+    assert (d.decision, d.reason) == ("deny", "constraint-unsatisfied")
+    d = _d(journals, "art1", ODRL.read, "bob")
+    assert d.decision == "deny" and d.unresolved[0]["leftOperand"] == ODRL.virtualLocation.value
     # authorised users: 50 prints, and no prohibition on download (but no permission either)
     assert _d(journals, "art1", ODRL.print, "alice", {ODRL["count"]: 40}).decision == "permit"
     assert _d(journals, "art1", ODRL.reproduce, "alice").reason == "no-applicable-permission"
@@ -134,9 +142,12 @@ def test_every_usage_term_compiles_and_decides(world, key, tmp_path):
     """Each usage term, permitted, becomes a rule the engine applies (with the term's own
     context), and prohibited, a rule that denies."""
     t = TERMS[key]
-    ctx = {lo: ro for lo, op, ro in t.fixed if op.endswith("eq") and not op.endswith("neq")}
+    # eq and isPartOf (channels, along their hierarchy) hold for the right operand itself
+    ctx = {lo: ro for lo, op, ro in t.fixed if op.endswith(("eq", "isPartOf")) and not op.endswith("neq")}
     if any(op.endswith("neq") for _, op, _ in t.fixed):
         ctx[ODRL.deliveryChannel.value] = RG.SecureElectronicTransmission.value
+    if t.party == "walk_in":
+        ctx[ODRL.virtualLocation.value] = RG.OnPremises.value
     who = {"users": "alice", "walk_in": "bob", "library": "libA"}[t.party]
     extra = {"users": 5} if key == "concurrent_users" else {}
     if key == "concurrent_users":

@@ -30,6 +30,8 @@ PERMIT, DENY = "permit", "deny"
 REASONS = ("permitted", "prohibited", "no-applicable-permission", "constraint-unsatisfied",
            "duty-unfulfilled", "policy-void-by-conflict")
 DATETIME = ODRL + "dateTime"
+PUBLICATION_YEAR = "https://w3id.org/rightsgraph/ns#publicationYear"
+_NO_YEARS: dict = {}
 LANGUAGE = ODRL + "language"
 _HOLD_FOR_NOTHING = frozenset({ODRL + "isNoneOf", ODRL + "neq"})
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -214,6 +216,11 @@ class Evaluator:
             values = dict(ctx) if ctx else {}
         if DATETIME not in values:
             values[DATETIME] = [now]
+        if PUBLICATION_YEAR not in values:
+            # the year the data gives for the resource (dct:issued), when the request says none
+            year = getattr(index, "issued", _NO_YEARS).get(request.target)
+            if year is not None and request.target not in index.serials:
+                values[PUBLICATION_YEAR] = [year]
         self.values = values
         self.overlay = None if (st is _NO_STATE or st.is_empty()) else st
         if self.overlay is None:
