@@ -211,6 +211,9 @@ def redact(result: dict, hidden: set[str], index: PolicyIndex) -> dict:
     out["rules"] = ["(confidential)" if r in rule_ids else r for r in result.get("rules", [])]
     out["duties"] = [dict(d, duty="(confidential)") if str(d.get("duty")) in rule_ids else d
                      for d in result.get("duties", [])]
+    if "explanation" in out:   # clause texts and titles of confidential licences stay hidden
+        from .policy.explain import redacted
+        out["explanation"] = redacted(out["explanation"], named)
     return out
 
 

@@ -130,7 +130,7 @@ class Decision:
 
     __slots__ = ("decision", "reason", "rules", "policies", "duties", "unresolved",
                  "remedies", "evaluations", "obligations", "request", "state", "at",
-                 "_report_quads")
+                 "_report_quads", "index", "deciding", "alternatives", "_explanation")
 
     def __init__(self, decision, reason, rules=(), policies=(), duties=(), unresolved=(),
                  remedies=(), evaluations=None, obligations=None, request=None, state=None,
@@ -148,6 +148,12 @@ class Decision:
         self.state = state
         self.at = at
         self._report_quads = None
+        # for explanations (policy/explain.py): the index, the deciding (policy, rule) pairs,
+        # and for a denial the permissions that matched but did not hold
+        self.index = None
+        self.deciding = ()
+        self.alternatives = ()
+        self._explanation = None
 
     @property
     def permitted(self) -> bool:
@@ -164,7 +170,16 @@ class Decision:
             "policies": self.policies,
             "duties": self.duties,
             "unresolved": self.unresolved,
+            "explanation": self.explanation(),
         }
+
+    def explanation(self) -> dict:
+        """What decided, in words a librarian reads (zh and en): the licence, clause number
+        and text, and for a denial what would have permitted (policy/explain.py)."""
+        if self._explanation is None:
+            from .explain import explain
+            self._explanation = explain(self)
+        return self._explanation
 
     def report_quads(self) -> list:
         if self.evaluations is None:
@@ -501,9 +516,17 @@ def decide_request(index, request: Request, state: State | None = None, *, repor
                 rule_ids.append(rid)
         remedies = [{"remedy": str(rm.id), "action": [str(a.iri) for a in rm.actions]}
                     for e in deciding if e.rule.kind == "prohibition" for rm in e.rule.remedies]
-        return Decision(decision, reason, rule_ids, pol_ids, duties, unresolved, remedies,
-                        evals if report else None, obligations if report else None,
-                        request, state, at)
+        d = Decision(decision, reason, rule_ids, pol_ids, duties, unresolved, remedies,
+                     evals if report else None, obligations if report else None,
+                     request, state, at)
+        d.index = index
+        d.deciding = tuple((e.policy, e.rule) for e in deciding)
+        if decision == DENY:
+            d.alternatives = tuple(
+                (e.policy, e.rule) for e in evals
+                if e.rule.kind == "permission" and e.policy.binding and e.matched and not e.active
+                and id(e) not in not_in_force)
+        return d
 
     def pending_duties(deciding):
         out = []

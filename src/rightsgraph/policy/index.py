@@ -88,6 +88,7 @@ class PolicyIndex:
         self.issued: dict = {}                       # resource -> publication year (Decimal)
         self.serials: set = set()                    # resources whose dct:issued is not the content's year
         self.rule_terms: dict = defaultdict(list)    # rule -> the licence terms it implements or was derived by
+        self.statement_policies: set = set()         # policies compiled from PREMIS rights statements
         self._annotations: dict | None = {}          # node -> predicate -> [terms] (files), or None: ask
         self._annotation_source = None               # callable(iri) -> {predicate: [terms]} (stores)
         for a, b in ODRL_INCLUDED_IN.items():
@@ -221,7 +222,9 @@ class PolicyIndex:
         self.policies = compiler.policies()
         if statements:
             for key, pol in compile_statements(premis or {}, statements, compiler).items():
-                self.policies.setdefault(key, pol)
+                if key not in self.policies:
+                    self.policies[key] = pol
+                    self.statement_policies.add(key)
         facts = getattr(self, "_lifecycle_facts", None)
         apply_lifecycle(self, facts)
         for s, f in (facts or {}).items():
