@@ -123,10 +123,13 @@ def source(index, policy, rule) -> dict:
     if found is not None:
         return found
     titles = _literals(index, policy.id, TITLE_PREDICATES)
+    kind = _kind_of_source(index, policy)
+    unnamed = ({"en": f"rights statement {_local(policy.id)}", "zh": f"权利声明 {_local(policy.id)}"}
+               if kind == "rights-statement" else {"en": _local(policy.id), "zh": _local(policy.id)})
     out = {"rule": str(rule.id), "policy": str(policy.id), "kind": rule.kind,
-           "title": {"en": titles.get("en") or titles.get("") or titles.get("zh") or _local(policy.id),
-                     "zh": titles.get("zh") or titles.get("en") or titles.get("") or _local(policy.id)},
-           "source": _kind_of_source(index, policy), "clause": None, "text": None, "also": []}
+           "title": {"en": titles.get("en") or titles.get("") or titles.get("zh") or unnamed["en"],
+                     "zh": titles.get("zh") or titles.get("en") or titles.get("") or unnamed["zh"]},
+           "source": kind, "clause": None, "text": None, "also": []}
     terms = getattr(index, "rule_terms", {}).get(rule.id, []) if index is not None else []
     for n, term in enumerate(terms):
         number = _literals(index, term, (RG + "clauseNumber",))
@@ -197,9 +200,9 @@ def _condition(index, c, lang: str) -> str:
     rights = [label(index, r, lang) for r in c.rights]
     right = ", ".join(rights) if lang == "en" else "、".join(rights)
     if str(c.left) == ODRL + "dateTime" and str(c.operator) in (ODRL + "gteq", ODRL + "gt"):
-        return f"from {right}" if lang == "en" else f"自 {right} 起"
+        return f"the date is on or after {right}" if lang == "en" else f"日期不早于 {right}"
     if str(c.left) == ODRL + "dateTime" and str(c.operator) in (ODRL + "lteq", ODRL + "lt"):
-        return f"until {right}" if lang == "en" else f"至 {right} 止"
+        return f"the date is on or before {right}" if lang == "en" else f"日期不晚于 {right}"
     op = OPS.get(str(c.operator), (_local(c.operator or "?"),) * 2)[i]
     return f"{left} {op} {right}" if lang == "en" else f"{left}{op}{right}"
 

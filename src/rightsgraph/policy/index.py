@@ -502,13 +502,15 @@ def find_conflicts(index: PolicyIndex) -> list:
                 by_left[c.left].append(c)
         for left, group in by_left.items():
             lo = hi = None        # (value, inclusive)
-            eqs, neqs = [], []
+            eqs, neqs, parts = [], [], []
             for c in group:
                 op, v = c.operator[len(ODRL):], c.rights[0]
                 if op == "eq":
                     eqs.append(v)
                 elif op == "neq":
                     neqs.append(v)
+                elif op == "isPartOf" and isinstance(v, IRI):
+                    parts.append(v)
                 elif op in ("gt", "gteq"):
                     cand = (v, op == "gteq")
                     if lo is None or (compare(v, lo[0]) or 0) > 0 or (compare(v, lo[0]) == 0 and not cand[1]):
@@ -540,6 +542,15 @@ def find_conflicts(index: PolicyIndex) -> list:
                 c = compare(lo[0], hi[0])
                 if c is not None and (c > 0 or (c == 0 and not (lo[1] and hi[1]))):
                     return False
+            # isPartOf along a hierarchy (delivery channels): two branches with no value in
+            # common cannot both hold; an eq value must lie in every branch
+            for i, a in enumerate(parts):
+                for b in parts[i + 1:]:
+                    if extent([a]).isdisjoint(extent([b])):
+                        return False
+                for e in eqs:
+                    if isinstance(e, IRI) and e not in extent([a]):
+                        return False
         return True
 
     def can_coexist(ra, rb):

@@ -245,7 +245,8 @@ def _rs_policy(ident: str) -> str:
         rules.append(_rule(f"{p}#prohibition-{n}", "Prohibition", target, [action], summary))
         prohs.append(f"{p}#prohibition-{n}")
     head = [f"<{p}> a odrl:Set ;", f"    odrl:uid <{p}> ;",
-            f"    dct:title {_lit('RightsStatements.org ' + titles['zh'], 'zh')} , {_lit(titles['en'], 'en')} ;",
+            f"    dct:title {_lit('RightsStatements.org ' + titles['zh'], 'zh')} , "
+            f"{_lit('RightsStatements.org: ' + titles['en'], 'en')} ;",
             f"    dct:source <{target}> ;", f'    owl:versionInfo "{VERSION}" ;',
             "    odrl:conflict odrl:prohibit ;",
             "    odrl:permission " + " , ".join(f"<{x}>" for x in perms) + (" ;" if prohs else " .")]
