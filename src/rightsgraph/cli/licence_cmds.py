@@ -60,10 +60,11 @@ def import_(ctx, sheet, graph, agent):
 @click.pass_context
 def show(ctx, iri, fmt):
     """Render the licence IRI in the store as a term sheet."""
-    from ..decision_service import expand
+    from ..licences.store import resolve_licence
     from ..licences.termsheet import licence_from_store, to_csv, to_yaml
     try:
-        sheet = licence_from_store(ctx.obj["store"](), expand(iri))
+        store = ctx.obj["store"]()
+        sheet = licence_from_store(store, resolve_licence(store, iri))
     except KeyError as exc:
         click.echo(f"error: {exc.args[0]}", err=True)
         ctx.exit(EXIT_BAD_INPUT)
@@ -85,12 +86,12 @@ def list_(ctx):
 @click.pass_context
 def compare(ctx, licences, as_json):
     """Compare LICENCES (two or more IRIs) term by term."""
-    from ..decision_service import expand
-    from ..licences.store import compare as do_compare
+    from ..licences.store import compare as do_compare, resolve_licence
     if len(licences) < 2:
         raise click.UsageError("give two or more licences")
     try:
-        res = do_compare(ctx.obj["store"](), [expand(x) for x in licences])
+        store = ctx.obj["store"]()
+        res = do_compare(store, [resolve_licence(store, x) for x in licences])
     except KeyError as exc:
         click.echo(f"error: {exc.args[0]}", err=True)
         ctx.exit(EXIT_BAD_INPUT)

@@ -613,6 +613,8 @@ def compile_sheet(sheet: dict) -> list:
             key = spec.row["term"]
             if spec.assignee != users or key in own or key == "walk_in" or not _covered(prov, key):
                 continue
+            if any(lo == VLOC for lo, _, _ in TERMS[key].fixed):
+                continue   # remote access is not a walk-in use: walk-ins are on the premises
             copy = _RuleSpec(spec.iri + "-walk_in", spec.kind, spec.row, walk_in, spec.start, spec.end,
                              spec.coverage, list(spec.extra), list(spec.duties), spec.iri, [pnode])
             if spec.kind == "permission":
@@ -640,7 +642,10 @@ def compile_sheet(sheet: dict) -> list:
     lpos = [(ODRL + "uid", [_i(lic)]),
             (DCT_TITLE, [_lit(s["title"][k], lang=k) for k in ("zh", "en") if k in s["title"]]),
             (ODRL + "assigner", [_i(s["licensor"])]), (ODRL + "assignee", [_i(s["licensee"])]),
-            (ODRL + "target", [_i(s["target"])]), (RGNS + "licenceStatus", [_i(LICENCE_STATUSES[s["status"]])])]
+            (ODRL + "target", [_i(s["target"])]), (RGNS + "licenceStatus", [_i(LICENCE_STATUSES[s["status"]])]),
+            # a licence's explicit prohibition narrows its broader permissions ("may copy, but
+            # not systematically"): the prohibition wins instead of voiding both
+            (ODRL + "conflict", [_i(ODRL + "prohibit")])]
     for k, p in (("signed", "signingDate"), ("start", "termStart"), ("end", "termEnd"),
                  ("effective", "effectiveDate"), ("terminated", "terminationDate")):
         if s[k]:
