@@ -241,25 +241,37 @@ def _needs(index, decision, policy, rule) -> list:
 
 # ----------------------------------------------------------------------------- the explanation
 
+def _rank(needs: list) -> tuple:
+    """Closest first: conditions the requester can meet (a channel, a purpose, a place)
+    before conditions of time, which no request can change; then the fewest conditions."""
+    return (any(n.get("leftOperand") == ODRL + "dateTime" for n in needs), len(needs))
+
+
 def explain(decision) -> dict:
     index = decision.index
     because = [source(index, p, r) for p, r in decision.deciding]
     alternatives = []
     if decision.decision == DENY and decision.request is not None:
         deciding = {id(r) for _, r in decision.deciding}
+        if decision.reason == "constraint-unsatisfied":
+            # the permissions that failed: cite the closest ones (each with what it needs)
+            ranked = []
+            for (p, r), item in zip(decision.deciding, because):
+                if r.kind == "permission":
+                    ranked.append({**item, "needs": _needs(index, decision, p, r)})
+            prohibitions = [b for b in because if b["kind"] == "prohibition"]
+            if ranked:
+                best = min(_rank(x["needs"]) for x in ranked)
+                ranked = [x for x in ranked if _rank(x["needs"]) == best][:MAX_ALTERNATIVES]
+            because = prohibitions + ranked
         for p, r in decision.alternatives:
-            if id(r) in deciding and decision.reason == "constraint-unsatisfied":
+            if id(r) in deciding:
                 continue   # said already, as the reason
             needs = _needs(index, decision, p, r)
-            if needs:
+            if needs and not _rank(needs)[0]:
                 alternatives.append({**source(index, p, r), "needs": needs})
-            if len(alternatives) == MAX_ALTERNATIVES:
-                break
-        if decision.reason == "constraint-unsatisfied":
-            for item in because:
-                if item["kind"] == "permission":
-                    p, r = next((p, r) for p, r in decision.deciding if str(r.id) == item["rule"])
-                    item["needs"] = _needs(index, decision, p, r)
+        alternatives.sort(key=lambda x: _rank(x["needs"]))
+        alternatives = alternatives[:MAX_ALTERNATIVES]
     out = {"because": because, "would_permit": alternatives}
     for lang in ("en", "zh"):
         out[lang] = _sentence(decision, because, alternatives, lang)
