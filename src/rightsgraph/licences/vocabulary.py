@@ -145,7 +145,7 @@ TERM_LIST = [
     _u("interlibrary_loan", "Interlibrary loan (by the means the licence names)", "馆际互借（许可所列方式）",
        "The library may supply copies to other libraries; the row's `channel` lists the means (e.g. electronic, paper, intermediated), matched along the channel hierarchy; no channel: any means.",
        "图书馆可向其他图书馆提供复制件；条款行的 `channel` 列出传递方式（如电子、纸本、经中介），按传递渠道层级匹配；未列方式即不限方式。", _DIST,
-       party="library", key_use=True, systems="FOLIO illGeneral; LIBLICENSE 3.2.x; ONIX-PL SupplyCopy"),
+       party="library", systems="FOLIO illGeneral; LIBLICENSE 3.2.x; ONIX-PL SupplyCopy"),
     _g("ill_record_keeping", "ILL record keeping", "馆际互借记录保存",
        "Whether the library must keep records of interlibrary-loan supply (a general term; its value says what).",
        "图书馆是否须保存馆际互借记录（一般条款，取值说明要求）。", "LAS:eR; ONIX-PL RecordKeepingRequired"),
