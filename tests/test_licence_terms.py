@@ -311,3 +311,43 @@ def test_framework_template_imports_once_its_parties_exist(store, tmp_path):
     back = licence_from_store(store, sheet["licence"])
     assert back == sheet and len(back["terms"]) == len(TERMS)
     assert not any(r.get("rule") for r in back["terms"])
+
+
+def test_shapes_check_what_the_provisions_record(world, tmp_path):
+    """Written directly in RDF (not through a term sheet), a notice period that is not a
+    duration or a covered term outside the vocabulary is refused by the gate, naming it."""
+    bad = tmp_path / "bad-provisions.ttl"
+    bad.write_text("""@prefix rg: <https://w3id.org/rightsgraph/ns#> . @prefix ex: <http://example.org/lic/> .
+    ex:t1 a rg:LicenceTerm ; rg:termType <https://w3id.org/rightsgraph/licence-terms#cancellation_notice> ;
+        rg:termStatus rg:PermittedExplicit ; rg:noticePeriod "sixty days" .
+    ex:t2 a rg:LicenceTerm ; rg:termType <https://w3id.org/rightsgraph/licence-terms#surviving_provisions> ;
+        rg:termStatus rg:PermittedExplicit ; rg:coversTermType <http://example.org/not-a-term> .""")
+    with pytest.raises(LoadRejected) as exc:
+        load_files(world, [bad])
+    text = exc.value.report.format_text(lang="en", limit=20)
+    assert "rg:noticePeriod" in text and "rg:coversTermType" in text
+
+
+def test_a_bad_duty_notice_or_cover_names_the_row():
+    base = {"licence": EX + "x", "title": "x", "licensor": EX + "pub", "licensee": EX + "libA", "target": EX + "pkg",
+            "status": "active", "start": "2024-01-01", "parties": {"users": EX + "u", "walk_in": EX + "w"}}
+    for row, message in (
+            ({"term": "backup_copy", "status": "permitted_explicit", "duty": "delete within thirty days"},
+             "terms[0] (backup_copy).duty: an action, optionally `within` a duration"),
+            ({"term": "backup_copy", "status": "permitted_explicit", "duty": "delete within 30D"},
+             "terms[0] (backup_copy).duty.within: an ISO 8601 duration"),
+            ({"term": "cancellation_notice", "status": "permitted_explicit", "notice": "60"},
+             "terms[0] (cancellation_notice).notice: an ISO 8601 duration"),
+            ({"term": "walk_in", "status": "permitted_explicit", "covers": ["telepathy"]},
+             "terms[0] (walk_in).covers: `all` or usage terms of the vocabulary, not telepathy"),
+            ({"term": "print_copy", "status": "permitted_explicit", "channel": ["rg:Post"]},
+             "terms[0] (print_copy).channel: only interlibrary-loan and course-pack terms"),
+            ({"term": "surviving_provisions", "status": "permitted_explicit"},
+             "terms[0] (surviving_provisions).coverage: the publication years")):
+        with pytest.raises(TermSheetError, match=re_escape(message)):
+            canonical({**base, "terms": [row]})
+
+
+def re_escape(text):
+    import re
+    return re.escape(text)
