@@ -143,3 +143,22 @@ def test_redacted_for_a_confidential_licence(journals):
     assert "4.3" not in str(hidden) and "e-mail" not in str(hidden)
     assert hidden["en"].startswith("Decided by a confidential licence") and hidden["because"] == []
     assert redacted(x, {EX + "other"}) is x
+
+
+def test_redacted_keeps_a_visible_answer_but_not_a_confidential_alternative():
+    """A denial decided by a public licence may cite a confidential one as what would have
+    permitted: that alternative is left out, the rest of the sentence stays."""
+    data = """@prefix ex: <http://example.org/c/> . @prefix odrl: <http://www.w3.org/ns/odrl/2/> .
+    @prefix rg: <https://w3id.org/rightsgraph/ns#> .
+    ex:public a odrl:Set ; odrl:prohibition [ odrl:target ex:a ; odrl:action odrl:distribute ;
+        odrl:constraint [ odrl:leftOperand odrl:deliveryChannel ; odrl:operator odrl:eq ; odrl:rightOperand rg:Email ] ] .
+    ex:secret a odrl:Set ; <http://purl.org/dc/terms/title> "Secret deal"@en ;
+        odrl:permission [ odrl:target ex:a ; odrl:action odrl:distribute ;
+        odrl:constraint [ odrl:leftOperand odrl:deliveryChannel ; odrl:operator odrl:eq ; odrl:rightOperand rg:Post ] ] ."""
+    idx = PolicyIndex.from_quads(ox.parse(data, ox.RdfFormat.TURTLE))
+    d = decide(idx, "http://example.org/c/a", ODRL.distribute, None, {ODRL.deliveryChannel: RG.Email}, at=AT)
+    x = d.to_json()["explanation"]
+    assert "Secret deal" in x["en"] and "Secret deal" in x["zh"]
+    hidden = redacted(x, {"http://example.org/c/secret"})
+    assert "Secret deal" not in str(hidden) and hidden["would_permit"] == []
+    assert hidden["en"].startswith("Prohibited by public") and hidden["zh"].startswith("禁止：《public》")

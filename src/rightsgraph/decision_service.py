@@ -194,6 +194,13 @@ def redact(result: dict, hidden: set[str], index: PolicyIndex) -> dict:
     """A decision's JSON for a caller who may not see some policies (confidential graphs):
     the answer and the duties' actions stay; the confidential policies and their rules are
     not named."""
+    if result.get("explanation") and hidden:
+        # clause texts and titles of confidential licences stay hidden, also where a denial
+        # cites one as what would have permitted
+        from .policy.explain import redacted
+        explanation = redacted(result["explanation"], hidden)
+        if explanation is not result["explanation"]:
+            result = dict(result, explanation=explanation)
     named = set(result.get("policies", [])) & hidden
     if not named:
         return result
@@ -211,9 +218,6 @@ def redact(result: dict, hidden: set[str], index: PolicyIndex) -> dict:
     out["rules"] = ["(confidential)" if r in rule_ids else r for r in result.get("rules", [])]
     out["duties"] = [dict(d, duty="(confidential)") if str(d.get("duty")) in rule_ids else d
                      for d in result.get("duties", [])]
-    if "explanation" in out:   # clause texts and titles of confidential licences stay hidden
-        from .policy.explain import redacted
-        out["explanation"] = redacted(out["explanation"], named)
     return out
 
 

@@ -328,10 +328,16 @@ def _sentence(decision, because, alternatives, lang: str) -> str:
     else:
         text = f"Not permitted ({reason}): {cites}." if en else f"不允许（{reason}）：{cites}。"
     for alt in alternatives:
-        cond = (" and " if en else "且").join(n[lang] for n in alt["needs"])
-        text += (" " + _stop(f"It would be permitted when {cond}, by {_cite(alt, lang)}", lang) if en
-                 else f"若{cond}，则依据{_cite(alt, lang)}允许。")
+        text += _alternative(alt, lang)
     return text
+
+
+def _alternative(alt: dict, lang: str) -> str:
+    """The sentence a denial adds for one permission that would have permitted."""
+    cond = (" and " if lang == "en" else "且").join(n[lang] for n in alt["needs"])
+    if lang == "en":
+        return " " + _stop(f"It would be permitted when {cond}, by {_cite(alt, lang)}", lang)
+    return f"若{cond}，则依据{_cite(alt, lang)}允许。"
 
 
 def redacted(explanation: dict, hidden_policies: set) -> dict:
@@ -339,10 +345,19 @@ def redacted(explanation: dict, hidden_policies: set) -> dict:
     their titles, clauses and texts are left out, and the sentence says so."""
     if not explanation or not hidden_policies:
         return explanation
-    involved = {x["policy"] for x in explanation.get("because", []) + explanation.get("would_permit", [])}
-    if not involved & set(hidden_policies):
+    hidden = set(hidden_policies)
+    because, alternatives = explanation.get("because", []), explanation.get("would_permit", [])
+    if not {x["policy"] for x in because + alternatives} & hidden:
         return explanation
-    keep = lambda items: [x for x in items if x["policy"] not in hidden_policies]  # noqa: E731
-    return {"because": keep(explanation.get("because", [])), "would_permit": keep(explanation.get("would_permit", [])),
-            "en": "Decided by a confidential licence; its terms are not shown to you.",
-            "zh": "由保密的许可协议决定，其条款不向您显示。"}
+    kept = [a for a in alternatives if a["policy"] not in hidden]
+    if {x["policy"] for x in because} & hidden:
+        return {"because": [b for b in because if b["policy"] not in hidden], "would_permit": kept,
+                "en": "Decided by a confidential licence; its terms are not shown to you.",
+                "zh": "由保密的许可协议决定，其条款不向您显示。"}
+    out = {"because": because, "would_permit": kept}
+    for lang in ("en", "zh"):
+        text = explanation[lang]
+        for alt in reversed(alternatives):
+            text = text.removesuffix(_alternative(alt, lang))
+        out[lang] = text + "".join(_alternative(a, lang) for a in kept)
+    return out
