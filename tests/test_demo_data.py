@@ -290,6 +290,7 @@ QUESTIONS = [
     ("resource/0042", "party/lib-b", "rule/L01-commercialize", "deny"),
     ("resource/0002", "party/lib-a", "rule/L01-archive", "permit"),
     ("resource/0642", "party/user-sun-hui", "rule/L08-print-walk-in", "permit"),
+    ("resource/0163", "party/user-li-ming", "rule/L03-print-authorised-survival", "permit"),
 ]
 
 

@@ -35,7 +35,7 @@ def test_import_show_round_trip_and_compare(tmp_path):
     g = "https://w3id.org/rightsgraph/graph/licence/journals-2024"
     before = _count(d, g)
     assert run_cli("licence", "import", tmp_path / "again.csv", data_dir=d).returncode == 0
-    assert _count(d, g) == before == 273          # the same licence, replaced in place
+    assert _count(d, g) == before == 285          # the same licence, replaced in place
     assert run_cli("licence", "import", DATA / "amendment.yaml", data_dir=d).returncode == 0
     assert run_cli("licence", "list", data_dir=d).stdout.split() == [EX + "journals-2024", EX + "journals-2024-amendment-1"]
     cmp = run_cli("licence", "compare", EX + "journals-2024", EX + "journals-2024-amendment-1", "--json", data_dir=d)
@@ -62,3 +62,24 @@ def test_bad_sheets_exit_1_and_store_nothing(tmp_path):
     assert _count(d) == before
     assert run_cli("licence", "import", tmp_path / "missing.yaml", data_dir=d).returncode == 3
     assert run_cli("licence", "show", EX + "nope", data_dir=d).returncode == 3
+
+
+def test_show_and_compare_accept_prefixed_and_local_names(tmp_path):
+    """`licence show lic:L01` and `licence compare L01 L03`: a prefix the product does not
+    know, or none, is matched against the licences in the store by local name."""
+    d = tmp_path / "data"
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+    assert run_cli("load", demo / "parties.ttl", demo / "collections.ttl", data_dir=d).returncode == 0
+    for name in ("L01", "L03"):
+        assert run_cli("licence", "import", demo / "termsheets" / f"{name}.yaml", data_dir=d).returncode == 0
+    full = run_cli("licence", "show", "https://demo.rightsgraph.org/licence/L01", data_dir=d)
+    assert full.returncode == 0
+    for name in ("lic:L01", "L01"):
+        short = run_cli("licence", "show", name, data_dir=d)
+        assert (short.returncode, short.stdout) == (0, full.stdout), short.stderr
+    cmp = run_cli("licence", "compare", "lic:L01", "L03", "--json", data_dir=d)
+    assert cmp.returncode == 0, cmp.stderr
+    assert json.loads(cmp.stdout)["licences"] == ["https://demo.rightsgraph.org/licence/L01",
+                                                  "https://demo.rightsgraph.org/licence/L03"]
+    missing = run_cli("licence", "show", "lic:L99", data_dir=d)
+    assert missing.returncode == 3 and "no licence named 'lic:L99'" in missing.stderr

@@ -91,7 +91,8 @@ def test_amendment_replaces_the_terms_it_lists_from_its_effective_date(world):
     assert decide(idx, EX + "art1", TDM.mine, EX + "alice", at=before).decision == "deny"
     assert decide(idx, EX + "art1", TDM.mine, EX + "alice", at=after).decision == "permit"
     # terms the amendment does not list stay: walk-in printing (another party), ILL
-    assert decide(idx, EX + "art1", ODRL.print, EX + "bob", {ODRL["count"]: 5}, at=after).decision == "permit"
+    assert decide(idx, EX + "art1", ODRL.print, EX + "bob", {ODRL["count"]: 5, ODRL.virtualLocation: RG.OnPremises},
+                  at=after).decision == "permit"
     d = decide(idx, EX + "art1", ODRL.distribute, EX + "libA", {ODRL.deliveryChannel: RG.Email}, at=after)
     assert d.reason == "prohibited" and d.policies == [EX + "journals-2024"]
 
@@ -155,26 +156,38 @@ def test_local_override_ends_with_the_local_term(world):
 
 @pytest.fixture(scope="module")
 def demo():
-    files = sorted((REPO / "data" / "demo").glob("*.ttl")) + sorted((REPO / "ontology").glob("*.ttl"))
+    files = (sorted((REPO / "data" / "demo").glob("*.ttl")) + sorted((REPO / "ontology").glob("*.ttl"))
+             + sorted((REPO / "data" / "open-licences").glob("*.ttl")))
     return PolicyIndex.from_quads([q for f in files for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)])
 
 
 D = "https://demo.rightsgraph.org/"
 
 
+ON_SITE = {ODRL.virtualLocation: RG.OnPremises}
+
+
 def test_demo_question_5_l06_in_negotiation_grants_nothing(demo):
     """README question 5: Zhou Min (walk-in, Library A) on 2028-06-01: L03's walk-in term
-    has ended, and L06, whose rules would cover her, is in negotiation."""
-    d = decide(demo, D + "resource/0163", ODRL.read, D + "party/user-zhou-min", at=at(2028, 6, 1))
+    has ended, and L06, whose rules would cover her, is in negotiation. Li Ming keeps the
+    paid years (2024-2026) only: an article of 2025 yes, of 2019 no."""
+    y2025 = {RG.publicationYear: 2025}
+    d = decide(demo, D + "resource/0163", ODRL.read, D + "party/user-zhou-min", {**ON_SITE, **y2025}, at=at(2028, 6, 1))
     assert d.decision == "deny"
-    d = decide(demo, D + "resource/0163", ODRL.read, D + "party/user-li-ming", at=at(2028, 6, 1))
+    d = decide(demo, D + "resource/0163", ODRL.read, D + "party/user-li-ming", y2025, at=at(2028, 6, 1))
     assert d.decision == "permit" and d.rules == [D + "rule/L03-read-authorised-perpetual"]
-    assert decide(demo, D + "resource/0163", ODRL.read, D + "party/user-zhou-min", at=at(2026, 12, 1)).decision == "permit"
+    d = decide(demo, D + "resource/0163", ODRL.read, D + "party/user-li-ming", {RG.publicationYear: 2019},
+               at=at(2028, 6, 1))
+    assert (d.decision, d.reason) == ("deny", "constraint-unsatisfied")
+    assert decide(demo, D + "resource/0163", ODRL.read, D + "party/user-zhou-min", ON_SITE,
+                  at=at(2026, 12, 1)).decision == "permit"
 
 
 @pytest.mark.parametrize("resource,who,action,ctx,when,decision,rule", [
-    ("0002", "user-wang-fang", ODRL.print, {ODRL["count"]: 20}, (2026, 12, 1), "permit", "L01-print-walk-in"),
-    ("0002", "user-wang-fang", ODRL.print, {ODRL["count"]: 21}, (2026, 12, 1), "deny", "L01-print-walk-in"),
+    ("0002", "user-wang-fang", ODRL.print, {ODRL["count"]: 20, **ON_SITE}, (2026, 12, 1), "permit", "L01-print-walk-in"),
+    ("0002", "user-wang-fang", ODRL.print, {ODRL["count"]: 21, **ON_SITE}, (2026, 12, 1), "deny", "L01-print-walk-in"),
+    ("0002", "user-wang-fang", ODRL.print, {ODRL["count"]: 5, ODRL.virtualLocation: RG.RemoteAccess}, (2026, 12, 1),
+     "deny", "L01-print-walk-in"),
     ("0012", "lib-c", ODRL.distribute, {ODRL.deliveryChannel: RG.Email}, (2026, 12, 1), "deny", "L01-ill-email"),
     ("0012", "lib-c", ODRL.distribute, {ODRL.deliveryChannel: RG.SecureElectronicTransmission}, (2026, 12, 1), "permit", "L01-ill-secure"),
     ("0722", "user-chen-jing", ODRL.read, None, (2026, 12, 1), "deny", "L05-read-authorised"),
@@ -182,14 +195,30 @@ def test_demo_question_5_l06_in_negotiation_grants_nothing(demo):
     ("0862", "user-liu-yang", ODRL.read, None, (2026, 12, 1), "deny", "L07-read-authorised"),
     ("0199", "user-zhao-lei", TDM.mine, None, (2026, 12, 1), "deny", "L04-tdm"),
     ("0003", "user-zhao-lei", TDM.mine, None, (2026, 12, 1), "permit", "L01-tdm-authorised"),
-    ("0200", "user-wang-fang", ODRL.read, {RG.concurrentUsers: 4}, (2026, 12, 1), "deny", "L04-read-walk-in"),
-    ("0200", "user-wang-fang", ODRL.read, {RG.concurrentUsers: 2}, (2026, 12, 1), "permit", "L04-read-walk-in"),
+    ("0200", "user-wang-fang", ODRL.read, {RG.concurrentUsers: 4, **ON_SITE}, (2026, 12, 1), "deny", "L04-read-walk-in"),
+    ("0200", "user-wang-fang", ODRL.read, {RG.concurrentUsers: 2, **ON_SITE}, (2026, 12, 1), "permit", "L04-read-walk-in"),
     ("0322", "lib-a", ODRL.distribute, {ODRL.deliveryChannel: RG.SecureElectronicTransmission}, (2026, 12, 1), "deny", None),
     ("0322", "lib-a", ODRL.distribute, {ODRL.deliveryChannel: RG.Print}, (2026, 12, 1), "permit", "L02-ill-print"),
+    ("0322", "lib-a", ODRL.distribute, {ODRL.deliveryChannel: RG.Post}, (2026, 12, 1), "permit", "L02-ill-print"),
     ("0042", "lib-b", ODRL.commercialize, None, (2026, 12, 1), "deny", "L01-commercialize"),
     ("0002", "lib-a", ODRL.archive, None, (2030, 1, 15), "permit", "L01-archive"),
-    ("0642", "user-sun-hui", ODRL.print, {ODRL["count"]: 10}, (2026, 12, 1), "permit", "L08-print-walk-in"),
-    ("0947", "user-he-xin", ODRL.read, None, (2026, 12, 1), "deny", None),
+    ("0642", "user-sun-hui", ODRL.print, {ODRL["count"]: 10, **ON_SITE}, (2026, 12, 1), "permit", "L08-print-walk-in"),
+    # 12: legal deposit, reading room only (PREMIS rights granted with its restriction)
+    ("0947", "user-he-xin", ODRL.read, {ODRL.virtualLocation: RG.RemoteAccess}, (2026, 12, 1), "deny", None),
+    ("0947", "user-he-xin", ODRL.read, ON_SITE, (2026, 12, 1), "permit", None),
+    ("0947", "user-sun-hui", ODRL.print, ON_SITE, (2026, 12, 1), "deny", None),
+    # 13: open access (CC BY 4.0 on the collection): readable by anyone, shareable with attribution
+    ("0922", "user-he-xin", ODRL.read, None, (2026, 12, 1), "permit", None),
+    ("0922", "lib-b", ODRL.distribute, None, (2026, 12, 1), "permit", None),
+    # 14: after L03's term, printing and secure ILL survive for the paid years (clause 9.2)
+    ("0163", "user-li-ming", ODRL.print, {RG.publicationYear: 2025, ODRL["count"]: 3}, (2028, 6, 1), "permit",
+     "L03-print-authorised-survival"),
+    ("0163", "user-li-ming", ODRL.print, {RG.publicationYear: 2021, ODRL["count"]: 3}, (2028, 6, 1), "deny", None),
+    # 15: rights statements: no known copyright, educational use, undetermined
+    ("0967", "user-sun-hui", ODRL.read, None, (2026, 12, 1), "permit", None),
+    ("0997", "user-zhao-lei", ODRL.read, {ODRL.purpose: RG.Education}, (2026, 12, 1), "permit", None),
+    ("0997", "user-zhao-lei", ODRL.read, None, (2026, 12, 1), "deny", None),
+    ("1000", "user-zhao-lei", ODRL.read, None, (2026, 12, 1), "deny", None),
 ])
 def test_demo_readme_questions_decide_as_written(demo, resource, who, action, ctx, when, decision, rule):
     d = decide(demo, D + "resource/" + resource, action, D + "party/" + who, ctx, at=at(*when))

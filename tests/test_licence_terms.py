@@ -94,12 +94,20 @@ def test_ill_secure_permitted_email_prohibited_print_silent(journals):
     assert d.decision == "deny"
 
 
+ON_SITE = {ODRL.virtualLocation: RG.OnPremises}
+
+
 def test_walk_in_users_may_print_but_not_download(journals):
-    assert _d(journals, "art1", ODRL.read, "bob").decision == "permit"
-    assert _d(journals, "art1", ODRL.print, "bob", {ODRL["count"]: 3}).decision == "permit"
-    assert _d(journals, "art1", ODRL.print, "bob", {ODRL["count"]: 11}).decision == "deny"
-    d = _d(journals, "art1", ODRL.reproduce, "bob")
+    assert _d(journals, "art1", ODRL.read, "bob", ON_SITE).decision == "permit"
+    assert _d(journals, "art1", ODRL.print, "bob", {ODRL["count"]: 3, **ON_SITE}).decision == "permit"
+    assert _d(journals, "art1", ODRL.print, "bob", {ODRL["count"]: 11, **ON_SITE}).decision == "deny"
+    d = _d(journals, "art1", ODRL.reproduce, "bob", ON_SITE)
     assert (d.decision, d.reason) == ("deny", "prohibited")
+    # walk-ins are physically present: from anywhere else, or when the request does not say
+    d = _d(journals, "art1", ODRL.read, "bob", {ODRL.virtualLocation: RG.RemoteAccess})
+    assert (d.decision, d.reason) == ("deny", "constraint-unsatisfied")
+    d = _d(journals, "art1", ODRL.read, "bob")
+    assert d.decision == "deny" and d.unresolved[0]["leftOperand"] == ODRL.virtualLocation.value
     # authorised users: 50 prints, and no prohibition on download (but no permission either)
     assert _d(journals, "art1", ODRL.print, "alice", {ODRL["count"]: 40}).decision == "permit"
     assert _d(journals, "art1", ODRL.reproduce, "alice").reason == "no-applicable-permission"
@@ -134,9 +142,12 @@ def test_every_usage_term_compiles_and_decides(world, key, tmp_path):
     """Each usage term, permitted, becomes a rule the engine applies (with the term's own
     context), and prohibited, a rule that denies."""
     t = TERMS[key]
-    ctx = {lo: ro for lo, op, ro in t.fixed if op.endswith("eq") and not op.endswith("neq")}
+    # eq and isPartOf (channels, along their hierarchy) hold for the right operand itself
+    ctx = {lo: ro for lo, op, ro in t.fixed if op.endswith(("eq", "isPartOf")) and not op.endswith("neq")}
     if any(op.endswith("neq") for _, op, _ in t.fixed):
         ctx[ODRL.deliveryChannel.value] = RG.SecureElectronicTransmission.value
+    if t.party == "walk_in":
+        ctx[ODRL.virtualLocation.value] = RG.OnPremises.value
     who = {"users": "alice", "walk_in": "bob", "library": "libA"}[t.party]
     extra = {"users": 5} if key == "concurrent_users" else {}
     if key == "concurrent_users":
@@ -300,3 +311,43 @@ def test_framework_template_imports_once_its_parties_exist(store, tmp_path):
     back = licence_from_store(store, sheet["licence"])
     assert back == sheet and len(back["terms"]) == len(TERMS)
     assert not any(r.get("rule") for r in back["terms"])
+
+
+def test_shapes_check_what_the_provisions_record(world, tmp_path):
+    """Written directly in RDF (not through a term sheet), a notice period that is not a
+    duration or a covered term outside the vocabulary is refused by the gate, naming it."""
+    bad = tmp_path / "bad-provisions.ttl"
+    bad.write_text("""@prefix rg: <https://w3id.org/rightsgraph/ns#> . @prefix ex: <http://example.org/lic/> .
+    ex:t1 a rg:LicenceTerm ; rg:termType <https://w3id.org/rightsgraph/licence-terms#cancellation_notice> ;
+        rg:termStatus rg:PermittedExplicit ; rg:noticePeriod "sixty days" .
+    ex:t2 a rg:LicenceTerm ; rg:termType <https://w3id.org/rightsgraph/licence-terms#surviving_provisions> ;
+        rg:termStatus rg:PermittedExplicit ; rg:coversTermType <http://example.org/not-a-term> .""")
+    with pytest.raises(LoadRejected) as exc:
+        load_files(world, [bad])
+    text = exc.value.report.format_text(lang="en", limit=20)
+    assert "rg:noticePeriod" in text and "rg:coversTermType" in text
+
+
+def test_a_bad_duty_notice_or_cover_names_the_row():
+    base = {"licence": EX + "x", "title": "x", "licensor": EX + "pub", "licensee": EX + "libA", "target": EX + "pkg",
+            "status": "active", "start": "2024-01-01", "parties": {"users": EX + "u", "walk_in": EX + "w"}}
+    for row, message in (
+            ({"term": "backup_copy", "status": "permitted_explicit", "duty": "delete within thirty days"},
+             "terms[0] (backup_copy).duty: an action, optionally `within` a duration"),
+            ({"term": "backup_copy", "status": "permitted_explicit", "duty": "delete within 30D"},
+             "terms[0] (backup_copy).duty.within: an ISO 8601 duration"),
+            ({"term": "cancellation_notice", "status": "permitted_explicit", "notice": "60"},
+             "terms[0] (cancellation_notice).notice: an ISO 8601 duration"),
+            ({"term": "walk_in", "status": "permitted_explicit", "covers": ["telepathy"]},
+             "terms[0] (walk_in).covers: `all` or usage terms of the vocabulary, not telepathy"),
+            ({"term": "print_copy", "status": "permitted_explicit", "channel": ["rg:Post"]},
+             "terms[0] (print_copy).channel: only interlibrary-loan and course-pack terms"),
+            ({"term": "surviving_provisions", "status": "permitted_explicit"},
+             "terms[0] (surviving_provisions).coverage: the publication years")):
+        with pytest.raises(TermSheetError, match=re_escape(message)):
+            canonical({**base, "terms": [row]})
+
+
+def re_escape(text):
+    import re
+    return re.escape(text)

@@ -17,7 +17,8 @@ AT = datetime(2026, 5, 1, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def index():
-    files = sorted((REPO / "data" / "demo").glob("*.ttl")) + sorted((REPO / "ontology").glob("*.ttl"))
+    files = (sorted((REPO / "data" / "demo").glob("*.ttl")) + sorted((REPO / "ontology").glob("*.ttl"))
+             + sorted((REPO / "data" / "open-licences").glob("*.ttl")))
     assert files, "data/demo and ontology/ hold no .ttl files"
     quads = [q for f in files for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
     return PolicyIndex.from_quads(quads)

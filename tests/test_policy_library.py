@@ -102,4 +102,5 @@ def test_report_is_force_turtle(index):
 
 def test_to_json_shape(index):
     d = decide(index, EX + "article1", ODRL.read, EX + "libA", at=IN_TERM)
-    assert set(d.to_json()) == {"decision", "reason", "rules", "duties", "policies", "unresolved"}
+    assert set(d.to_json()) == {"decision", "reason", "rules", "duties", "policies", "unresolved", "explanation"}
+    assert set(d.to_json()["explanation"]) == {"en", "zh", "because", "would_permit"}

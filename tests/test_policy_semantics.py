@@ -88,7 +88,15 @@ def test_duty_consequence(index):
     d = ask(index, "a10", ODRL.display, state=violated)
     assert d.reason == "duty-unfulfilled"
     assert d.duties[0]["consequences"][0]["duty"] == EX + "apologise"
-    made_good = State(duties={EX + "attrib": DutyState("Violated", "Unperformed"),
+    # ODRL 2.2 IM 2.6.3: the original duty AND its consequence must be fulfilled; the
+    # consequence performed alone does not make the permission good
+    consequence_only = State(duties={EX + "attrib": DutyState("Violated", "Unperformed"),
+                                     EX + "apologise": DutyState("Fulfilled", "Performed")})
+    d = ask(index, "a10", ODRL.display, state=consequence_only)
+    assert (d.decision, d.reason) == ("deny", "duty-unfulfilled")
+    late_without_consequence = State(duties={EX + "attrib": DutyState("Violated", "Performed")})
+    assert ask(index, "a10", ODRL.display, state=late_without_consequence).decision == "deny"
+    made_good = State(duties={EX + "attrib": DutyState("Violated", "Performed"),
                               EX + "apologise": DutyState("Fulfilled", "Performed")})
     assert ask(index, "a10", ODRL.display, state=made_good).decision == "permit"
 

@@ -758,21 +758,43 @@ RIGHTS = [
 ]
 
 
+# Rights granted with a restriction (PREMIS rightsGranted: act + restriction), the restriction
+# also written as the ODRL constraint the decision engine enforces: display on the premises.
+GRANTED = {
+    "lib-e-legal-deposit": ("reading", "dis", "阅览室内阅读；不得打印，不提供远程访问。",
+                            "Reading in the reading room; no printing, no remote access."),
+    "lib-a-university-journal": ("display", "dis", "仅限校内浏览，不得下载。", "Display on campus only; no download."),
+}
+
+
 def build_rights() -> Doc:
     d = Doc("rightsgraph demo world: PREMIS rights statements (权利声明)", """\
 Rights statements for resources that no licence covers: self-digitised, donated and
 legal-deposit items. Each gives a PREMIS rights basis (LoC vocabulary), a
 RightsStatements.org statement (dct:rights), its period and the preservation acts
-allowed (premis:act, LoC event types: rep = replication, mig = migration, fix = fixity check).""")
+allowed (premis:act, LoC event types: rep = replication, mig = migration, fix = fixity check).
+Rights granted with a restriction are premis:Rule nodes (premis:allows): the act
+(dis = dissemination), the restriction as text, and the same restriction as an ODRL
+constraint the decision engine enforces (odrl:virtualLocation rg:OnPremises).""")
     for slug, basis, stmt, start, end, acts, note, note_zh in RIGHTS:
+        grant = GRANTED.get(slug)
         d.add(f"rights:{slug}", ["rg:RightsStatement"], [
             ("premis:basis", basis),
             ("dct:rights", iri(stmt)),
             ("rg:rightsStart", date(start)),
             ("rg:rightsEnd", date(end) if end else None),
             ("premis:act", [f"evtype:{a}" for a in acts]),
+            ("premis:allows", f"rights:{slug}-{grant[0]}" if grant else None),
             ("rg:rightsNote", zh_en(note_zh, note)),
         ])
+        if grant:
+            name, act, restriction_zh, restriction = grant
+            d.add(f"rights:{slug}-{name}", ["premis:Rule"], [
+                ("premis:act", f"evtype:{act}"),
+                ("premis:restriction", zh_en(restriction_zh, restriction)),
+                ("odrl:constraint", B(("odrl:leftOperand", "odrl:virtualLocation"), ("odrl:operator", "odrl:eq"),
+                                      ("odrl:rightOperand", "rg:OnPremises"))),
+            ])
     return d
 
 

@@ -283,7 +283,15 @@ _REDACTORS = {
     "rules": lambda t, v: _once([CONFIDENTIAL if r in t.rules else r for r in v], CONFIDENTIAL),
     "duties": ConfidentialTerms._duties,
     "unresolved": ConfidentialTerms._unresolved,
+    # clause texts and titles of confidential licences are left out, also where a denial
+    # cites one as what would have permitted (policy/explain.py)
+    "explanation": lambda t, v: _explanation_redacted(v, t.policies),
 }
+
+
+def _explanation_redacted(explanation, policies):
+    from .policy.explain import redacted
+    return redacted(explanation, set(policies))
 
 
 def confidential_terms(index: PolicyIndex, policy_ids: set[str]) -> ConfidentialTerms:

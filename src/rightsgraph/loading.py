@@ -83,7 +83,9 @@ def load_files(store: Store, paths: Iterable[str | Path], *, graph: str | NamedN
         names.append(str(p))
         reparse.append((source, g, base_iri or p.resolve().as_uri()))
     t_parse = time.perf_counter()
-    triple_syntaxes = all(not is_quad_format(src.fmt) for src, _, _ in reparse)
+    # JSON-LD is parsed with its remote contexts resolved offline (parsing.parse_into), so
+    # the commit must take the parsed quads, never re-read the raw file
+    triple_syntaxes = all(not is_quad_format(src.fmt) and src.fmt != RdfFormat.JSON_LD for src, _, _ in reparse)
     result = commit_staged(store, staging, sources=sources, names=names, replace=replace,
                            agent=agent, gate=gate, started=started, via="cli",
                            reparse=reparse if triple_syntaxes else None)

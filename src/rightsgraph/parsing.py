@@ -87,19 +87,27 @@ def parse_into(staging: ox.Store, source: SourceFile, graph: NamedNode,
     graphs and send default-graph triples to `graph`."""
     base = base_iri or source.path.resolve().as_uri()
     check_source(source)
+    data = source.data
+    if source.fmt == RdfFormat.JSON_LD:
+        # the standard ODRL @context is resolved from the bundled copy, never fetched
+        from .policy.jsonld import RemoteContextError, inline_known_contexts
+        try:
+            data = inline_known_contexts(data)
+        except RemoteContextError as exc:
+            raise RdfSyntaxError(source.display or str(source.path), None, None, str(exc)) from None
     try:
         if is_quad_format(source.fmt):
             # Parse then re-home default-graph quads: pyoxigraph's to_graph only applies
             # to triple syntaxes. Blank-node labels are renamed, as Store.load does: `_:b1`
             # of two files loaded together are two nodes.
             quads = []
-            for q in ox.parse(source.data, source.fmt, base_iri=base, rename_blank_nodes=True):
+            for q in ox.parse(data, source.fmt, base_iri=base, rename_blank_nodes=True):
                 if isinstance(q.graph_name, ox.DefaultGraph):
                     q = ox.Quad(q.subject, q.predicate, q.object, graph)
                 quads.append(q)
             staging.extend(quads)
         else:
-            staging.load(source.data, source.fmt, base_iri=base, to_graph=graph)
+            staging.load(data, source.fmt, base_iri=base, to_graph=graph)
     except SyntaxError as exc:
         raise _syntax_error(source, exc) from None
 

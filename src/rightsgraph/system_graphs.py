@@ -28,11 +28,17 @@ def _recorded_digest(store: Store, graph: NamedNode) -> str | None:
     return rows[0]["d"].value if rows else None
 
 
+def open_licence_files() -> list:
+    """The shipped open-licence policies (Creative Commons, rightsstatements.org): product
+    data that every store holds, in the ontology graph (policy/open_licences.py)."""
+    return sorted((resources.home() / "data" / "open-licences").glob("*.ttl"))
+
+
 def ensure_system_graphs(store: Store) -> list[NamedNode]:
     """(Re)load the ontology and shapes graphs if missing or out of date; returns the graphs
-    that were (re)loaded."""
+    that were (re)loaded. The ontology graph also holds the shipped open-licence policies."""
     refreshed = []
-    for graph, files in ((ONTOLOGY_GRAPH, resources.ontology_files()),
+    for graph, files in ((ONTOLOGY_GRAPH, resources.ontology_files() + open_licence_files()),
                          (SHAPES_GRAPH, resources.shapes_files())):
         digest = _digest(files)
         if _recorded_digest(store, graph) == digest:

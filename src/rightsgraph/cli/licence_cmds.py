@@ -62,9 +62,11 @@ def import_(ctx, sheet, graph, agent):
 @click.pass_context
 def show(ctx, iri, fmt):
     """Render the licence IRI in the store as a term sheet."""
+    from ..licences.store import resolve_licence
     from ..licences.termsheet import licence_from_store, to_csv, to_yaml
     try:
-        sheet = licence_from_store(ctx.obj["store"](), iri)
+        store = ctx.obj["store"]()
+        sheet = licence_from_store(store, resolve_licence(store, iri))
     except KeyError as exc:
         click.echo(f"error: {exc.args[0]}", err=True)
         ctx.exit(EXIT_BAD_INPUT)
@@ -86,11 +88,12 @@ def list_(ctx):
 @click.pass_context
 def compare(ctx, licences, as_json):
     """Compare LICENCES (two or more IRIs) term by term."""
-    from ..licences.store import compare as do_compare
+    from ..licences.store import compare as do_compare, resolve_licence
     if len(licences) < 2:
         raise click.UsageError("give two or more licences" if ctx.obj["lang"] == "en" else "请给出两个或更多许可")
     try:
-        res = do_compare(ctx.obj["store"](), list(licences))
+        store = ctx.obj["store"]()
+        res = do_compare(store, [resolve_licence(store, x) for x in licences])
     except KeyError as exc:
         click.echo(f"error: {exc.args[0]}", err=True)
         ctx.exit(EXIT_BAD_INPUT)

@@ -54,6 +54,29 @@ def licence_iris(store) -> list[str]:
     return [r["l"].value for r in rows]
 
 
+def resolve_licence(store, name: str) -> str:
+    """The IRI of a licence named by its IRI, a prefixed name (`lic:L01`, `ex:journals-2024`)
+    or its local name (`L01`). A prefix the product knows (rg:, odrl: ...) expands as usual;
+    any other prefix, or none, is matched against the licences in the store by local name.
+    KeyError (naming the candidates) when no licence or more than one matches."""
+    from ..namespaces import PREFIXES
+    from .termsheet import STANDARD_PREFIXES
+    name = name.strip()
+    if "://" in name or name.startswith("urn:"):
+        return name
+    prefix, _, local = name.rpartition(":")
+    known = {**STANDARD_PREFIXES, **PREFIXES}
+    if prefix in known:
+        return known[prefix] + local
+    ends = ("/" + local, "#" + local, ":" + local)
+    found = [iri for iri in licence_iris(store) if iri.endswith(ends)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise KeyError(f"no licence named {name!r} in the store (rightsgraph licence list shows them)")
+    raise KeyError(f"{name!r} names {len(found)} licences: {', '.join(found)}; give the full IRI")
+
+
 def compare(store, licences: list[str]) -> dict:
     """Term by term: {licences: [...], rows: [{term, label, values: [cell per licence]}]}.
     A cell lists the licence's rows for that term ("permitted_explicit: users ... limit 50")."""

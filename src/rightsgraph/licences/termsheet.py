@@ -14,12 +14,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .vocabulary import (LICENCE_STATUS_KEYS, LICENCE_STATUSES, PERMITTED, PROHIBITED, STATUS_KEYS,
-                         STATUSES, TERMS, TERMS_NS, term_iri, term_key)
+from .vocabulary import (DELIVERY, LICENCE_STATUS_KEYS, LICENCE_STATUSES, ON_PREMISES, PERMITTED, PROHIBITED,
+                         PURPOSE, STATUS_KEYS, STATUSES, TERMS, TERMS_NS, VLOC, term_iri, term_key)
 
 RGNS = "https://w3id.org/rightsgraph/ns#"
 ODRL = "http://www.w3.org/ns/odrl/2/"
@@ -39,7 +40,9 @@ LICENCE_KEYS = ("licence", "prefixes", "rule_prefix", "title", "licensor", "lice
                 "signed", "start", "end", "effective", "terminated", "cost", "currency", "note", "amends",
                 "renews", "master", "parties", "terms")
 ROW_KEYS = ("term", "status", "for", "limit", "users", "from", "until", "coverage", "attribution", "value",
-            "clause", "text", "note", "id", "rule", "comment")
+            "clause", "text", "note", "id", "rule", "comment", "channel", "duty", "covers", "notice")
+# the roles a sheet may name under `parties` and keeps (library is the licensee)
+PARTY_ROLES = {"users": "authorisedUserParty", "walk_in": "walkInParty"}
 DUTY_COMMENT = {"zh": "使用时须注明出处（作者、题名、出版者）。",
                 "en": "Duty: credit the source (author, title, publisher) when exercising the permission."}
 
@@ -72,7 +75,8 @@ def parse_yaml(text: str, name: str = "sheet") -> dict:
 
 
 CSV_COLUMNS = ("field", "term", "status", "for", "limit", "users", "from", "until", "coverage", "attribution",
-               "value", "clause", "text", "note", "rule", "comment_zh", "comment_en")
+               "value", "clause", "text", "note", "rule", "comment_zh", "comment_en", "channel", "duty", "covers",
+               "notice")
 
 
 def parse_csv(text: str) -> dict:
@@ -216,6 +220,7 @@ def canonical(raw: dict, source: str = "sheet") -> dict:
     roles = {"library": licensee}
     for k, v in parties.items():
         roles[str(k)] = iri(v, f"parties.{k}")
+    kept_parties = {k: roles[k] for k in PARTY_ROLES if roles.get(k)}
     rule_prefix = iri(raw.get("rule_prefix"), "rule_prefix") or (lic + "-")
     out = {
         "licence": lic,
@@ -228,6 +233,7 @@ def canonical(raw: dict, source: str = "sheet") -> dict:
         "note": (str(raw["note"]).strip() or None) if raw.get("note") else None,
         "amends": iri(raw.get("amends"), "amends"), "renews": iri(raw.get("renews"), "renews"),
         "master": iri(raw.get("master"), "master"),
+        "parties": kept_parties,
         "terms": [],
     }
     rows = raw.get("terms") or []
@@ -239,7 +245,92 @@ def canonical(raw: dict, source: str = "sheet") -> dict:
         if not isinstance(row, dict):
             raise TermSheetError(f"{where}: a term row is a mapping (term, status, ...)")
         out["terms"].append(_row(row, where, out, roles, iri, rule_prefix, used_rules))
+    _check_provisions(out)
     return out
+
+
+def _check_provisions(sheet: dict) -> None:
+    """What a row says about other rows must make sense for the sheet as a whole."""
+    for n, r in enumerate(sheet["terms"]):
+        where = f"terms[{n}] ({r['term']})"
+        if r.get("covers") and r["term"] == "walk_in" and not sheet["parties"].get("walk_in"):
+            raise TermSheetError(f"{where}.covers: walk-in users cover uses only with a walk_in party under `parties`")
+        if r.get("covers") and r["term"] == "walk_in" and not sheet["parties"].get("users"):
+            raise TermSheetError(f"{where}.covers: walk-in users have the uses of `users`: give parties.users")
+
+
+def _empty_row(kind: str) -> dict:
+    """Every key a canonical row of this kind has, unset (file and store rows compare equal)."""
+    r = {k: None for k in ("clause", "text", "note", "value")}
+    if kind == "general":
+        r["notice"] = None
+    elif kind == "provision":
+        r.update(coverage=None, covers=None)
+    else:
+        r.update({"for": None, "limit": None, "users": None, "from": None, "until": None, "coverage": None,
+                  "attribution": False, "comment": None, "rule": None, "channel": None, "duty": None,
+                  "covers": None})
+    return r
+
+
+def _duration(value, where: str) -> str | None:
+    if value in (None, ""):
+        return None
+    from ..policy.operators import Duration
+    try:
+        return Duration(str(value).strip()).lexical.strip()
+    except ValueError:
+        raise TermSheetError(f"{where}: an ISO 8601 duration such as P30D or P3M: {value!r}") from None
+
+
+def _coverage(cov, where: str) -> str | None:
+    if cov in (None, ""):
+        return None
+    m = re.fullmatch(r"\s*(\d{4})?\s*-\s*(\d{4})?\s*|\s*(\d{4})\s*", str(cov))
+    if not m:
+        raise TermSheetError(f"{where}.coverage: publication years as 2018-2024, 2018- or 2024: {cov!r}")
+    a, b = (m.group(1), m.group(2)) if m.group(3) is None else (m.group(3), m.group(3))
+    if a and b and int(b) < int(a):
+        raise TermSheetError(f"{where}.coverage: {b} is before {a}")
+    return f"{a or ''}-{b or ''}"
+
+
+def _listed(value) -> list:
+    """A YAML list, or a CSV cell of space/comma-separated items."""
+    if isinstance(value, (list, tuple)):
+        return [str(x).strip() for x in value if str(x).strip()]
+    return [x for x in re.split(r"[\s,]+", str(value).strip()) if x]
+
+
+def _covers(value, where: str):
+    """`covers`: `all` or a list of term keys."""
+    if value in (None, ""):
+        return None
+    items = _listed(value)
+    if items == ["all"]:
+        return "all"
+    bad = [x for x in items if x not in TERMS or TERMS[x].kind != "usage"]
+    if bad:
+        raise TermSheetError(f"{where}.covers: `all` or usage terms of the vocabulary, not {', '.join(bad)}")
+    return sorted(set(items))
+
+
+def _duty(value, where: str, iri) -> dict | None:
+    """`duty: delete within P30D` (or a mapping {action, within}) -> {action IRI, within}."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dict):
+        action, within = value.get("action"), value.get("within")
+    else:
+        m = re.fullmatch(r"\s*(\S+)(?:\s+within\s+(\S+))?\s*", str(value))
+        if not m:
+            raise TermSheetError(f"{where}.duty: an action, optionally `within` a duration: delete within P30D")
+        action, within = m.group(1), m.group(2)
+    if not action:
+        raise TermSheetError(f"{where}.duty: which action is due (e.g. delete)")
+    action = str(action).strip()
+    full = action if (":" in action) else ODRL + action
+    return {"action": iri(full, f"{where}.duty"), "within": _duration(within, f"{where}.duty.within")}
 
 
 def _row(row: dict, where: str, lic: dict, roles: dict, iri, rule_prefix: str, used_rules: set) -> dict:
@@ -254,15 +345,31 @@ def _row(row: dict, where: str, lic: dict, roles: dict, iri, rule_prefix: str, u
     status = str(row.get("status") or "").strip()
     if status not in STATUSES:
         raise TermSheetError(f"{where}.status: invalid term status {status!r}; one of {', '.join(STATUSES)}")
-    r = {"term": key, "status": status}
+    r = {"term": key, "status": status, **_empty_row(term.kind)}
     for k in ("clause", "text", "note", "value"):
         v = row.get(k)
         r[k] = str(v).strip() if v not in (None, "") else None
     if term.kind == "general":
-        for k in ("for", "limit", "users", "from", "until", "coverage", "id", "rule", "comment"):
+        for k in ("for", "limit", "users", "from", "until", "coverage", "id", "rule", "comment", "channel", "duty",
+                  "covers"):
             if row.get(k) not in (None, "", False):
                 raise TermSheetError(f"{where}.{k}: a general term takes a value, not {k}")
+        r["notice"] = _duration(row.get("notice"), f"{where}.notice")
         return r
+    if term.kind == "provision":
+        for k in ("for", "limit", "users", "from", "until", "id", "rule", "comment", "channel", "duty", "notice"):
+            if row.get(k) not in (None, "", False):
+                raise TermSheetError(f"{where}.{k}: {key} takes coverage and covers, not {k}")
+        r["coverage"] = _coverage(row.get("coverage"), where)
+        if status in PERMITTED:
+            if not r["coverage"]:
+                raise TermSheetError(f"{where}.coverage: the publication years (the paid years) the provisions survive for")
+            r["covers"] = _covers(row.get("covers"), where) or "all"
+        elif row.get("covers"):
+            raise TermSheetError(f"{where}.covers: only a permitted survival covers terms")
+        return r
+    if row.get("notice") not in (None, ""):
+        raise TermSheetError(f"{where}.notice: only a general term (cancellation, renewal) takes a notice period")
     who = str(row.get("for") or term.party)
     if who in ROLES and who not in roles:
         raise TermSheetError(f"{where}.for: no party for role {who!r} (give it under `parties`)")
@@ -288,19 +395,21 @@ def _row(row: dict, where: str, lic: dict, roles: dict, iri, rule_prefix: str, u
         r["until"] = None if prohibited or not active or term.survives else lic["end"]
     if r["from"] and r["until"] and r["until"] < r["from"]:
         raise TermSheetError(f"{where}.until: {r['until']} is before from {r['from']}")
-    cov = row.get("coverage")
-    r["coverage"] = None
-    if cov not in (None, ""):
-        m = re.fullmatch(r"\s*(\d{4})?\s*-\s*(\d{4})?\s*|\s*(\d{4})\s*", str(cov))
-        if not m:
-            raise TermSheetError(f"{where}.coverage: publication years as 2018-2024, 2018- or 2024: {cov!r}")
-        a, b = (m.group(1), m.group(2)) if m.group(3) is None else (m.group(3), m.group(3))
-        if a and b and int(b) < int(a):
-            raise TermSheetError(f"{where}.coverage: {b} is before {a}")
-        r["coverage"] = f"{a or ''}-{b or ''}"
+    r["coverage"] = _coverage(row.get("coverage"), where)
     r["attribution"] = _bool(row.get("attribution"), f"{where}.attribution")
     if r["attribution"] and not status in PERMITTED:
         raise TermSheetError(f"{where}.attribution: only a permitted term carries an attribution duty")
+    if row.get("channel") not in (None, ""):
+        if not (key == "interlibrary_loan" or any(lo == DELIVERY for lo, _, _ in term.fixed)):
+            raise TermSheetError(f"{where}.channel: only interlibrary-loan and course-pack terms name delivery channels")
+        r["channel"] = sorted({iri(c, f"{where}.channel") for c in _listed(row["channel"])})
+    r["duty"] = _duty(row.get("duty"), where, iri)
+    if r["duty"] and status not in PERMITTED:
+        raise TermSheetError(f"{where}.duty: only a permitted term carries a duty")
+    if row.get("covers") not in (None, ""):
+        if key != "walk_in" or status not in PERMITTED:
+            raise TermSheetError(f"{where}.covers: only a permitted walk_in row (or surviving_provisions) covers other terms")
+        r["covers"] = _covers(row.get("covers"), where)
     comment = row.get("comment")
     if isinstance(comment, str):
         comment = {"en": comment}
@@ -340,15 +449,103 @@ def _c(left: str, op: str, right):
     return ("bnode", [(ODRL + "leftOperand", [_i(left)]), (ODRL + "operator", [_i(op)]), (ODRL + "rightOperand", [right])])
 
 
+def _list(items: list):
+    return ("list", items)
+
+
+@dataclass
+class _RuleSpec:
+    """One ODRL rule to write: what a row compiles to, or a copy a provision derives from it."""
+
+    iri: str
+    kind: str                      # permission | prohibition
+    row: dict
+    assignee: str
+    start: str | None = None
+    end: str | None = None
+    coverage: str | None = None
+    extra: list = field(default_factory=list)     # further constraints (bnode objects)
+    duties: list = field(default_factory=list)    # duty IRIs
+    derived_from: str | None = None
+    derived_by: list = field(default_factory=list)   # term nodes
+
+
+def _constraints(spec: _RuleSpec, term) -> list:
+    r, cons = spec.row, []
+    if spec.start:
+        cons.append(_dt("gteq", spec.start))
+    if spec.end:
+        cons.append(_dt("lteq", spec.end))
+    if r["limit"] is not None:
+        cons.append(_c(ODRL + "count", ODRL + "lteq", _lit(r["limit"], XSD + "integer")))
+    if r["users"] is not None:
+        cons.append(_c(RGNS + "concurrentUsers", ODRL + "lteq", _lit(r["users"], XSD + "integer")))
+    if spec.coverage:
+        a, b = spec.coverage.split("-")
+        if a:
+            cons.append(_c(RGNS + "publicationYear", ODRL + "gteq", _lit(int(a), XSD + "integer")))
+        if b:
+            cons.append(_c(RGNS + "publicationYear", ODRL + "lteq", _lit(int(b), XSD + "integer")))
+    for lo, op, ro in term.fixed:
+        if lo == DELIVERY and r.get("channel"):
+            continue   # the row names its own channels
+        cons.append(_c(lo, op, _i(ro)))
+    if r.get("channel"):
+        chans = [_i(c) for c in r["channel"]]
+        cons.append(_c(DELIVERY, ODRL + "isPartOf", chans[0] if len(chans) == 1 else _list(chans)))
+    return cons + spec.extra
+
+
+def _rule_record(spec: _RuleSpec, sheet: dict) -> tuple:
+    t = TERMS[spec.row["term"]]
+    rpos = []
+    if spec.row.get("comment"):
+        rpos.append((RDFS_COMMENT, [_lit(spec.row["comment"][k], lang=k) for k in ("zh", "en") if k in spec.row["comment"]]))
+    rpos += [(ODRL + "target", [_i(sheet["target"])]), (ODRL + "action", [_i(t.action)]),
+             (ODRL + "assigner", [_i(sheet["licensor"])]), (ODRL + "assignee", [_i(spec.assignee)])]
+    cons = _constraints(spec, t)
+    if cons:
+        rpos.append((ODRL + "constraint", cons))
+    if spec.duties:
+        rpos.append((ODRL + "duty", [_i(d) for d in spec.duties]))
+    if spec.derived_from:
+        rpos.append((RGNS + "derivedFrom", [_i(spec.derived_from)]))
+        rpos.append((RGNS + "derivedBy", [_i(n) for n in spec.derived_by]))
+    return (spec.iri, [ODRL + ("Permission" if spec.kind == "permission" else "Prohibition")], rpos)
+
+
+def _next_day(d: str) -> str:
+    return (date.fromisoformat(d) + timedelta(days=1)).isoformat()
+
+
+def _covered(provision: dict, key: str) -> bool:
+    covers = provision.get("covers")
+    return covers == "all" or (isinstance(covers, list) and key in covers)
+
+
 def compile_sheet(sheet: dict) -> list:
     """The canonical sheet as records: (subject, [types], [(predicate, [objects])]).
-    Objects: ("iri", s), ("lit", lexical, lang, datatype), ("bnode", [(p, [objects])])."""
+    Objects: ("iri", s), ("lit", lexical, lang, datatype), ("bnode", [(p, [objects])]),
+    ("list", [objects]).
+
+    Each permitted or prohibited usage row compiles to one rule (its rule IRI). Rows for the
+    walk-in party are conditioned on the premises (odrl:virtualLocation rg:OnPremises). Then
+    the provisions: a walk_in row with `covers` gives walk-in users, on the premises, a copy
+    of every covered rule of the authorised users (`<rule>-walk_in`), unless the sheet has a
+    walk-in row of that term; a surviving_provisions row gives every covered permission that
+    ends a surviving copy (`<rule>-survival`) from the day after, for content of the paid
+    years. Copies name the rule they come from (rg:derivedFrom) and the term that made them
+    (rg:derivedBy), so an explanation cites both clauses."""
     lic = sheet["licence"]
-    perms, prohs, term_nodes, rules = [], [], [], []
-    for n, r in enumerate(sheet["terms"], start=1):
+    parties = sheet.get("parties") or {}
+    users, walk_in = parties.get("users"), parties.get("walk_in")
+    rows = sheet["terms"]
+    nodes = [f"{lic}-term-{n:02d}" for n in range(1, len(rows) + 1)]
+    cost_recovery = any(r["term"] == "cost_recovery_fee" and r["status"] in PERMITTED for r in rows)
+    perms, prohs, term_nodes, extra_records = [], [], [], []
+    specs: list[_RuleSpec] = []
+    for n, (r, node) in enumerate(zip(rows, nodes), start=1):
         t = TERMS[r["term"]]
-        node = f"{lic}-term-{n:02d}"
-        term_nodes.append(node)
         pos = [(RGNS + "termType", [_i(term_iri(r["term"]))]), (RGNS + "termStatus", [_i(STATUSES[r["status"]])]),
                (RGNS + "termOrder", [_lit(n, XSD + "integer")])]
         if t.kind == "usage":
@@ -359,58 +556,96 @@ def compile_sheet(sheet: dict) -> list:
             for k, p in (("from", "validFrom"), ("until", "validUntil")):
                 if r[k]:
                     pos.append((RGNS + p, [_lit(r[k], XSD + "date")]))
-            if r["coverage"]:
-                a, b = r["coverage"].split("-")
-                if a:
-                    pos.append((RGNS + "coverageFrom", [_lit(int(a), XSD + "integer")]))
-                if b:
-                    pos.append((RGNS + "coverageTo", [_lit(int(b), XSD + "integer")]))
             if r["attribution"]:
                 pos.append((RGNS + "attributionRequired", [_lit("true", XSD + "boolean")]))
+            for c in r.get("channel") or ():
+                pos.append((RGNS + "channel", [_i(c)]))
+            if r.get("duty"):
+                pos.append((RGNS + "dutyAction", [_i(r["duty"]["action"])]))
+                if r["duty"]["within"]:
+                    pos.append((RGNS + "dutyWithin", [_lit(r["duty"]["within"], XSD + "duration")]))
+        if r.get("coverage"):
+            a, b = r["coverage"].split("-")
+            if a:
+                pos.append((RGNS + "coverageFrom", [_lit(int(a), XSD + "integer")]))
+            if b:
+                pos.append((RGNS + "coverageTo", [_lit(int(b), XSD + "integer")]))
+        if r.get("covers") == "all":
+            pos.append((RGNS + "coversAll", [_lit("true", XSD + "boolean")]))
+        elif r.get("covers"):
+            pos.append((RGNS + "coversTermType", [_i(term_iri(k)) for k in r["covers"]]))
+        if r.get("notice"):
+            pos.append((RGNS + "noticePeriod", [_lit(r["notice"], XSD + "duration")]))
         for k, p in (("value", "termValue"), ("clause", "clauseNumber"), ("text", "clauseText"), ("note", "termNote")):
             if r.get(k):
                 pos.append((RGNS + p, [_lit(r[k])]))
+        if not machine_enforced(r) and r["status"] in PERMITTED | PROHIBITED:
+            pos.append((RGNS + "machineEnforced", [_lit("false", XSD + "boolean")]))
         if r.get("rule"):
             pos.append((RGNS + "implementedBy", [_i(r["rule"])]))
             kind = "permission" if r["status"] in PERMITTED else "prohibition"
-            (perms if kind == "permission" else prohs).append(r["rule"])
-            cons = []
-            if r["from"]:
-                cons.append(_dt("gteq", r["from"]))
-            if r["until"]:
-                cons.append(_dt("lteq", r["until"]))
-            if r["limit"] is not None:
-                cons.append(_c(ODRL + "count", ODRL + "lteq", _lit(r["limit"], XSD + "integer")))
-            if r["users"] is not None:
-                cons.append(_c(RGNS + "concurrentUsers", ODRL + "lteq", _lit(r["users"], XSD + "integer")))
-            if r["coverage"]:
-                a, b = r["coverage"].split("-")
-                if a:
-                    cons.append(_c(RGNS + "publicationYear", ODRL + "gteq", _lit(int(a), XSD + "integer")))
-                if b:
-                    cons.append(_c(RGNS + "publicationYear", ODRL + "lteq", _lit(int(b), XSD + "integer")))
-            for lo, op, ro in t.fixed:
-                cons.append(_c(lo, op, _i(ro)))
-            rpos = []
-            if r.get("comment"):
-                rpos.append((RDFS_COMMENT, [_lit(r["comment"][k], lang=k) for k in ("zh", "en") if k in r["comment"]]))
-            rpos += [(ODRL + "target", [_i(sheet["target"])]), (ODRL + "action", [_i(t.action)]),
-                     (ODRL + "assigner", [_i(sheet["licensor"])]), (ODRL + "assignee", [_i(r["for"])])]
-            if cons:
-                rpos.append((ODRL + "constraint", cons))
+            spec = _RuleSpec(r["rule"], kind, r, r["for"], r["from"], r["until"], r["coverage"])
+            if kind == "permission" and walk_in and r["for"] == walk_in:
+                spec.extra.append(_c(VLOC, ODRL + "eq", _i(ON_PREMISES)))
+            if kind == "prohibition" and r["term"] == "commercial_use" and cost_recovery:
+                spec.extra.append(_c(PURPOSE, ODRL + "neq", _i(RGNS + "CostRecovery")))
             if r["attribution"]:
-                rpos.append((ODRL + "duty", [_i(r["rule"] + "-attribution")]))
-            rules.append((r["rule"], [ODRL + ("Permission" if kind == "permission" else "Prohibition")], rpos))
-            if r["attribution"]:
-                rules.append((r["rule"] + "-attribution", [ODRL + "Duty"], [
+                spec.duties.append(r["rule"] + "-attribution")
+                extra_records.append((r["rule"] + "-attribution", [ODRL + "Duty"], [
                     (RDFS_COMMENT, [_lit(DUTY_COMMENT["zh"], lang="zh"), _lit(DUTY_COMMENT["en"], lang="en")]),
                     (ODRL + "action", [_i(ODRL + "attribute")])]))
-        term_nodes[-1] = (node, [RGNS + "LicenceTerm"], pos)
+            if r.get("duty"):
+                spec.duties.append(r["rule"] + "-duty")
+                dpos = [(ODRL + "action", [_i(r["duty"]["action"])])]
+                if r["duty"]["within"]:
+                    dpos.append((ODRL + "constraint", [_c(ODRL + "elapsedTime", ODRL + "lteq",
+                                                          _lit(r["duty"]["within"], XSD + "duration"))]))
+                extra_records.append((r["rule"] + "-duty", [ODRL + "Duty"], dpos))
+            specs.append(spec)
+        term_nodes.append((node, [RGNS + "LicenceTerm"], pos))
+
+    # walk-in users are authorised users (on the premises) for the uses the walk_in row covers
+    for prov, pnode in zip(rows, nodes):
+        if prov["term"] != "walk_in" or not prov.get("covers") or not (users and walk_in):
+            continue
+        own = {r["term"] for r in rows if r.get("for") == walk_in}
+        for spec in list(specs):
+            key = spec.row["term"]
+            if spec.assignee != users or key in own or key == "walk_in" or not _covered(prov, key):
+                continue
+            if any(lo == VLOC for lo, _, _ in TERMS[key].fixed):
+                continue   # remote access is not a walk-in use: walk-ins are on the premises
+            copy = _RuleSpec(spec.iri + "-walk_in", spec.kind, spec.row, walk_in, spec.start, spec.end,
+                             spec.coverage, list(spec.extra), list(spec.duties), spec.iri, [pnode])
+            if spec.kind == "permission":
+                copy.extra.append(_c(VLOC, ODRL + "eq", _i(ON_PREMISES)))
+            specs.append(copy)
+
+    # provisions that survive the term, for the content of the paid years
+    for prov, pnode in zip(rows, nodes):
+        if prov["term"] != "surviving_provisions" or prov["status"] not in PERMITTED:
+            continue
+        for spec in list(specs):
+            key = spec.row["term"]
+            if (spec.kind != "permission" or not spec.end or spec.coverage or TERMS[key].survives
+                    or not _covered(prov, key)):
+                continue
+            specs.append(_RuleSpec(spec.iri + "-survival", "permission", spec.row, spec.assignee,
+                                   _next_day(spec.end), None, prov["coverage"], list(spec.extra),
+                                   list(spec.duties), spec.derived_from or spec.iri,
+                                   spec.derived_by + [pnode]))
+
+    rules = [_rule_record(spec, sheet) for spec in specs]
+    for spec in specs:
+        (perms if spec.kind == "permission" else prohs).append(spec.iri)
     s = sheet
     lpos = [(ODRL + "uid", [_i(lic)]),
             (DCT_TITLE, [_lit(s["title"][k], lang=k) for k in ("zh", "en") if k in s["title"]]),
             (ODRL + "assigner", [_i(s["licensor"])]), (ODRL + "assignee", [_i(s["licensee"])]),
-            (ODRL + "target", [_i(s["target"])]), (RGNS + "licenceStatus", [_i(LICENCE_STATUSES[s["status"]])])]
+            (ODRL + "target", [_i(s["target"])]), (RGNS + "licenceStatus", [_i(LICENCE_STATUSES[s["status"]])]),
+            # a licence's explicit prohibition narrows its broader permissions ("may copy, but
+            # not systematically"): the prohibition wins instead of voiding both
+            (ODRL + "conflict", [_i(ODRL + "prohibit")])]
     for k, p in (("signed", "signingDate"), ("start", "termStart"), ("end", "termEnd"),
                  ("effective", "effectiveDate"), ("terminated", "terminationDate")):
         if s[k]:
@@ -423,6 +658,9 @@ def compile_sheet(sheet: dict) -> list:
     for k, p in (("amends", "amends"), ("renews", "renews"), ("master", "memberLicenceOf")):
         if s[k]:
             lpos.append((RGNS + p, [_i(s[k])]))
+    for role, p in PARTY_ROLES.items():
+        if parties.get(role):
+            lpos.append((RGNS + p, [_i(parties[role])]))
     if s["note"]:
         lpos.append((RDFS_COMMENT, [_lit(s["note"], lang="en")]))
     if perms:
@@ -431,7 +669,25 @@ def compile_sheet(sheet: dict) -> list:
         lpos.append((ODRL + "prohibition", [_i(x) for x in prohs]))
     if term_nodes:
         lpos.append((RGNS + "licenceTerm", [_i(t[0]) for t in term_nodes]))
-    return [(lic, [RGNS + "Licence"], lpos)] + rules + term_nodes
+    return [(lic, [RGNS + "Licence"], lpos)] + rules + extra_records + term_nodes
+
+
+def machine_enforced(row: dict) -> bool:
+    """Does the decision engine enforce this row? Usage rows that compile to a rule, and a
+    permitted survival (its copies), do; general terms (law, notice periods, statistics ...)
+    are recorded only. A usage row without a rule (silent, not reviewed, a prohibited
+    surviving term) is left to the closed default, which enforces it as a denial."""
+    kind = TERMS[row["term"]].kind
+    if kind == "general":
+        return False
+    return True
+
+
+def unenforced_terms(sheet: dict) -> list[dict]:
+    """The rows a librarian must see to by hand: permitted or prohibited terms the engine does
+    not enforce (reported by `licence show`, recorded as rg:machineEnforced false)."""
+    return [r for r in sheet["terms"]
+            if r["status"] in PERMITTED | PROHIBITED and not machine_enforced(r)]
 
 
 # ============================================================================ Turtle
@@ -464,6 +720,8 @@ def _obj(o, prefixes, indent) -> str:
         if dt:
             return f'"{_esc(lex)}"^^{_name(dt, prefixes)}'
         return f'"{_esc(lex)}"'
+    if o[0] == "list":
+        return "( " + " ".join(_obj(x, prefixes, indent) for x in o[1]) + " )"
     inner = " ; ".join(f"{_name(p, prefixes)} {' , '.join(_obj(x, prefixes, indent) for x in objs)}"
                        for p, objs in o[1])
     return f"[ {inner} ]"
@@ -546,6 +804,7 @@ def licence_from_store(store, licence: str) -> dict:
         "note": comment[0] if comment else None,
         "amends": _val(_one(d, RGNS + "amends")), "renews": _val(_one(d, RGNS + "renews")),
         "master": _val(_one(d, RGNS + "memberLicenceOf")),
+        "parties": {role: _val(_one(d, RGNS + p)) for role, p in PARTY_ROLES.items() if _one(d, RGNS + p) is not None},
         "terms": [],
     }
     cost = _one(d, RGNS + "cost")
@@ -563,18 +822,30 @@ def licence_from_store(store, licence: str) -> dict:
         td = terms.get(t, {})
         key = term_key(_val(_one(td, RGNS + "termType")) or "")
         order = int(_val(_one(td, RGNS + "termOrder")) or 0)
-        r = {"term": key, "status": STATUS_KEYS.get(_val(_one(td, RGNS + "termStatus")))}
+        kind = TERMS[key].kind if key in TERMS else "general"
+        r = {"term": key, "status": STATUS_KEYS.get(_val(_one(td, RGNS + "termStatus"))), **_empty_row(kind)}
         for k, p in (("clause", "clauseNumber"), ("text", "clauseText"), ("note", "termNote"), ("value", "termValue")):
             r[k] = _val(_one(td, RGNS + p))
-        if TERMS.get(key) is not None and TERMS[key].kind == "usage":
+        a, b = _val(_one(td, RGNS + "coverageFrom")), _val(_one(td, RGNS + "coverageTo"))
+        coverage = f"{a or ''}-{b or ''}" if (a or b) else None
+        covers = ("all" if _val(_one(td, RGNS + "coversAll")) == "true" else
+                  sorted(term_key(t.value) for t in td.get(RGNS + "coversTermType", [])) or None)
+        if kind == "general":
+            r["notice"] = _val(_one(td, RGNS + "noticePeriod"))
+        elif kind == "provision":
+            r["coverage"], r["covers"] = coverage, covers
+        if kind == "usage":
+            r["channel"] = sorted(t.value for t in td.get(RGNS + "channel", [])) or None
+            r["covers"] = covers
+            duty = _val(_one(td, RGNS + "dutyAction"))
+            r["duty"] = {"action": duty, "within": _val(_one(td, RGNS + "dutyWithin"))} if duty else None
             r["for"] = _val(_one(td, RGNS + "appliesTo"))
             lim, usr = _one(td, RGNS + "usageLimit"), _one(td, RGNS + "userLimit")
             r["limit"] = int(lim.value) if lim is not None else None
             r["users"] = int(usr.value) if usr is not None else None
             r["from"] = _val(_one(td, RGNS + "validFrom"))
             r["until"] = _val(_one(td, RGNS + "validUntil"))
-            a, b = _val(_one(td, RGNS + "coverageFrom")), _val(_one(td, RGNS + "coverageTo"))
-            r["coverage"] = f"{a or ''}-{b or ''}" if (a or b) else None
+            r["coverage"] = coverage
             r["attribution"] = _val(_one(td, RGNS + "attributionRequired")) == "true"
             rule = _val(_one(td, RGNS + "implementedBy"))
             r["comment"] = (_langs(rules.get(rule, {}), RDFS_COMMENT) or None) if rule else None
@@ -636,8 +907,10 @@ def _term_for_rule(store, action, fixed, row, assignee):
                 f"ASK {{ <{assignee}> <{RGNS}userCategoryType> <{RGNS}WalkInUsers> }}")):
             return "walk_in"
         return "authorized_users"
+    def loose(cs):   # eq and isPartOf name the same channel or purpose for a leaf concept
+        return {(lo, "in" if op in (ODRL + "eq", ODRL + "isPartOf") else op, ro) for lo, op, ro in cs}
     for t in TERMS.values():
-        if t.kind == "usage" and t.action == action and set(t.fixed) == fixed:
+        if t.kind == "usage" and t.action == action and loose(t.fixed) == loose(fixed):
             return t.key
     return None
 
@@ -662,7 +935,7 @@ def to_yaml(sheet: dict) -> str:
     for r in sheet["terms"]:
         row = {}
         for k in ("term", "status", "for", "limit", "users", "from", "until", "coverage", "attribution",
-                  "value", "clause", "text", "note", "rule", "comment"):
+                  "channel", "duty", "covers", "notice", "value", "clause", "text", "note", "rule", "comment"):
             v = r.get(k)
             if k in ("from", "until") and r.get("rule"):
                 row[k] = v          # dates always shown for a rule: null means no date
@@ -673,6 +946,10 @@ def to_yaml(sheet: dict) -> str:
     text = yaml.safe_dump(out, allow_unicode=True, sort_keys=False, width=100)
     if sheet.get("unmapped"):
         text += "# rules that fit no standard term: " + ", ".join(sheet["unmapped"]) + "\n"
+    recorded = unenforced_terms(sheet)
+    if recorded:
+        text += "# not machine-enforced (recorded only; see to them by hand): " + ", ".join(
+            r["term"] + (f" (clause {r['clause']})" if r.get("clause") else "") for r in recorded) + "\n"
     return text
 
 
@@ -687,6 +964,8 @@ def to_csv(sheet: dict) -> str:
     for lang in ("zh", "en"):
         if sheet["title"].get(lang):
             w.writerow({"field": f"title_{lang}", "value": sheet["title"][lang]})
+    for role, party in (sheet.get("parties") or {}).items():
+        w.writerow({"field": f"party:{role}", "value": party})
     for r in sheet["terms"]:
         row = {"field": "term"}
         for k in ROW_KEYS:
@@ -695,6 +974,10 @@ def to_csv(sheet: dict) -> str:
             v = r.get(k)
             if v is None or v is False:
                 continue
+            if k == "duty":
+                v = v["action"] + (f" within {v['within']}" if v["within"] else "")
+            elif isinstance(v, list):
+                v = " ".join(v)
             row[k] = "yes" if v is True else v
         if r.get("comment"):
             row["comment_zh"] = r["comment"].get("zh", "")

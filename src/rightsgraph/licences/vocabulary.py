@@ -11,8 +11,17 @@ Mapping (checked against ODRL 2.2 and /work/shared/design/licence_terms_to_odrl.
   rg:concurrentUsers, coverage years -> rg:publicationYear). A permitted status gives an
   odrl:Permission, a prohibited status an odrl:Prohibition; silent, not applicable and not
   reviewed give no rule (silence is never permission).
-- general, supply and payment terms (law, confidentiality, indemnity, statistics ...) are
-  licence properties: a rg:LicenceTerm with a status and a value, no ODRL rule.
+- general, supply and payment terms (law, confidentiality, indemnity, statistics, notice
+  periods ...) are licence properties: a rg:LicenceTerm with a status and a value, no ODRL
+  rule, recorded as not machine-enforced (rg:machineEnforced false).
+- provisions about other terms (kind "provision"): surviving_provisions (the licence's
+  permissions survive for the content of the paid years) makes a surviving copy of the
+  permissions it covers; the walk_in term (usage) with `covers` makes walk-in users, on the
+  premises, have the uses of authorised users (docs/licences.md).
+- delivery channels are matched with odrl:isPartOf along the channel hierarchy of
+  rg:DeliveryChannelScheme (skos:broader): "paper" covers a printed copy and one sent by post.
+- rules for walk-in users carry odrl:virtualLocation eq rg:OnPremises (LIBLICENSE: walk-ins
+  "physically present"); the compiler adds it to every rule of the walk_in role.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ ODRL = "http://www.w3.org/ns/odrl/2/"
 TDM = "http://www.w3.org/ns/tdmrep#"
 
 DELIVERY = ODRL + "deliveryChannel"
+ON_PREMISES = RG + "OnPremises"
 PURPOSE = ODRL + "purpose"
 VLOC = ODRL + "virtualLocation"
 
@@ -54,7 +64,7 @@ LICENCE_STATUS_KEYS = {v: k for k, v in LICENCE_STATUSES.items()}
 @dataclass(frozen=True)
 class Term:
     key: str
-    kind: str                 # usage | general
+    kind: str                 # usage | general | provision
     en: str
     zh: str
     en_def: str
@@ -75,8 +85,12 @@ def _g(key, en, zh, en_def, zh_def, systems=""):
     return Term(key, "general", en, zh, en_def, zh_def, systems=systems)
 
 
+def _p(key, en, zh, en_def, zh_def, systems=""):
+    return Term(key, "provision", en, zh, en_def, zh_def, systems=systems)
+
+
 _READ, _DIST, _PRINT, _REPRO = ODRL + "read", ODRL + "distribute", ODRL + "print", ODRL + "reproduce"
-_EQ, _NEQ = ODRL + "eq", ODRL + "neq"
+_EQ, _NEQ, _PART = ODRL + "eq", ODRL + "neq", ODRL + "isPartOf"
 
 TERM_LIST = [
     # -- who may use it, and how -----------------------------------------------------
@@ -87,8 +101,8 @@ TERM_LIST = [
        "The number of users who may use the content at the same time (rg:concurrentUsers; odrl:count counts executions, not seats).",
        "可同时使用内容的用户数（rg:concurrentUsers；odrl:count 计的是次数而非席位）。", _READ, systems="FOLIO concurrentAccess; LAS:eR; ONIX-PL NumberOfConcurrentUsers"),
     _u("walk_in", "Walk-in users", "到馆用户",
-       "Members of the public using the content on the library's premises.",
-       "在图书馆场所内使用内容的社会公众。", _READ, party="walk_in", systems="FOLIO walkInAccess; LAS:eR; ONIX-PL WalkInUser"),
+       "Members of the public physically present on the library's premises may use the content there (every walk-in rule carries odrl:virtualLocation rg:OnPremises); `covers: all` makes them authorised users, on the premises, for every use authorised users have.",
+       "亲自在图书馆场所内的社会公众可在馆内使用内容（到馆用户的每条规则都带 odrl:virtualLocation rg:OnPremises）；`covers: all` 表示到馆用户在馆内即为授权用户，享有授权用户的全部用途。", _READ, party="walk_in", systems="FOLIO walkInAccess; LAS:eR; ONIX-PL WalkInUser"),
     _u("remote_access", "Remote access", "远程访问",
        "Authorised users may use the content from outside the premises (odrl:virtualLocation rg:RemoteAccess).",
        "授权用户可在馆外访问内容（odrl:virtualLocation 为 rg:RemoteAccess）。", _READ, [(VLOC, _EQ, RG + "RemoteAccess")],
@@ -116,18 +130,22 @@ TERM_LIST = [
        [(PURPOSE, _EQ, RG + "SystematicDownload")], systems="FOLIO otherRestrictions; ONIX-PL AccessByRobot"),
     # -- interlibrary loan ---------------------------------------------------------------
     _u("ill_print_fax", "ILL: print or fax", "馆际互借：打印件或传真",
-       "The library may supply copies to other libraries as print (odrl:distribute, odrl:deliveryChannel rg:Print).",
-       "图书馆可以打印件形式向其他图书馆提供复制件（odrl:distribute，odrl:deliveryChannel 为 rg:Print）。", _DIST,
-       [(DELIVERY, _EQ, RG + "Print")], party="library", key_use=True, systems="FOLIO illPrint; LAS:eR; CORAL Interlibrary Loan; ONIX-PL SupplyCopy"),
+       "The library may supply copies to other libraries on paper: printed, sent by post or by fax (odrl:distribute, odrl:deliveryChannel isPartOf rg:PaperDelivery).",
+       "图书馆可以纸本形式（打印件、邮寄或传真）向其他图书馆提供复制件（odrl:distribute，odrl:deliveryChannel isPartOf rg:PaperDelivery）。", _DIST,
+       [(DELIVERY, _PART, RG + "PaperDelivery")], party="library", key_use=True, systems="FOLIO illPrint; LAS:eR; CORAL Interlibrary Loan; ONIX-PL SupplyCopy"),
     _u("ill_electronic", "ILL: electronic (email)", "馆际互借：普通电子传递（电子邮件）",
-       "The library may supply copies electronically by ordinary means such as email (odrl:deliveryChannel rg:Email).",
-       "图书馆可通过电子邮件等普通电子方式提供复制件（odrl:deliveryChannel 为 rg:Email）。", _DIST,
-       [(DELIVERY, _EQ, RG + "Email")], party="library", key_use=True, systems="FOLIO illElectronic; LAS:eR; ONIX-PL ElectronicTransmission"),
+       "The library may supply copies electronically by ordinary means such as email (odrl:deliveryChannel isPartOf rg:Email).",
+       "图书馆可通过电子邮件等普通电子方式提供复制件（odrl:deliveryChannel isPartOf rg:Email）。", _DIST,
+       [(DELIVERY, _PART, RG + "Email")], party="library", key_use=True, systems="FOLIO illElectronic; LAS:eR; ONIX-PL ElectronicTransmission"),
     _u("ill_secure_electronic", "ILL: secure electronic transmission", "馆际互借：安全电子传递",
-       "The library may supply copies by a secure electronic system such as Ariel (odrl:deliveryChannel rg:SecureElectronicTransmission).",
-       "图书馆可通过安全电子系统（如 Ariel）提供复制件（odrl:deliveryChannel 为 rg:SecureElectronicTransmission）。", _DIST,
-       [(DELIVERY, _EQ, RG + "SecureElectronicTransmission")], party="library", key_use=True,
+       "The library may supply copies by a secure electronic system such as Ariel (odrl:deliveryChannel isPartOf rg:SecureElectronicTransmission).",
+       "图书馆可通过安全电子系统（如 Ariel）提供复制件（odrl:deliveryChannel isPartOf rg:SecureElectronicTransmission）。", _DIST,
+       [(DELIVERY, _PART, RG + "SecureElectronicTransmission")], party="library", key_use=True,
        systems="FOLIO illSecureElectronic; LAS:eR; ONIX-PL SecureElectronicTransmission"),
+    _u("interlibrary_loan", "Interlibrary loan (by the means the licence names)", "馆际互借（许可所列方式）",
+       "The library may supply copies to other libraries; the row's `channel` lists the means (e.g. electronic, paper, intermediated), matched along the channel hierarchy; no channel: any means.",
+       "图书馆可向其他图书馆提供复制件；条款行的 `channel` 列出传递方式（如电子、纸本、经中介），按传递渠道层级匹配；未列方式即不限方式。", _DIST,
+       party="library", systems="FOLIO illGeneral; LIBLICENSE 3.2.x; ONIX-PL SupplyCopy"),
     _g("ill_record_keeping", "ILL record keeping", "馆际互借记录保存",
        "Whether the library must keep records of interlibrary-loan supply (a general term; its value says what).",
        "图书馆是否须保存馆际互借记录（一般条款，取值说明要求）。", "LAS:eR; ONIX-PL RecordKeepingRequired"),
@@ -141,9 +159,9 @@ TERM_LIST = [
        "在安全网络上提供课程参考资料电子副本（odrl:reproduce，odrl:purpose 为 rg:CourseReserve）。", _REPRO,
        [(PURPOSE, _EQ, RG + "CourseReserve")], party="library", systems="FOLIO reservesElectronic; LAS:eR; CORAL eReserves"),
     _u("coursepack_print", "Course packs (print)", "课程资料包（纸本）",
-       "Including parts in printed course packs (odrl:aggregate, odrl:deliveryChannel rg:Print).",
-       "将部分内容编入纸本课程资料包（odrl:aggregate，odrl:deliveryChannel 为 rg:Print）。", ODRL + "aggregate",
-       [(DELIVERY, _EQ, RG + "Print")], systems="FOLIO coursePackPrint; LAS:eR; CORAL Coursepacks"),
+       "Including parts in printed course packs (odrl:aggregate, odrl:deliveryChannel isPartOf rg:PaperDelivery).",
+       "将部分内容编入纸本课程资料包（odrl:aggregate，odrl:deliveryChannel isPartOf rg:PaperDelivery）。", ODRL + "aggregate",
+       [(DELIVERY, _PART, RG + "PaperDelivery")], systems="FOLIO coursePackPrint; LAS:eR; CORAL Coursepacks"),
     _u("coursepack_electronic", "Course packs (electronic)", "课程资料包（电子）",
        "Including parts in electronic course packs (odrl:aggregate; any channel but print).",
        "将部分内容编入电子课程资料包（odrl:aggregate；打印以外的渠道）。", ODRL + "aggregate",
@@ -178,6 +196,14 @@ TERM_LIST = [
        "The library may load the content on its own platform and serve it (odrl:reproduce, odrl:purpose rg:LocalHosting).",
        "图书馆可将内容装载到自有平台并提供服务（odrl:reproduce，odrl:purpose 为 rg:LocalHosting）。", _REPRO,
        [(PURPOSE, _EQ, RG + "LocalHosting")], party="library", survives=True, systems="LAS:eR Hosting; ONIX-PL DepositInPerpetuity"),
+    _u("backup_copy", "Backup copy", "备份副本",
+       "The library may keep a backup copy (odrl:reproduce, odrl:purpose rg:Backup); a row's `duty` (e.g. delete within P30D) says what must follow.",
+       "图书馆可保存备份副本（odrl:reproduce，odrl:purpose 为 rg:Backup）；条款行的 `duty`（如 P30D 内删除）说明随后须履行的义务。", _REPRO,
+       [(PURPOSE, _EQ, RG + "Backup")], party="library", systems="LIBLICENSE; ONIX-PL MakeBackupCopy"),
+    _p("surviving_provisions", "Survival of provisions", "条款存续",
+       "After the term the licence's permissions (those the row `covers`, default all) survive, under the same conditions, for the content of the paid years (`coverage`): a surviving copy of each rule, from the day after its end, with rg:publicationYear in the coverage.",
+       "许可期满后，许可中的权利（条款行 `covers` 所列，缺省为全部）对付费年度（`coverage`）的内容在相同条件下继续有效：每条规则自其截止日次日起生成存续副本，限定 rg:publicationYear 在覆盖年内。",
+       "LIBLICENSE 8.1; FOLIO postCancellationAccess; ONIX-PL ContinuingAccess"),
     # -- content integrity and commerce -----------------------------------------------------
     _u("modification", "Modification", "修改",
        "Altering the content or making derived works (odrl:modify); usually prohibited.",
@@ -187,6 +213,10 @@ TERM_LIST = [
        "Commercial use such as fee-based document delivery (odrl:commercialize, exactMatch cc:CommercialUse); usually prohibited.",
        "商业性使用，如收费文献传递（odrl:commercialize，即 cc:CommercialUse）；通常被禁止。", ODRL + "commercialize",
        party="library", systems="LAS:eR Document delivery service (commercial); ONIX-PL CommercialUse"),
+    _u("cost_recovery_fee", "Cost-recovery fee", "成本回收收费",
+       "The library may charge a fee that only recovers its costs (odrl:commercialize, odrl:purpose rg:CostRecovery); a commercial-use prohibition in the same sheet then exempts cost recovery.",
+       "图书馆可收取仅回收成本的费用（odrl:commercialize，odrl:purpose 为 rg:CostRecovery）；同一条款表中的商业性使用禁止随之不涵盖成本回收。", ODRL + "commercialize",
+       [(PURPOSE, _EQ, RG + "CostRecovery")], party="library", systems="LIBLICENSE 1.x Commercial Use; ONIX-PL ChargeForCostRecovery"),
     # -- general terms (licence properties) -----------------------------------------------
     _g("electronic_link", "Electronic link", "电子链接",
        "Whether the library may link to the licensed content (ODRL has no link action: a general term).",
@@ -213,6 +243,12 @@ TERM_LIST = [
        "FOLIO (test data); LAS:eR; ONIX-PL LicenseeIndemnity/LicensorIndemnity"),
     _g("termination", "Termination", "解约", "Termination rights, conditions and notice periods.", "解约权、解约条件与通知期限。",
        "FOLIO licenseEndAdvanceNoticeRequired; LAS:eR; ONIX-PL TerminationByBreach"),
+    _g("cancellation_notice", "Cancellation notice period", "解约通知期",
+       "How long before cancelling the licensee must give notice (the row's `notice`, an ISO 8601 duration such as P60D).",
+       "被许可方解约须提前通知的期限（条款行的 `notice`，ISO 8601 时长，如 P60D）。", "FOLIO licenseEndAdvanceNoticeRequired; LAS:eR; ONIX-PL NoticePeriodForTermination"),
+    _g("automatic_renewal", "Automatic renewal", "自动续订",
+       "Whether the licence renews itself, and the notice (`notice`) needed to stop it.",
+       "协议是否自动续订，以及停止续订须提前通知的期限（`notice`）。", "FOLIO autoRenewal; LAS:eR; ONIX-PL AutomaticRenewal"),
     _g("annual_opt_out", "Annual opt-out", "年度退出", "Whether a multi-year licence may be left each year.", "多年期协议是否可逐年退出。",
        "FOLIO annualOptOut; LAS:eR; CORAL Multi-year Term"),
     _g("usage_statistics", "Usage statistics", "使用统计", "The licensor supplies usage statistics (COUNTER release).", "许可方提供使用统计（COUNTER 版本）。",
@@ -279,7 +315,9 @@ rgt:LicenceTermScheme a skos:ConceptScheme ;
     for kind, en, zh, en_d, zh_d in (("usage", "Usage terms", "使用条款",
                                       "Terms that compile to ODRL permissions or prohibitions.", "编译为 ODRL 许可或禁止的条款。"),
                                      ("general", "General terms", "一般条款",
-                                      "Terms recorded as licence properties (no ODRL rule).", "作为许可协议属性记录的条款（不生成 ODRL 规则）。")):
+                                      "Terms recorded as licence properties (no ODRL rule).", "作为许可协议属性记录的条款（不生成 ODRL 规则）。"),
+                                     ("provision", "Provisions about other terms", "关于其他条款的条款",
+                                      "Terms that change other terms' rules (survival after the term).", "改变其他条款所编译规则的条款（期满后存续）。")):
         members = " , ".join(f"rgt:{t.key}" for t in TERM_LIST if t.kind == kind)
         out.append(f"""rgt:{kind.capitalize()}Terms a skos:Collection ;
     skos:prefLabel {_lit(zh, 'zh')} , {_lit(en, 'en')} ;

@@ -16,7 +16,7 @@ from datetime import datetime
 from .evaluate import (DENY, PERMIT, REASONS, Decision, DutyState, Request, State,
                        decide_request, make_request)
 from .index import Conflict, PolicyIndex, find_conflicts
-from .requests import odrl_json_to_quads, read_rdf, read_request, read_state
+from .requests import odrl_json_to_quads, read_rdf, read_request, read_state, request_types
 
 __all__ = ["PolicyIndex", "Decision", "Request", "State", "DutyState", "decide",
            "evaluate_files", "evaluate_quads", "PERMIT", "DENY", "REASONS", "read_request",
@@ -53,9 +53,15 @@ def evaluate_quads(policy_quads, request_quads, state_quads=(), report: bool = T
     state_quads = list(state_quads)
     # memberships and classes may sit in the policy file as well as in the state of the world
     index = PolicyIndex.from_quads(policy_quads)
-    req = read_request(list(request_quads))
+    request_quads = list(request_quads)
+    req = read_request(request_quads)
     state = read_state(state_quads) if state_quads else State()
-    state.closed_duties = True  # the evaluator's state of the world is all there is
+    # the evaluator's request and state of the world are all there is: a duty they do not
+    # record was not performed, a request parameter they do not give was not given
+    state.closed_duties = True
+    state.closed_context = True
+    for key, classes in request_types(request_quads, req).items():
+        state.types.setdefault(key, set()).update(classes)
     if match_orphan_duty_reports and state.duties:
         known = set()
         for p in index.policies.values():

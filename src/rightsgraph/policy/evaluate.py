@@ -30,7 +30,10 @@ PERMIT, DENY = "permit", "deny"
 REASONS = ("permitted", "prohibited", "no-applicable-permission", "constraint-unsatisfied",
            "duty-unfulfilled", "policy-void-by-conflict")
 DATETIME = ODRL + "dateTime"
+PUBLICATION_YEAR = "https://w3id.org/rightsgraph/ns#publicationYear"
+_NO_YEARS: dict = {}
 LANGUAGE = ODRL + "language"
+_HOLD_FOR_NOTHING = frozenset({ODRL + "isNoneOf", ODRL + "neq"})
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -70,6 +73,11 @@ class State:
     # a duty it does not record has not been performed. Open (decide() before a use, with
     # no record yet): the duty is still to fulfil and is returned with the permit.
     closed_duties: bool = False
+    # Is the context complete? Closed (the standalone evaluator): a request parameter the
+    # request does not give was not given, so "purpose isNoneOf (X Y)" holds and
+    # "purpose eq X" fails (FORCE testcases 071-077). Open (decide()): it is unknown, and
+    # the constraint is unresolved, never true.
+    closed_context: bool = False
 
     def is_empty(self) -> bool:
         return not (self.part_of or self.types)
@@ -122,7 +130,7 @@ class Decision:
 
     __slots__ = ("decision", "reason", "rules", "policies", "duties", "unresolved",
                  "remedies", "evaluations", "obligations", "request", "state", "at",
-                 "_report_quads")
+                 "_report_quads", "index", "deciding", "alternatives", "_explanation")
 
     def __init__(self, decision, reason, rules=(), policies=(), duties=(), unresolved=(),
                  remedies=(), evaluations=None, obligations=None, request=None, state=None,
@@ -140,6 +148,12 @@ class Decision:
         self.state = state
         self.at = at
         self._report_quads = None
+        # for explanations (policy/explain.py): the index, the deciding (policy, rule) pairs,
+        # and for a denial the permissions that matched but did not hold
+        self.index = None
+        self.deciding = ()
+        self.alternatives = ()
+        self._explanation = None
 
     @property
     def permitted(self) -> bool:
@@ -156,7 +170,16 @@ class Decision:
             "policies": self.policies,
             "duties": self.duties,
             "unresolved": self.unresolved,
+            "explanation": self.explanation(),
         }
+
+    def explanation(self) -> dict:
+        """What decided, in words a librarian reads (zh and en): the licence, clause number
+        and text, and for a denial what would have permitted (policy/explain.py)."""
+        if self._explanation is None:
+            from .explain import explain
+            self._explanation = explain(self)
+        return self._explanation
 
     def report_quads(self) -> list:
         if self.evaluations is None:
@@ -208,6 +231,11 @@ class Evaluator:
             values = dict(ctx) if ctx else {}
         if DATETIME not in values:
             values[DATETIME] = [now]
+        if PUBLICATION_YEAR not in values:
+            # the year the data gives for the resource (dct:issued), when the request says none
+            year = getattr(index, "issued", _NO_YEARS).get(request.target)
+            if year is not None and request.target not in index.serials:
+                values[PUBLICATION_YEAR] = [year]
         self.values = values
         self.overlay = None if (st is _NO_STATE or st.is_empty()) else st
         if self.overlay is None:
@@ -277,7 +305,10 @@ class Evaluator:
                 out.append(ConstraintResult(c, st, None, kids))
             return st
         lefts = self.lookup(c)
-        if lefts is None or c.operator is None or not c.rights:
+        if lefts is None and self.state.closed_context and c.operator is not None and c.rights:
+            # nothing given: the empty set, of which "none of" and "not" hold, nothing else
+            st = c.operator in _HOLD_FOR_NOTHING
+        elif lefts is None or c.operator is None or not c.rights:
             st = None
             self.unresolved.append(c)
         else:
@@ -323,10 +354,13 @@ class Evaluator:
         if st.deontic == "Fulfilled":
             return ev
         if st.deontic == "Violated" or st.performance == "Unperformed":
-            # a consequence that is fulfilled makes good the violation (decisions.md)
+            # ODRL 2.2 IM 2.6.3: when a duty was not fulfilled and it has consequences, "the
+            # original obligation or duty, as well as the consequence Duty must all be
+            # fulfilled". Made good: the duty performed after all (late) and every
+            # consequence fulfilled; a consequence performed alone is not enough.
             cons = [self.duty(c) for c in d.consequences]
             ev.consequences = cons
-            if cons and all(c.state.deontic == "Fulfilled" for c in cons):
+            if cons and st.performance == "Performed" and all(c.state.deontic == "Fulfilled" for c in cons):
                 return ev
             ev.blocking = True
             return ev
@@ -482,9 +516,17 @@ def decide_request(index, request: Request, state: State | None = None, *, repor
                 rule_ids.append(rid)
         remedies = [{"remedy": str(rm.id), "action": [str(a.iri) for a in rm.actions]}
                     for e in deciding if e.rule.kind == "prohibition" for rm in e.rule.remedies]
-        return Decision(decision, reason, rule_ids, pol_ids, duties, unresolved, remedies,
-                        evals if report else None, obligations if report else None,
-                        request, state, at)
+        d = Decision(decision, reason, rule_ids, pol_ids, duties, unresolved, remedies,
+                     evals if report else None, obligations if report else None,
+                     request, state, at)
+        d.index = index
+        d.deciding = tuple((e.policy, e.rule) for e in deciding)
+        if decision == DENY:
+            d.alternatives = tuple(
+                (e.policy, e.rule) for e in evals
+                if e.rule.kind == "permission" and e.policy.binding and e.matched and not e.active
+                and id(e) not in not_in_force)
+        return d
 
     def pending_duties(deciding):
         out = []

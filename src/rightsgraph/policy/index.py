@@ -9,8 +9,17 @@
 - odrl:includedIn and odrl:implies (the action hierarchy; the ODRL 2.2 vocabulary's own
   includedIn pairs are built in).
 
-Catalogue triples with other predicates (titles, identifiers, PREMIS) are skipped, so a
-1M-triple catalogue costs one streaming pass, not a copy.
+and what decisions read beside the policies:
+- the licence or rights statement a resource names (dct:license, cc:license, dct:rights,
+  edm:rights, premis:rightsStatus), read as membership of that licence's set of works, so
+  the shipped open-licence policies and PREMIS rights statements apply to it
+  (policy/open_licences.py, policy/premis.py);
+- skos:broader between concepts (the delivery-channel hierarchy), for odrl:isPartOf;
+- each resource's publication year (dct:issued), the default rg:publicationYear of a request.
+
+Catalogue triples with other predicates (titles, identifiers) are skipped, so a 1M-triple
+catalogue costs one streaming pass, not a copy. Titles, comments and clause texts that
+explanations cite are looked up on demand (``annotations``).
 """
 
 from __future__ import annotations
@@ -18,15 +27,19 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
 from typing import Iterable
 
 import pyoxigraph as ox
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from .model import (CC, CC_INCLUDED_IN_USE, ODRL, ODRL_DEPRECATED_EXACT, ODRL_INCLUDED_IN, OWL, RDF_FIRST, RDF_REST, RDF_TYPE, RDF_VALUE,
                     RDFS, Compiler, Graph, node_key)
-from .lifecycle import PREDICATES as LIFECYCLE_PREDICATES, apply_lifecycle
-from .operators import IRI
+from .lifecycle import DERIVED_BY, DERIVED_FROM, IMPLEMENTED_BY, PREDICATES as LIFECYCLE_PREDICATES, apply_lifecycle
+from .open_licences import LICENCE_LINKS, canonical_licence_iri
+from .operators import IRI, term_value
+from .premis import PREDICATES as PREMIS_PREDICATES, RIGHTS_STATUS, compile_statements
 
 PART_OF = ODRL + "partOf"
 INCLUDED_IN = ODRL + "includedIn"
@@ -35,6 +48,23 @@ SUBCLASS = RDFS + "subClassOf"
 _KEEP = {RDF_FIRST, RDF_REST, RDF_VALUE, OWL + "intersectionOf", OWL + "equivalentClass",
          OWL + "unionOf"}
 _EMPTY = frozenset()
+SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
+DCT_ISSUED = "http://purl.org/dc/terms/issued"
+RG = "https://w3id.org/rightsgraph/ns#"
+RESOURCE_TYPE = RG + "resourceType"
+# A serial's or database's dct:issued is when it began, not when the requested content was
+# published: no default publication year for them (the request, or the holdings, says).
+SERIAL_TYPES = frozenset({RG + "EJournal", RG + "Database"})
+_LINKS = frozenset(LICENCE_LINKS) | {RIGHTS_STATUS}
+_STATEMENT_TYPES = frozenset({RG + "RightsStatement", "http://www.loc.gov/premis/rdf/v3/RightsStatus"})
+# what explanations cite: titles of policies, comments of rules, clause number and text of terms
+ANNOTATION_PREDICATES = frozenset({
+    "http://purl.org/dc/terms/title", RDFS + "label", "http://www.w3.org/2004/02/skos/core#prefLabel",
+    RDFS + "comment", RG + "clauseNumber", RG + "clauseText", RG + "termNote", RG + "termType",
+    RG + "rightsNote", "http://www.loc.gov/premis/rdf/v3/restriction", "http://purl.org/dc/terms/source",
+    OWL + "versionInfo", RG + "machineEnforced"})
+_INDEX_PREDICATES = (frozenset({RDF_TYPE, SUBCLASS, SKOS_BROADER, DCT_ISSUED, RESOURCE_TYPE}) | _LINKS
+                     | LIFECYCLE_PREDICATES | PREMIS_PREDICATES | _KEEP)
 
 
 class PolicyIndex:
@@ -55,6 +85,12 @@ class PolicyIndex:
         self._act: dict = {}
         self._act_impl: dict = {}
         self.built_at: datetime | None = None
+        self.issued: dict = {}                       # resource -> publication year (Decimal)
+        self.serials: set = set()                    # resources whose dct:issued is not the content's year
+        self.rule_terms: dict = defaultdict(list)    # rule -> the licence terms it implements or was derived by
+        self.statement_policies: set = set()         # policies compiled from PREMIS rights statements
+        self._annotations: dict | None = {}          # node -> predicate -> [terms] (files), or None: ask
+        self._annotation_source = None               # callable(iri) -> {predicate: [terms]} (stores)
         for a, b in ODRL_INCLUDED_IN.items():
             self.included_in[IRI(ODRL + a)].add(IRI(ODRL + b))
         for a in CC_INCLUDED_IN_USE:
@@ -62,15 +98,22 @@ class PolicyIndex:
         for a, b in ODRL_DEPRECATED_EXACT.items():
             self.included_in[IRI(ODRL + a)].add(IRI(b))
             self.included_in[IRI(b)].add(IRI(ODRL + a))
+        for a, b in _shipped_broader():
+            self.part_of[a].add(b)
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def from_quads(cls, quads: Iterable, keep_graph: bool = False) -> "PolicyIndex":
+    def from_quads(cls, quads: Iterable, keep_graph: bool = False, annotations: bool = True) -> "PolicyIndex":
+        """``annotations``: keep titles, comments and clause texts for explanations (files);
+        a store passes False and answers them on demand instead."""
         idx = cls()
         g = Graph()
         part_of, types, subclass = idx.part_of, idx.types, idx.subclass
         inc, imp = idx.included_in, idx.implies
         facts: dict = defaultdict(lambda: defaultdict(list))   # licence lifecycle (rg:) facts
+        premis: dict = defaultdict(lambda: defaultdict(list))  # PREMIS rights statement facts
+        statements: set = set()
+        notes = idx._annotations if annotations else None
         for q in quads:
             p = q.predicate.value
             o = q.object
@@ -81,6 +124,8 @@ class PolicyIndex:
                     types[node_key(q.subject)].add(IRI(o.value))
                     if o.value.startswith(ODRL) or o.value.startswith(OWL):
                         g.add(q.subject, p, o)
+                    elif o.value in _STATEMENT_TYPES:
+                        statements.add(node_key(q.subject))
             elif p == SUBCLASS:
                 if isinstance(o, NamedNode):
                     subclass[node_key(q.subject)].add(IRI(o.value))
@@ -92,9 +137,33 @@ class PolicyIndex:
                 g.add(q.subject, p, o)
             elif p in LIFECYCLE_PREDICATES:
                 facts[node_key(q.subject)][p].append(node_key(o))
+            elif p in _LINKS:
+                # the licence or rights statement a resource names: it is one of its works
+                if isinstance(o, NamedNode):
+                    part_of[node_key(q.subject)].add(IRI(canonical_licence_iri(o.value)))
+                elif p == RIGHTS_STATUS and not isinstance(o, Literal):
+                    part_of[node_key(q.subject)].add(node_key(o))
+                if p == RIGHTS_STATUS and not isinstance(o, Literal):
+                    statements.add(node_key(o))
+            elif p == SKOS_BROADER:
+                if isinstance(o, NamedNode):
+                    part_of[node_key(q.subject)].add(IRI(o.value))
+            elif p == DCT_ISSUED:
+                year = _year(o)
+                if year is not None:
+                    idx.issued[node_key(q.subject)] = year
+            elif p == RESOURCE_TYPE:
+                if isinstance(o, NamedNode) and o.value in SERIAL_TYPES:
+                    idx.serials.add(node_key(q.subject))
+            elif p in PREMIS_PREDICATES:
+                premis[node_key(q.subject)][p].append(node_key(o) if not isinstance(o, Literal) else term_value(o))
+            if notes is not None and p in ANNOTATION_PREDICATES:
+                notes.setdefault(node_key(q.subject), {}).setdefault(p, []).append(o)
         idx._lifecycle_facts = facts
-        idx._compile(g)
+        idx._compile(g, premis, statements)
         idx._lifecycle_facts = None
+        if not annotations:
+            idx._annotations = None
         if keep_graph:
             idx.graph = g
         idx.built_at = datetime.now()
@@ -113,16 +182,32 @@ class PolicyIndex:
         if raw is None and isinstance(store, ox.Store):
             raw = store
         if raw is None:
-            return cls.from_quads(store.quads(), keep_graph=keep_graph)
+            idx = cls.from_quads(store.quads(), keep_graph=keep_graph, annotations=False)
+            idx._annotation_source = _sparql_annotations(store)
+            return idx
         preds = [r["p"] for r in raw.query(
             "SELECT DISTINCT ?p WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")]
-        wanted = [p for p in preds if p.value.startswith(ODRL) or p.value in _KEEP
-                  or p.value in (RDF_TYPE, SUBCLASS) or p.value in LIFECYCLE_PREDICATES]
+        wanted = [p for p in preds if p.value.startswith(ODRL) or p.value in _INDEX_PREDICATES]
         quads = itertools.chain.from_iterable(
             raw.quads_for_pattern(None, p, None, None) for p in wanted)
-        return cls.from_quads(quads, keep_graph=keep_graph)
+        idx = cls.from_quads(quads, keep_graph=keep_graph, annotations=False)
+        idx._annotation_source = _raw_annotations(raw)
+        return idx
 
-    def _compile(self, g: Graph):
+    # ------------------------------------------------------------------ annotations
+    def annotations(self, node) -> dict:
+        """Titles, comments, clause number and text ... of a node: predicate -> [terms]."""
+        if self._annotations is not None and node in self._annotations:
+            return self._annotations[node]
+        if self._annotation_source is None:
+            return {}
+        cache = self.__dict__.setdefault("_annotation_cache", {})
+        found = cache.get(node)
+        if found is None:
+            found = cache[node] = self._annotation_source(node)
+        return found
+
+    def _compile(self, g: Graph, premis: dict | None = None, statements: set | None = None):
         # X owl:equivalentClass [owl:intersectionOf (A B)] (or X owl:intersectionOf (A B)):
         # X is a narrower action of both A and B.
         for s, preds in list(g.spo.items()):
@@ -133,8 +218,24 @@ class PolicyIndex:
                 for m in g.list_items(lst):
                     if isinstance(m, NamedNode) and isinstance(s, IRI):
                         self.included_in[s].add(IRI(m.value))
-        self.policies = Compiler(g, self.classes).policies()
-        apply_lifecycle(self, getattr(self, "_lifecycle_facts", None))
+        compiler = Compiler(g, self.classes)
+        self.policies = compiler.policies()
+        if statements:
+            for key, pol in compile_statements(premis or {}, statements, compiler).items():
+                if key not in self.policies:
+                    self.policies[key] = pol
+                    self.statement_policies.add(key)
+        facts = getattr(self, "_lifecycle_facts", None)
+        apply_lifecycle(self, facts)
+        for s, f in (facts or {}).items():
+            for r in f.get(IMPLEMENTED_BY, ()):
+                self.rule_terms[r].append(s)
+            for t in f.get(DERIVED_BY, ()):
+                self.rule_terms[s].append(t)
+        for s, f in (facts or {}).items():
+            for primary in f.get(DERIVED_FROM, ()):
+                self.rule_terms[s] = self.rule_terms.get(primary, []) + [
+                    t for t in self.rule_terms.get(s, []) if t not in self.rule_terms.get(primary, [])]
         for p in self.policies.values():
             for r in p.effective_rules:
                 self.add_rule(p, r)
@@ -248,6 +349,62 @@ class PolicyIndex:
         return len(self.policies)
 
 
+@lru_cache(maxsize=1)
+def _shipped_broader() -> tuple:
+    """skos:broader of the shipped ontology (the delivery-channel hierarchy), built in like
+    the ODRL action hierarchy, so that policies read from files know that a copy sent by
+    post is paper delivery. The store's ontology graph adds the same triples again."""
+    from ..resources import ontology_files
+    out = []
+    for path in ontology_files():
+        if path.name == "odrl22.ttl":
+            continue
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if t.predicate.value == SKOS_BROADER and isinstance(t.object, NamedNode):
+                out.append((IRI(t.subject.value), IRI(t.object.value)))
+    return tuple(out)
+
+
+def _year(term):
+    """The year of a dct:issued value (xsd:gYear, xsd:date, xsd:dateTime or plain text)."""
+    if not isinstance(term, Literal):
+        return None
+    text = term.value.strip()
+    if len(text) >= 4 and text[:4].isdigit() and (len(text) == 4 or not text[4].isdigit()):
+        return Decimal(text[:4])
+    return None
+
+
+def _raw_annotations(raw):
+    preds = [NamedNode(p) for p in ANNOTATION_PREDICATES]
+
+    def lookup(node) -> dict:
+        if not isinstance(node, IRI):
+            return {}
+        out: dict = {}
+        subject = NamedNode(str(node))
+        for p in preds:
+            for q in raw.quads_for_pattern(subject, p, None, None):
+                out.setdefault(p.value, []).append(q.object)
+        return out
+    return lookup
+
+
+def _sparql_annotations(store):
+    values = " ".join(f"<{p}>" for p in ANNOTATION_PREDICATES)
+
+    def lookup(node) -> dict:
+        if not isinstance(node, IRI):
+            return {}
+        out: dict = {}
+        rows = store.query(f"SELECT ?p ?o WHERE {{ VALUES ?p {{ {values} }} "
+                           f"{{ <{node}> ?p ?o }} UNION {{ GRAPH ?g {{ <{node}> ?p ?o }} }} }}")
+        for r in rows:
+            out.setdefault(r["p"].value, []).append(r["o"])
+        return out
+    return lookup
+
+
 def _closure(x, parents: dict, extra: dict | None = None) -> frozenset:
     out = set()
     todo = list(parents.get(x, ()))
@@ -345,13 +502,15 @@ def find_conflicts(index: PolicyIndex) -> list:
                 by_left[c.left].append(c)
         for left, group in by_left.items():
             lo = hi = None        # (value, inclusive)
-            eqs, neqs = [], []
+            eqs, neqs, parts = [], [], []
             for c in group:
                 op, v = c.operator[len(ODRL):], c.rights[0]
                 if op == "eq":
                     eqs.append(v)
                 elif op == "neq":
                     neqs.append(v)
+                elif op == "isPartOf" and isinstance(v, IRI):
+                    parts.append(v)
                 elif op in ("gt", "gteq"):
                     cand = (v, op == "gteq")
                     if lo is None or (compare(v, lo[0]) or 0) > 0 or (compare(v, lo[0]) == 0 and not cand[1]):
@@ -383,6 +542,15 @@ def find_conflicts(index: PolicyIndex) -> list:
                 c = compare(lo[0], hi[0])
                 if c is not None and (c > 0 or (c == 0 and not (lo[1] and hi[1]))):
                     return False
+            # isPartOf along a hierarchy (delivery channels): two branches with no value in
+            # common cannot both hold; an eq value must lie in every branch
+            for i, a in enumerate(parts):
+                for b in parts[i + 1:]:
+                    if extent([a]).isdisjoint(extent([b])):
+                        return False
+                for e in eqs:
+                    if isinstance(e, IRI) and e not in extent([a]):
+                        return False
         return True
 
     def can_coexist(ra, rb):

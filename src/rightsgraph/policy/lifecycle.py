@@ -36,8 +36,9 @@ START, END, EFFECTIVE = RG + "termStart", RG + "termEnd", RG + "effectiveDate"
 AMENDS, MEMBER_OF = RG + "amends", RG + "memberLicenceOf"
 IMPLEMENTED_BY, TERM_TYPE, LICENCE_TERM = RG + "implementedBy", RG + "termType", RG + "licenceTerm"
 APPLIES_TO = RG + "appliesTo"
+DERIVED_FROM, DERIVED_BY = RG + "derivedFrom", RG + "derivedBy"
 PREDICATES = frozenset({STATUS, TERMINATION, START, END, EFFECTIVE, AMENDS, MEMBER_OF, IMPLEMENTED_BY,
-                        TERM_TYPE, LICENCE_TERM, APPLIES_TO})
+                        TERM_TYPE, LICENCE_TERM, APPLIES_TO, DERIVED_FROM, DERIVED_BY})
 NOT_BINDING = frozenset({RG + "InNegotiation", RG + "Rejected"})
 
 
@@ -121,6 +122,11 @@ def apply_lifecycle(index, facts: dict) -> None:
         for r in f.get(IMPLEMENTED_BY, ()):
             for t in f.get(TERM_TYPE, ()):
                 rule_type[r] = t
+    # a rule derived from another (walk-in copy, surviving copy) implements the same term type
+    for s, f in facts.items():
+        for primary in f.get(DERIVED_FROM, ()):
+            if primary in rule_type:
+                rule_type[s] = rule_type[primary]
     if rule_type:
         for pol in pols.values():
             for r in pol.rules:

@@ -93,8 +93,9 @@ def _rule_report(rr, e, req, add):
     kind = {"permission": "PermissionReport", "prohibition": "ProhibitionReport"}.get(r.kind, "DutyReport")
     add(Quad(rr, RDF_TYPE, T[kind]))
     add(Quad(rr, T["rule"], _term(r.id)))
-    if req is not None and req.rule_id is not None:
-        add(Quad(rr, T["ruleRequest"], _term(req.rule_id)))
+    rule_request = _rule_request(req)
+    if rule_request is not None:
+        add(Quad(rr, T["ruleRequest"], rule_request))
     add(Quad(rr, T["attemptState"], T["Attempted"]))
     if r.targets:
         _premise(rr, "TargetReport", e.target_ok, e.refinements.get("target"),
@@ -113,6 +114,22 @@ def _rule_report(rr, e, req, add):
         else:
             add(Quad(rr, T["conditionReport"], _duty_report(d, add)))
     add(Quad(rr, T["activationState"], T["Active"] if e.active else T["Inactive"]))
+
+
+# A constraint whose left operand the request did not supply is reported with the empty
+# string as its left operand value, as the FORCE suite's expected reports do (cases 071-079).
+_NO_VALUE = ""
+
+
+def _rule_request(req):
+    """The request rule a rule report answers: the request's permission (odrl:Request form)
+    or, for a sotw:EvaluationRequest, which has no rule of its own, the request itself
+    (FORCE cases 069 onward)."""
+    if req is None:
+        return None
+    if req.rule_id is not None:
+        return _term(req.rule_id)
+    return _term(req.id) if req.id is not None else None
 
 
 def _premise(rr, kind, ok, refinements, ref_ok, add):
@@ -134,7 +151,7 @@ def _constraint_report(cr, add):
         for ch in cr.children:
             add(Quad(node, T["premiseReport"], _constraint_report(ch, add)))
     else:
-        for v in cr.lefts or ():
+        for v in cr.lefts if cr.lefts is not None else (_NO_VALUE,):
             add(Quad(node, T["constraintLeftOperand"], to_term(v)))
         if c.operator:
             add(Quad(node, T["constraintOperator"], NamedNode(c.operator)))

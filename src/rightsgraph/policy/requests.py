@@ -1,10 +1,17 @@
 """Reading requests and states of the world.
 
-Two request forms:
-- FORCE test suite: an ``odrl:Request`` whose ``odrl:permission`` names assignee, action,
-  target (constraints on that permission, e.g. ``purpose eq X``, become context values);
+Three request forms:
+- FORCE test suite, cases 001-068: an ``odrl:Request`` whose ``odrl:permission`` names
+  assignee, action, target (constraints on that permission, e.g. ``purpose eq X``, become
+  context values);
+- FORCE test suite, current form (cases 069 onward): a ``sotw:EvaluationRequest`` with
+  ``sotw:requestedAction``, ``sotw:requestingParty``, ``sotw:requestedTarget`` and
+  ``sotw:requestParameter``s describing ``sotw:TemporalData``, ``sotw:Purpose``,
+  ``sotw:DeliveryChannel``;
 - W3C formal semantics draft: a ``sotw:EvaluationRequest`` with ``evaluatedAction``,
   ``evaluatedParty``, ``evaluatedTarget`` and ``requestParameter``s (value + feature).
+Classes the request states for its own values (``ex:purpose a dpv:AccountManagement``) are
+read by :func:`request_types`, for ``isA``.
 
 A state of the world gives the current time (``dct:issued`` of what the SotW includes,
 or ``odrl-fs:currentTime``), odrl:partOf and rdf:type facts, duty states (FORCE
@@ -24,6 +31,7 @@ import pyoxigraph as ox
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from .evaluate import DutyState, Request, State
+from .jsonld import RemoteContextError, parse_jsonld
 from .model import ODRL, RDF_TYPE, Graph, node_key
 from .operators import IRI, XSD, python_value, term_value
 
@@ -36,6 +44,9 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 # features a request parameter may describe -> the ODRL left operand it supplies
 FEATURES = {
+    SOTW + "TemporalData": ODRL + "dateTime",
+    SOTW + "Purpose": ODRL + "purpose",
+    SOTW + "DeliveryChannel": ODRL + "deliveryChannel",
     SOTW + "CurrentXSDDateTime": ODRL + "dateTime",
     SOTW + "currentTime": ODRL + "dateTime",
     ODRL_FS + "currentTime": ODRL + "dateTime",
@@ -52,7 +63,14 @@ def read_rdf(path, base_iri: str | None = None) -> list:
     """Quads of an RDF file (any syntax pyoxigraph knows) or a W3C-example JSON(-LD) file."""
     path = Path(path)
     if path.suffix in (".json", ".jsonld"):
-        return odrl_json_to_quads(json.loads(path.read_text(encoding="utf-8")))
+        data = path.read_bytes()
+        try:
+            # the ODRL context resolved offline from the bundled copy (policy/jsonld.py)
+            return parse_jsonld(data, base_iri or path.resolve().as_uri(), name=str(path))
+        except RemoteContextError:
+            # the W3C formal-semantics examples also name the evaluation-request context,
+            # which is not bundled: the subset expander below knows its terms
+            return odrl_json_to_quads(json.loads(data.decode("utf-8")))
     fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
     return list(ox.parse(path=str(path), format=fmt, base_iri=base_iri or path.resolve().as_uri()))
 
@@ -87,9 +105,9 @@ def _evaluation_request(g: Graph, s) -> Request:
             if o is not None:
                 return o
         return None
-    action = first(SOTW + "evaluatedAction", ODRL_FS + "requestedAction")
-    party = first(SOTW + "evaluatedParty", ODRL_FS + "requestingParty")
-    target = first(SOTW + "evaluatedTarget", ODRL_FS + "requestedTarget")
+    action = first(SOTW + "requestedAction", SOTW + "evaluatedAction", ODRL_FS + "requestedAction")
+    party = first(SOTW + "requestingParty", SOTW + "evaluatedParty", ODRL_FS + "requestingParty")
+    target = first(SOTW + "requestedTarget", SOTW + "evaluatedTarget", ODRL_FS + "requestedTarget")
     ctx: dict = {}
     for param in g.objects(s, SOTW + "requestParameter"):
         pk = node_key(param)
@@ -105,6 +123,20 @@ def _evaluation_request(g: Graph, s) -> Request:
                    action=_action_iri(g, action),
                    assignee=IRI(party.value) if isinstance(party, NamedNode) else None,
                    context=ctx, id=_term(s))
+
+
+def request_types(quads, request: Request) -> dict:
+    """rdf:type facts the request file states about its values (not about the request
+    itself): FORCE testcase-074 describes its purpose as ``ex:purpose a dpv:AccountManagement``."""
+    own = {request.id.value if isinstance(request.id, NamedNode) else None}
+    out: dict = {}
+    for q in quads:
+        if q.predicate.value == RDF_TYPE and isinstance(q.object, NamedNode):
+            key = node_key(q.subject)
+            if str(key) in own or q.object.value.startswith((SOTW, ODRL_FS, ODRL)):
+                continue
+            out.setdefault(key, set()).add(IRI(q.object.value))
+    return out
 
 
 def _request_context(g: Graph, rule_key) -> dict:
