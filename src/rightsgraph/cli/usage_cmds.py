@@ -1,8 +1,10 @@
-"""`rightsgraph usage import|list|remove`, `rightsgraph payments import` and
+"""`rightsgraph usage import|list|remove|harvest`, `usage sushi add|list|remove`,
+`rightsgraph payments import` and
 `rightsgraph report usage|cost-per-use|demand` (docs/usage.md).
 
 Exit codes: 0 done; 1 a report or payment file was refused (nothing stored); 3 a file
-cannot be read or a data set is not in the store.
+cannot be read, a data set is not in the store or a SUSHI provider is not known;
+`usage harvest` adds 4-7 (see its help).
 """
 
 from __future__ import annotations
@@ -91,6 +93,201 @@ def usage_remove(ctx, graph):
         click.echo(f"error: {exc.args[0]}", err=True)
         ctx.exit(EXIT_BAD_INPUT)
     click.echo(f"removed <{graph}> ({n} triples)")
+
+
+# ------------------------------------------------------------------------------ SUSHI
+EXIT_SERVER, EXIT_SERVER_REFUSED, EXIT_NO_USAGE, EXIT_NOT_READY = 4, 5, 6, 7
+
+
+def _credentials(ctx):
+    from ..usage.sushi_credentials import CREDENTIALS_FILE, SushiCredentials
+    return SushiCredentials(ctx.obj["state"].accounts_file.parent / CREDENTIALS_FILE)
+
+
+def _secret(value: str | None, what: str) -> str:
+    """A secret given as '-' is read from standard input (hidden on a terminal), so it
+    stays out of the shell history and the process list."""
+    import sys
+    if value != "-":
+        return value or ""
+    if sys.stdin.isatty():
+        return click.prompt(what, hide_input=True, err=True)
+    return sys.stdin.readline().strip()
+
+
+@usage.group("sushi")
+def sushi():
+    """COUNTER_SUSHI servers and the library's credentials on them.
+
+    Kept in sushi-credentials.json beside the store (mode 0600), never in the graph;
+    requestor_id and api_key are never printed."""
+
+
+@sushi.command("add")
+@click.argument("name")
+@click.option("--url", required=True, help="The server's base URL, before /reports (R5.1: with or without /r51).")
+@click.option("--customer-id", required=True, help="customer_id the platform gave the library.")
+@click.option("--requestor-id", metavar="ID|-", help="requestor_id, if the platform gave one ('-': read it from stdin).")
+@click.option("--api-key", metavar="KEY|-", help="api_key, if the platform gave one ('-': read it from stdin).")
+@click.option("--platform", metavar="NAME", help="platform, for servers that serve several.")
+@click.option("--release", type=click.Choice(["5", "5.1"]), default="5.1", show_default=True,
+              help="COUNTER release the server speaks (R5.1 paths are /r51/reports/...).")
+@click.pass_context
+def sushi_add(ctx, name, url, customer_id, requestor_id, api_key, platform, release):
+    """Store (or replace) the SUSHI server NAME and the library's credentials on it."""
+    from ..usage.sushi_credentials import CredentialsError, SushiProvider
+    lang = ctx.obj["lang"]
+    provider = SushiProvider(name, url, customer_id, _secret(requestor_id, "requestor_id"),
+                             _secret(api_key, "api_key"), platform or "", release)
+    try:
+        replaced = _credentials(ctx).add(provider)
+    except CredentialsError as exc:
+        click.echo(f"error: {exc.text(lang)}" if lang == "en" else f"错误：{exc.text(lang)}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    p = provider.public()
+    if lang == "zh":
+        click.echo(f"已{'替换' if replaced else '保存'} SUSHI 服务商 {name}：{url}（R{release}），customer_id {customer_id}，"
+                   f"requestor_id {'已设置' if provider.requestor_id else '未设置'}，api_key {'已设置' if provider.api_key else '未设置'}")
+    else:
+        click.echo(f"{'replaced' if replaced else 'stored'} SUSHI provider {name}: {url} (R{release}), customer_id "
+                   f"{customer_id}, requestor_id {p['requestor_id']}, api_key {p['api_key']}")
+
+
+@sushi.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def sushi_list(ctx, as_json):
+    """The stored SUSHI servers (secrets shown only as set / not set)."""
+    from ..usage.sushi_credentials import CredentialsError
+    try:
+        rows = [p.public() for p in _credentials(ctx).list()]
+    except CredentialsError as exc:
+        click.echo(f"error: {exc.text(ctx.obj['lang'])}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['name']:<16} R{r['release']:<4} {r['url']}  customer_id {r['customer_id']}  "
+                   f"requestor_id {r['requestor_id']}  api_key {r['api_key']}"
+                   + (f"  platform {r['platform']}" if r["platform"] else ""))
+
+
+@sushi.command("remove")
+@click.argument("name")
+@click.pass_context
+def sushi_remove(ctx, name):
+    """Forget the SUSHI server NAME and its credentials."""
+    from ..usage.sushi_credentials import CredentialsError
+    lang = ctx.obj["lang"]
+    try:
+        _credentials(ctx).remove(name)
+    except CredentialsError as exc:
+        click.echo(f"error: {exc.text(lang)}" if lang == "en" else f"错误：{exc.text(lang)}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    click.echo(f"removed SUSHI provider {name}" if lang == "en" else f"已删除 SUSHI 服务商 {name}")
+
+
+def _report_id(ctx, param, values):
+    from ..usage import counter_spec as spec
+    by_upper = {r.upper(): r for r in spec.REPORT_IDS}
+    out = []
+    for v in values:
+        if v.upper() not in by_upper:
+            raise click.BadParameter(f"{v!r} is not a COUNTER report ({', '.join(spec.REPORT_IDS)})")
+        out.append(by_upper[v.upper()])
+    return out
+
+
+def _month(ctx, param, value):
+    import re
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise click.BadParameter(f"{value!r} is not a month (YYYY-MM)")
+    return value
+
+
+@usage.command("harvest")
+@click.argument("provider")
+@click.option("--report", "reports", multiple=True, required=True, callback=_report_id, metavar="ID",
+              help="Report or Standard View (TR, TR_J1, DR, PR, IR ...); repeat for several.")
+@click.option("--begin", required=True, callback=_month, metavar="YYYY-MM", help="First month.")
+@click.option("--end", required=True, callback=_month, metavar="YYYY-MM", help="Last month.")
+@click.option("--attributes", metavar="A|B", help="attributes_to_show for master reports "
+              "(default: Access_Type|Access_Method, and Data_Type|Section_Type in R5).")
+@click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True,
+              help="Times to ask again when the server is busy or the report queued.")
+@click.option("--wait", type=click.FloatRange(0, 3600), default=5.0, show_default=True,
+              help="Seconds before the first retry; doubled each time (the server's Retry-After wins).")
+@click.option("--save", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Keep each report as received (JSON) in DIR.")
+@click.option("--agent", metavar="NAME|IRI", help="Who is harvesting, for the provenance record.")
+@click.option("--limit", default=50, show_default=True, help="Problems to print.")
+@click.pass_context
+def usage_harvest(ctx, provider, reports, begin, end, attributes, retries, wait, save, agent, limit):
+    """Harvest COUNTER reports from the SUSHI server PROVIDER and import them (all or nothing).
+
+    \b
+    Exit codes: 0 imported; 1 a report broke COUNTER's rules (nothing imported);
+    3 unknown provider; 4 the server was unreachable or busy after the retries, or did not
+    answer SUSHI; 5 the server refused the request (credentials, dates, report: SUSHI 1030,
+    2000, 2010, 2011, 2020, 3000, 3010, 3020, 3070); 6 no usage for these months (3030,
+    3032); 7 a report is not ready yet (3031, or still queued: 1011): harvest it again
+    later (the reports that were ready are imported)."""
+    from ..usage.importing import UsageImportError, UsageRejected
+    from ..usage.sushi import SushiError, describe, harvest
+    from ..usage.sushi_credentials import CredentialsError
+    lang = ctx.obj["lang"]
+    if begin > end:
+        raise click.BadParameter(f"--begin {begin} is after --end {end}", param_hint="--begin/--end")
+    try:
+        prov = _credentials(ctx).get(provider)
+    except CredentialsError as exc:
+        click.echo(f"error: {exc.text(lang)}" if lang == "en" else f"错误：{exc.text(lang)}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+
+    def say(en, zh):
+        click.echo(zh if lang == "zh" else en, err=True)
+
+    def saved(h):
+        if save and h.data is not None:
+            save.mkdir(parents=True, exist_ok=True)
+            (save / f"{prov.name}_{h.report_id}_{begin}_{end}.json").write_bytes(h.data)
+
+    try:
+        result = harvest(ctx.obj["store"](), prov, reports, begin, end, attributes=attributes, retries=retries,
+                         wait=wait, agent=agent, progress=say, on_fetched=saved)
+    except SushiError as exc:
+        say(f"error: {exc.en}", f"错误：{exc.zh}")
+        say(_nothing("en"), _nothing("zh"))
+        ctx.exit(EXIT_SERVER_REFUSED if exc.kind == "refused" else EXIT_SERVER)
+    except UsageImportError as exc:
+        for line in exc.lines(lang, limit):
+            click.echo(line, err=True)
+        say(f"rejected; {_nothing('en')}", f"已拒绝；{_nothing('zh')}")
+        ctx.exit(EXIT_REJECTED)
+    except UsageRejected as exc:
+        click.echo(exc.report.format_text(lang=lang, limit=limit), err=True)
+        say(f"rejected by the SHACL gate; {_nothing('en')}", f"未通过 SHACL 校验；{_nothing('zh')}")
+        ctx.exit(EXIT_REJECTED)
+    for h in result.reports:
+        for code, message, data in h.exceptions:
+            en, zh = describe(code, message, data)
+            if h.outcome == "report":
+                say(f"{h.report_id}: warning: {en}", f"{h.report_id}：警告：{zh}")
+            else:
+                say(f"{h.report_id}: {en}", f"{h.report_id}：{zh}")
+    if result.imported is not None:
+        for g, (rid, n) in result.imported.graphs.items():
+            click.echo(f"imported {rid}: {n} observations into <{g}>" if lang == "en"
+                       else f"已导入 {rid}：{n} 个观测，存入 <{g}>")
+        for g in result.imported.replaced:
+            click.echo(f"replaced <{g}> (its months are covered)" if lang == "en" else f"已替换 <{g}>（其月份已被覆盖）")
+    if result.imported is None:
+        say(_nothing("en"), _nothing("zh"))
+    if any(h.outcome == "not_ready" for h in result.reports):
+        ctx.exit(EXIT_NOT_READY)
+    if result.imported is None:
+        ctx.exit(EXIT_NO_USAGE)
 
 
 # ------------------------------------------------------------------------------ payments
