@@ -4,22 +4,24 @@ its DOI against rg:doi, its proprietary ID against dct:identifier. A database (D
 COUNTER gives databases no standard identifier) is matched by its name against the
 titles of the catalogue's databases (rg:resourceType rg:Database; case, spacing and
 punctuation ignored), as librarians match them by hand.
-The links are derived, like the asset classes: kept in their own graph, checked before
-each usage report and rewritten only when they changed, so a catalogue loaded after the
-usage still links.
+The links are derived, like the asset classes: kept in their own graph with a fingerprint
+of the data graphs they were derived from (names and dct:modified, provenance graph);
+before each report they are derived again only when that fingerprint changed, so a
+catalogue loaded after the usage still links.
 
     links = derive_usage_links(store)     # {item IRI: {resource IRI, ...}}
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
-from ..namespaces import DERIVED_GRAPH_BASE, RG
+from ..namespaces import DERIVED_GRAPH_BASE, PROVENANCE_GRAPH, RG
 from ..store.changeset import ChangeSet
 
 LINKS_GRAPH = NamedNode(DERIVED_GRAPH_BASE + "usage-links")
@@ -42,7 +44,25 @@ def normal_name(value: str) -> str:
     return "name:" + "".join(ch for ch in text if ch.isalnum())
 
 
+def _stamp(store) -> str:
+    """A fingerprint of what the links depend on: every data graph and when it last
+    changed (provenance graph), the derived graphs left out."""
+    rows = store.query(f"""SELECT ?g ?m WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ ?g <{DCT}modified> ?m }}
+            FILTER(!STRSTARTS(STR(?g), "{DERIVED_GRAPH_BASE}")) }}""")
+    text = "\n".join(sorted(f"{r['g'].value} {r['m'].value}" for r in rows))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def derive_usage_links(store) -> dict[str, set[str]]:
+    stamp = _stamp(store)
+    stored_stamp = next((r["s"].value for r in store.query(
+        f"SELECT ?s WHERE {{ GRAPH <{LINKS_GRAPH.value}> {{ <{LINKS_GRAPH.value}> <{RGNS}sourceFingerprint> ?s }} }}")),
+        None)
+    if stored_stamp == stamp:       # nothing changed since they were derived: read them
+        links: dict[str, set[str]] = defaultdict(set)
+        for r in store.query(f"SELECT ?i ?r WHERE {{ GRAPH <{LINKS_GRAPH.value}> {{ ?i <{RGNS}usageOf> ?r }} }}"):
+            links[r["i"].value].add(r["r"].value)
+        return links
     by_key: dict[str, set[str]] = defaultdict(set)
     for row in store.query(f"""SELECT ?r ?p ?v WHERE {{ ?r a <{RGNS}Resource> ; ?p ?v .
             FILTER(?p IN (<{RGNS}issn>, <{RGNS}isbn>, <{RGNS}doi>, <{DCT}identifier>)) }}"""):
@@ -65,9 +85,7 @@ def derive_usage_links(store) -> dict[str, set[str]]:
         if row["i"].value not in links:
             for r in by_key.get(normal_name(row["t"].value), ()):
                 links[row["i"].value].add(r)
-    wanted = {(i, r) for i, rs in links.items() for r in rs}
-    stored = {(q.subject.value, q.object.value) for q in store.quads(LINKS_GRAPH)}
-    if wanted != stored:
-        store.commit(ChangeSet(clear=[LINKS_GRAPH], add=[Quad(NamedNode(i), RG.usageOf, NamedNode(r), LINKS_GRAPH)
-                                                         for i, r in sorted(wanted)]))
+    store.commit(ChangeSet(clear=[LINKS_GRAPH], add=[Quad(NamedNode(i), RG.usageOf, NamedNode(r), LINKS_GRAPH)
+                                                     for i, rs in sorted(links.items()) for r in sorted(rs)] +
+                           [Quad(LINKS_GRAPH, RG.sourceFingerprint, Literal(stamp), LINKS_GRAPH)]))
     return links
