@@ -339,6 +339,30 @@ def _filters(f):
     return f
 
 
+def _chart_option(f):
+    return click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.svg",
+                        help="Also draw the report as an SVG chart into FILE.svg (labels in Chinese and English).")(f)
+
+
+def _write_chart(ctx, name: str, rep: dict, path: Path | None, top: int = 10) -> None:
+    if path is None:
+        return
+    from ..usage.charts import ChartError, chart
+    lang = ctx.obj["lang"]
+    try:
+        svg = chart(name, rep, top=top)
+    except ChartError as exc:
+        click.echo(f"no chart: {exc.en}" if lang == "en" else f"未生成图表：{exc.zh}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    try:
+        path.write_text(svg, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"error: cannot write {path}: {exc.strerror or exc}" if lang == "en"
+                   else f"错误：无法写入 {path}：{exc.strerror or exc}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    click.echo(f"chart written to {path}" if lang == "en" else f"图表已写入 {path}", err=True)
+
+
 def _emit(rep: dict, fmt: str, as_json: bool, text, csv_rows, columns) -> None:
     from ..usage.indicators import to_csv
     if as_json or fmt == "json":
@@ -351,31 +375,69 @@ def _emit(rep: dict, fmt: str, as_json: bool, text, csv_rows, columns) -> None:
 
 @report.command("usage")
 @_filters
+@_chart_option
 @click.pass_context
-def report_usage(ctx, year, platform, package, licence, fmt, as_json):
+def report_usage(ctx, year, platform, package, licence, fmt, as_json, chart):
     """COUNTER usage month by month and year over year (art. 10.4)."""
     from ..usage.indicators import format_usage, usage_report
     rep = usage_report(ctx.obj["store"](), year=year, platform=platform, package=package, licence=licence)
     _emit(rep, fmt, as_json, format_usage, rep["months"], ["month"] + rep["metrics"])
+    _write_chart(ctx, "usage", rep, chart)
 
 
 @report.command("cost-per-use")
 @_filters
-@click.option("--top", type=int, default=0, help="Only the N titles with the highest and the N with the lowest cost per use.")
+@click.option("--top", type=click.IntRange(0), default=0,
+              help="Only the N titles with the highest and the N with the lowest cost per use.")
+@_chart_option
 @click.pass_context
-def report_cost_per_use(ctx, year, platform, package, licence, fmt, as_json, top):
+def report_cost_per_use(ctx, year, platform, package, licence, fmt, as_json, top, chart):
     """Cost per use per licence, package and title (art. 10.2-10.3)."""
     from ..usage.indicators import CPU_COLUMNS, cost_per_use_report, format_cost_per_use
     rep = cost_per_use_report(ctx.obj["store"](), year=year, platform=platform, package=package,
                               licence=licence, top=top)
     _emit(rep, fmt, as_json, format_cost_per_use, rep["licences"] + rep["packages"] + rep["titles"], CPU_COLUMNS)
+    _write_chart(ctx, "cost-per-use", rep, chart, top or 10)
+
+
+@report.command("quantity")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.pass_context
+def report_quantity(ctx, fmt, as_json):
+    """What the library holds: titles, items, databases, platforms by asset class and rights basis (art. 10.1)."""
+    from ..usage.quantity import QUANTITY_COLUMNS, format_quantity, quantity_csv_rows, quantity_report
+    lang = ctx.obj["lang"]
+    rep = quantity_report(ctx.obj["store"]())
+    _emit(rep, fmt, as_json, lambda r: format_quantity(r, lang), quantity_csv_rows(rep, lang), QUANTITY_COLUMNS)
+
+
+@report.command("timeliness")
+@click.option("--year", type=int, help="Only the licences activated in this year (YYYY).")
+@click.option("--at", "at", metavar="YYYY-MM-DD", help="Count activations up to this day (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.pass_context
+def report_timeliness(ctx, year, at, fmt, as_json):
+    """Days from order to activation, and from publication to availability (art. 10.1)."""
+    from datetime import date
+
+    from ..usage.timeliness import TIMELINESS_COLUMNS, format_timeliness, timeliness_csv_rows, timeliness_report
+    lang = ctx.obj["lang"]
+    try:
+        day = date.fromisoformat(at) if at else None
+    except ValueError:
+        raise click.BadParameter(f"{at!r} is not a date (YYYY-MM-DD)", param_hint="--at") from None
+    rep = timeliness_report(ctx.obj["store"](), year=year, at=day)
+    _emit(rep, fmt, as_json, lambda r: format_timeliness(r, lang), timeliness_csv_rows(rep), TIMELINESS_COLUMNS)
 
 
 @report.command("demand")
 @_filters
-@click.option("--limit", type=int, default=0, help="At most N titles per list.")
+@click.option("--limit", type=click.IntRange(0), default=0, help="At most N titles per list.")
+@_chart_option
 @click.pass_context
-def report_demand(ctx, year, platform, package, licence, fmt, as_json, limit):
+def report_demand(ctx, year, platform, package, licence, fmt, as_json, limit, chart):
     """Turnaways per title and titles asked for but not held (art. 10.5, user demand)."""
     from ..usage.indicators import DEMAND_COLUMNS, demand_report, format_demand
     if package or licence:
@@ -383,3 +445,4 @@ def report_demand(ctx, year, platform, package, licence, fmt, as_json, limit):
     rep = demand_report(ctx.obj["store"](), year=year, platform=platform, limit=limit)
     _emit(rep, fmt, as_json, format_demand, rep["turnaways"] + [r for r in rep["not_held"] if not r["turnaways"]],
           DEMAND_COLUMNS)
+    _write_chart(ctx, "demand", rep, chart, limit or 15)
