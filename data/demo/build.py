@@ -804,7 +804,7 @@ constraint the decision engine enforces (odrl:virtualLocation rg:OnPremises)."""
 def build(out_dir: Path) -> dict[str, Path]:
     rng = random.Random(SEED)
     out_dir.mkdir(parents=True, exist_ok=True)
-    resources, _records = build_resources(rng)
+    resources, records = build_resources(rng)
     docs = {
         "parties.ttl": build_parties(),
         "collections.ttl": build_collections(),
@@ -817,6 +817,9 @@ def build(out_dir: Path) -> dict[str, Path]:
         path = out_dir / name
         path.write_bytes(doc.render().encode("utf-8"))
         written[name] = path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from build_usage import build_usage     # usage and payments: data/demo/usage/
+    written.update({f"usage/{k}": v for k, v in build_usage(records, out_dir / "usage").items()})
     return written
 
 

@@ -26,6 +26,21 @@ def load_demo(store) -> int:
     if not files:
         raise FileNotFoundError(f"no demo data in {resources.demo_dir()}")
     if all(store.count(demo_graph(f)) for f in files):
-        return 0
+        return load_demo_usage(store)
     result = load_files(store, files, replace=True, agent="rightsgraph-demo", graph_for=demo_graph)
-    return result.triples
+    return result.triples + load_demo_usage(store)
+
+
+def load_demo_usage(store) -> int:
+    """The demo's COUNTER reports and payments (data/demo/usage/, docs/usage.md), once;
+    returns the observations imported, 0 when they were already there."""
+    from .usage.importing import import_reports, list_reports
+    from .usage.payments import import_payments, payments_graph
+    folder = resources.demo_dir() / "usage"
+    reports, payments = sorted(folder.glob("*.tsv")), sorted(folder.glob("payments-*.csv"))
+    if not reports or list_reports(store):
+        return 0
+    for p in payments:
+        if not store.count(NamedNode(payments_graph(p))):
+            import_payments(store, p, agent="rightsgraph-demo")
+    return import_reports(store, reports, agent="rightsgraph-demo").observations

@@ -1,8 +1,10 @@
-"""`rightsgraph usage import|list|remove`, `rightsgraph payments import` and
+"""`rightsgraph usage import|list|remove|harvest`, `usage sushi add|list|remove`,
+`rightsgraph payments import` and
 `rightsgraph report usage|cost-per-use|demand` (docs/usage.md).
 
 Exit codes: 0 done; 1 a report or payment file was refused (nothing stored); 3 a file
-cannot be read or a data set is not in the store.
+cannot be read, a data set is not in the store or a SUSHI provider is not known;
+`usage harvest` adds 4-7 (see its help).
 """
 
 from __future__ import annotations
@@ -93,6 +95,201 @@ def usage_remove(ctx, graph):
     click.echo(f"removed <{graph}> ({n} triples)")
 
 
+# ------------------------------------------------------------------------------ SUSHI
+EXIT_SERVER, EXIT_SERVER_REFUSED, EXIT_NO_USAGE, EXIT_NOT_READY = 4, 5, 6, 7
+
+
+def _credentials(ctx):
+    from ..usage.sushi_credentials import CREDENTIALS_FILE, SushiCredentials
+    return SushiCredentials(ctx.obj["state"].accounts_file.parent / CREDENTIALS_FILE)
+
+
+def _secret(value: str | None, what: str) -> str:
+    """A secret given as '-' is read from standard input (hidden on a terminal), so it
+    stays out of the shell history and the process list."""
+    import sys
+    if value != "-":
+        return value or ""
+    if sys.stdin.isatty():
+        return click.prompt(what, hide_input=True, err=True)
+    return sys.stdin.readline().strip()
+
+
+@usage.group("sushi")
+def sushi():
+    """COUNTER_SUSHI servers and the library's credentials on them.
+
+    Kept in sushi-credentials.json beside the store (mode 0600), never in the graph;
+    requestor_id and api_key are never printed."""
+
+
+@sushi.command("add")
+@click.argument("name")
+@click.option("--url", required=True, help="The server's base URL, before /reports (R5.1: with or without /r51).")
+@click.option("--customer-id", required=True, help="customer_id the platform gave the library.")
+@click.option("--requestor-id", metavar="ID|-", help="requestor_id, if the platform gave one ('-': read it from stdin).")
+@click.option("--api-key", metavar="KEY|-", help="api_key, if the platform gave one ('-': read it from stdin).")
+@click.option("--platform", metavar="NAME", help="platform, for servers that serve several.")
+@click.option("--release", type=click.Choice(["5", "5.1"]), default="5.1", show_default=True,
+              help="COUNTER release the server speaks (R5.1 paths are /r51/reports/...).")
+@click.pass_context
+def sushi_add(ctx, name, url, customer_id, requestor_id, api_key, platform, release):
+    """Store (or replace) the SUSHI server NAME and the library's credentials on it."""
+    from ..usage.sushi_credentials import CredentialsError, SushiProvider
+    lang = ctx.obj["lang"]
+    provider = SushiProvider(name, url, customer_id, _secret(requestor_id, "requestor_id"),
+                             _secret(api_key, "api_key"), platform or "", release)
+    try:
+        replaced = _credentials(ctx).add(provider)
+    except CredentialsError as exc:
+        click.echo(f"error: {exc.text(lang)}" if lang == "en" else f"错误：{exc.text(lang)}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    p = provider.public()
+    if lang == "zh":
+        click.echo(f"已{'替换' if replaced else '保存'} SUSHI 服务商 {name}：{url}（R{release}），customer_id {customer_id}，"
+                   f"requestor_id {'已设置' if provider.requestor_id else '未设置'}，api_key {'已设置' if provider.api_key else '未设置'}")
+    else:
+        click.echo(f"{'replaced' if replaced else 'stored'} SUSHI provider {name}: {url} (R{release}), customer_id "
+                   f"{customer_id}, requestor_id {p['requestor_id']}, api_key {p['api_key']}")
+
+
+@sushi.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def sushi_list(ctx, as_json):
+    """The stored SUSHI servers (secrets shown only as set / not set)."""
+    from ..usage.sushi_credentials import CredentialsError
+    try:
+        rows = [p.public() for p in _credentials(ctx).list()]
+    except CredentialsError as exc:
+        click.echo(f"error: {exc.text(ctx.obj['lang'])}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['name']:<16} R{r['release']:<4} {r['url']}  customer_id {r['customer_id']}  "
+                   f"requestor_id {r['requestor_id']}  api_key {r['api_key']}"
+                   + (f"  platform {r['platform']}" if r["platform"] else ""))
+
+
+@sushi.command("remove")
+@click.argument("name")
+@click.pass_context
+def sushi_remove(ctx, name):
+    """Forget the SUSHI server NAME and its credentials."""
+    from ..usage.sushi_credentials import CredentialsError
+    lang = ctx.obj["lang"]
+    try:
+        _credentials(ctx).remove(name)
+    except CredentialsError as exc:
+        click.echo(f"error: {exc.text(lang)}" if lang == "en" else f"错误：{exc.text(lang)}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    click.echo(f"removed SUSHI provider {name}" if lang == "en" else f"已删除 SUSHI 服务商 {name}")
+
+
+def _report_id(ctx, param, values):
+    from ..usage import counter_spec as spec
+    by_upper = {r.upper(): r for r in spec.REPORT_IDS}
+    out = []
+    for v in values:
+        if v.upper() not in by_upper:
+            raise click.BadParameter(f"{v!r} is not a COUNTER report ({', '.join(spec.REPORT_IDS)})")
+        out.append(by_upper[v.upper()])
+    return out
+
+
+def _month(ctx, param, value):
+    import re
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise click.BadParameter(f"{value!r} is not a month (YYYY-MM)")
+    return value
+
+
+@usage.command("harvest")
+@click.argument("provider")
+@click.option("--report", "reports", multiple=True, required=True, callback=_report_id, metavar="ID",
+              help="Report or Standard View (TR, TR_J1, DR, PR, IR ...); repeat for several.")
+@click.option("--begin", required=True, callback=_month, metavar="YYYY-MM", help="First month.")
+@click.option("--end", required=True, callback=_month, metavar="YYYY-MM", help="Last month.")
+@click.option("--attributes", metavar="A|B", help="attributes_to_show for master reports "
+              "(default: Access_Type|Access_Method, and Data_Type|Section_Type in R5).")
+@click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True,
+              help="Times to ask again when the server is busy or the report queued.")
+@click.option("--wait", type=click.FloatRange(0, 3600), default=5.0, show_default=True,
+              help="Seconds before the first retry; doubled each time (the server's Retry-After wins).")
+@click.option("--save", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Keep each report as received (JSON) in DIR.")
+@click.option("--agent", metavar="NAME|IRI", help="Who is harvesting, for the provenance record.")
+@click.option("--limit", default=50, show_default=True, help="Problems to print.")
+@click.pass_context
+def usage_harvest(ctx, provider, reports, begin, end, attributes, retries, wait, save, agent, limit):
+    """Harvest COUNTER reports from the SUSHI server PROVIDER and import them (all or nothing).
+
+    \b
+    Exit codes: 0 imported; 1 a report broke COUNTER's rules (nothing imported);
+    3 unknown provider; 4 the server was unreachable or busy after the retries, or did not
+    answer SUSHI; 5 the server refused the request (credentials, dates, report: SUSHI 1030,
+    2000, 2010, 2011, 2020, 3000, 3010, 3020, 3070); 6 no usage for these months (3030,
+    3032); 7 a report is not ready yet (3031, or still queued: 1011): harvest it again
+    later (the reports that were ready are imported)."""
+    from ..usage.importing import UsageImportError, UsageRejected
+    from ..usage.sushi import SushiError, describe, harvest
+    from ..usage.sushi_credentials import CredentialsError
+    lang = ctx.obj["lang"]
+    if begin > end:
+        raise click.BadParameter(f"--begin {begin} is after --end {end}", param_hint="--begin/--end")
+    try:
+        prov = _credentials(ctx).get(provider)
+    except CredentialsError as exc:
+        click.echo(f"error: {exc.text(lang)}" if lang == "en" else f"错误：{exc.text(lang)}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+
+    def say(en, zh):
+        click.echo(zh if lang == "zh" else en, err=True)
+
+    def saved(h):
+        if save and h.data is not None:
+            save.mkdir(parents=True, exist_ok=True)
+            (save / f"{prov.name}_{h.report_id}_{begin}_{end}.json").write_bytes(h.data)
+
+    try:
+        result = harvest(ctx.obj["store"](), prov, reports, begin, end, attributes=attributes, retries=retries,
+                         wait=wait, agent=agent, progress=say, on_fetched=saved)
+    except SushiError as exc:
+        say(f"error: {exc.en}", f"错误：{exc.zh}")
+        say(_nothing("en"), _nothing("zh"))
+        ctx.exit(EXIT_SERVER_REFUSED if exc.kind == "refused" else EXIT_SERVER)
+    except UsageImportError as exc:
+        for line in exc.lines(lang, limit):
+            click.echo(line, err=True)
+        say(f"rejected; {_nothing('en')}", f"已拒绝；{_nothing('zh')}")
+        ctx.exit(EXIT_REJECTED)
+    except UsageRejected as exc:
+        click.echo(exc.report.format_text(lang=lang, limit=limit), err=True)
+        say(f"rejected by the SHACL gate; {_nothing('en')}", f"未通过 SHACL 校验；{_nothing('zh')}")
+        ctx.exit(EXIT_REJECTED)
+    for h in result.reports:
+        for code, message, data in h.exceptions:
+            en, zh = describe(code, message, data)
+            if h.outcome == "report":
+                say(f"{h.report_id}: warning: {en}", f"{h.report_id}：警告：{zh}")
+            else:
+                say(f"{h.report_id}: {en}", f"{h.report_id}：{zh}")
+    if result.imported is not None:
+        for g, (rid, n) in result.imported.graphs.items():
+            click.echo(f"imported {rid}: {n} observations into <{g}>" if lang == "en"
+                       else f"已导入 {rid}：{n} 个观测，存入 <{g}>")
+        for g in result.imported.replaced:
+            click.echo(f"replaced <{g}> (its months are covered)" if lang == "en" else f"已替换 <{g}>（其月份已被覆盖）")
+    if result.imported is None:
+        say(_nothing("en"), _nothing("zh"))
+    if any(h.outcome == "not_ready" for h in result.reports):
+        ctx.exit(EXIT_NOT_READY)
+    if result.imported is None:
+        ctx.exit(EXIT_NO_USAGE)
+
+
 # ------------------------------------------------------------------------------ payments
 @main.group()
 def payments():
@@ -142,6 +339,30 @@ def _filters(f):
     return f
 
 
+def _chart_option(f):
+    return click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.svg",
+                        help="Also draw the report as an SVG chart into FILE.svg (labels in Chinese and English).")(f)
+
+
+def _write_chart(ctx, name: str, rep: dict, path: Path | None, top: int = 10) -> None:
+    if path is None:
+        return
+    from ..usage.charts import ChartError, chart
+    lang = ctx.obj["lang"]
+    try:
+        svg = chart(name, rep, top=top)
+    except ChartError as exc:
+        click.echo(f"no chart: {exc.en}" if lang == "en" else f"未生成图表：{exc.zh}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    try:
+        path.write_text(svg, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"error: cannot write {path}: {exc.strerror or exc}" if lang == "en"
+                   else f"错误：无法写入 {path}：{exc.strerror or exc}", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
+    click.echo(f"chart written to {path}" if lang == "en" else f"图表已写入 {path}", err=True)
+
+
 def _emit(rep: dict, fmt: str, as_json: bool, text, csv_rows, columns) -> None:
     from ..usage.indicators import to_csv
     if as_json or fmt == "json":
@@ -154,31 +375,69 @@ def _emit(rep: dict, fmt: str, as_json: bool, text, csv_rows, columns) -> None:
 
 @report.command("usage")
 @_filters
+@_chart_option
 @click.pass_context
-def report_usage(ctx, year, platform, package, licence, fmt, as_json):
+def report_usage(ctx, year, platform, package, licence, fmt, as_json, chart):
     """COUNTER usage month by month and year over year (art. 10.4)."""
     from ..usage.indicators import format_usage, usage_report
     rep = usage_report(ctx.obj["store"](), year=year, platform=platform, package=package, licence=licence)
     _emit(rep, fmt, as_json, format_usage, rep["months"], ["month"] + rep["metrics"])
+    _write_chart(ctx, "usage", rep, chart)
 
 
 @report.command("cost-per-use")
 @_filters
-@click.option("--top", type=int, default=0, help="Only the N titles with the highest and the N with the lowest cost per use.")
+@click.option("--top", type=click.IntRange(0), default=0,
+              help="Only the N titles with the highest and the N with the lowest cost per use.")
+@_chart_option
 @click.pass_context
-def report_cost_per_use(ctx, year, platform, package, licence, fmt, as_json, top):
+def report_cost_per_use(ctx, year, platform, package, licence, fmt, as_json, top, chart):
     """Cost per use per licence, package and title (art. 10.2-10.3)."""
     from ..usage.indicators import CPU_COLUMNS, cost_per_use_report, format_cost_per_use
     rep = cost_per_use_report(ctx.obj["store"](), year=year, platform=platform, package=package,
                               licence=licence, top=top)
     _emit(rep, fmt, as_json, format_cost_per_use, rep["licences"] + rep["packages"] + rep["titles"], CPU_COLUMNS)
+    _write_chart(ctx, "cost-per-use", rep, chart, top or 10)
+
+
+@report.command("quantity")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.pass_context
+def report_quantity(ctx, fmt, as_json):
+    """What the library holds: titles, items, databases, platforms by asset class and rights basis (art. 10.1)."""
+    from ..usage.quantity import QUANTITY_COLUMNS, format_quantity, quantity_csv_rows, quantity_report
+    lang = ctx.obj["lang"]
+    rep = quantity_report(ctx.obj["store"]())
+    _emit(rep, fmt, as_json, lambda r: format_quantity(r, lang), quantity_csv_rows(rep, lang), QUANTITY_COLUMNS)
+
+
+@report.command("timeliness")
+@click.option("--year", type=int, help="Only the licences activated in this year (YYYY).")
+@click.option("--at", "at", metavar="YYYY-MM-DD", help="Count activations up to this day (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.pass_context
+def report_timeliness(ctx, year, at, fmt, as_json):
+    """Days from order to activation, and from publication to availability (art. 10.1)."""
+    from datetime import date
+
+    from ..usage.timeliness import TIMELINESS_COLUMNS, format_timeliness, timeliness_csv_rows, timeliness_report
+    lang = ctx.obj["lang"]
+    try:
+        day = date.fromisoformat(at) if at else None
+    except ValueError:
+        raise click.BadParameter(f"{at!r} is not a date (YYYY-MM-DD)", param_hint="--at") from None
+    rep = timeliness_report(ctx.obj["store"](), year=year, at=day)
+    _emit(rep, fmt, as_json, lambda r: format_timeliness(r, lang), timeliness_csv_rows(rep), TIMELINESS_COLUMNS)
 
 
 @report.command("demand")
 @_filters
-@click.option("--limit", type=int, default=0, help="At most N titles per list.")
+@click.option("--limit", type=click.IntRange(0), default=0, help="At most N titles per list.")
+@_chart_option
 @click.pass_context
-def report_demand(ctx, year, platform, package, licence, fmt, as_json, limit):
+def report_demand(ctx, year, platform, package, licence, fmt, as_json, limit, chart):
     """Turnaways per title and titles asked for but not held (art. 10.5, user demand)."""
     from ..usage.indicators import DEMAND_COLUMNS, demand_report, format_demand
     if package or licence:
@@ -186,3 +445,4 @@ def report_demand(ctx, year, platform, package, licence, fmt, as_json, limit):
     rep = demand_report(ctx.obj["store"](), year=year, platform=platform, limit=limit)
     _emit(rep, fmt, as_json, format_demand, rep["turnaways"] + [r for r in rep["not_held"] if not r["turnaways"]],
           DEMAND_COLUMNS)
+    _write_chart(ctx, "demand", rep, chart, limit or 15)

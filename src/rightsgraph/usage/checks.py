@@ -37,11 +37,11 @@ def check_report(report: CounterReport) -> None:
                              f"{h.report_id}（R{h.release}）不允许指标类型 {row.metric!r}（允许：{'、'.join(allowed)}）"))
         _check_attributes(row, h.release, problems)
         for month, n in row.counts.items():
-            where = row.cells.get(month, row.where)
             if n < 0:
-                problems.append((where, f"negative count {n}", f"计数为负：{n}"))
+                problems.append((row.cells.get(month, row.where), f"negative count {n}", f"计数为负：{n}"))
             if months and month not in months:
-                problems.append((where, f"{month} is outside the reporting period {h.begin}..{h.end}",
+                problems.append((row.cells.get(month, row.where),
+                                 f"{month} is outside the reporting period {h.begin}..{h.end}",
                                  f"{month} 不在报告期 {h.begin}..{h.end} 之内"))
         if row.total is not None and row.total != sum(row.counts.values()):
             problems.append((row.total_at, f"Reporting_Period_Total {row.total} is not the sum of the months "

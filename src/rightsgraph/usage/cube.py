@@ -67,6 +67,8 @@ class Cube:
     series: int
     items: int
     where: dict = field(default_factory=dict)     # series/item IRI -> location in the file
+    year_totals: dict = field(default_factory=dict)   # (item IRI, metric, data type, year) -> count,
+                                                      # Regular access only: usage/totals.py
 
 
 def to_cube(report: CounterReport) -> Cube:
@@ -118,6 +120,8 @@ def to_cube(report: CounterReport) -> Cube:
         return iri
 
     n_series = n_obs = 0
+    totals: dict = {}
+    month_lit = {m: f'"{m}"^^<{XSD}gYearMonth>' for m in report.months()}
     for row in report.rows:
         item = item_iri(row.item, row.where)
         counts = [(m, n) for m, n in sorted(row.counts.items()) if n]
@@ -140,14 +144,19 @@ def to_cube(report: CounterReport) -> Cube:
                 w(f"{s} <{RG}yop> {lit(value, XSD + 'gYear')} .")
             else:
                 w(f"{s} <{RG}{prop}> {lit(value)} .")
+        tkey = None if row.attrs.get("Access_Method") == "TDM" else (item[1:-1], row.metric,
+                                                                      row.attrs.get("Data_Type", ""))
         for month, n in counts:
             n_obs += 1
             o = f"_:o{n_obs}"
-            w(f"{s} <{QB}observation> {o} .")
-            w(f'{o} <{RG}usageMonth> "{month}"^^<{XSD}gYearMonth> .')
-            w(f'{o} <{RG}usageCount> "{n}"^^<{XSD}integer> .')
+            ml = month_lit.get(month) or f'"{month}"^^<{XSD}gYearMonth>'
+            out.append(f"{s} <{QB}observation> {o} .\n{o} <{RG}usageMonth> {ml} .\n"
+                       f'{o} <{RG}usageCount> "{n}"^^<{XSD}integer> .')
+            if tkey is not None:
+                k = tkey + (month[:4],)
+                totals[k] = totals.get(k, 0) + n
     return Cube(graph=g, ntriples="\n".join(out) + "\n", observations=n_obs, series=n_series,
-                items=len(items), where=where)
+                items=len(items), where=where, year_totals=totals)
 
 
 def _clean_id(col: str, value: str) -> str:

@@ -81,6 +81,28 @@ def usage_counts(store, metrics, *, year: int | None = None, platform: str | Non
     return out
 
 
+def usage_year_counts(store, metrics, *, year: int | None = None, platform: str | None = None) -> list[dict]:
+    """Counts per item, year and metric, from the year totals (usage/totals.py): Regular
+    access only, one report per platform, year, metric and kind of content
+    (VIEW_PRECEDENCE, decided per year here where usage_counts decides per month)."""
+    from .totals import year_totals
+    raw = []
+    for x in year_totals(store, metrics, year=year):
+        if x["report"] not in VIEW_PRECEDENCE:
+            continue
+        raw.append({**x, "kind": _kind(x["data_type"], x["report"])})
+    best: dict[tuple, int] = {}
+    for x in raw:
+        key = (x["created_by"], x["year"], x["metric"], x["kind"])
+        rank = VIEW_PRECEDENCE.index(x["report"])
+        best[key] = min(best.get(key, rank), rank)
+    out = [x for x in raw if VIEW_PRECEDENCE.index(x["report"]) == best[(x["created_by"], x["year"], x["metric"], x["kind"])]]
+    if platform:
+        names = _item_info(store, {x["item"] for x in out})
+        out = [x for x in out if names.get(x["item"], {}).get("platform") == platform]
+    return out
+
+
 def _item_info(store, items) -> dict[str, dict]:
     if not items:
         return {}
@@ -198,14 +220,14 @@ def cost_per_use_report(store, *, year: int | None = None, package: str | None =
     links = derive_usage_links(store)
     hold = _holdings(store)
     res, lics = hold["resources"], hold["licences"]
-    counts = usage_counts(store, tuple(DENOMINATOR.values()), year=year, platform=platform)
+    counts = usage_year_counts(store, tuple(DENOMINATOR.values()), year=year, platform=platform)
     # uses per resource and year, on the resource's own denominator
     uses: dict = defaultdict(lambda: defaultdict(int))
     for x in counts:
         for r in links.get(x["item"], ()):
             info = res.get(r)
             if info and DENOMINATOR.get(info["kind"]) == x["metric"]:
-                uses[r][int(x["month"][:4])] += x["count"]
+                uses[r][x["year"]] += x["count"]
     pays = _payments(store)
     paid: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(Decimal)))   # target -> year -> currency
     for p in pays:
@@ -314,8 +336,8 @@ def demand_report(store, *, year: int | None = None, platform: str | None = None
     that the catalogue does not hold (no resource matches the item's identifiers)."""
     links = derive_usage_links(store)
     res = _holdings(store)["resources"]
-    counts = usage_counts(store, TURNAWAYS + ("Unique_Item_Requests", "Unique_Title_Requests"),
-                          year=year, platform=platform)
+    counts = usage_year_counts(store, TURNAWAYS + ("Unique_Item_Requests", "Unique_Title_Requests"),
+                               year=year, platform=platform)
     per: dict = defaultdict(lambda: defaultdict(int))
     for x in counts:
         per[x["item"]][x["metric"]] += x["count"]

@@ -274,6 +274,7 @@ def _read_tabular(source: str, fmt: str, rows: list[list[str]]) -> CounterReport
     if problems:
         raise CounterError(source, problems)
     fixed = _fixed_attributes(header)
+    month_columns = {m: j for j, m in months.items()}
     out: list[UsageRow] = []
     for r in range(head_row + 1, len(rows)):
         cells = [c.strip() for c in rows[r]]
@@ -302,10 +303,16 @@ def _read_tabular(source: str, fmt: str, rows: list[list[str]]) -> CounterReport
                        metric_at=at("Metric_Type"), attr_at=attr_at)
         if not item.name:
             problems.append((at(item_col), f"empty {item_col}", f"{item_col} 为空"))
+        row.cells = _TabularCells(r, month_columns, columns)
+        ncells = len(cells)
         for j, month in months.items():
-            where = f"row {r + 1}, column {column_letter(j)} ({columns[j]})"
-            row.cells[month] = where
-            n = _count(cells[j] if j < len(cells) else "", where, problems)
+            text = cells[j] if j < ncells else ""
+            try:                                  # the common case, fast: a plain whole number
+                row.counts[month] = int(text) if text else 0
+                continue
+            except ValueError:
+                pass
+            n = _count(text, row.cells[month], problems)
             if n is not None:
                 row.counts[month] = n
         if "Reporting_Period_Total" in named:
@@ -315,6 +322,26 @@ def _read_tabular(source: str, fmt: str, rows: list[list[str]]) -> CounterReport
     if problems:
         raise CounterError(source, problems)
     return CounterReport(source, fmt, header, out)
+
+
+class _TabularCells:
+    """month -> 'row 17, column L (Jan-2022)', the text made only when asked for (an error
+    message): a large report has a million cells."""
+
+    __slots__ = ("row", "month_columns", "columns")
+
+    def __init__(self, row: int, month_columns: dict, columns: list):
+        self.row, self.month_columns, self.columns = row, month_columns, columns
+
+    def __getitem__(self, month: str) -> str:
+        j = self.month_columns[month]
+        return f"row {self.row + 1}, column {column_letter(j)} ({self.columns[j]})"
+
+    def __contains__(self, month) -> bool:
+        return month in self.month_columns
+
+    def get(self, month: str, default=None):
+        return self[month] if month in self.month_columns else default
 
 
 def _tabular_parent(cell) -> Item | None:

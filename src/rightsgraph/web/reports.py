@@ -1,6 +1,6 @@
 """Reports over HTTP: GET /api/v1/reports/risks and GET /api/v1/reports/assets
 (the same functions as `rightsgraph report risks|assets`; docs/licences.md), and
-/usage, /cost-per-use, /demand (`rightsgraph report usage|cost-per-use|demand`; docs/usage.md).
+/usage, /cost-per-use, /demand, /quantity, /timeliness (`rightsgraph report ...`; docs/usage.md).
 
 Reports read every licence and resource: when the store holds confidential graphs, only
 cataloguers (and admins) may ask for them, so no confidential licence leaks into a total.
@@ -76,7 +76,32 @@ def _cataloguer_when_costs():
     return require("reader")
 
 
+def _answer(name: str, rep: dict, top: int):
+    """The report as JSON, or as an SVG chart for `<name>.svg` and `?format=svg`."""
+    if not (request.path.endswith(".svg") or request.args.get("format") == "svg"):
+        return jsonify(rep)
+    from flask import Response
+
+    from ..usage.charts import ChartError, chart
+    from .errors import _lang
+    try:
+        svg = chart(name, rep, top=top)
+    except ChartError as exc:
+        resp = jsonify({"error": exc.text(_lang())})
+        resp.status_code = 404
+        return resp
+    return Response(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+def _count_arg(name: str) -> int:
+    value = request.args.get(name, "0")
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number")
+    return int(value)
+
+
 @bp.route("/usage", methods=["GET"])
+@bp.route("/usage.svg", methods=["GET"])
 def usage():
     denied = _guard()
     if denied is not None:
@@ -86,10 +111,11 @@ def usage():
         f = _usage_filters()
     except ValueError as exc:
         return _bad(str(exc))
-    return jsonify(usage_report(current_app.extensions["rightsgraph.store"], **f))
+    return _answer("usage", usage_report(current_app.extensions["rightsgraph.store"], **f), 0)
 
 
 @bp.route("/cost-per-use", methods=["GET"])
+@bp.route("/cost-per-use.svg", methods=["GET"])
 def cost_per_use():
     denied = _cataloguer_when_costs()
     if denied is not None:
@@ -97,13 +123,15 @@ def cost_per_use():
     from ..usage.indicators import cost_per_use_report
     try:
         f = _usage_filters()
-        top = int(request.args.get("top", 0))
+        top = _count_arg("top")
     except ValueError as exc:
-        return _bad(str(exc) if "year" in str(exc) else "top must be a whole number")
-    return jsonify(cost_per_use_report(current_app.extensions["rightsgraph.store"], top=top, **f))
+        return _bad(str(exc))
+    rep = cost_per_use_report(current_app.extensions["rightsgraph.store"], top=top, **f)
+    return _answer("cost-per-use", rep, top or 10)
 
 
 @bp.route("/demand", methods=["GET"])
+@bp.route("/demand.svg", methods=["GET"])
 def demand():
     denied = _guard()
     if denied is not None:
@@ -111,8 +139,32 @@ def demand():
     from ..usage.indicators import demand_report
     try:
         f = _usage_filters()
-        limit = int(request.args.get("limit", 0))
+        limit = _count_arg("limit")
     except ValueError as exc:
-        return _bad(str(exc) if "year" in str(exc) else "limit must be a whole number")
-    return jsonify(demand_report(current_app.extensions["rightsgraph.store"], year=f["year"],
-                                 platform=f["platform"], limit=limit))
+        return _bad(str(exc))
+    rep = demand_report(current_app.extensions["rightsgraph.store"], year=f["year"], platform=f["platform"],
+                        limit=limit)
+    return _answer("demand", rep, limit or 15)
+
+
+@bp.route("/quantity", methods=["GET"])
+def quantity():
+    denied = _guard()
+    if denied is not None:
+        return denied
+    from ..usage.quantity import quantity_report
+    return jsonify(quantity_report(current_app.extensions["rightsgraph.store"]))
+
+
+@bp.route("/timeliness", methods=["GET"])
+def timeliness():
+    denied = _cataloguer_when_costs()
+    if denied is not None:
+        return denied
+    from ..usage.timeliness import timeliness_report
+    try:
+        f = _usage_filters()
+        at = date.fromisoformat(request.args["at"]) if request.args.get("at") else None
+    except ValueError as exc:
+        return _bad(str(exc) if "year" in str(exc) else "at must be a date (YYYY-MM-DD)")
+    return jsonify(timeliness_report(current_app.extensions["rightsgraph.store"], year=f["year"], at=at))
