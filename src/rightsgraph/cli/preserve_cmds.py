@@ -85,8 +85,9 @@ def location_list(ctx):
 @click.option("--kind", type=click.Choice(["file", "folder", "bag", "ocfl", "store-backup"]), default=None,
               help="What PATH is (default: detected; a store backup must be named).")
 @click.option("--location", "location_name", metavar="NAME", help="Storage location holding PATH (default: the one whose root holds it).")
-@click.option("--identify", type=click.Choice(["fido", "magic", "none"]), default="fido", show_default=True,
-              help="Format identification: FIDO (PRONOM signatures), the magic-number fallback, or none.")
+@click.option("--identify", type=click.Choice(["auto", "fido", "magic", "none"]), default="auto", show_default=True,
+              help="Format identification: FIDO (PRONOM signatures), the magic-number fallback, none (later, with "
+                   "`preserve identify`), or auto: FIDO for up to 100 files, later for more.")
 @click.option("--workers", type=int, default=None, help="Threads computing digests (default: the CPUs).")
 @click.option("--agent", metavar="NAME|IRI", help="Who is registering, for the provenance record.")
 @click.option("--json", "as_json", is_flag=True)
@@ -111,6 +112,42 @@ def add(ctx, path, resource, kind, location_name, identify, workers, agent, as_j
                 f"识别格式 {reg.identified} 个"))
     if reg.validation:
         click.echo(f"  {reg.validation}")
+    if reg.deferred:
+        click.echo("  formats not identified yet: run `rightsgraph preserve identify`" if en
+                   else "  尚未识别格式：请运行 `rightsgraph preserve identify`")
+
+
+@preserve.command()
+@click.option("--object", "representation", metavar="IRI", help="Only this registered object.")
+@click.option("--resource", metavar="IRI", help="Only the objects of this resource.")
+@click.option("--tool", type=click.Choice(["fido", "magic"]), default="fido", show_default=True,
+              help="FIDO (PRONOM signatures) or the magic-number fallback.")
+@click.option("--workers", type=int, default=None, help="Processes running FIDO (default: the CPUs).")
+@click.option("--agent", metavar="NAME|IRI", help="Who runs it, for the events.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def identify(ctx, representation, resource, tool, workers, agent, as_json):
+    """Identify the formats (PRONOM) of the files of every registered object not identified
+    yet, e.g. after a large registration; resumable, committed in batches."""
+    from ..decision_service import expand
+    from ..preservation.identify import identify as run_identify
+    try:
+        res = run_identify(ctx.obj["store"](), representation=expand(representation) if representation else None,
+                           resource=expand(resource) if resource else None, tool=tool, workers=workers,
+                           agent=agent, progress=not as_json)
+    except _errors() as exc:
+        _fail(ctx, exc)
+    if as_json:
+        click.echo(json.dumps(res.to_json(), ensure_ascii=False, indent=2))
+        return
+    en = _lang(ctx) == "en"
+    if not res.representations:
+        click.echo("nothing to identify" if en else "没有待识别的对象")
+        return
+    click.echo((f"{res.representations} objects, {res.files} files read, {res.identified} identified by {res.tool}") if en
+               else (f"{res.representations} 个对象，读取 {res.files} 个文件，{res.tool} 识别 {res.identified} 个"))
+    for puid, n in sorted(res.by_format.items(), key=lambda x: -x[1]):
+        click.echo(f"  {puid}: {n}")
 
 
 @preserve.command()

@@ -38,6 +38,9 @@ MESSAGES = {
     "unreadable_file": {
         "en": "{path}: cannot be read ({error}); nothing was registered",
         "zh": "{path}：无法读取（{error}）；未登记任何内容"},
+    "file_name": {
+        "en": "{path}: the file name is not valid UTF-8, so it cannot be recorded; rename it, then register again",
+        "zh": "{path}：文件名不是有效的 UTF-8，无法记录；请重命名后再登记"},
     "unknown_object": {
         "en": "<{object}>: no preserved object with this IRI or for this resource",
         "zh": "<{object}>：没有此 IRI 的保存对象，也没有属于此资源的保存对象"},
