@@ -21,7 +21,7 @@ from urllib.parse import quote
 from pyoxigraph import Literal, NamedNode
 
 from .. import provenance
-from ..namespaces import DCT, PREMIS, RDF, RDFS, RG, XSD
+from ..namespaces import DCT, PREMIS, PROV, RDF, RDFS, RG, XSD
 from ..provenance import agent_node
 from .commit import commit
 from .events import event_quads
@@ -31,8 +31,8 @@ from .locations import location_for
 from .messages import PreservationError
 from .nquads import NQuads, integer, iri, literal, typed
 from .packages import PackageError, read_package
-from .vocab import (ALGORITHMS, FORMAT_IDENTIFICATION, ID_BASE, INGESTION, OBJECTS_GRAPH, SOFTWARE_AGENT,
-                    SUCCESS, VALIDATION, file_iri, pronom_iri)
+from .vocab import (ALGORITHMS, FORMAT_IDENTIFICATION, ID_BASE, INGESTION, MIGRATION, OBJECTS_GRAPH,
+                    SOFTWARE_AGENT, SUCCESS, VALIDATION, file_iri, pronom_iri)
 
 # FIDO needs ~60 ms a file: inline for small registrations, `preserve identify` after large ones
 FIDO_INLINE_FILES = 100
@@ -69,11 +69,14 @@ def dt(value) -> Literal:
 
 def register(store, path, *, resource: str | None, kind: str | None = None, location: str | None = None,
              identify: str = "auto", agent: str | None = None, workers: int | None = None,
-             progress: bool = False) -> Registered:
+             progress: bool = False, derived_from: str | None = None,
+             migration_note: str | None = None) -> Registered:
     """Register `path` (see module doc). Raises PreservationError; nothing is stored then.
 
     `identify`: "fido", "magic" (the fallback table), "none" (later, with identify.py), or
-    "auto": FIDO when the path holds at most FIDO_INLINE_FILES files, else none."""
+    "auto": FIDO when the path holds at most FIDO_INLINE_FILES files, else none.
+    `derived_from`: the representation this one was migrated from (migrate.py): recorded
+    as prov:wasDerivedFrom with a migration event, in the same commit."""
     started = provenance.now()
     agent = agent or provenance.default_agent()
     p = Path(path).absolute()
@@ -113,6 +116,12 @@ def register(store, path, *, resource: str | None, kind: str | None = None, loca
     if package.validation:
         doc.extend(event_quads(VALIDATION, [rep], SUCCESS, agent=agent, at=now, note=package.validation,
                                describe_agents=False))
+    if derived_from:
+        source = NamedNode(derived_from)
+        doc.add(iri(rep), iri(PROV.wasDerivedFrom), iri(source), iri(OBJECTS_GRAPH))
+        doc.extend(event_quads(MIGRATION, [source], SUCCESS, agent=agent, at=now, describe_agents=False,
+                               generated=[rep], note=migration_note))
+        outside.nodes.add(source)
     if identifier is not None:
         doc.extend(event_quads(FORMAT_IDENTIFICATION, [rep], SUCCESS, agent=agent, at=now, describe_agents=False,
                                note=f"{outside.identified} of {len(package.files)} file(s) identified by {identifier.tool}"))
