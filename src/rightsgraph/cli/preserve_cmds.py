@@ -251,6 +251,61 @@ def repair(ctx, library, resource, agent, as_json):
     _print_action(ctx, res, as_json)
 
 
+@preserve.command()
+@click.argument("source", metavar="OBJECT")
+@click.argument("target", type=click.Path(exists=False))
+@_library_option
+@click.option("--command", "command", metavar="CMD",
+              help="Converter to run after the rights check, without a shell: {source} and {target} in its "
+                   "arguments become a verified copy of OBJECT and TARGET. Without it, TARGET must already hold "
+                   "the migrated files.")
+@click.option("--identify", type=click.Choice(["auto", "fido", "magic", "none"]), default="auto", show_default=True)
+@click.option("--agent", metavar="NAME|IRI")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def migrate(ctx, source, target, library, command, identify, agent, as_json):
+    """Register TARGET as a format migration of OBJECT (its IRI, or a resource with one
+    registered object), after asking the decision engine whether the licence allows it
+    (odrl:reproduce, purpose preservation); exits 1 when the licence refuses."""
+    from ..decision_service import expand
+    from ..preservation.migrate import migrate as do_migrate
+    _need_library(ctx, library)
+    try:
+        res = do_migrate(ctx.obj["store"](), expand(source), target, library=expand(library), command=command,
+                         agent=agent, lang=_lang(ctx), identify=identify)
+    except _errors() as exc:
+        _fail(ctx, exc)
+    click.echo(json.dumps(res.to_json(), ensure_ascii=False, indent=2) if as_json else res.detail)
+    if res.refused:
+        ctx.exit(EXIT_DAMAGE)
+
+
+@preserve.command()
+@click.argument("source", metavar="OBJECT")
+@click.option("--archive", required=True, metavar="IRI", help="The archive (a party) the object is handed to.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, exists=False),
+              help="Folder the BagIt bag is written into (the archive's drop folder).")
+@_library_option
+@click.option("--agent", metavar="NAME|IRI")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def transfer(ctx, source, archive, out, library, agent, as_json):
+    """Hand OBJECT to a third-party archive as a validated BagIt bag in --out, after asking
+    the decision engine whether the licence allows it (odrl:distribute to the archive,
+    purpose preservation); exits 1 when the licence refuses."""
+    from ..decision_service import expand
+    from ..preservation.transfer import transfer as do_transfer
+    _need_library(ctx, library)
+    try:
+        res = do_transfer(ctx.obj["store"](), expand(source), archive=expand(archive), out=out,
+                          library=expand(library), agent=agent, lang=_lang(ctx))
+    except _errors() as exc:
+        _fail(ctx, exc)
+    click.echo(json.dumps(res.to_json(), ensure_ascii=False, indent=2) if as_json else res.detail)
+    if res.refused:
+        ctx.exit(EXIT_DAMAGE)
+
+
 def _need_library(ctx, library):
     if not library:
         from ..preservation.messages import msg

@@ -56,6 +56,19 @@ MESSAGES = {
     "same_location": {
         "en": "the replica location must differ from the copies' own location ({name})",
         "zh": "副本位置须不同于原副本所在位置（{name}）"},
+    "target_exists": {
+        "en": "{path}: already exists; nothing is written over it",
+        "zh": "{path}：已存在；不会覆盖"},
+    "no_intact_object": {
+        "en": "<{object}>: no location holds a copy whose every file verifies now ({checked}); nothing was done",
+        "zh": "<{object}>：没有任何存储位置的副本能全部通过核验（{checked}）；未做任何操作"},
+    "command_failed": {
+        "en": "the conversion command failed ({detail}): {command}; nothing was registered",
+        "zh": "转换命令失败（{detail}）：{command}；未登记任何内容"},
+    "action_replicate": {"en": "replication", "zh": "复制"},
+    "action_repair": {"en": "repair", "zh": "修复"},
+    "action_migrate": {"en": "format migration", "zh": "格式迁移"},
+    "action_transfer": {"en": "transfer", "zh": "移交"},
     "library_needed": {
         "en": "--library IRI is needed: rights are checked for the library that acts (or set RIGHTSGRAPH_LIBRARY)",
         "zh": "须给出 --library IRI：权利按执行操作的图书馆核查（或设置 RIGHTSGRAPH_LIBRARY）"},

@@ -213,7 +213,7 @@ def _with_progress(paths, algorithms, workers, progress: bool, desc: str):
     total = 0
     for p in paths:
         try:
-            total += p.stat().st_size
+            total += os.stat(p).st_size
         except OSError:
             pass
     with tqdm(total=total, unit="B", unit_scale=True, desc=desc, leave=False, disable=None) as bar:
