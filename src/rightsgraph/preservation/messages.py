@@ -69,6 +69,30 @@ MESSAGES = {
     "action_repair": {"en": "repair", "zh": "修复"},
     "action_migrate": {"en": "format migration", "zh": "格式迁移"},
     "action_transfer": {"en": "transfer", "zh": "移交"},
+    "acq_stage": {
+        "en": "stage {stage!r}: not an acquisition stage (one of {known})",
+        "zh": "阶段 {stage!r}：不是采购阶段（可用：{known}）"},
+    "acq_decision": {
+        "en": "--decision {decision!r}: one of {known}",
+        "zh": "--decision {decision!r}：须为 {known} 之一"},
+    "acq_notice": {
+        "en": "--notice-days {value}: must be zero or more days",
+        "zh": "--notice-days {value}：须为零或正的天数"},
+    "acq_date": {
+        "en": "--{param} {value!r}: not a date (YYYY-MM-DD) or date-time (ISO 8601)",
+        "zh": "--{param} {value!r}：不是日期（YYYY-MM-DD）或日期时间（ISO 8601）"},
+    "acq_ended": {
+        "en": "--ended {ended} is before the stage's date {started}",
+        "zh": "--ended {ended} 早于该阶段的日期 {started}"},
+    "acq_licence": {
+        "en": "--licence <{licence}>: not a licence in the store (rg:Licence)",
+        "zh": "--licence <{licence}>：库中没有此许可协议（rg:Licence）"},
+    "acq_package": {
+        "en": "--package <{package}>: not a package or collection in the store",
+        "zh": "--package <{package}>：库中没有此资源包或集合"},
+    "acq_unknown": {
+        "en": "{acquisition}: no acquisition recorded under this identifier; record its first stage with `rightsgraph acquisition record`",
+        "zh": "{acquisition}：没有以此标识记录的采购过程；请先用 `rightsgraph acquisition record` 记录其第一个阶段"},
     "library_needed": {
         "en": "--library IRI is needed: rights are checked for the library that acts (or set RIGHTSGRAPH_LIBRARY)",
         "zh": "须给出 --library IRI：权利按执行操作的图书馆核查（或设置 RIGHTSGRAPH_LIBRARY）"},
