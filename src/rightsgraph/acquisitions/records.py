@@ -183,6 +183,7 @@ def acquisition_record(store, ident: str) -> dict:
                            "days_since_previous": (s["started"].date() - prev).days if prev else None})
         prev = s["started"].date()
     r = rows[0]
+    from ..preservation.documents import documents
     return {
         "acquisition": acq.value, "identifier": r["id"].value,
         "title": r["title"].value if r["title"] is not None else None,
@@ -192,6 +193,7 @@ def acquisition_record(store, ident: str) -> dict:
         "stages": out_stages,
         "current_stage": out_stages[-1]["stage"] if out_stages else None,
         "days_first_to_last": (stages[-1]["started"].date() - stages[0]["started"].date()).days if stages else None,
+        "documents": documents(store, of=acq.value),
     }
 
 

@@ -87,6 +87,9 @@ def show(ctx, ident, as_json):
         click.echo(f"  {s['date']}  {stage:<12}{decision}{after}{by}")
         if s["note"]:
             click.echo(f"              {s['note']}")
+    for d in rec["documents"]:
+        click.echo(f"  {'document' if en else '档案文件'}: {d['type']} {d['name']} ({d['attached'][:10]}; "
+                   f"{'copies' if en else '副本'} {', '.join(d['copies'])})")
     if rec["days_first_to_last"] is not None:
         click.echo(f"  {'days from first to last stage' if en else '首末阶段相隔天数'}: {rec['days_first_to_last']}")
 

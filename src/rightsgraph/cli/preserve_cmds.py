@@ -306,6 +306,67 @@ def transfer(ctx, source, archive, out, library, agent, as_json):
         ctx.exit(EXIT_DAMAGE)
 
 
+@preserve.command()
+@click.argument("path", type=click.Path(exists=False, dir_okay=False))
+@click.option("--to", "of", required=True, metavar="IRI|ID",
+              help="The licence (IRI) or acquisition (IRI or identifier) the document belongs to.")
+@click.option("--type", "doc_type", required=True,
+              type=click.Choice(["contract", "acceptance-report", "term-sheet", "other"]))
+@click.option("--location", "location_name", metavar="NAME",
+              help="Storage location to keep it in (default: where it already is, else the primary one).")
+@click.option("--agent", metavar="NAME|IRI")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def attach(ctx, path, of, doc_type, location_name, agent, as_json):
+    """Attach a document (signed contract, acceptance report, the term sheet as received)
+    to a licence or acquisition: kept in the construction archive with its fixity, and
+    audited and repaired like content."""
+    from ..decision_service import expand
+    from ..preservation.documents import attach as do_attach
+    try:
+        res = do_attach(ctx.obj["store"](), path, of=expand(of, "") if ":" in of else of, doc_type=doc_type,
+                        location=location_name, agent=agent)
+    except _errors() as exc:
+        _fail(ctx, exc)
+    if as_json:
+        click.echo(json.dumps({"document": res.registered.representation, "path": res.path, "of": res.of,
+                               "type": res.doc_type, "copied": res.copied, "term_sheet": res.term_sheet_check},
+                              ensure_ascii=False, indent=2))
+        return
+    en = _lang(ctx) == "en"
+    click.echo((f"attached <{res.registered.representation}> to <{res.of}>: {res.doc_type}, {res.path}"
+                + (" (copied into the construction archive)" if res.copied else "")) if en else
+               (f"已将 <{res.registered.representation}> 归入 <{res.of}> 的建设档案：{res.doc_type}，{res.path}"
+                + ("（已复制到建设档案目录）" if res.copied else "")))
+    if res.term_sheet_check:
+        click.echo(f"  {'term sheet' if en else '条款表'}: {res.term_sheet_check}")
+
+
+@preserve.command()
+@click.option("--of", "of", metavar="IRI|ID", help="Only the documents of this licence or acquisition.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def documents(ctx, of, as_json):
+    """The construction archive: documents attached to licences and acquisitions."""
+    from ..acquisitions.records import acquisition_iri
+    from ..decision_service import expand
+    from ..preservation.documents import documents as list_documents
+    store = ctx.obj["store"]()
+    target = None
+    if of:
+        target = expand(of, "") if ":" in of else acquisition_iri(of)
+    rows = list_documents(store, of=target)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    en = _lang(ctx) == "en"
+    if not rows:
+        click.echo("no documents" if en else "没有文件")
+    for r in rows:
+        click.echo(f"{r['of']}  {r['type']:<18} {r['name']}  {r['size']} bytes  {r['attached'][:10]}  "
+                   f"{'copies' if en else '副本'}: {', '.join(r['copies'])}")
+
+
 def _need_library(ctx, library):
     if not library:
         from ..preservation.messages import msg

@@ -93,6 +93,15 @@ MESSAGES = {
     "acq_unknown": {
         "en": "{acquisition}: no acquisition recorded under this identifier; record its first stage with `rightsgraph acquisition record`",
         "zh": "{acquisition}：没有以此标识记录的采购过程；请先用 `rightsgraph acquisition record` 记录其第一个阶段"},
+    "doc_type": {
+        "en": "--type {doc_type!r}: one of {known}",
+        "zh": "--type {doc_type!r}：须为 {known} 之一"},
+    "doc_of": {
+        "en": "--to {of}: not a licence (rg:Licence) or an acquisition in the store",
+        "zh": "--to {of}：库中没有此许可协议（rg:Licence）或采购过程"},
+    "no_primary": {
+        "en": "no primary storage location to keep the document in; add one (rightsgraph preserve location add NAME DIR --role primary) or give --location",
+        "zh": "没有可存放文件的主存储位置；请先添加（rightsgraph preserve location add 名称 目录 --role primary）或给出 --location"},
     "library_needed": {
         "en": "--library IRI is needed: rights are checked for the library that acts (or set RIGHTSGRAPH_LIBRARY)",
         "zh": "须给出 --library IRI：权利按执行操作的图书馆核查（或设置 RIGHTSGRAPH_LIBRARY）"},

@@ -26,6 +26,7 @@ from pathlib import Path
 from .catalog import copy_rows, representation_info
 from .hashing import digest_file
 from .messages import PreservationError, msg
+from .packages import SINGLE_FILE_KINDS
 from .registry import register
 from .rights import RightsAnswer, RightsChecker
 
@@ -64,7 +65,7 @@ def migrate(store, source: str, target, *, library: str | None, command: str | N
         if target.exists():
             raise PreservationError("target_exists", path=target)
         folder = verified_folder(store, info.iri)
-        _run(command, folder if info.kind != "file" else folder / info.name, target)
+        _run(command, folder / info.name if info.kind in SINGLE_FILE_KINDS else folder, target)
         tool = f"command: {command}"
     reg = register(store, target, resource=info.resource,
                    kind=info.kind if info.kind in ("store-backup", "document") else None,

@@ -30,7 +30,7 @@ from .hashing import digest_many
 from .locations import location_for
 from .messages import PreservationError
 from .nquads import NQuads, integer, iri, literal, typed
-from .packages import PackageError, read_package
+from .packages import SINGLE_FILE_KINDS, PackageError, read_package
 from .vocab import (ALGORITHMS, FORMAT_IDENTIFICATION, ID_BASE, INGESTION, MIGRATION, OBJECTS_GRAPH,
                     SOFTWARE_AGENT, SUCCESS, VALIDATION, file_iri, pronom_iri)
 
@@ -70,17 +70,19 @@ def dt(value) -> Literal:
 def register(store, path, *, resource: str | None, kind: str | None = None, location: str | None = None,
              identify: str = "auto", agent: str | None = None, workers: int | None = None,
              progress: bool = False, derived_from: str | None = None,
-             migration_note: str | None = None) -> Registered:
+             migration_note: str | None = None, document_of: str | None = None,
+             document_type: str | None = None) -> Registered:
     """Register `path` (see module doc). Raises PreservationError; nothing is stored then.
 
     `identify`: "fido", "magic" (the fallback table), "none" (later, with identify.py), or
     "auto": FIDO when the path holds at most FIDO_INLINE_FILES files, else none.
     `derived_from`: the representation this one was migrated from (migrate.py): recorded
-    as prov:wasDerivedFrom with a migration event, in the same commit."""
+    as prov:wasDerivedFrom with a migration event, in the same commit.
+    `document_of`, `document_type`: a construction-archive document (documents.py)."""
     started = provenance.now()
     agent = agent or provenance.default_agent()
     p = Path(path).absolute()
-    if kind != "store-backup" and not resource:
+    if kind not in ("store-backup", "document") and not resource:
         raise PreservationError("resource_needed")
     if resource and not bool(store.query(f"ASK {{ <{resource}> a <{RG.Resource.value}> }}")):
         raise PreservationError("no_resource", resource=resource)
@@ -92,7 +94,7 @@ def register(store, path, *, resource: str | None, kind: str | None = None, loca
     folder = p.parent if package.is_single_file else p
     object_path = folder.resolve().relative_to(loc.root).as_posix()
     object_path = "" if object_path == "." else object_path
-    existing = _registered_at(store, loc.iri, object_path, package.files if package.is_single_file else None)
+    existing = _registered_at(store, loc.iri, object_path, package.files if package.kind in SINGLE_FILE_KINDS else None)
     if existing:
         raise PreservationError("already_registered", path=p, object=existing)
     for rel in package.files:
@@ -116,6 +118,10 @@ def register(store, path, *, resource: str | None, kind: str | None = None, loca
     if package.validation:
         doc.extend(event_quads(VALIDATION, [rep], SUCCESS, agent=agent, at=now, note=package.validation,
                                describe_agents=False))
+    if document_of:
+        doc.add(iri(rep), iri(RG.documentOf), iri(document_of), iri(OBJECTS_GRAPH))
+        doc.add(iri(rep), iri(RG.documentType), iri(document_type), iri(OBJECTS_GRAPH))
+        outside.nodes |= {NamedNode(document_of), NamedNode(document_type)}
     if derived_from:
         source = NamedNode(derived_from)
         doc.add(iri(rep), iri(PROV.wasDerivedFrom), iri(source), iri(OBJECTS_GRAPH))
@@ -200,7 +206,7 @@ def _registered_at(store, location: str, object_path: str, single: list[str] | N
            <{RG.objectPath.value}> {Literal(object_path)} ; <{RG.packageKind.value}> ?kind .
         OPTIONAL {{ ?f <{DCT.isPartOf.value}> ?r ; <{PREMIS.originalName.value}> ?name }} }} }}""")
     for row in rows:
-        if single is None or row["kind"].value != "file" or (row["name"] and row["name"].value in single):
+        if single is None or row["kind"].value not in SINGLE_FILE_KINDS or (row["name"] and row["name"].value in single):
             return row["r"].value
     return None
 

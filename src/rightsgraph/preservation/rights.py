@@ -54,7 +54,8 @@ class RightsChecker:
     def check(self, resource: str | None, action: str, recipient: str | None = None,
               at: datetime | None = None) -> RightsAnswer:
         if resource is None:
-            return RightsAnswer(True, "own data", "a backup of this store is the library's own data")
+            return RightsAnswer(True, "own data", "a backup of this store or a construction-archive document is "
+                                                  "the library's own record")
         key = (resource, action, recipient)
         if key not in self._cache:
             self._cache[key] = self._check(resource, action, recipient, at)
