@@ -85,8 +85,9 @@ def location_list(ctx):
 @click.option("--kind", type=click.Choice(["file", "folder", "bag", "ocfl", "store-backup"]), default=None,
               help="What PATH is (default: detected; a store backup must be named).")
 @click.option("--location", "location_name", metavar="NAME", help="Storage location holding PATH (default: the one whose root holds it).")
-@click.option("--identify", type=click.Choice(["fido", "magic", "none"]), default="fido", show_default=True,
-              help="Format identification: FIDO (PRONOM signatures), the magic-number fallback, or none.")
+@click.option("--identify", type=click.Choice(["auto", "fido", "magic", "none"]), default="auto", show_default=True,
+              help="Format identification: FIDO (PRONOM signatures), the magic-number fallback, none (later, with "
+                   "`preserve identify`), or auto: FIDO for up to 100 files, later for more.")
 @click.option("--workers", type=int, default=None, help="Threads computing digests (default: the CPUs).")
 @click.option("--agent", metavar="NAME|IRI", help="Who is registering, for the provenance record.")
 @click.option("--json", "as_json", is_flag=True)
@@ -111,6 +112,42 @@ def add(ctx, path, resource, kind, location_name, identify, workers, agent, as_j
                 f"识别格式 {reg.identified} 个"))
     if reg.validation:
         click.echo(f"  {reg.validation}")
+    if reg.deferred:
+        click.echo("  formats not identified yet: run `rightsgraph preserve identify`" if en
+                   else "  尚未识别格式：请运行 `rightsgraph preserve identify`")
+
+
+@preserve.command()
+@click.option("--object", "representation", metavar="IRI", help="Only this registered object.")
+@click.option("--resource", metavar="IRI", help="Only the objects of this resource.")
+@click.option("--tool", type=click.Choice(["fido", "magic"]), default="fido", show_default=True,
+              help="FIDO (PRONOM signatures) or the magic-number fallback.")
+@click.option("--workers", type=int, default=None, help="Processes running FIDO (default: the CPUs).")
+@click.option("--agent", metavar="NAME|IRI", help="Who runs it, for the events.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def identify(ctx, representation, resource, tool, workers, agent, as_json):
+    """Identify the formats (PRONOM) of the files of every registered object not identified
+    yet, e.g. after a large registration; resumable, committed in batches."""
+    from ..decision_service import expand
+    from ..preservation.identify import identify as run_identify
+    try:
+        res = run_identify(ctx.obj["store"](), representation=expand(representation) if representation else None,
+                           resource=expand(resource) if resource else None, tool=tool, workers=workers,
+                           agent=agent, progress=not as_json)
+    except _errors() as exc:
+        _fail(ctx, exc)
+    if as_json:
+        click.echo(json.dumps(res.to_json(), ensure_ascii=False, indent=2))
+        return
+    en = _lang(ctx) == "en"
+    if not res.representations:
+        click.echo("nothing to identify" if en else "没有待识别的对象")
+        return
+    click.echo((f"{res.representations} objects, {res.files} files read, {res.identified} identified by {res.tool}") if en
+               else (f"{res.representations} 个对象，读取 {res.files} 个文件，{res.tool} 识别 {res.identified} 个"))
+    for puid, n in sorted(res.by_format.items(), key=lambda x: -x[1]):
+        click.echo(f"  {puid}: {n}")
 
 
 @preserve.command()
@@ -214,6 +251,122 @@ def repair(ctx, library, resource, agent, as_json):
     _print_action(ctx, res, as_json)
 
 
+@preserve.command()
+@click.argument("source", metavar="OBJECT")
+@click.argument("target", type=click.Path(exists=False))
+@_library_option
+@click.option("--command", "command", metavar="CMD",
+              help="Converter to run after the rights check, without a shell: {source} and {target} in its "
+                   "arguments become a verified copy of OBJECT and TARGET. Without it, TARGET must already hold "
+                   "the migrated files.")
+@click.option("--identify", type=click.Choice(["auto", "fido", "magic", "none"]), default="auto", show_default=True)
+@click.option("--agent", metavar="NAME|IRI")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def migrate(ctx, source, target, library, command, identify, agent, as_json):
+    """Register TARGET as a format migration of OBJECT (its IRI, or a resource with one
+    registered object), after asking the decision engine whether the licence allows it
+    (odrl:reproduce, purpose preservation); exits 1 when the licence refuses."""
+    from ..decision_service import expand
+    from ..preservation.migrate import migrate as do_migrate
+    _need_library(ctx, library)
+    try:
+        res = do_migrate(ctx.obj["store"](), expand(source), target, library=expand(library), command=command,
+                         agent=agent, lang=_lang(ctx), identify=identify)
+    except _errors() as exc:
+        _fail(ctx, exc)
+    click.echo(json.dumps(res.to_json(), ensure_ascii=False, indent=2) if as_json else res.detail)
+    if res.refused:
+        ctx.exit(EXIT_DAMAGE)
+
+
+@preserve.command()
+@click.argument("source", metavar="OBJECT")
+@click.option("--archive", required=True, metavar="IRI", help="The archive (a party) the object is handed to.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, exists=False),
+              help="Folder the BagIt bag is written into (the archive's drop folder).")
+@_library_option
+@click.option("--agent", metavar="NAME|IRI")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def transfer(ctx, source, archive, out, library, agent, as_json):
+    """Hand OBJECT to a third-party archive as a validated BagIt bag in --out, after asking
+    the decision engine whether the licence allows it (odrl:distribute to the archive,
+    purpose preservation); exits 1 when the licence refuses."""
+    from ..decision_service import expand
+    from ..preservation.transfer import transfer as do_transfer
+    _need_library(ctx, library)
+    try:
+        res = do_transfer(ctx.obj["store"](), expand(source), archive=expand(archive), out=out,
+                          library=expand(library), agent=agent, lang=_lang(ctx))
+    except _errors() as exc:
+        _fail(ctx, exc)
+    click.echo(json.dumps(res.to_json(), ensure_ascii=False, indent=2) if as_json else res.detail)
+    if res.refused:
+        ctx.exit(EXIT_DAMAGE)
+
+
+@preserve.command()
+@click.argument("path", type=click.Path(exists=False, dir_okay=False))
+@click.option("--to", "of", required=True, metavar="IRI|ID",
+              help="The licence (IRI) or acquisition (IRI or identifier) the document belongs to.")
+@click.option("--type", "doc_type", required=True,
+              type=click.Choice(["contract", "acceptance-report", "term-sheet", "other"]))
+@click.option("--location", "location_name", metavar="NAME",
+              help="Storage location to keep it in (default: where it already is, else the primary one).")
+@click.option("--agent", metavar="NAME|IRI")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def attach(ctx, path, of, doc_type, location_name, agent, as_json):
+    """Attach a document (signed contract, acceptance report, the term sheet as received)
+    to a licence or acquisition: kept in the construction archive with its fixity, and
+    audited and repaired like content."""
+    from ..decision_service import expand
+    from ..preservation.documents import attach as do_attach
+    try:
+        res = do_attach(ctx.obj["store"](), path, of=expand(of, "") if ":" in of else of, doc_type=doc_type,
+                        location=location_name, agent=agent)
+    except _errors() as exc:
+        _fail(ctx, exc)
+    if as_json:
+        click.echo(json.dumps({"document": res.registered.representation, "path": res.path, "of": res.of,
+                               "type": res.doc_type, "copied": res.copied, "term_sheet": res.term_sheet_check},
+                              ensure_ascii=False, indent=2))
+        return
+    en = _lang(ctx) == "en"
+    click.echo((f"attached <{res.registered.representation}> to <{res.of}>: {res.doc_type}, {res.path}"
+                + (" (copied into the construction archive)" if res.copied else "")) if en else
+               (f"已将 <{res.registered.representation}> 归入 <{res.of}> 的建设档案：{res.doc_type}，{res.path}"
+                + ("（已复制到建设档案目录）" if res.copied else "")))
+    if res.term_sheet_check:
+        click.echo(f"  {'term sheet' if en else '条款表'}: {res.term_sheet_check}")
+
+
+@preserve.command()
+@click.option("--of", "of", metavar="IRI|ID", help="Only the documents of this licence or acquisition.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def documents(ctx, of, as_json):
+    """The construction archive: documents attached to licences and acquisitions."""
+    from ..acquisitions.records import acquisition_iri
+    from ..decision_service import expand
+    from ..preservation.documents import documents as list_documents
+    store = ctx.obj["store"]()
+    target = None
+    if of:
+        target = expand(of, "") if ":" in of else acquisition_iri(of)
+    rows = list_documents(store, of=target)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    en = _lang(ctx) == "en"
+    if not rows:
+        click.echo("no documents" if en else "没有文件")
+    for r in rows:
+        click.echo(f"{r['of']}  {r['type']:<18} {r['name']}  {r['size']} bytes  {r['attached'][:10]}  "
+                   f"{'copies' if en else '副本'}: {', '.join(r['copies'])}")
+
+
 def _need_library(ctx, library):
     if not library:
         from ..preservation.messages import msg
@@ -233,3 +386,5 @@ def report_preservation(ctx, library, as_json):
 
 
 __all__ = ["preserve"]
+
+from . import acquisition_cmds  # noqa: E402,F401  (acquisition record/show/list/timeliness)

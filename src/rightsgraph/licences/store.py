@@ -37,7 +37,12 @@ def import_sheet(store, path: str | Path, *, graph: str | None = None, agent: st
     g = NamedNode(graph) if graph else graph_for_licence(sheet["licence"])
     # the provenance record names the term sheet as received (its digest), not the Turtle
     # compiled from it: the construction archive (art. 6.4) can then match the file kept
-    received = Path(path).read_bytes()
+    try:
+        received = Path(path).read_bytes()
+    except OSError:
+        if sheet is None:
+            raise
+        received = data     # a sheet made in memory (no file was received): the compiled Turtle
     source = provenance.SourceRecord(Path(path).name, hashlib.sha256(received).hexdigest(), len(received))
     staging = ox.Store()
     parse_into(staging, SourceFile(Path(path), data, hashlib.sha256(data).hexdigest(), RdfFormat.TURTLE,

@@ -65,6 +65,9 @@ ANNOTATION_PREDICATES = frozenset({
     OWL + "versionInfo", RG + "machineEnforced"})
 _INDEX_PREDICATES = (frozenset({RDF_TYPE, SUBCLASS, SKOS_BROADER, DCT_ISSUED, RESOURCE_TYPE}) | _LINKS
                      | LIFECYCLE_PREDICATES | PREMIS_PREDICATES | _KEEP)
+# Graphs of preservation records (registered objects and copies, millions of PREMIS events)
+# state no policy; read, their rdf:type quads would dominate the build.
+SKIPPED_GRAPHS_PREFIX = "https://w3id.org/rightsgraph/graph/preservation/"
 
 
 class PolicyIndex:
@@ -182,14 +185,17 @@ class PolicyIndex:
         if raw is None and isinstance(store, ox.Store):
             raw = store
         if raw is None:
-            idx = cls.from_quads(store.quads(), keep_graph=keep_graph, annotations=False)
+            idx = cls.from_quads((q for q in store.quads() if not _skipped(q.graph_name)), keep_graph=keep_graph,
+                                 annotations=False)
             idx._annotation_source = _sparql_annotations(store)
             return idx
+        graphs = [g for g in raw.named_graphs() if not _skipped(g)]
+        values = " ".join(str(g) for g in graphs)
         preds = [r["p"] for r in raw.query(
-            "SELECT DISTINCT ?p WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")]
+            f"SELECT DISTINCT ?p WHERE {{ {{ ?s ?p ?o }} UNION {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} }}")]
         wanted = [p for p in preds if p.value.startswith(ODRL) or p.value in _INDEX_PREDICATES]
         quads = itertools.chain.from_iterable(
-            raw.quads_for_pattern(None, p, None, None) for p in wanted)
+            raw.quads_for_pattern(None, p, None, g) for p in wanted for g in [ox.DefaultGraph(), *graphs])
         idx = cls.from_quads(quads, keep_graph=keep_graph, annotations=False)
         idx._annotation_source = _raw_annotations(raw)
         return idx
@@ -594,3 +600,7 @@ def _unique_pairs(pairs: list) -> list:
             seen.add(k)
             uniq.append(pr)
     return uniq
+
+
+def _skipped(graph) -> bool:
+    return isinstance(graph, NamedNode) and graph.value.startswith(SKIPPED_GRAPHS_PREFIX)

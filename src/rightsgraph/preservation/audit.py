@@ -174,11 +174,11 @@ def _check(row: CopyRow, d) -> tuple[NamedNode, NamedNode, str | None, Finding |
 def _unexpected_files(store, rows: list[CopyRow], seen: set) -> list[tuple[CopyRow, list[str]]]:
     """Files in a registered folder (per location) that were never registered; each
     folder is listed once per run invocation. Single registered files share their folder
-    with others, so only folders, bags and OCFL objects are listed."""
+    with others (so do documents), so only folders, bags and OCFL objects are listed."""
     out = []
     for row in rows:
         key = (row.representation, row.location)
-        if key in seen or row.kind == "file":
+        if key in seen or row.kind in ("file", "document"):
             continue
         seen.add(key)
         folder = row.folder

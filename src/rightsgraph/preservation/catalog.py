@@ -71,3 +71,30 @@ def registered_names(store, representation: str) -> set[str]:
 def count_copies(store) -> int:
     rows = store.query(f"SELECT (COUNT(?c) AS ?n) WHERE {{ GRAPH <{OBJECTS_GRAPH.value}> {{ ?c a <{RG.Copy.value}> }} }}")
     return int(next(iter(rows))["n"].value)
+
+
+@dataclass
+class RepresentationInfo:
+    iri: str
+    name: str
+    kind: str
+    object_path: str
+    resource: str | None
+    files: int
+
+
+def representation_info(store, ref: str) -> RepresentationInfo | None:
+    """The representation `ref` names: its IRI, or a resource with exactly one registered
+    representation."""
+    rows = list(store.query(f"""SELECT ?rep ?name ?kind ?opath ?res (COUNT(?f) AS ?n) WHERE {{
+        GRAPH <{OBJECTS_GRAPH.value}> {{
+          ?rep a <{PREMIS.Representation.value}> ; <{PREMIS.originalName.value}> ?name ;
+               <{RG.packageKind.value}> ?kind ; <{RG.objectPath.value}> ?opath .
+          OPTIONAL {{ ?rep <{DCT.isPartOf.value}> ?res }}
+          OPTIONAL {{ ?f a <{PREMIS.File.value}> ; <{DCT.isPartOf.value}> ?rep }}
+          FILTER(?rep = <{ref}> || ?res = <{ref}>) }} }} GROUP BY ?rep ?name ?kind ?opath ?res"""))
+    if len(rows) != 1:
+        return None
+    r = rows[0]
+    return RepresentationInfo(r["rep"].value, r["name"].value, r["kind"].value, r["opath"].value,
+                              r["res"].value if r["res"] is not None else None, int(r["n"].value))

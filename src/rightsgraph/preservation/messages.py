@@ -38,6 +38,9 @@ MESSAGES = {
     "unreadable_file": {
         "en": "{path}: cannot be read ({error}); nothing was registered",
         "zh": "{path}：无法读取（{error}）；未登记任何内容"},
+    "file_name": {
+        "en": "{path}: the file name is not valid UTF-8, so it cannot be recorded; rename it, then register again",
+        "zh": "{path}：文件名不是有效的 UTF-8，无法记录；请重命名后再登记"},
     "unknown_object": {
         "en": "<{object}>: no preserved object with this IRI or for this resource",
         "zh": "<{object}>：没有此 IRI 的保存对象，也没有属于此资源的保存对象"},
@@ -53,6 +56,52 @@ MESSAGES = {
     "same_location": {
         "en": "the replica location must differ from the copies' own location ({name})",
         "zh": "副本位置须不同于原副本所在位置（{name}）"},
+    "target_exists": {
+        "en": "{path}: already exists; nothing is written over it",
+        "zh": "{path}：已存在；不会覆盖"},
+    "no_intact_object": {
+        "en": "<{object}>: no location holds a copy whose every file verifies now ({checked}); nothing was done",
+        "zh": "<{object}>：没有任何存储位置的副本能全部通过核验（{checked}）；未做任何操作"},
+    "command_failed": {
+        "en": "the conversion command failed ({detail}): {command}; nothing was registered",
+        "zh": "转换命令失败（{detail}）：{command}；未登记任何内容"},
+    "action_replicate": {"en": "replication", "zh": "复制"},
+    "action_repair": {"en": "repair", "zh": "修复"},
+    "action_migrate": {"en": "format migration", "zh": "格式迁移"},
+    "action_transfer": {"en": "transfer", "zh": "移交"},
+    "acq_stage": {
+        "en": "stage {stage!r}: not an acquisition stage (one of {known})",
+        "zh": "阶段 {stage!r}：不是采购阶段（可用：{known}）"},
+    "acq_decision": {
+        "en": "--decision {decision!r}: one of {known}",
+        "zh": "--decision {decision!r}：须为 {known} 之一"},
+    "acq_notice": {
+        "en": "--notice-days {value}: must be zero or more days",
+        "zh": "--notice-days {value}：须为零或正的天数"},
+    "acq_date": {
+        "en": "--{param} {value!r}: not a date (YYYY-MM-DD) or date-time (ISO 8601)",
+        "zh": "--{param} {value!r}：不是日期（YYYY-MM-DD）或日期时间（ISO 8601）"},
+    "acq_ended": {
+        "en": "--ended {ended} is before the stage's date {started}",
+        "zh": "--ended {ended} 早于该阶段的日期 {started}"},
+    "acq_licence": {
+        "en": "--licence <{licence}>: not a licence in the store (rg:Licence)",
+        "zh": "--licence <{licence}>：库中没有此许可协议（rg:Licence）"},
+    "acq_package": {
+        "en": "--package <{package}>: not a package or collection in the store",
+        "zh": "--package <{package}>：库中没有此资源包或集合"},
+    "acq_unknown": {
+        "en": "{acquisition}: no acquisition recorded under this identifier; record its first stage with `rightsgraph acquisition record`",
+        "zh": "{acquisition}：没有以此标识记录的采购过程；请先用 `rightsgraph acquisition record` 记录其第一个阶段"},
+    "doc_type": {
+        "en": "--type {doc_type!r}: one of {known}",
+        "zh": "--type {doc_type!r}：须为 {known} 之一"},
+    "doc_of": {
+        "en": "--to {of}: not a licence (rg:Licence) or an acquisition in the store",
+        "zh": "--to {of}：库中没有此许可协议（rg:Licence）或采购过程"},
+    "no_primary": {
+        "en": "no primary storage location to keep the document in; add one (rightsgraph preserve location add NAME DIR --role primary) or give --location",
+        "zh": "没有可存放文件的主存储位置；请先添加（rightsgraph preserve location add 名称 目录 --role primary）或给出 --location"},
     "library_needed": {
         "en": "--library IRI is needed: rights are checked for the library that acts (or set RIGHTSGRAPH_LIBRARY)",
         "zh": "须给出 --library IRI：权利按执行操作的图书馆核查（或设置 RIGHTSGRAPH_LIBRARY）"},

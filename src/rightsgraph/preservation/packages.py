@@ -13,7 +13,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-KINDS = ("file", "folder", "bag", "ocfl", "store-backup")
+KINDS = ("file", "folder", "bag", "ocfl", "store-backup", "document")
+SINGLE_FILE_KINDS = ("file", "document")
 OCFL_DECLARATION = "0=ocfl_object_"
 
 
@@ -58,10 +59,10 @@ def read_package(path: str | os.PathLike, kind: str | None = None, *, validate_w
     kind = kind or found
     if kind not in KINDS:
         raise PackageError(f"{p}: unknown kind {kind!r} (one of {', '.join(KINDS)})")
-    if kind == "file":
+    if kind in SINGLE_FILE_KINDS:
         if not p.is_file():
-            raise PackageError(f"{p}: --kind file given, but it is a folder")
-        return Package(p, "file", [p.name])
+            raise PackageError(f"{p}: --kind {kind} given, but it is a folder")
+        return Package(p, kind, [p.name])
     if not p.is_dir():
         raise PackageError(f"{p}: --kind {kind} needs a folder")
     if kind == "bag":

@@ -11,24 +11,42 @@ shapes; an ingestion event (and for bags and OCFL objects a validation event) re
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode
 
 from .. import provenance
-from ..namespaces import DCT, PREMIS, RDF, RDFS, RG, XSD
+from ..namespaces import DCT, PREMIS, PROV, RDF, RDFS, RG, XSD
+from ..provenance import agent_node
 from .commit import commit
 from .events import event_quads
 from .formats import Identifier
 from .hashing import digest_many
 from .locations import location_for
 from .messages import PreservationError
-from .packages import PackageError, read_package
-from .vocab import (ALGORITHMS, FORMAT_IDENTIFICATION, ID_BASE, INGESTION, OBJECTS_GRAPH, SUCCESS,
-                    VALIDATION, copy_iri, file_iri, pronom_iri)
+from .nquads import NQuads, integer, iri, literal, typed
+from .packages import SINGLE_FILE_KINDS, PackageError, read_package
+from .vocab import (ALGORITHMS, FORMAT_IDENTIFICATION, ID_BASE, INGESTION, MIGRATION, OBJECTS_GRAPH,
+                    SOFTWARE_AGENT, SUCCESS, VALIDATION, file_iri, pronom_iri)
+
+# FIDO needs ~60 ms a file: inline for small registrations, `preserve identify` after large ones
+FIDO_INLINE_FILES = 100
+XSD_DATETIME = XSD.dateTime.value
+# the terms a registration writes, in N-Triples form
+T_TYPE, T_NAME, T_SIZE = iri(RDF.type), iri(PREMIS.originalName), iri(PREMIS.size)
+T_PART_OF, T_STORED_AT, T_CREATED = iri(DCT.isPartOf), iri(PREMIS.storedAt), iri(DCT.created)
+T_OBJECT_PATH, T_KIND, T_FORMAT, T_LABEL = iri(RG.objectPath), iri(RG.packageKind), iri(DCT["format"]), iri(RDFS.label)
+T_REPRESENTATION, T_FILE, T_FILE_FORMAT = iri(PREMIS.Representation), iri(PREMIS.File), iri(DCT.FileFormat)
+T_FIXITY, T_FIXITY_CLASS, T_VALUE = iri(PREMIS.fixity), iri(PREMIS.Fixity), iri(RDF.value)
+T_COPY, T_COPY_OF, T_STATUS, T_INTACT, T_CHECKED = (iri(RG.Copy), iri(RG.copyOf), iri(RG.copyStatus), iri(RG.Intact),
+                                                   iri(RG.lastChecked))
+TERMS_USED = {PREMIS.Representation, PREMIS.File, PREMIS.Fixity, RG.Copy, RG.Intact, DCT.FileFormat,
+              *ALGORITHMS.values()}
 
 STATUS = {"intact": RG.Intact, "damaged": RG.Damaged, "missing": RG.Missing}
 
@@ -42,6 +60,7 @@ class Registered:
     location: str
     validation: str | None
     identified: int
+    deferred: bool = False      # formats left for `preserve identify`
 
 
 def dt(value) -> Literal:
@@ -49,13 +68,21 @@ def dt(value) -> Literal:
 
 
 def register(store, path, *, resource: str | None, kind: str | None = None, location: str | None = None,
-             identify: str = "fido", agent: str | None = None, workers: int | None = None,
-             progress: bool = False) -> Registered:
-    """Register `path` (see module doc). Raises PreservationError; nothing is stored then."""
+             identify: str = "auto", agent: str | None = None, workers: int | None = None,
+             progress: bool = False, derived_from: str | None = None,
+             migration_note: str | None = None, document_of: str | None = None,
+             document_type: str | None = None) -> Registered:
+    """Register `path` (see module doc). Raises PreservationError; nothing is stored then.
+
+    `identify`: "fido", "magic" (the fallback table), "none" (later, with identify.py), or
+    "auto": FIDO when the path holds at most FIDO_INLINE_FILES files, else none.
+    `derived_from`: the representation this one was migrated from (migrate.py): recorded
+    as prov:wasDerivedFrom with a migration event, in the same commit.
+    `document_of`, `document_type`: a construction-archive document (documents.py)."""
     started = provenance.now()
     agent = agent or provenance.default_agent()
     p = Path(path).absolute()
-    if kind != "store-backup" and not resource:
+    if kind not in ("store-backup", "document") and not resource:
         raise PreservationError("resource_needed")
     if resource and not bool(store.query(f"ASK {{ <{resource}> a <{RG.Resource.value}> }}")):
         raise PreservationError("no_resource", resource=resource)
@@ -67,29 +94,73 @@ def register(store, path, *, resource: str | None, kind: str | None = None, loca
     folder = p.parent if package.is_single_file else p
     object_path = folder.resolve().relative_to(loc.root).as_posix()
     object_path = "" if object_path == "." else object_path
-    existing = _registered_at(store, loc.iri, object_path, package.files if package.is_single_file else None)
+    existing = _registered_at(store, loc.iri, object_path, package.files if package.kind in SINGLE_FILE_KINDS else None)
     if existing:
         raise PreservationError("already_registered", path=p, object=existing)
+    for rel in package.files:
+        if not _utf8(rel):
+            raise PreservationError("file_name", path=os.path.join(os.fsdecode(folder), rel))
+    if identify == "auto":
+        identify = "fido" if len(package.files) <= FIDO_INLINE_FILES else "none"
 
     rep = NamedNode(f"{ID_BASE}object:{uuid.uuid4()}")
-    g = OBJECTS_GRAPH
     # the algorithms to compute: ours (sha256) and any a manifest carries, in one read
     algorithms = ["sha256"] + sorted({a for d in package.manifest.values() for a in d if a in ALGORITHMS} - {"sha256"})
-    paths = [folder / f for f in package.files]
-    digests = list(_with_progress(paths, algorithms, workers, progress, "register"))
+    base = os.fspath(folder)
+    digests = list(_with_progress([os.path.join(base, f) for f in package.files], algorithms, workers, progress,
+                                  "register"))
     identifier = Identifier(prefer_fido=identify == "fido") if identify != "none" else None
     now = provenance.now()
-    quads = [
-        Quad(rep, RDF.type, PREMIS.Representation, g),
-        Quad(rep, PREMIS.originalName, Literal(p.name), g),
-        Quad(rep, RG.objectPath, Literal(object_path), g),
-        Quad(rep, RG.packageKind, Literal(package.kind), g),
-        Quad(rep, PREMIS.storedAt, NamedNode(loc.iri), g),
-        Quad(rep, DCT.created, dt(now), g),
-    ]
+    doc, outside = _describe(rep, p.name, object_path, package, loc, resource, digests, identifier, folder, now)
+    total = sum(d.size for d in digests)
+    doc.extend(event_quads(INGESTION, [rep], SUCCESS, agent=agent, at=now,
+                           note=f"registered {len(package.files)} file(s), {total} bytes, at location {loc.name}"))
+    if package.validation:
+        doc.extend(event_quads(VALIDATION, [rep], SUCCESS, agent=agent, at=now, note=package.validation,
+                               describe_agents=False))
+    if document_of:
+        doc.add(iri(rep), iri(RG.documentOf), iri(document_of), iri(OBJECTS_GRAPH))
+        doc.add(iri(rep), iri(RG.documentType), iri(document_type), iri(OBJECTS_GRAPH))
+        outside.nodes |= {NamedNode(document_of), NamedNode(document_type)}
+    if derived_from:
+        source = NamedNode(derived_from)
+        doc.add(iri(rep), iri(PROV.wasDerivedFrom), iri(source), iri(OBJECTS_GRAPH))
+        doc.extend(event_quads(MIGRATION, [source], SUCCESS, agent=agent, at=now, describe_agents=False,
+                               generated=[rep], note=migration_note))
+        outside.nodes.add(source)
+    if identifier is not None:
+        doc.extend(event_quads(FORMAT_IDENTIFICATION, [rep], SUCCESS, agent=agent, at=now, describe_agents=False,
+                               note=f"{outside.identified} of {len(package.files)} file(s) identified by {identifier.tool}"))
+    outside.nodes |= {agent_node(agent), SOFTWARE_AGENT}
+    commit(store, doc, agent=agent, via="preservation", started=started, name=str(p),
+           context_nodes=sorted(outside.nodes, key=str))
+    return Registered(rep.value, package.kind, len(package.files), total, loc.name, package.validation,
+                      outside.identified, deferred=identifier is None)
+
+
+@dataclass
+class _Outside:
+    nodes: set
+    identified: int = 0
+
+
+def _describe(rep, name, object_path, package, loc, resource, digests, identifier, folder, now):
+    """The N-Quads of the representation, its files, their fixity, formats and copies.
+    Every node is minted under the new representation's IRI, except those in the
+    returned `nodes` (the location, the resource, formats and the terms used)."""
+    g = iri(OBJECTS_GRAPH)
+    doc = NQuads()
+    r, loc_node, stamp = iri(rep), iri(loc.iri), typed(now.isoformat(), XSD_DATETIME)
+    head = [(r, T_TYPE, T_REPRESENTATION), (r, T_NAME, literal(name)), (r, T_OBJECT_PATH, literal(object_path)),
+            (r, T_KIND, literal(package.kind)), (r, T_STORED_AT, loc_node), (r, T_CREATED, stamp)]
     if resource:
-        quads.append(Quad(rep, DCT.isPartOf, NamedNode(resource), g))
-    total, identified = 0, 0
+        head.append((r, T_PART_OF, iri(resource)))
+    doc.many(g, head)
+    outside = _Outside({NamedNode(loc.iri), *TERMS_USED} | ({NamedNode(resource)} if resource else set()))
+    copy_suffix = ":at:" + quote(loc.name, safe="")
+    fixity_types = {a: iri(ALGORITHMS[a]) for a in ALGORITHMS}
+    formats_seen: dict[str, str] = {}
+    lines = []
     for rel, d in zip(package.files, digests):
         if d.error:
             raise PreservationError("unreadable_file", path=folder / rel, error=d.error)
@@ -97,42 +168,35 @@ def register(store, path, *, resource: str | None, kind: str | None = None, loca
             if alg in d.digests and d.digests[alg] != expected.lower():
                 raise PreservationError("changed_while_reading", path=folder / rel, algorithm=alg,
                                         expected=expected, found=d.digests[alg])
-        f = file_iri(rep.value, rel)
-        total += d.size
-        quads += [
-            Quad(f, RDF.type, PREMIS.File, g),
-            Quad(f, PREMIS.originalName, Literal(rel), g),
-            Quad(f, PREMIS.size, Literal(str(d.size), datatype=XSD.integer), g),
-            Quad(f, DCT.isPartOf, rep, g),
-        ]
+        fv = file_iri(rep.value, rel).value
+        f, c = f"<{fv}>", f"<{fv}{copy_suffix}>"
+        lines += [(f, T_TYPE, T_FILE), (f, T_NAME, literal(rel)), (f, T_SIZE, integer(d.size)), (f, T_PART_OF, r),
+                  (c, T_TYPE, T_COPY), (c, T_COPY_OF, f), (c, T_STORED_AT, loc_node), (c, T_STATUS, T_INTACT),
+                  (c, T_CHECKED, stamp)]
         for alg, hexdigest in d.digests.items():
-            fx = NamedNode(f"{f.value}:fixity:{alg}")
-            quads += [Quad(f, PREMIS.fixity, fx, g), Quad(fx, RDF.type, PREMIS.Fixity, g),
-                      Quad(fx, RDF.type, ALGORITHMS[alg], g), Quad(fx, RDF.value, Literal(hexdigest), g)]
+            fx = f"<{fv}:fixity:{alg}>"
+            lines += [(f, T_FIXITY, fx), (fx, T_TYPE, T_FIXITY_CLASS), (fx, T_TYPE, fixity_types[alg]),
+                      (fx, T_VALUE, f'"{hexdigest}"')]
         if identifier is not None:
             fmt = identifier.identify(folder / rel)
             if fmt is not None:
-                identified += 1
-                quads += [Quad(f, DCT["format"], pronom_iri(fmt.puid), g),
-                          Quad(pronom_iri(fmt.puid), RDF.type, DCT.FileFormat, g),
-                          Quad(pronom_iri(fmt.puid), RDFS.label, Literal(fmt.name), g)]
-        c = copy_iri(f, loc.name)
-        quads += [
-            Quad(c, RDF.type, RG.Copy, g),
-            Quad(c, RG.copyOf, f, g),
-            Quad(c, PREMIS.storedAt, NamedNode(loc.iri), g),
-            Quad(c, RG.copyStatus, RG.Intact, g),
-            Quad(c, RG.lastChecked, dt(now), g),
-        ]
-    quads += event_quads(INGESTION, [rep], SUCCESS, agent=agent, at=now,
-                         note=f"registered {len(package.files)} file(s), {total} bytes, at location {loc.name}")
-    if package.validation:
-        quads += event_quads(VALIDATION, [rep], SUCCESS, agent=agent, at=now, note=package.validation)
-    if identifier is not None:
-        quads += event_quads(FORMAT_IDENTIFICATION, [rep], SUCCESS, agent=agent, at=now,
-                             note=f"{identified} of {len(package.files)} file(s) identified by {identifier.tool}")
-    commit(store, quads, agent=agent, via="preservation", started=started, name=str(p))
-    return Registered(rep.value, package.kind, len(package.files), total, loc.name, package.validation, identified)
+                outside.identified += 1
+                puid = iri(pronom_iri(fmt.puid))
+                lines.append((f, T_FORMAT, puid))
+                formats_seen[puid] = fmt.name
+    for puid, fname in formats_seen.items():
+        lines += [(puid, T_TYPE, T_FILE_FORMAT), (puid, T_LABEL, literal(fname))]
+        outside.nodes.add(NamedNode(puid[1:-1]))
+    doc.many(g, lines)
+    return doc, outside
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:      # a name that is not UTF-8 on disk (os.fsdecode surrogates)
+        return False
 
 
 def _registered_at(store, location: str, object_path: str, single: list[str] | None) -> str | None:
@@ -142,7 +206,7 @@ def _registered_at(store, location: str, object_path: str, single: list[str] | N
            <{RG.objectPath.value}> {Literal(object_path)} ; <{RG.packageKind.value}> ?kind .
         OPTIONAL {{ ?f <{DCT.isPartOf.value}> ?r ; <{PREMIS.originalName.value}> ?name }} }} }}""")
     for row in rows:
-        if single is None or row["kind"].value != "file" or (row["name"] and row["name"].value in single):
+        if single is None or row["kind"].value not in SINGLE_FILE_KINDS or (row["name"] and row["name"].value in single):
             return row["r"].value
     return None
 
@@ -155,7 +219,7 @@ def _with_progress(paths, algorithms, workers, progress: bool, desc: str):
     total = 0
     for p in paths:
         try:
-            total += p.stat().st_size
+            total += os.stat(p).st_size
         except OSError:
             pass
     with tqdm(total=total, unit="B", unit_scale=True, desc=desc, leave=False, disable=None) as bar:

@@ -9,6 +9,7 @@ event type, so the answer stays fast however many events the graphs hold.
 from __future__ import annotations
 
 from ..namespaces import DCT, PREMIS, PROV, RG
+from .locations import locations
 from .vocab import EVENTS_GRAPH_PREFIX, FAILURE, FIXITY_CHECK, OBJECTS_GRAPH, RECOVERY, REPLICATION, SUCCESS
 
 STATUS_NAMES = {RG.Intact.value: "intact", RG.Damaged.value: "damaged", RG.Missing.value: "missing"}
@@ -19,24 +20,43 @@ def _one(store, q: str) -> int:
     return int(rows[0]["n"].value) if rows and rows[0]["n"] is not None else 0
 
 
-def _events(store, event_type, outcome) -> int:
-    return _one(store, f"""SELECT (COUNT(?e) AS ?n) WHERE {{ GRAPH ?g {{ ?e a <{event_type.value}> ;
-        <{PREMIS.outcome.value}> <{outcome.value}> }} FILTER(STRSTARTS(STR(?g), "{EVENTS_GRAPH_PREFIX}")) }}""")
+def _event_graphs(store) -> str:
+    """VALUES over the events graphs (one per month)."""
+    return "VALUES ?g { " + " ".join(f"<{g.value}>" for g in store.graphs()
+                                     if g.value.startswith(EVENTS_GRAPH_PREFIX)) + " }"
+
+
+def _event_counts(store) -> dict:
+    """Failed fixity checks, repairs (done, failed) and replications. Each query starts
+    from the rare side: failures from the failure outcome, repairs and replications from
+    their event type, the outcome looked up per event (OPTIONAL: a lookup, not a scan),
+    so a million successful fixity checks are never read."""
+    values = _event_graphs(store)
+    failed = {r["t"].value: int(r["n"].value) for r in store.query(f"""SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+        {values} GRAPH ?g {{ ?e <{PREMIS.outcome.value}> <{FAILURE.value}> OPTIONAL {{ ?e a ?t }} }} }} GROUP BY ?t""")
+        if r["t"] is not None}
+    out = {"fixity_checks_failed": failed.get(FIXITY_CHECK.value, 0), "repairs_failed": failed.get(RECOVERY.value, 0)}
+    for key, event_type in (("repairs", RECOVERY), ("replications", REPLICATION)):
+        out[key] = _one(store, f"""SELECT (COUNT(?e) AS ?n) WHERE {{ {values} GRAPH ?g {{ ?e a <{event_type.value}>
+            OPTIONAL {{ ?e <{PREMIS.outcome.value}> ?o }} FILTER(?o = <{SUCCESS.value}>) }} }}""")
+    return out
 
 
 def preservation_report(store, *, library: str | None = None, limit: int = 50) -> dict:
     g = OBJECTS_GRAPH.value
     kinds = {r["k"].value: int(r["n"].value) for r in store.query(f"""SELECT ?k (COUNT(?r) AS ?n) WHERE {{
         GRAPH <{g}> {{ ?r a <{PREMIS.Representation.value}> ; <{RG.packageKind.value}> ?k }} }} GROUP BY ?k""")}
+    # in the objects graph only files have a premis:size, only copies a status
     files = list(store.query(f"""SELECT (COUNT(?f) AS ?n) (SUM(?s) AS ?bytes) WHERE {{ GRAPH <{g}> {{
-        ?f a <{PREMIS.File.value}> ; <{PREMIS.size.value}> ?s }} }}"""))[0]
+        ?f <{PREMIS.size.value}> ?s }} }}"""))[0]
     status = {STATUS_NAMES.get(r["s"].value, r["s"].value): int(r["n"].value) for r in store.query(
         f"SELECT ?s (COUNT(?c) AS ?n) WHERE {{ GRAPH <{g}> {{ ?c <{RG.copyStatus.value}> ?s }} }} GROUP BY ?s")}
+    names = {loc.iri: loc.name for loc in locations(store).values()}
     by_location = {}
-    for r in store.query(f"""SELECT ?name ?s (COUNT(?c) AS ?n) WHERE {{ GRAPH <{g}> {{ ?c a <{RG.Copy.value}> ;
-            <{PREMIS.storedAt.value}> ?l ; <{RG.copyStatus.value}> ?s . ?l <{RG.locationName.value}> ?name }} }}
-            GROUP BY ?name ?s"""):
-        by_location.setdefault(r["name"].value, {})[STATUS_NAMES.get(r["s"].value, r["s"].value)] = int(r["n"].value)
+    for r in store.query(f"""SELECT ?l ?s (COUNT(?c) AS ?n) WHERE {{ GRAPH <{g}> {{
+            ?c <{RG.copyStatus.value}> ?s ; <{PREMIS.storedAt.value}> ?l }} }} GROUP BY ?l ?s"""):
+        name = names.get(r["l"].value, r["l"].value)
+        by_location.setdefault(name, {})[STATUS_NAMES.get(r["s"].value, r["s"].value)] = int(r["n"].value)
     per_file = {int(r["k"].value): int(r["n"].value) for r in store.query(f"""SELECT ?k (COUNT(?f) AS ?n) WHERE {{
         {{ SELECT ?f (COUNT(?c) AS ?k) WHERE {{ GRAPH <{g}> {{ ?c <{RG.copyOf.value}> ?f }} }} GROUP BY ?f }} }} GROUP BY ?k""")}
     failures = [{"copy": r["c"].value, "status": STATUS_NAMES.get(r["s"].value), "location": r["name"].value,
@@ -66,11 +86,7 @@ def preservation_report(store, *, library: str | None = None, limit: int = 50) -
         "files_by_number_of_copies": {str(k): v for k, v in sorted(per_file.items())},
         "last_audit": last_audit,
         "failures": failures,
-        "events": {
-            "fixity_checks_failed": _events(store, FIXITY_CHECK, FAILURE),
-            "repairs": _events(store, RECOVERY, SUCCESS), "repairs_failed": _events(store, RECOVERY, FAILURE),
-            "replications": _events(store, REPLICATION, SUCCESS),
-        },
+        "events": _event_counts(store),
     }
     rep["rights"] = rights_coverage(store, library)
     return rep

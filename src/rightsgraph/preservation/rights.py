@@ -54,7 +54,8 @@ class RightsChecker:
     def check(self, resource: str | None, action: str, recipient: str | None = None,
               at: datetime | None = None) -> RightsAnswer:
         if resource is None:
-            return RightsAnswer(True, "own data", "a backup of this store is the library's own data")
+            return RightsAnswer(True, "own data", "a backup of this store or a construction-archive document is "
+                                                  "the library's own record")
         key = (resource, action, recipient)
         if key not in self._cache:
             self._cache[key] = self._check(resource, action, recipient, at)
@@ -76,7 +77,7 @@ class RightsChecker:
         if statement:
             return RightsAnswer(True, f"rights statement <{statement}>",
                                 f"premis:act <{act}> in a rights statement in force")
-        clauses = self._clauses(d.rules) or self._silent_terms(resource)
+        clauses = self._clauses(d.rules) or self._silent_terms(resource, odrl_action)
         return RightsAnswer(False, "refused", d.reason, clauses, list(d.rules))
 
     def _statement_allows(self, resource: str, act: str, today: date) -> str | None:
@@ -103,8 +104,9 @@ class RightsChecker:
             OPTIONAL {{ ?term <{RG.clauseNumber.value}> ?n }} OPTIONAL {{ ?term <{RG.clauseText.value}> ?text }} }}""")
         return sorted({_clause(r) for r in rows})
 
-    def _silent_terms(self, resource: str) -> list[str]:
-        """Without a deciding rule, what the covering licences record about archiving."""
+    def _silent_terms(self, resource: str, odrl_action: str) -> list[str]:
+        """Without a deciding rule, what the covering licences record about archiving (and,
+        for another action than archiving, that none of their rules grants it)."""
         rows = self.store.query(f"""SELECT DISTINCT ?l ?status ?n ?text WHERE {{
             ?l a <{RG.Licence.value}> ; <{ODRL.target.value}> ?t ; <{RG.licenceTerm.value}> ?term .
             <{resource}> <{ODRL.partOf.value}>* ?t .
@@ -116,6 +118,8 @@ class RightsChecker:
             where = f" clause {r['n'].value}" if r["n"] is not None else ""
             text = f": \"{r['text'].value}\"" if r["text"] is not None else ""
             out.add(f"{_short(r['l'].value)} archiving_rights {status}{where}{text}")
+            if odrl_action != ODRL.archive.value:
+                out.add(f"{_short(r['l'].value)}: no rule grants odrl:{_short(odrl_action)}")
         if not out:
             out.add("no licence covering this resource records an archiving right")
         return sorted(out)

@@ -19,6 +19,7 @@ PRONOM = "http://www.nationalarchives.gov.uk/pronom/"
 # LoC eventType codes used here
 INGESTION, FIXITY_CHECK, FORMAT_IDENTIFICATION = EVENT_TYPE.ing, EVENT_TYPE.fix, EVENT_TYPE["for"]
 VALIDATION, REPLICATION, RECOVERY = EVENT_TYPE.val, EVENT_TYPE.rep, EVENT_TYPE.rec
+MIGRATION, TRANSFER = EVENT_TYPE.mig, EVENT_TYPE.tra
 SUCCESS, FAILURE, WARNING = OUTCOME.suc, OUTCOME.fai, OUTCOME.war
 
 # digest algorithm names (hashlib / BagIt / OCFL spelling) -> LoC hash function

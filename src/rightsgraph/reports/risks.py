@@ -16,7 +16,11 @@ rights to do so, or without knowing.
   copies (preservation/) but no preservation right as in no_preservation, and resources
   with such a right but no registered copy;
 - conflicts: licence terms that contradict each other (policy.find_conflicts), except a
-  member licence deliberately narrowing its consortium master.
+  member licence deliberately narrowing its consortium master;
+- cancellation_deadlines: acquisitions (acquisitions/) whose cancellation must be
+  notified within `days` days (the licence term's end less the notice the acquisition
+  records), or whose deadline passed while the term runs, with no renewal or
+  cancellation recorded for the term.
 """
 
 from __future__ import annotations
@@ -188,15 +192,21 @@ def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5
         if any(at >= eff for eff, _ in r1.replaced) or any(at >= eff for eff, _ in r2.replaced):
             continue   # replaced by an amendment
         conflicts.append(c.to_json())
+
+    # 6. cancellation notice deadlines of acquisitions
+    from ..acquisitions import notice_deadlines
+    deadlines = notice_deadlines(store, at=at, days=days)
     return {"at": at.isoformat(), "days": days, "unlicensed": unlicensed, "expiring": expiring,
             "key_uses": key_uses, "no_preservation": no_preservation, "conflicts": conflicts,
             "copies_without_right": copies_without_right, "rights_without_copy": rights_without_copy,
+            "cancellation_deadlines": deadlines,
             "summary": {"unlicensed_resources": sum(g["resources"] for g in unlicensed),
                         "expiring_licences": len(expiring), "key_uses_unsettled": len(key_uses),
                         "resources_without_preservation": sum(g["resources"] for g in no_preservation),
                         "conflicts": len(conflicts),
                         "preserved_without_right": len(copies_without_right),
-                        "rights_without_preserved_copy": sum(g["resources"] for g in rights_without_copy)}}
+                        "rights_without_preserved_copy": sum(g["resources"] for g in rights_without_copy),
+                        "cancellation_notices_due": len(deadlines)}}
 
 
 def format_risks(rep: dict) -> str:
@@ -224,6 +234,12 @@ def format_risks(rep: dict) -> str:
     lines.append(f"contradicting terms: {s['conflicts']}")
     for c in rep["conflicts"]:
         lines.append(f"  {c['kind']}: {' vs '.join(c['rules'])}")
+    lines.append(f"cancellation notices due: {s['cancellation_notices_due']}")
+    for d in rep["cancellation_deadlines"]:
+        when = f"missed {-d['days_left']} days ago" if d["missed"] else f"{d['days_left']} days left"
+        notice = f"{d['notice_days']} days' notice" if d["notice_days"] is not None else "no notice period recorded"
+        lines.append(f"  {d['identifier']}: notify by {d['deadline']} ({when}; {d['licence']} ends {d['term_end']}, "
+                     f"{notice}; now at {d['current_stage']})")
     return "\n".join(lines)
 
 

@@ -58,7 +58,8 @@ class ShapesGate:
         return cls(g)
 
     def validate(self, staging: ox.Store, *, context=None, ontology: ox.Store | None = None,
-                 context_exclude_graphs: Sequence[ox.NamedNode] = ()) -> ValidationReport:
+                 context_exclude_graphs: Sequence[ox.NamedNode] = (),
+                 context_nodes: Iterable[ox.NamedNode] | None = None) -> ValidationReport:
         """Validate the union of all graphs of `staging`.
 
         The data graph is: staging's graphs + `ontology` (if given; else, when `context` is
@@ -77,6 +78,10 @@ class ShapesGate:
         `context_exclude_graphs`: graphs of `context` to ignore (the graph a
         `replace=True` load is about to replace).
 
+        `context_nodes`: the IRIs of the new data that `context` may already describe, when
+        the caller knows them (a writer that mints fresh IRIs for everything else); by
+        default every IRI of the new data is looked up, which costs a scan of staging.
+
         Private graphs are added to `staging` while validating and removed before
         returning; staging is otherwise left as it was. Only sh:Violation results make
         `report.has_violations` true; `report.conforms` is False on any result (SHACL).
@@ -90,7 +95,7 @@ class ShapesGate:
         try:
             if context is not None:
                 _enrich_from_context(staging, context, ctx_g, list(context_exclude_graphs),
-                                     fetch_ontology=ontology is None, ont_g=ont_g)
+                                     fetch_ontology=ontology is None, ont_g=ont_g, nodes=context_nodes)
             if ontology is not None:
                 staging.extend(ox.Quad(q.subject, q.predicate, q.object, ont_g)
                                for q in ontology.quads_for_pattern(None, None, None, None))
@@ -148,7 +153,8 @@ def _batches(items: list, n: int) -> Iterable[list]:
         yield items[i:i + n]
 
 
-def _enrich_from_context(staging: ox.Store, context, ctx_g, exclude: list, *, fetch_ontology: bool, ont_g) -> None:
+def _enrich_from_context(staging: ox.Store, context, ctx_g, exclude: list, *, fetch_ontology: bool, ont_g,
+                         nodes=None) -> None:
     graphs = list(context.graphs())
     kwargs = {}
     if exclude:
@@ -158,7 +164,9 @@ def _enrich_from_context(staging: ox.Store, context, ctx_g, exclude: list, *, fe
     if isinstance(raw, ox.Store) and next(iter(raw.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
         data_graphs.append(ox.DefaultGraph())  # data in the store's default graph counts too
     iris = []
-    if data_graphs:  # else nothing but ontology/shapes/provenance: no existing data to consult
+    if nodes is not None:
+        iris = list(nodes)
+    elif data_graphs:  # else nothing but ontology/shapes/provenance: no existing data to consult
         iris = [r["n"] for r in staging.query(
             "SELECT DISTINCT ?n WHERE { { ?n ?p ?o } UNION { ?s ?p ?n } FILTER(isIRI(?n)) }",
             use_default_graph_as_union=True)]
