@@ -285,13 +285,13 @@ _REDACTORS = {
     "unresolved": ConfidentialTerms._unresolved,
     # clause texts and titles of confidential licences are left out, also where a denial
     # cites one as what would have permitted (policy/explain.py)
-    "explanation": lambda t, v: _explanation_redacted(v, t.policies),
+    "explanation": lambda t, v: _explanation_redacted(v, t),
 }
 
 
-def _explanation_redacted(explanation, policies):
+def _explanation_redacted(explanation, terms):
     from .policy.explain import redacted
-    return redacted(explanation, set(policies))
+    return redacted(explanation, set(terms.policies), set(terms.rules))
 
 
 def confidential_terms(index: PolicyIndex, policy_ids: set[str]) -> ConfidentialTerms:

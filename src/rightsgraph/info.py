@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-from .namespaces import PROVENANCE_GRAPH, sparql_prefixes
+from .namespaces import PROVENANCE_GRAPH, SYSTEM_GRAPHS, sparql_prefixes
 
 _COUNTS = sparql_prefixes() + """
 SELECT
@@ -42,12 +42,13 @@ def store_summary(store, hidden: frozenset[str] = frozenset()) -> dict:
     graphs = [{"graph": s["g"].value, "triples": int(s["n"].value),
                "modified": s["modified"].value if s["modified"] is not None else None}
               for s in store.query(_GRAPHS) if s["g"].value not in hidden and s["g"].value in known]
+    # The library's own resources, licences and policies: not the ontology's (which ships the
+    # open-licence policies) nor those of graphs the caller may not see.
+    data = [NamedNode(g["graph"]) for g in graphs if NamedNode(g["graph"]) not in SYSTEM_GRAPHS]
+    counts = next(iter(store.query(_COUNTS, default_graph=data or [NamedNode("urn:rightsgraph:no-graph")])))
     if hidden:
-        visible = [NamedNode(g["graph"]) for g in graphs] or [NamedNode("urn:rightsgraph:no-graph")]
-        counts = next(iter(store.query(_COUNTS, default_graph=visible)))
         loads = None
     else:
-        counts = next(iter(store.query(_COUNTS)))
         loads = [{"activity": s["act"].value, "ended": s["ended"].value, "agent": s["agent"].value,
                   "files": s["files"].value if s["files"] is not None else "",
                   "triples": int(s["triples"].value) if s["triples"] is not None else 0}

@@ -340,18 +340,20 @@ def _alternative(alt: dict, lang: str) -> str:
     return f"若{cond}，则依据{_cite(alt, lang)}允许。"
 
 
-def redacted(explanation: dict, hidden_policies: set) -> dict:
+def redacted(explanation: dict, hidden_policies: set, hidden_rules: set = frozenset()) -> dict:
     """The explanation for a caller who may not see some policies (confidential graphs):
-    their titles, clauses and texts are left out, and the sentence says so."""
-    if not explanation or not hidden_policies:
+    their titles, clauses and texts are left out, and the sentence says so. A rule a public
+    policy inherits from a confidential one (`hidden_rules`) is as hidden as its source."""
+    if not explanation or not (hidden_policies or hidden_rules):
         return explanation
-    hidden = set(hidden_policies)
+    hidden, rules = set(hidden_policies), set(hidden_rules)
+    secret = lambda x: x["policy"] in hidden or x.get("rule") in rules  # noqa: E731
     because, alternatives = explanation.get("because", []), explanation.get("would_permit", [])
-    if not {x["policy"] for x in because + alternatives} & hidden:
+    if not any(secret(x) for x in because + alternatives):
         return explanation
-    kept = [a for a in alternatives if a["policy"] not in hidden]
-    if {x["policy"] for x in because} & hidden:
-        return {"because": [b for b in because if b["policy"] not in hidden], "would_permit": kept,
+    kept = [a for a in alternatives if not secret(a)]
+    if any(secret(b) for b in because):
+        return {"because": [b for b in because if not secret(b)], "would_permit": kept,
                 "en": "Decided by a confidential licence; its terms are not shown to you.",
                 "zh": "由保密的许可协议决定，其条款不向您显示。"}
     out = {"because": because, "would_permit": kept}
