@@ -17,10 +17,10 @@ WHERE {
 }"""
 
 _GRAPHS = sparql_prefixes() + f"""
-SELECT ?g (COUNT(*) AS ?n) (SAMPLE(?m) AS ?modified) WHERE {{
-  GRAPH ?g {{ ?s ?p ?o }}
+SELECT ?g (SAMPLE(?count) AS ?n) (SAMPLE(?m) AS ?modified) WHERE {{
+  {{ SELECT ?g (COUNT(*) AS ?count) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g }}
   OPTIONAL {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ ?g dct:modified ?m }} }}
-}} GROUP BY ?g ORDER BY ?g"""
+}} GROUP BY ?g ORDER BY ?g"""   # counted first, then one look-up per graph (not per triple)
 
 _LOADS = sparql_prefixes() + f"""
 SELECT ?act ?ended ?agent ?files ?triples WHERE {{
