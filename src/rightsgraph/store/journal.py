@@ -95,7 +95,12 @@ def pending(root: Path) -> list[Path]:
 
 def discard(entry: Path) -> None:
     shutil.rmtree(entry)
-    _fsync(entry.parent)
+    try:
+        entry.parent.rmdir()       # an empty journal leaves no folder behind in the data dir
+    except OSError:
+        _fsync(entry.parent)       # other entries remain
+    else:
+        _fsync(entry.parent.parent)
 
 
 def _graph_out(graph) -> str | None:
