@@ -43,7 +43,7 @@ def record(ctx, ident, stage, when, ended, decision, note, by, licence, package,
     from ..acquisitions import record_stage
     from ..decision_service import expand
     try:
-        rec = record_stage(ctx.obj["store"](), ident, stage, when, by=by, decision=decision, note=note,
+        rec = record_stage(ctx.obj["store"](create=True), ident, stage, when, by=by, decision=decision, note=note,
                            licence=expand(licence, "") if licence else None,
                            package=expand(package, "") if package else None, title=title,
                            notice_days=notice_days, ended=ended, agent=agent)

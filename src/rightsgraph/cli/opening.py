@@ -1,6 +1,7 @@
 """Open the store the command line names, or say clearly why not.
 
-Only commands that store data (load, kbart import, licence import, harvest, init, demo,
+Only commands that store data (load, kbart/licence/usage/payments import, harvests, acquisition
+stages, preservation registration, init, demo,
 serve --create) may create the embedded store: a read on a mistyped --data-dir must be an
 error, not an answer (every `check` a deny) from a new, empty store. A running `serve`
 records its pid and address in the data directory, so that a command finding the store

@@ -64,7 +64,7 @@ def location_add(ctx, name, root, role, agent):
     """Add storage location NAME at the folder ROOT."""
     from ..preservation.locations import add_location
     try:
-        loc = add_location(ctx.obj["store"](), name, root, role, agent=agent)
+        loc = add_location(ctx.obj["store"](create=True), name, root, role, agent=agent)
     except _errors() as exc:
         _fail(ctx, exc)
     click.echo(f"{loc.name}: {loc.root} ({loc.role})")
@@ -97,7 +97,7 @@ def add(ctx, path, resource, kind, location_name, identify, workers, agent, as_j
     from ..decision_service import expand
     from ..preservation.registry import register
     try:
-        reg = register(ctx.obj["store"](), path, resource=expand(resource) if resource else None, kind=kind,
+        reg = register(ctx.obj["store"](create=True), path, resource=expand(resource) if resource else None, kind=kind,
                        location=location_name, identify=identify, agent=agent, workers=workers,
                        progress=not as_json)
     except _errors() as exc:
@@ -324,7 +324,7 @@ def attach(ctx, path, of, doc_type, location_name, agent, as_json):
     from ..decision_service import expand
     from ..preservation.documents import attach as do_attach
     try:
-        res = do_attach(ctx.obj["store"](), path, of=expand(of, "") if ":" in of else of, doc_type=doc_type,
+        res = do_attach(ctx.obj["store"](create=True), path, of=expand(of, "") if ":" in of else of, doc_type=doc_type,
                         location=location_name, agent=agent)
     except _errors() as exc:
         _fail(ctx, exc)

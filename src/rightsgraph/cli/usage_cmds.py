@@ -46,7 +46,7 @@ def usage_import(ctx, files, agent, limit):
         click.echo(_nothing(lang), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     try:
-        result = import_reports(ctx.obj["store"](), files, agent=agent)
+        result = import_reports(ctx.obj["store"](create=True), files, agent=agent)
     except UsageImportError as exc:
         for line in exc.lines(lang, limit):
             click.echo(line, err=True)
@@ -254,7 +254,7 @@ def usage_harvest(ctx, provider, reports, begin, end, attributes, retries, wait,
             (save / f"{prov.name}_{h.report_id}_{begin}_{end}.json").write_bytes(h.data)
 
     try:
-        result = harvest(ctx.obj["store"](), prov, reports, begin, end, attributes=attributes, retries=retries,
+        result = harvest(ctx.obj["store"](create=True), prov, reports, begin, end, attributes=attributes, retries=retries,
                          wait=wait, agent=agent, progress=say, on_fetched=saved)
     except SushiError as exc:
         say(f"error: {exc.en}", f"错误：{exc.zh}")
@@ -310,7 +310,7 @@ def payments_import(ctx, file, agent):
         click.echo(f"error: {file}: no such file", err=True)
         ctx.exit(EXIT_BAD_INPUT)
     try:
-        res = import_payments(ctx.obj["store"](), file, agent=agent)
+        res = import_payments(ctx.obj["store"](create=True), file, agent=agent)
     except CounterError as exc:
         for line in exc.lines(lang):
             click.echo(line, err=True)

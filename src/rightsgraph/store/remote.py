@@ -38,6 +38,7 @@ class RemoteStore(Store):
 
     PAGE = 5000               # rows per CONSTRUCT page when reading without a Graph Store endpoint
     INSERT_CHUNK = 2000       # triples per INSERT DATA operation (Virtuoso's parser fails near 5,000)
+    VIRTUOSO_REQUEST = 4_000_000   # characters per update request to Virtuoso (its limit is 10 MB)
 
     def __init__(self, query_url: str, update_url: str, gsp_url: str | None, *, timeout: float = 60.0,
                  auth: tuple[str, str] | None = None, digest: bool = False):
@@ -255,11 +256,31 @@ class RemoteStore(Store):
             for g in record.graphs():
                 ops.append(f"INSERT {{ GRAPH <{prov}> {{ <{g.value}> <{VOID.triples.value}> ?n }} }} "
                            f"WHERE {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g.value}> {{ ?s ?p ?o }} }} }}")
-        if ops:
-            try:
-                self.update(" ;\n".join(ops))
-            except SyntaxError as exc:     # the store refused what rightsgraph generated
-                raise StoreError(f"{self.update_url} refused the write: {str(exc)[:500]}") from None
+        try:
+            for request in self._requests(ops):
+                self.update(request)
+        except SyntaxError as exc:     # the store refused what rightsgraph generated
+            raise StoreError(f"{self.update_url} refused the write: {str(exc)[:500]}") from None
+
+    def _requests(self, ops: list[str]) -> list[str]:
+        """The operations as update requests: one request (atomic in Oxigraph), except for
+        Virtuoso, which refuses a request text over 10 MB (HT057) and applies a request's
+        operations one by one anyway; it gets requests of at most VIRTUOSO_REQUEST bytes, in
+        order. A failure between them leaves the earlier requests applied: docs/remote-store.md
+        says so, and repeating the same load or replace repairs it (the operations are idempotent)."""
+        if not ops:
+            return []
+        if sum(len(op) for op in ops) <= self.VIRTUOSO_REQUEST or not self.is_virtuoso:
+            return [" ;\n".join(ops)]
+        batches, batch, size = [], [], 0
+        for op in ops:
+            if batch and size + len(op) > self.VIRTUOSO_REQUEST:
+                batches.append(" ;\n".join(batch))
+                batch, size = [], 0
+            batch.append(op)
+            size += len(op) + 3
+        batches.append(" ;\n".join(batch))
+        return batches
 
     def clear_graph(self, graph):
         self.update(_drop(graph))
