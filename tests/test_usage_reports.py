@@ -157,7 +157,3 @@ def test_http_reports_and_the_cataloguer_rule(usage_demo):
     dem = client.get("/api/v1/reports/demand?year=2025", headers={"Authorization": f"Bearer {token}"})
     assert dem.get_json()["summary"]["No_License"] == 18
 
-
-def test_docs_usage_examples_run(tmp_path):
-    from .test_docs import test_doc_examples_run
-    test_doc_examples_run("usage.md", tmp_path)

@@ -33,7 +33,7 @@ def load_demo(store) -> int:
 
 def load_demo_usage(store) -> int:
     """The demo's COUNTER reports and payments (data/demo/usage/, docs/usage.md), once;
-    returns the observations imported, 0 when they were already there."""
+    returns the triples of the reports imported, 0 when they were already there."""
     from .usage.importing import import_reports, list_reports
     from .usage.payments import import_payments, payments_graph
     folder = resources.demo_dir() / "usage"
@@ -43,4 +43,5 @@ def load_demo_usage(store) -> int:
     for p in payments:
         if not store.count(NamedNode(payments_graph(p))):
             import_payments(store, p, agent="rightsgraph-demo")
-    return import_reports(store, reports, agent="rightsgraph-demo").observations
+    result = import_reports(store, reports, agent="rightsgraph-demo")
+    return sum(store.count(NamedNode(g)) for g in result.graphs)

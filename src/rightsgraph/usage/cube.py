@@ -37,6 +37,9 @@ USAGE_GRAPH_BASE = GRAPH_BASE + "usage/"
 
 ID_PROPERTIES = {"DOI": "doi", "Proprietary_ID": "proprietaryId", "ISBN": "itemIsbn", "Print_ISSN": "printIssn",
                  "Online_ISSN": "onlineIssn", "Linking_ISSN": "linkingIssn", "URI": "itemUri"}
+# the metrics the reports that work by year read (cost-per-use denominators, demand)
+YEAR_METRICS = frozenset(("Unique_Item_Requests", "Unique_Title_Requests", "Searches_Regular", "No_License",
+                          "Limit_Exceeded"))
 ATTRIBUTE_PROPERTIES = {"Data_Type": "dataType", "Section_Type": "sectionType", "YOP": "yop",
                         "Access_Type": "accessType", "Access_Method": "accessMethod"}
 
@@ -68,7 +71,7 @@ class Cube:
     items: int
     where: dict = field(default_factory=dict)     # series/item IRI -> location in the file
     year_totals: dict = field(default_factory=dict)   # (item IRI, metric, data type, year) -> count,
-                                                      # Regular access only: usage/totals.py
+                                                      # Regular access, YEAR_METRICS: usage/totals.py
 
 
 def to_cube(report: CounterReport) -> Cube:
@@ -144,8 +147,8 @@ def to_cube(report: CounterReport) -> Cube:
                 w(f"{s} <{RG}yop> {lit(value, XSD + 'gYear')} .")
             else:
                 w(f"{s} <{RG}{prop}> {lit(value)} .")
-        tkey = None if row.attrs.get("Access_Method") == "TDM" else (item[1:-1], row.metric,
-                                                                      row.attrs.get("Data_Type", ""))
+        tkey = None if row.attrs.get("Access_Method") == "TDM" or row.metric not in YEAR_METRICS else (
+            item[1:-1], row.metric, row.attrs.get("Data_Type", ""))
         for month, n in counts:
             n_obs += 1
             o = f"_:o{n_obs}"

@@ -118,17 +118,38 @@ def _item_info(store, items) -> dict[str, dict]:
 
 
 def _holdings(store) -> dict:
-    """resource -> {kind, title, packages, licences}; licence -> info."""
+    """resource -> {kind, title, packages, licences}; licence -> info. One pass over the
+    resources (with their direct parents); the odrl:partOf closure is followed here, over
+    the few collection-to-collection links, rather than per resource in SPARQL."""
     res: dict[str, dict] = {}
-    for r in store.query(f"""SELECT ?r ?type ?t WHERE {{ ?r a <{RGNS}Resource> .
+    parents: dict[str, set] = {}
+    for r in store.query(f"""SELECT ?r ?type ?t ?up WHERE {{ ?r a <{RGNS}Resource> .
             OPTIONAL {{ ?r <{RGNS}resourceType> ?type }}
-            OPTIONAL {{ ?r <http://purl.org/dc/terms/title> ?t FILTER(LANG(?t) = "en" || LANG(?t) = "") }} }}"""):
-        rec = res.setdefault(r["r"].value, {"kind": RESOURCE_KIND.get(r["type"].value if r["type"] else "", "other"),
-                                            "title": None, "packages": set(), "licences": set()})
+            OPTIONAL {{ ?r <http://purl.org/dc/terms/title> ?t FILTER(LANG(?t) = "en" || LANG(?t) = "") }}
+            OPTIONAL {{ ?r <{ODRL}partOf> ?up }} }}"""):
+        iri = r["r"].value
+        rec = res.get(iri)
+        if rec is None:
+            rec = res[iri] = {"kind": RESOURCE_KIND.get(r["type"].value if r["type"] else "", "other"),
+                              "title": None, "packages": set(), "licences": set()}
+            parents[iri] = set()
         if r["t"] is not None and rec["title"] is None:
             rec["title"] = r["t"].value
-    for r in store.query(f"""SELECT ?r ?p WHERE {{ ?r a <{RGNS}Resource> ; <{ODRL}partOf>+ ?p . ?p a <{RGNS}Package> }}"""):
-        res[r["r"].value]["packages"].add(r["p"].value)
+        if r["up"] is not None:
+            parents[iri].add(r["up"].value)
+    for r in store.query(f"""SELECT ?a ?b WHERE {{ ?a <{ODRL}partOf> ?b FILTER NOT EXISTS {{ ?a a <{RGNS}Resource> }} }}"""):
+        parents.setdefault(r["a"].value, set()).add(r["b"].value)
+    packages = {r["p"].value for r in store.query(f"SELECT ?p WHERE {{ ?p a <{RGNS}Package> }}")}
+    above: dict[str, frozenset] = {}
+
+    def ancestors(node: str, seen=()) -> frozenset:
+        if node not in above:
+            out = set()
+            for up in parents.get(node, ()):
+                if up not in seen:
+                    out |= {up} | ancestors(up, seen + (node,))
+            above[node] = frozenset(out)
+        return above[node]
     lic: dict[str, dict] = {}
     for r in store.query(f"""SELECT ?l ?t ?cost ?cur ?start ?end ?title WHERE {{ ?l a <{RGNS}Licence> ; <{ODRL}target> ?t .
             OPTIONAL {{ ?l <{RGNS}cost> ?cost }} OPTIONAL {{ ?l <{RGNS}currency> ?cur }}
@@ -140,9 +161,15 @@ def _holdings(store) -> dict:
                                              "start": r["start"].value if r["start"] else None,
                                              "end": r["end"].value if r["end"] else None})
         info["targets"].add(r["t"].value)
-    for r in store.query(f"""SELECT ?l ?r WHERE {{ ?l a <{RGNS}Licence> ; <{ODRL}target> ?t .
-            ?r <{ODRL}partOf>* ?t . ?r a <{RGNS}Resource> }}"""):
-        res[r["r"].value]["licences"].add(r["l"].value)
+    by_target: dict[str, set] = {}
+    for l_iri, info in lic.items():
+        for t in info["targets"]:
+            by_target.setdefault(t, set()).add(l_iri)
+    for iri, rec in res.items():
+        up = ancestors(iri)
+        rec["packages"] = {p for p in up if p in packages}
+        for node in up | {iri}:
+            rec["licences"] |= by_target.get(node, set())
     return {"resources": res, "licences": lic}
 
 

@@ -6,9 +6,10 @@ million): docs/usage.md, benchmarks/bench_usage.py.
     write_totals(store, cubes)          # the importer, right after the data sets' commit
     ensure_totals(store)                # before a report: derive what is missing or stale
 
-A totals graph `graph/derived/usage-totals/<data set path>` holds Regular access only (TDM
-is not reading), summed over the dimensions the reports do not split by (YOP, access
-type, section type):
+A totals graph `graph/derived/usage-totals/<data set path>` holds the metrics those
+reports read (cube.YEAR_METRICS: the cost-per-use denominators and the turnaways), Regular
+access only (TDM is not reading), summed over the dimensions the reports do not split by
+(YOP, access type, section type):
 
     <totals graph> rg:summarises <data set> ; rg:sourceModified <its dct:modified> ;
                    rg:reportType counter:TR ; rg:createdBy "Platform" .
@@ -27,7 +28,7 @@ from pyoxigraph import NamedNode, RdfFormat
 
 from ..namespaces import DCT, DERIVED_GRAPH_BASE, PROVENANCE_GRAPH, RG
 from ..store.changeset import ChangeSet
-from .cube import C, QB, USAGE_GRAPH_BASE, XSD, lit
+from .cube import C, QB, USAGE_GRAPH_BASE, XSD, YEAR_METRICS, lit
 
 TOTALS_GRAPH_BASE = DERIVED_GRAPH_BASE + "usage-totals/"
 RGNS = str(RG)
@@ -97,11 +98,12 @@ def ensure_totals(store) -> int:
         f"""SELECT ?tg ?d ?s WHERE {{ GRAPH ?tg {{ ?tg <{RGNS}summarises> ?d ; <{RGNS}sourceModified> ?s }}
             FILTER(STRSTARTS(STR(?tg), "{TOTALS_GRAPH_BASE}")) }}""")}
     summed = 0
+    metrics = " ".join(f"<{C}{m}>" for m in sorted(YEAR_METRICS))
     for d, info in datasets.items():
         if d in have and have[d] == (totals_graph(d), info["modified"]):
             continue
-        rows = store.query(f"""SELECT ?i ?m ?dt ?y (SUM(?n) AS ?c) WHERE {{ GRAPH <{d}> {{ <{d}> <{QB}slice> ?s .
-                ?s <{RGNS}usageItem> ?i ; <{RGNS}metricType> ?m . OPTIONAL {{ ?s <{RGNS}dataType> ?dt }}
+        rows = store.query(f"""SELECT ?i ?m ?dt ?y (SUM(?n) AS ?c) WHERE {{ VALUES ?m {{ {metrics} }}
+                GRAPH <{d}> {{ <{d}> <{QB}slice> ?s . ?s <{RGNS}usageItem> ?i ; <{RGNS}metricType> ?m . OPTIONAL {{ ?s <{RGNS}dataType> ?dt }}
                 FILTER NOT EXISTS {{ ?s <{RGNS}accessMethod> <{C}TDM> }}
                 ?s <{QB}observation> ?o . ?o <{RGNS}usageMonth> ?month ; <{RGNS}usageCount> ?n }}
                 BIND(SUBSTR(STR(?month), 1, 4) AS ?y) }} GROUP BY ?i ?m ?dt ?y""")
@@ -116,8 +118,11 @@ def ensure_totals(store) -> int:
 
 
 def year_totals(store, metrics, *, year: int | None = None) -> list[dict]:
-    """[{report, created_by, item, metric, data_type, year, count}] for the metrics, from
-    the totals graphs (derived first where missing or stale)."""
+    """[{report, created_by, item, metric, data_type, year, count}] for the metrics (of
+    YEAR_METRICS), from the totals graphs (derived first where missing or stale)."""
+    unknown = set(metrics) - YEAR_METRICS
+    if unknown:
+        raise ValueError(f"no year totals are kept for {', '.join(sorted(unknown))}")
     ensure_totals(store)
     heads = {r["tg"].value: (r["rt"].value[len(C):], r["by"].value if r["by"] else "") for r in store.query(
         f"""SELECT ?tg ?rt ?by WHERE {{ GRAPH ?tg {{ ?tg <{RGNS}summarises> ?d ; <{RGNS}reportType> ?rt .
