@@ -29,3 +29,15 @@ def load_demo(store) -> int:
         return 0
     result = load_files(store, files, replace=True, agent="rightsgraph-demo", graph_for=demo_graph)
     return result.triples
+
+
+def load_demo_content(store, say=print) -> dict | None:
+    """The demo library's preserved content (docs/preservation.md), set up once beside an
+    on-disk store, in `<data dir>/demo-content/`: two storage locations, a BagIt bag, an
+    OCFL object and a folder of scans, then an audit that finds a corrupted byte and the
+    repair. None when there is nothing to do (done before, or a remote store)."""
+    from .preservation.demo_content import set_up
+    path = getattr(store, "path", None)
+    if path is None:
+        return None
+    return set_up(store, path.parent / "demo-content", say=say)
