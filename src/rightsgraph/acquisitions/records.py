@@ -80,6 +80,8 @@ def record_stage(store, ident: str, stage: str, when: date | datetime | str, *, 
         raise PreservationError("acq_package", package=package)
     acq, g = acquisition_node(ident), ACQUISITIONS_GRAPH
     existing = _acquisition_facts(store, acq)
+    if existing is not None and any(s["stage"] == stage and s["started"] == started for s in _stages(store, acq.value)):
+        raise PreservationError("acq_duplicate", acquisition=ident, stage=stage, date=started.date())
     add, remove = [], []
     if existing is None:
         add += [Quad(acq, RDF.type, RG.Acquisition, g), Quad(acq, RDF.type, PROV.Activity, g),
