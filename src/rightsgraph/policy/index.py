@@ -118,9 +118,12 @@ class PolicyIndex:
         if raw is None:
             return cls.from_quads((q for q in store.quads() if not _skipped(q.graph_name)), keep_graph=keep_graph)
         graphs = [g for g in raw.named_graphs() if not _skipped(g)]
-        values = " ".join(str(g) for g in graphs)
+        values = " ".join(str(g) for g in graphs if isinstance(g, NamedNode))
+        blank = "" if all(isinstance(g, NamedNode) for g in graphs) else \
+            " UNION { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?g)) }"     # blank nodes cannot go in VALUES
         preds = [r["p"] for r in raw.query(
-            f"SELECT DISTINCT ?p WHERE {{ {{ ?s ?p ?o }} UNION {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} }}")]
+            f"SELECT DISTINCT ?p WHERE {{ {{ ?s ?p ?o }} UNION {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+            f"{blank} }}")]
         wanted = [p for p in preds if p.value.startswith(ODRL) or p.value in _KEEP
                   or p.value in (RDF_TYPE, SUBCLASS) or p.value in LIFECYCLE_PREDICATES]
         quads = itertools.chain.from_iterable(
