@@ -86,6 +86,8 @@ class RepresentationInfo:
 def representation_info(store, ref: str) -> RepresentationInfo | None:
     """The representation `ref` names: its IRI, or a resource with exactly one registered
     representation (with several, PreservationError "ambiguous_object" lists them)."""
+    from .vocab import require_iri
+    require_iri(ref, "OBJECT")
     rows = list(store.query(f"""SELECT ?rep ?name ?kind ?opath ?res (COUNT(?f) AS ?n) WHERE {{
         GRAPH <{OBJECTS_GRAPH.value}> {{
           ?rep a <{PREMIS.Representation.value}> ; <{PREMIS.originalName.value}> ?name ;

@@ -7,6 +7,9 @@ Errors carry a message key and its parameters, and are rendered in the caller's 
 from __future__ import annotations
 
 MESSAGES = {
+    "bad_iri": {
+        "en": "{param} {value!r}: not an absolute IRI",
+        "zh": "{param} {value!r}：不是绝对 IRI"},
     "no_location": {
         "en": "{path}: not inside any storage location; add one first: rightsgraph preserve location add NAME DIR",
         "zh": "{path}：不在任何存储位置之内；请先添加：rightsgraph preserve location add 名称 目录"},
