@@ -12,7 +12,7 @@ import pytest
 
 from .conftest import REPO
 
-PAGES = ["loading.md", "querying.md", "decisions.md", "exchange.md", "licences.md", "usage.md"]
+PAGES = ["loading.md", "querying.md", "decisions.md", "exchange.md", "licences.md", "usage.md", "preservation.md"]
 FENCE = re.compile(r"^```sh(?: \{exit=(\d+)\})?\n(.*?)^```", re.S | re.M)
 
 

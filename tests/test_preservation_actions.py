@@ -130,3 +130,32 @@ def test_cli_migrate_and_transfer_exit_1_when_refused(tmp_path):
     assert r.returncode == 1 and "已拒绝" in r.stdout and "4.2" in r.stdout
     r = cli("preserve", "transfer", DEMO + "resource/none", "--archive", ARCHIVE, "--out", out, "--library", LIB_A)
     assert r.returncode == 3 and "no preserved object" in r.stderr
+
+
+@pytest.mark.parametrize("call", ["migrate", "transfer-object", "transfer-archive", "identify", "register",
+                                  "acquisition-licence", "acquisition-id", "documents"])
+def test_a_malformed_iri_is_refused_by_parameter_name(store, tmp_path, call):
+    from rightsgraph.acquisitions import record_stage
+    from rightsgraph.preservation.documents import documents
+    from rightsgraph.preservation.identify import identify
+    from .test_preservation_support import small_world
+    small_world(store)
+    primary = tmp_path / "primary"
+    primary.mkdir()
+    add_location(store, "primary", primary, "primary")
+    bad = "not an iri>"
+    before = store.count()
+    run, param = {
+        "migrate": (lambda: migrate(store, bad, primary / "x", library=LIB_A), "OBJECT"),
+        "transfer-object": (lambda: transfer(store, bad, archive=ARCHIVE, out=tmp_path, library=LIB_A), "OBJECT"),
+        "transfer-archive": (lambda: transfer(store, LICENSED, archive=bad, out=tmp_path, library=LIB_A), "--archive"),
+        "identify": (lambda: identify(store, resource=bad), "--resource"),
+        "register": (lambda: register(store, make_folder(primary, "r", {"a": b"a"}), resource=bad), "--resource"),
+        "acquisition-licence": (lambda: record_stage(store, "x", "order", "2025-01-01", licence=bad), "--licence"),
+        "acquisition-id": (lambda: record_stage(store, "urn:x y", "order", "2025-01-01"), "ID"),
+        "documents": (lambda: documents(store, of=bad), "--of"),
+    }[call]
+    with pytest.raises(PreservationError, match="not an absolute IRI") as exc:
+        run()
+    assert exc.value.text("en").startswith(param) and "不是绝对 IRI" in exc.value.text("zh")
+    assert store.count() == before

@@ -6,7 +6,6 @@ events would otherwise dominate every decision's index build)."""
 from __future__ import annotations
 
 import pytest
-from pyoxigraph import NamedNode
 
 from rightsgraph.preservation.commit import commit
 from rightsgraph.preservation.events import event_quads

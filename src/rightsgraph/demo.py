@@ -45,3 +45,15 @@ def load_demo_usage(store) -> int:
             import_payments(store, p, agent="rightsgraph-demo")
     result = import_reports(store, reports, agent="rightsgraph-demo")
     return sum(store.count(NamedNode(g)) for g in result.graphs)
+
+
+def load_demo_content(store, say=print) -> dict | None:
+    """The demo library's preserved content (docs/preservation.md), set up once beside an
+    on-disk store, in `<data dir>/demo-content/`: two storage locations, a BagIt bag, an
+    OCFL object and a folder of scans, then an audit that finds a corrupted byte and the
+    repair. None when there is nothing to do (done before, or a remote store)."""
+    from .preservation.demo_content import set_up
+    path = getattr(store, "path", None)
+    if path is None:
+        return None
+    return set_up(store, path.parent / "demo-content", say=say)

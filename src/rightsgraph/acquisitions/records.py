@@ -22,6 +22,7 @@ from .. import provenance
 from ..namespaces import DCT, FOAF, PROV, RDF, RG, XSD
 from ..preservation.commit import commit
 from ..preservation.messages import PreservationError
+from ..preservation.vocab import require_iri
 from .vocab import (ACQUISITIONS_GRAPH, DECISION_NAMES, DECISIONS, STAGE_NAMES, STAGE_ORDER, STAGES,
                     acquisition_node)
 
@@ -73,13 +74,15 @@ def record_stage(store, ident: str, stage: str, when: date | datetime | str, *, 
     end = as_datetime(ended, "ended") if ended is not None else None
     if end is not None and end < started:
         raise PreservationError("acq_ended", started=started.date(), ended=end.date())
-    if licence and not store.query(f"ASK {{ <{licence}> a <{RG.Licence.value}> }}"):
+    if licence and not store.query(f"ASK {{ <{require_iri(licence, '--licence')}> a <{RG.Licence.value}> }}"):
         raise PreservationError("acq_licence", licence=licence)
-    if package and not store.query(f"""ASK {{ {{ <{package}> a <{RG.Package.value}> }} UNION
+    if package and not store.query(f"""ASK {{ {{ <{require_iri(package, '--package')}> a <{RG.Package.value}> }} UNION
             {{ <{package}> a <{RG.Collection.value}> }} }}"""):
         raise PreservationError("acq_package", package=package)
     acq, g = acquisition_node(ident), ACQUISITIONS_GRAPH
     existing = _acquisition_facts(store, acq)
+    if existing is not None and any(s["stage"] == stage and s["started"] == started for s in _stages(store, acq.value)):
+        raise PreservationError("acq_duplicate", acquisition=ident, stage=stage, date=started.date())
     add, remove = [], []
     if existing is None:
         add += [Quad(acq, RDF.type, RG.Acquisition, g), Quad(acq, RDF.type, PROV.Activity, g),

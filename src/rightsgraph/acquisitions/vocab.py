@@ -30,5 +30,6 @@ END_OF_TERM = ("renewal", "cancellation")
 def acquisition_node(ident: str) -> NamedNode:
     """An acquisition's IRI: an IRI given as is, otherwise minted from the identifier."""
     if "://" in ident or ident.startswith("urn:"):
-        return NamedNode(ident)
+        from ..preservation.vocab import require_iri
+        return NamedNode(require_iri(ident, "ID"))
     return NamedNode(ACQUISITION_BASE + quote(ident, safe=""))

@@ -181,6 +181,9 @@ def _prepare(data_dir, store_url, lang, load_demo: bool, create: bool, failures)
             loaded = load(store)
             print(f"demo data: {'loaded ' + str(loaded) + ' triples' if loaded else 'already loaded'}",
                   file=sys.stderr)
+            if load_demo == "with-content":    # the preserved content and its tour (docs/preservation.md)
+                from ..demo import load_demo_content
+                load_demo_content(store, say=lambda line: print(line, file=sys.stderr))
     except Exception as exc:  # noqa: BLE001 - reported by the parent, which exits with its code
         state.failed = True
         if errors.debug():
@@ -371,12 +374,12 @@ def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_tim
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--no-serve", is_flag=True, help="Only load the demo data.")
+@click.option("--no-serve", is_flag=True, help="Only load the demo data (serving also sets up its preserved content).")
 @click.pass_context
 def demo(ctx, host, port, no_serve):
     """Load the demo library world (once, creating the store if needed) and serve it."""
     if not no_serve:
         _check_port(host, port)
-    _prepare_in_child(ctx.obj["state"], load_demo=True, create=True)
+    _prepare_in_child(ctx.obj["state"], load_demo="with-content" if not no_serve else True, create=True)
     if not no_serve:
         _serve(ctx, host, port, 8)

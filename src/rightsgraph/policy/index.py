@@ -190,9 +190,12 @@ class PolicyIndex:
             idx._annotation_source = _sparql_annotations(store)
             return idx
         graphs = [g for g in raw.named_graphs() if not _skipped(g)]
-        values = " ".join(str(g) for g in graphs)
+        values = " ".join(str(g) for g in graphs if isinstance(g, NamedNode))
+        blank = "" if all(isinstance(g, NamedNode) for g in graphs) else \
+            " UNION { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?g)) }"     # blank nodes cannot go in VALUES
         preds = [r["p"] for r in raw.query(
-            f"SELECT DISTINCT ?p WHERE {{ {{ ?s ?p ?o }} UNION {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} }}")]
+            f"SELECT DISTINCT ?p WHERE {{ {{ ?s ?p ?o }} UNION {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+            f"{blank} }}")]
         wanted = [p for p in preds if p.value.startswith(ODRL) or p.value in _INDEX_PREDICATES]
         quads = itertools.chain.from_iterable(
             raw.quads_for_pattern(None, p, None, g) for p in wanted for g in [ox.DefaultGraph(), *graphs])

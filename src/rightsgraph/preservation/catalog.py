@@ -85,7 +85,9 @@ class RepresentationInfo:
 
 def representation_info(store, ref: str) -> RepresentationInfo | None:
     """The representation `ref` names: its IRI, or a resource with exactly one registered
-    representation."""
+    representation (with several, PreservationError "ambiguous_object" lists them)."""
+    from .vocab import require_iri
+    require_iri(ref, "OBJECT")
     rows = list(store.query(f"""SELECT ?rep ?name ?kind ?opath ?res (COUNT(?f) AS ?n) WHERE {{
         GRAPH <{OBJECTS_GRAPH.value}> {{
           ?rep a <{PREMIS.Representation.value}> ; <{PREMIS.originalName.value}> ?name ;
@@ -93,8 +95,12 @@ def representation_info(store, ref: str) -> RepresentationInfo | None:
           OPTIONAL {{ ?rep <{DCT.isPartOf.value}> ?res }}
           OPTIONAL {{ ?f a <{PREMIS.File.value}> ; <{DCT.isPartOf.value}> ?rep }}
           FILTER(?rep = <{ref}> || ?res = <{ref}>) }} }} GROUP BY ?rep ?name ?kind ?opath ?res"""))
-    if len(rows) != 1:
+    if not rows:
         return None
+    if len(rows) > 1:
+        from .messages import PreservationError
+        raise PreservationError("ambiguous_object", object=ref, count=len(rows),
+                                objects=", ".join(f"<{r['rep'].value}>" for r in rows[:10]))
     r = rows[0]
     return RepresentationInfo(r["rep"].value, r["name"].value, r["kind"].value, r["opath"].value,
                               r["res"].value if r["res"] is not None else None, int(r["n"].value))

@@ -27,7 +27,7 @@ from .hashing import digest_file
 from .locations import locations
 from .messages import PreservationError
 from .registry import Registered, register
-from .vocab import OBJECTS_GRAPH
+from .vocab import OBJECTS_GRAPH, require_iri
 
 DOC_TYPES = {"contract": RG.SignedContract, "acceptance-report": RG.AcceptanceReport,
              "term-sheet": RG.TermSheetAsReceived, "other": RG.OtherDocument}
@@ -84,7 +84,7 @@ def attach(store, path, *, of: str, doc_type: str, location: str | None = None, 
 def documents(store, *, of: str | None = None) -> list[dict]:
     """The documents of the construction archive (of one licence or acquisition), with
     their copies' status."""
-    where = f"FILTER(?of = <{of}>)" if of else ""
+    where = f"FILTER(?of = <{require_iri(of, '--of')}>)" if of else ""
     rows = store.query(f"""SELECT ?rep ?of ?type ?name ?size ?digest ?created
         (GROUP_CONCAT(STR(?status); separator=" ") AS ?statuses) WHERE {{ GRAPH <{OBJECTS_GRAPH.value}> {{
         ?rep <{RG.documentOf.value}> ?of ; <{RG.documentType.value}> ?type ; <{DCT.created.value}> ?created .

@@ -28,7 +28,7 @@ from .events import event_quads
 from .formats import Format, Identifier
 from .messages import PreservationError
 from .nquads import NQuads, iri, literal
-from .vocab import FORMAT_IDENTIFICATION, OBJECTS_GRAPH, SUCCESS, pronom_iri
+from .vocab import FORMAT_IDENTIFICATION, OBJECTS_GRAPH, SUCCESS, pronom_iri, require_iri
 
 BATCH_FILES = 2000
 POOL_MIN_FILES = 32          # fewer files: identify in this process, no pool start-up
@@ -63,6 +63,9 @@ def identify(store, *, representation: str | None = None, resource: str | None =
              progress: bool = False) -> IdentifyResult:
     """Identify the formats of the files of every representation not identified yet."""
     agent = agent or provenance.default_agent()
+    for value, param in ((representation, "--object"), (resource, "--resource")):
+        if value:
+            require_iri(value, param)
     if representation and not bool(store.query(
             f"ASK {{ GRAPH <{OBJECTS_GRAPH.value}> {{ <{representation}> a <{PREMIS.Representation.value}> }} }}")):
         raise PreservationError("unknown_object", object=representation)

@@ -7,6 +7,9 @@ Errors carry a message key and its parameters, and are rendered in the caller's 
 from __future__ import annotations
 
 MESSAGES = {
+    "bad_iri": {
+        "en": "{param} {value!r}: not an absolute IRI",
+        "zh": "{param} {value!r}：不是绝对 IRI"},
     "no_location": {
         "en": "{path}: not inside any storage location; add one first: rightsgraph preserve location add NAME DIR",
         "zh": "{path}：不在任何存储位置之内；请先添加：rightsgraph preserve location add 名称 目录"},
@@ -44,6 +47,12 @@ MESSAGES = {
     "unknown_object": {
         "en": "<{object}>: no preserved object with this IRI or for this resource",
         "zh": "<{object}>：没有此 IRI 的保存对象，也没有属于此资源的保存对象"},
+    "ambiguous_object": {
+        "en": "<{object}>: {count} preserved objects belong to this resource; name one: {objects}",
+        "zh": "<{object}>：此资源有 {count} 个保存对象；请指明其中一个：{objects}"},
+    "acq_duplicate": {
+        "en": "{acquisition}: a {stage} stage dated {date} is already recorded",
+        "zh": "{acquisition}：{date} 的{stage}阶段已有记录"},
     "refused": {
         "en": "refused: {action} of <{resource}> to {location} is not permitted ({reason}){clauses}",
         "zh": "已拒绝：许可不允许对 <{resource}> 执行{action}到 {location}（{reason}）{clauses}"},

@@ -72,7 +72,8 @@ def migrate(store, source: str, target, *, library: str | None, command: str | N
                    agent=agent, identify=identify, derived_from=info.iri,
                    migration_note=f"migrated from <{info.iri}> ({tool}); rights: {answer.basis}")
     return MigrationResult(info.iri, info.resource, answer,
-                           f"registered <{reg.representation}>: {reg.files} files at {reg.location}",
+                           f"registered <{reg.representation}>, migrated from <{info.iri}>: {reg.files} files "
+                           f"at {reg.location}",
                            reg.representation, reg.files)
 
 

@@ -32,7 +32,7 @@ from .messages import PreservationError
 from .nquads import NQuads, integer, iri, literal, typed
 from .packages import SINGLE_FILE_KINDS, PackageError, read_package
 from .vocab import (ALGORITHMS, FORMAT_IDENTIFICATION, ID_BASE, INGESTION, MIGRATION, OBJECTS_GRAPH,
-                    SOFTWARE_AGENT, SUCCESS, VALIDATION, file_iri, pronom_iri)
+                    SOFTWARE_AGENT, SUCCESS, VALIDATION, file_iri, pronom_iri, require_iri)
 
 # FIDO needs ~60 ms a file: inline for small registrations, `preserve identify` after large ones
 FIDO_INLINE_FILES = 100
@@ -84,7 +84,7 @@ def register(store, path, *, resource: str | None, kind: str | None = None, loca
     p = Path(path).absolute()
     if kind not in ("store-backup", "document") and not resource:
         raise PreservationError("resource_needed")
-    if resource and not bool(store.query(f"ASK {{ <{resource}> a <{RG.Resource.value}> }}")):
+    if resource and not bool(store.query(f"ASK {{ <{require_iri(resource, '--resource')}> a <{RG.Resource.value}> }}")):
         raise PreservationError("no_resource", resource=resource)
     loc = location_for(store, p, location)
     try:

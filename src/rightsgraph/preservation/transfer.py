@@ -34,7 +34,7 @@ from .messages import PreservationError
 from .migrate import refusal
 from .repair import _copy_verified
 from .rights import RightsAnswer, RightsChecker
-from .vocab import SUCCESS, TRANSFER, events_graph
+from .vocab import SUCCESS, TRANSFER, events_graph, require_iri
 
 
 @dataclass
@@ -62,6 +62,7 @@ def transfer(store, source: str, *, archive: str, out, library: str | None, agen
              lang: str = "en") -> TransferResult:
     import bagit
     agent = agent or provenance.default_agent()
+    require_iri(archive, "--archive")
     info = representation_info(store, source)
     if info is None:
         raise PreservationError("unknown_object", object=source)

@@ -3,6 +3,7 @@ preservation vocabularies (event types, outcomes, hash functions), and our graph
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from hashlib import sha256
 from urllib.parse import quote
@@ -30,6 +31,18 @@ EVENTS_GRAPH_PREFIX = GRAPH_BASE + "preservation/events/"
 SOFTWARE_AGENT = NamedNode("urn:rightsgraph:agent:rightsgraph-preservation")
 
 ID_BASE = "urn:rightsgraph:preservation:"
+
+
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+
+
+def require_iri(value: str, param: str) -> str:
+    """`value` if it is an absolute IRI (it then goes into queries as <value>), else a
+    PreservationError naming the parameter."""
+    if not _IRI.match(value or ""):
+        from .messages import PreservationError
+        raise PreservationError("bad_iri", param=param, value=value)
+    return value
 
 
 def events_graph(when: datetime) -> NamedNode:
