@@ -31,7 +31,7 @@ TERMS_NS = "https://w3id.org/rightsgraph/licence-terms#"
 @dataclass
 class RightsAnswer:
     permitted: bool
-    basis: str                       # "licence", "rights statement <iri>", "own data", or the reason refused
+    basis: str      # "licence", "open licence <iri>", "rights statement <iri>", "own data", or "refused"
     reason: str
     clauses: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
@@ -72,7 +72,7 @@ class RightsChecker:
         d = decide(self._service.index(), resource, odrl_action, self.library, context,
                    at or datetime.now(timezone.utc))
         if d.permitted:
-            return RightsAnswer(True, "licence", d.reason, self._clauses(d.rules), list(d.rules))
+            return RightsAnswer(True, _basis(d.rules), d.reason, self._clauses(d.rules), list(d.rules))
         statement = self._statement_allows(resource, act, (at or datetime.now(timezone.utc)).date())
         if statement:
             return RightsAnswer(True, f"rights statement <{statement}>",
@@ -123,6 +123,18 @@ class RightsChecker:
         if not out:
             out.add("no licence covering this resource records an archiving right")
         return sorted(out)
+
+
+def _basis(rules) -> str:
+    """"licence", unless every deciding rule is one of the shipped open-licence policies
+    (data/open-licences/): then the Creative Commons licence or rightsstatements.org
+    statement itself, so that the record says what the act rests on."""
+    from ..policy.open_licences import POLICY_BASE
+    policies = sorted({r.split("#", 1)[0] for r in rules})
+    if not policies or not all(p.startswith(POLICY_BASE) for p in policies):
+        return "licence"
+    kind = "rights statement" if all(p.startswith(POLICY_BASE + "rs/") for p in policies) else "open licence"
+    return f"{kind} " + ", ".join(f"<{p}>" for p in policies)
 
 
 def _clause(row) -> str:
