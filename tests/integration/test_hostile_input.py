@@ -25,7 +25,7 @@ EX = "http://example.org/hostile/"
 def server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("hostile") / "data"
     token = run_cli("user", "add", "hostile-tester", "--role", "cataloguer", data_dir=data_dir).stdout.strip()
-    srv = ServerProcess(data_dir, "serve", "--max-body", str(MAX_BODY))
+    srv = ServerProcess(data_dir, "serve", "--create", "--max-body", str(MAX_BODY))
     srv.token = token
     yield srv
     srv.stop()
@@ -260,7 +260,7 @@ def test_chunked_bodies_through_a_reader_to_the_writer(tmp_path):
     process; both bound it the same way."""
     data_dir = tmp_path / "data"
     token = run_cli("user", "add", "cluster-tester", "--role", "cataloguer", data_dir=data_dir).stdout.strip()
-    srv = ServerProcess(data_dir, "serve", "--workers", "2", "--max-body", str(MAX_BODY))
+    srv = ServerProcess(data_dir, "serve", "--create", "--workers", "2", "--max-body", str(MAX_BODY))
     srv.token = token
     try:
         graph = _graph_iri()

@@ -15,7 +15,7 @@ import click
 
 from . import errors, main
 from .errors import EXIT_BAD_INPUT, EXIT_REJECTED
-from .params import IRI, PREFIXED_IRI
+from .params import IRI
 
 
 @main.group()
@@ -57,11 +57,11 @@ def import_(ctx, sheet, graph, agent):
 
 
 @licence.command()
-@click.argument("iri", type=PREFIXED_IRI)
+@click.argument("iri", metavar="LICENCE")   # an IRI, prefixed or local name: resolve_licence matches it
 @click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True)
 @click.pass_context
 def show(ctx, iri, fmt):
-    """Render the licence IRI in the store as a term sheet."""
+    """Render LICENCE (an IRI, lic:L01 or L01) in the store as a term sheet."""
     from ..licences.store import resolve_licence
     from ..licences.termsheet import licence_from_store, to_csv, to_yaml
     try:
@@ -83,7 +83,7 @@ def list_(ctx):
 
 
 @licence.command()
-@click.argument("licences", nargs=-1, required=True, type=PREFIXED_IRI)
+@click.argument("licences", nargs=-1, required=True, metavar="LICENCE...")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @click.pass_context
 def compare(ctx, licences, as_json):

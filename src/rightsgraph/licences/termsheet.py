@@ -887,7 +887,10 @@ def _terms_from_rules(store, d: dict):
             elif lo == RGNS + "concurrentUsers":
                 row["users"] = int(ro)
         fixed = {c for c in cons if c[0] in (ODRL + "deliveryChannel", ODRL + "purpose", ODRL + "virtualLocation")}
-        best = _term_for_rule(store, action, fixed, row, assignee)
+        # on the premises is the walk-in condition, not a term's own constraint
+        on_site = (VLOC, ODRL + "eq", ON_PREMISES) in fixed
+        fixed.discard((VLOC, ODRL + "eq", ON_PREMISES))
+        best = _term_for_rule(store, action, fixed, row, assignee, on_site)
         if best is None:
             unmapped.append(rule)
             continue
@@ -896,14 +899,14 @@ def _terms_from_rules(store, d: dict):
     return rows, unmapped
 
 
-def _term_for_rule(store, action, fixed, row, assignee):
+def _term_for_rule(store, action, fixed, row, assignee, on_site=False):
     """The term type a plain ODRL rule most likely implements (None: no term fits)."""
     if action == ODRL + "read" and not fixed:
         if row["users"] is not None:
             return "concurrent_users"
         if row["from"] and not row["until"]:
             return "perpetual_access"
-        if assignee and bool(store.query(
+        if on_site or assignee and bool(store.query(
                 f"ASK {{ <{assignee}> <{RGNS}userCategoryType> <{RGNS}WalkInUsers> }}")):
             return "walk_in"
         return "authorized_users"
