@@ -17,7 +17,7 @@ from pyoxigraph import BlankNode
 from . import changes
 from .namespaces import PREFIXES, PROVENANCE_GRAPH
 from .policy import PolicyIndex, decide
-from .policy.known_terms import NOT_HELD, NOT_HELD_REASON, KnownTerms, UnknownTerm, compact, not_held_answer
+from .policy.known_terms import NOT_HELD, NOT_HELD_REASON, KnownTerms, UnknownTerm, not_held_answer
 from .policy.operators import IRI
 
 ODRL = PREFIXES["odrl"]
@@ -170,12 +170,12 @@ def check_terms(known: KnownTerms, kwargs: dict) -> bool:
     the store holds the target (False: the answer is "not held", not a decision).
     Set lookups only (policy/known_terms.py), so it costs next to nothing per request."""
     try:
-        known.check_action(kwargs["action"], "action", compact(kwargs["action"]))
+        known.check_action(kwargs["action"], "action")
         if kwargs.get("assignee") is not None:
             known.check_party(kwargs["assignee"], "assignee")
         for lo in kwargs.get("context") or ():
             if lo != DATETIME:
-                known.check_left_operand(lo, "context", compact(lo))
+                known.check_left_operand(lo, "context")
     except UnknownTerm as exc:
         raise DecisionParamError(exc.texts["en"], exc.texts) from None
     return known.held(kwargs["target"])

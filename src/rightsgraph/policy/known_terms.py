@@ -113,24 +113,22 @@ class KnownTerms:
         shipped_actions, shipped_lefts = shipped_terms()
         actions, lefts, named = set(shipped_actions), set(shipped_lefts), set()
         for a, broader in list(index.included_in.items()) + list(index.implies.items()):
-            actions.add(str(a))
-            actions.update(str(b) for b in broader)
+            actions.add(a)
+            actions.update(broader)
+        # (the index's IRI keys are str: kept as they are, they match the request's strings)
         for r in _rules(index):
-            actions.update(str(a.iri) for a in r.actions)
-            named.update(str(t) for t in r.targets)
-            named.update(str(p) for p in r.assignees)
-            named.update(str(p) for p in r.assigners)
+            actions.update(a.iri for a in r.actions)
+            named.update(r.targets, r.assignees, r.assigners)
             for c in _constraints(r):
                 for x in (c.left, c.unit):
                     if x:
-                        lefts.add(str(x))
+                        lefts.add(x)
         for node, classes in index.types.items():
             if ACTION_CLASS in classes:
-                actions.add(str(node))
+                actions.add(node)
             if LEFT_OPERAND_CLASS in classes:
-                lefts.add(str(node))
-        for parents in index.part_of.values():
-            named.update(str(p) for p in parents)
+                lefts.add(node)
+        named.update(*index.part_of.values())   # collections (consortia, packages, licences)
         self.actions = frozenset(actions)
         self.left_operands = frozenset(lefts)
         self.named = frozenset(named)
@@ -143,12 +141,6 @@ class KnownTerms:
         return cls(index, store_lookup(store) if store is not None else None)
 
     # ------------------------------------------------------------------ membership
-    def is_action(self, iri: str) -> bool:
-        return iri in self.actions
-
-    def is_left_operand(self, iri: str) -> bool:
-        return iri in self.left_operands
-
     def held(self, iri: str) -> bool:
         """Whether the store holds anything about the IRI (as a target: is it held; as a
         party: is it known)."""
@@ -165,18 +157,18 @@ class KnownTerms:
         return found
 
     # ------------------------------------------------------------------ checks
-    def check_action(self, iri: str, param: str = "action", given: str | None = None) -> None:
-        if not self.is_action(iri):
-            raise UnknownTerm(param, given or iri, "action", suggest(given or iri, iri, self.actions))
+    def check_action(self, iri: str, param: str = "action") -> None:
+        if iri not in self.actions:
+            raise UnknownTerm(param, compact(iri), "action", suggest(iri, self.actions))
 
-    def check_left_operand(self, iri: str, param: str = "context", given: str | None = None) -> None:
-        if not self.is_left_operand(iri):
-            raise UnknownTerm(param, given or iri, "left operand", suggest(given or iri, iri, self.left_operands))
+    def check_left_operand(self, iri: str, param: str = "context") -> None:
+        if iri not in self.left_operands:
+            raise UnknownTerm(param, compact(iri), "left operand", suggest(iri, self.left_operands))
 
     def check_party(self, iri: str, param: str = "assignee") -> None:
         if not self.held(iri):
             pool = self.parties()
-            raise UnknownTerm(param, iri, "party", suggest(iri, iri, pool) if len(pool) <= _SUGGESTION_POOL else None)
+            raise UnknownTerm(param, iri, "party", suggest(iri, pool) if len(pool) <= _SUGGESTION_POOL else None)
 
     def parties(self) -> frozenset:
         """Parties the policies name (assignees, assigners) and the party collections'
@@ -234,13 +226,10 @@ def compact(iri: str) -> str:
     return iri
 
 
-def suggest(given: str, iri: str, known) -> str | None:
-    """The known term closest to what the user wrote (difflib), if one is close."""
-    wanted = compact(iri)
-    names = {compact(k): k for k in known}
-    match = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.75)
-    if not match and given != wanted:
-        match = difflib.get_close_matches(given, list(names), n=1, cutoff=0.75)
+def suggest(iri: str, known) -> str | None:
+    """The known term closest to the unknown one (difflib), as a user writes it, if one is
+    close: `reed` -> `read`, `cont` -> `count`."""
+    match = difflib.get_close_matches(compact(iri), [compact(k) for k in known], n=1, cutoff=0.75)
     return match[0] if match else None
 
 
