@@ -223,3 +223,27 @@ def test_evaluate_a_request_without_a_party_asks_for_anyone(tmp_path):
                   data_dir=tmp_path / "d")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["decision"] == "permit"
+
+
+# ------------------------------------------------------------------ held: beyond what the index reads
+CATALOGUE_ONLY = """@prefix dct: <http://purl.org/dc/terms/> .
+<http://example.org/lib/pamphlet9> dct:title "A record with no partOf, type or licence" .
+<http://example.org/lib/walkInReader> dct:description "a party only described, named by no policy" .
+"""
+
+
+@pytest.mark.parametrize("which", ["embedded", pytest.param("remote", marks=pytest.mark.server)])
+def test_a_record_only_the_catalogue_describes_is_held(request, which):
+    """The index skips titles; the store lookup (a key lookup embedded, an ASK remote)
+    still finds the record and the party: a decision, not not-held nor an error."""
+    from rightsgraph.decision_service import DecisionParamError, DecisionService
+    st = request.getfixturevalue("store" if which == "embedded" else "remote_store")
+    import pyoxigraph as ox
+    load_files(st, [LIBRARY])
+    st.load_bytes(CATALOGUE_ONLY.encode(), ox.RdfFormat.TURTLE, ox.NamedNode("https://example.org/graph/catalogue"))
+    svc = DecisionService(st)
+    answer = svc.answer({"target": LIB + "pamphlet9", "action": "read", "assignee": LIB + "walkInReader"})
+    assert (answer["decision"], answer["reason"]) == ("deny", "no-applicable-permission")
+    assert svc.answer({"target": LIB + "pamphlet10", "action": "read"})["decision"] == "not-held"
+    with pytest.raises(DecisionParamError, match="unknown party"):
+        svc.answer({"target": LIB + "pamphlet9", "action": "read", "assignee": LIB + "walkInReader2"})
