@@ -150,7 +150,7 @@ def read_params(params: dict) -> dict:
     for lo, values in raw_context.items():
         if not isinstance(lo, str) or not lo.strip():
             raise DecisionParamError(f"context: a left operand must be a name or an IRI, got {lo!r}")
-        _check_prefix(f"context {lo}", lo.strip())
+        _check_prefix("context", lo.strip())
         key = expand(lo.strip())
         for v in values if isinstance(values, list) else [values]:
             context.setdefault(key, []).append(parse_value(v))
