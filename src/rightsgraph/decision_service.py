@@ -17,9 +17,11 @@ from pyoxigraph import BlankNode
 from . import changes
 from .namespaces import PREFIXES, PROVENANCE_GRAPH
 from .policy import PolicyIndex, decide
+from .policy.known_terms import NOT_HELD, NOT_HELD_REASON, KnownTerms, UnknownTerm, not_held_answer
 from .policy.operators import IRI
 
 ODRL = PREFIXES["odrl"]
+DATETIME = ODRL + "dateTime"   # the time of the request: always a known left operand
 _PREFIXED = re.compile(r"^([A-Za-z][\w-]*):([^/].*)?$")
 # Parameters with their own name in every door (CLI options, query parameters, JSON keys).
 NAMED_OPERANDS = {"purpose": "purpose", "recipient": "recipient", "delivery-channel": "deliveryChannel",
@@ -27,7 +29,32 @@ NAMED_OPERANDS = {"purpose": "purpose", "recipient": "recipient", "delivery-chan
 
 
 class DecisionParamError(ValueError):
-    """A decision request parameter is missing or malformed; the message names it."""
+    """A decision request parameter is missing, malformed or unknown; the message names it
+    (and the value). ``texts``: the message in each language it was written in."""
+
+    def __init__(self, message: str, texts: dict | None = None):
+        super().__init__(message)
+        self.texts = texts or {"en": message}
+
+    def text(self, lang: str) -> str:
+        return self.texts.get(lang) or self.texts["en"]
+
+
+# Schemes of IRIs written without `//` (urn:isbn:..., mailto:...), which are not prefixed
+# names: any other `word:name` with a word that is not a known prefix is a mistyped prefix.
+URI_SCHEMES = frozenset({"urn", "mailto", "tag", "info", "did", "data", "tel", "geo", "ni", "doi"})
+
+
+def _check_prefix(param: str, value: str) -> None:
+    """`foo:bar` with `foo` neither a known prefix (namespaces.PREFIXES) nor a URI scheme
+    written without `//`: an error naming the prefix, not an IRI nobody meant."""
+    m = _PREFIXED.match(value)
+    if m and m.group(1) not in PREFIXES and m.group(1).lower() not in URI_SCHEMES and "://" not in value:
+        known = ", ".join(sorted(PREFIXES))
+        raise DecisionParamError(
+            f"{param}: unknown prefix {m.group(1)!r} in {value!r} (known prefixes: {known}; or give the full IRI)",
+            {"en": f"{param}: unknown prefix {m.group(1)!r} in {value!r} (known prefixes: {known}; or give the full IRI)",
+             "zh": f"{param}：{value!r} 中的前缀 {m.group(1)!r} 未知（已知前缀：{known}；或请给出完整 IRI）"})
 
 
 def expand(name: str, default_ns: str = ODRL) -> str:
@@ -88,6 +115,7 @@ def _iri_param(params: dict, name: str, required: bool, default_ns: str = "") ->
         return None
     if not isinstance(value, str):
         raise DecisionParamError(f"{name}: expected an IRI string, got {type(value).__name__}")
+    _check_prefix(name, value.strip())
     iri = expand(value.strip(), default_ns)
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", iri) or any(c in iri for c in '<>" {}|\\^`'):
         raise DecisionParamError(f"{name}: not an absolute IRI: {value!r}")
@@ -120,8 +148,12 @@ def read_params(params: dict) -> dict:
     if not isinstance(raw_context, dict):
         raise DecisionParamError("context: expected an object of left operand -> value(s)")
     for lo, values in raw_context.items():
+        if not isinstance(lo, str) or not lo.strip():
+            raise DecisionParamError(f"context: a left operand must be a name or an IRI, got {lo!r}")
+        _check_prefix("context", lo.strip())
+        key = expand(lo.strip())
         for v in values if isinstance(values, list) else [values]:
-            context.setdefault(expand(lo), []).append(parse_value(v))
+            context.setdefault(key, []).append(parse_value(v))
     report = params.get("report")
     if isinstance(report, list):
         report = report[0] if report else None
@@ -130,6 +162,23 @@ def read_params(params: dict) -> dict:
         "at": parse_datetime(at) if isinstance(at, str) and at else None,
         "report": str(report).lower() in ("1", "true", "yes") if report is not None else False,
     }
+
+
+def check_terms(known: KnownTerms, kwargs: dict) -> bool:
+    """Refuse a request that names an unknown action, party or left operand (an error
+    naming the parameter and the value, with the closest known term); then say whether
+    the store holds the target (False: the answer is "not held", not a decision).
+    Set lookups only (policy/known_terms.py), so it costs next to nothing per request."""
+    try:
+        known.check_action(kwargs["action"], "action")
+        if kwargs.get("assignee") is not None:
+            known.check_party(kwargs["assignee"], "assignee")
+        for lo in kwargs.get("context") or ():
+            if lo != DATETIME:
+                known.check_left_operand(lo, "context")
+    except UnknownTerm as exc:
+        raise DecisionParamError(exc.texts["en"], exc.texts) from None
+    return known.held(kwargs["target"])
 
 
 class DecisionService:
@@ -171,6 +220,14 @@ class DecisionService:
                 self._built_for = fingerprint
         return self._index
 
+    def known_terms(self, index: PolicyIndex | None = None) -> KnownTerms:
+        """The actions, left operands and parties requests may name, built once per index."""
+        index = index if index is not None else self.index()
+        cached = getattr(self, "_known", None)
+        if cached is None or cached[0] is not index:
+            cached = self._known = (index, KnownTerms.of(index, self.store))
+        return cached[1]
+
     def confidential_terms(self, graphs: frozenset[str], index: PolicyIndex | None = None) -> "ConfidentialTerms":
         """What of the compiled policies (`index`, default the current one) is stated in
         `graphs`, cached per index build and set of graphs."""
@@ -186,9 +243,14 @@ class DecisionService:
     def answer(self, params: dict, hidden_graphs: frozenset[str] = frozenset()) -> dict:
         """The JSON answer of every HTTP door (API, batch, web page) for a caller who may
         not see `hidden_graphs`: the one place where answers are redacted. The FORCE report
-        (`report=true`) is included unless it would name a confidential policy or rule."""
+        (`report=true`) is included unless it would name a confidential policy or rule.
+        An unknown action, party or left operand is a DecisionParamError; a target the store
+        does not hold is answered `"decision": "not-held"` (it names no policy: nothing to
+        redact)."""
         kwargs = read_params(params)
         index = self.index()  # one index for the decision and for what of it is confidential
+        if not check_terms(self.known_terms(index), kwargs):
+            return not_held_answer(kwargs["target"])
         terms = self.confidential_terms(frozenset(hidden_graphs), index)
         d = decide(index, **kwargs)
         result = d.to_json()
@@ -331,6 +393,9 @@ def sparql_functions(svc: DecisionService) -> dict:
     An `odrl:dateTime` pair sets the time of the request (default: now).
     They answer the verdict and the reason code only, which every caller may see (the two
     fields ConfidentialTerms.redact keeps as they are), so they need no redaction.
+    An unknown action, party or left operand is an expression error (the variable stays
+    unbound, a FILTER on it is false), never a deny; a target the store does not hold
+    gives rg:decision "not-held|target-not-held" and leaves rg:permitted unbound.
     """
     import pyoxigraph as ox
 
@@ -350,16 +415,27 @@ def sparql_functions(svc: DecisionService) -> dict:
                 at = value
             else:
                 context.setdefault(lo.value, []).append(value)
-        return decide(svc.index(), target.value, action.value,
-                      assignee.value if isinstance(assignee, ox.NamedNode) else None, context, at)
+        index = svc.index()
+        kwargs = {"target": target.value, "action": action.value, "context": context,
+                  "assignee": assignee.value if isinstance(assignee, ox.NamedNode) else None}
+        try:
+            if not check_terms(svc.known_terms(index), kwargs):
+                return NOT_HELD
+        except DecisionParamError:
+            return None
+        return decide(index, kwargs["target"], kwargs["action"], kwargs["assignee"], context, at)
 
     def permitted(*args):
         d = _call(args)
-        return None if d is None else ox.Literal("true" if d.decision == "permit" else "false",
-                                                 datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean"))
+        if d is None or d is NOT_HELD:
+            return None
+        return ox.Literal("true" if d.decision == "permit" else "false",
+                          datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean"))
 
     def decision(*args):
         d = _call(args)
+        if d is NOT_HELD:
+            return ox.Literal(f"{NOT_HELD}|{NOT_HELD_REASON}")
         return None if d is None else ox.Literal(f"{d.decision}|{d.reason}")
 
     return {ox.NamedNode(PERMITTED_FN): permitted, ox.NamedNode(DECISION_FN): decision}

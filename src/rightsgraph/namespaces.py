@@ -71,6 +71,7 @@ PREFIXES = {
     "void": str(VOID),
     "dcat": str(DCAT),
     "report": str(REPORT),
+    "tdm": str(TDM),   # W3C TDMRep: tdm:mine, the text-and-data-mining action of licences
 }
 
 

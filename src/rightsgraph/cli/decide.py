@@ -2,8 +2,8 @@
 
 Exit codes (docs/decisions.md, "CLI exit codes"): an evaluation that ran exits 0 whether it
 permits or denies, so scripts can read the answer from the output; with ``--exit-code``,
-permit exits 0 and deny 1 (like ``grep``/``git diff --exit-code``). Errors (unreadable
-files, no store, bad arguments) exit 2.
+permit exits 0 and deny (or not-held) 1 (like ``grep``/``git diff --exit-code``). Errors
+(unreadable files, no store, bad arguments, an unknown action, party or left operand) exit 2.
 """
 
 from __future__ import annotations
@@ -13,9 +13,27 @@ import sys
 
 import click
 
-from ..decision_service import DecisionParamError, read_params
+from ..decision_service import DecisionParamError, check_terms, read_params
 from ..policy import PolicyIndex, decide, evaluate_files
-from .errors import EXIT_USAGE
+from ..policy.known_terms import KnownTerms, not_held_answer
+from ..policy.requests import IncompleteRequest
+from .errors import EXIT_USAGE, CliError, current_lang
+
+
+def _param_error(exc: DecisionParamError) -> click.ClickException:
+    """A bilingual message (unknown terms, prefixes) as our one-line error; click's
+    own form (naming the option) for the rest."""
+    if "zh" in exc.texts:
+        return CliError(exc.texts, EXIT_USAGE)
+    return click.BadParameter(str(exc))
+
+
+def _print_not_held(answer: dict, as_json: bool):
+    if as_json:
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{answer['decision']} ({answer['reason']})")
+    click.echo("  " + answer["explanation"][current_lang()])
 
 
 def _print_decision(d, as_json: bool, report: bool):
@@ -26,6 +44,10 @@ def _print_decision(d, as_json: bool, report: bool):
         click.echo(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
         return
     click.echo(f"{d.decision} ({d.reason})")
+    # the licence, clause and why, in the user's language (policy/explain.py)
+    why = d.explanation().get(current_lang())
+    if why:
+        click.echo(f"  {why}")
     for label, items in (("rules", d.rules), ("policies", d.policies)):
         if items:
             click.echo(f"  {label}: " + ", ".join(items))
@@ -65,14 +87,24 @@ def check(ctx, target, action, assignee, at, purpose, recipient, delivery_channe
     try:
         kwargs = read_params({k: v for k, v in params.items() if v is not None})
     except DecisionParamError as exc:
-        raise click.BadParameter(str(exc)) from None
+        raise _param_error(exc) from None
     try:
         open_store = (ctx.obj or {})["store"]
     except (KeyError, TypeError):
         click.echo("error: no store configured", err=True)
         ctx.exit(EXIT_USAGE)
     # the store's lifetime belongs to the main command (it may hand out a shared instance)
-    index = PolicyIndex.from_store(open_store())
+    store = open_store()
+    index = PolicyIndex.from_store(store)
+    try:
+        held = check_terms(KnownTerms.of(index, store), kwargs)
+    except DecisionParamError as exc:
+        raise _param_error(exc) from None
+    if not held:
+        _print_not_held(not_held_answer(kwargs["target"]), as_json)
+        if exit_code:
+            ctx.exit(1)
+        return
     d = decide(index, **kwargs)
     _print_decision(d, as_json, report)
     _exit(ctx, d, exit_code)
@@ -96,6 +128,8 @@ def evaluate(ctx, policy_path, request_path, sotw_path, as_json, exit_code, matc
     try:
         d = evaluate_files(policy_path, request_path, sotw_path,
                            match_orphan_duty_reports=match_orphan_duty_reports)
+    except IncompleteRequest as exc:
+        raise CliError(exc.texts, EXIT_USAGE) from None
     except (ValueError, SyntaxError, OSError) as exc:
         click.echo(f"error: {exc}", err=True)
         ctx.exit(EXIT_USAGE)

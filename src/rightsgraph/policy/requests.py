@@ -87,8 +87,10 @@ def read_request(quads) -> Request:
             if perm is None:
                 continue
             pk = node_key(perm)
-            req = Request(target=_first_iri(g, pk, ODRL + "target"),
-                          action=_action_iri(g, g.one(pk, ODRL + "action")),
+            target = _first_iri(g, pk, ODRL + "target")
+            action = _action_iri(g, g.one(pk, ODRL + "action"))
+            _require(s, {"odrl:permission/odrl:action": action, "odrl:permission/odrl:target": target})
+            req = Request(target=target, action=action,
                           assignee=_first_iri(g, pk, ODRL + "assignee"),
                           id=_term(s), rule_id=perm)
             req.context = _request_context(g, pk)
@@ -108,6 +110,10 @@ def _evaluation_request(g: Graph, s) -> Request:
     action = first(SOTW + "requestedAction", SOTW + "evaluatedAction", ODRL_FS + "requestedAction")
     party = first(SOTW + "requestingParty", SOTW + "evaluatedParty", ODRL_FS + "requestingParty")
     target = first(SOTW + "requestedTarget", SOTW + "evaluatedTarget", ODRL_FS + "requestedTarget")
+    _require(s, {"sotw:requestedAction (or sotw:evaluatedAction)": action,
+                 "sotw:requestedTarget (or sotw:evaluatedTarget)": target})
+    if party is not None and not isinstance(party, NamedNode):
+        raise IncompleteRequest(s, "sotw:requestingParty (or sotw:evaluatedParty)", party)
     ctx: dict = {}
     for param in g.objects(s, SOTW + "requestParameter"):
         pk = node_key(param)
@@ -123,6 +129,37 @@ def _evaluation_request(g: Graph, s) -> Request:
                    action=_action_iri(g, action),
                    assignee=IRI(party.value) if isinstance(party, NamedNode) else None,
                    context=ctx, id=_term(s))
+
+
+class IncompleteRequest(ValueError):
+    """A request without the action or the target it asks about (or with a party that is
+    not an IRI): an error naming the request node and the property, in en and zh. A
+    request without a party is allowed: it asks for anyone (W3C formal semantics example
+    B1 has none), and only rules without an assignee can apply."""
+
+    def __init__(self, node, prop: str, not_iri=None):
+        name = _name(node)
+        if not_iri is None:
+            self.texts = {"en": f"request {name}: no {prop} (a request names the action and the target it asks about)",
+                          "zh": f"请求 {name}：缺少 {prop}（请求须给出所问的动作与目标）"}
+        else:
+            self.texts = {"en": f"request {name}: {prop} must be an IRI, not {not_iri}",
+                          "zh": f"请求 {name}：{prop} 须为 IRI，而不是 {not_iri}"}
+        super().__init__(self.texts["en"])
+
+
+def _name(node) -> str:
+    """A node as Turtle writes it: <iri> or _:label."""
+    if isinstance(node, BlankNode):
+        return f"_:{node.value}"
+    text = node.value if isinstance(node, NamedNode) else str(node)
+    return text if text.startswith("_:") else f"<{text}>"
+
+
+def _require(node, props: dict) -> None:
+    for prop, value in props.items():
+        if value is None:
+            raise IncompleteRequest(node, prop)
 
 
 def request_types(quads, request: Request) -> dict:

@@ -42,6 +42,11 @@ def _refused(exc: InputRefused) -> Response:
     return _bad(exc.text(request.accept_languages.best_match(["en", "zh"]) or "en"))
 
 
+def _lang() -> str:
+    """The language of error messages: the request's Accept-Language (en or zh)."""
+    return request.accept_languages.best_match(["en", "zh"]) or "en"
+
+
 def _bad(message: str, status: int = 400) -> Response:
     resp = jsonify({"error": message})
     resp.status_code = status
@@ -70,7 +75,7 @@ def decision():
     try:
         return jsonify(answer(svc, params, hidden_graphs()))
     except DecisionParamError as exc:
-        return _bad(str(exc))
+        return _bad(exc.text(_lang()))
 
 
 @bp.route("/decisions", methods=["POST"])
@@ -88,6 +93,7 @@ def decisions():
     if len(items) > MAX_BATCH:
         return _bad(f"at most {MAX_BATCH} requests in one batch", 413)
     hidden = hidden_graphs()
+    lang = _lang()
     out = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
@@ -96,5 +102,5 @@ def decisions():
         try:
             out.append(answer(svc, item, hidden))
         except DecisionParamError as exc:
-            out.append({"error": f"requests[{i}].{exc}"})
+            out.append({"error": f"requests[{i}].{exc.text(lang)}"})
     return jsonify({"decisions": out})

@@ -28,6 +28,7 @@ REASONS = {
     "constraint-unsatisfied": "约束不满足 constraint unsatisfied",
     "duty-unfulfilled": "义务未履行 duty unfulfilled",
     "policy-void-by-conflict": "策略冲突而无效 policy void by conflict",
+    "target-not-held": "存储库中没有该资源 the store does not hold the target",
 }
 CONFIDENTIAL_LABEL = "保密条款（不向读者显示） confidential terms, not shown to readers"
 CHANNELS = [(RG.iri("SecureElectronicTransmission"), "安全电子传递 Secure electronic transmission"),

@@ -1,0 +1,252 @@
+"""What a decision request may name, so that a misspelt or foreign term is an error and not a
+silent denial (docs/decisions.md, "Unknown terms").
+
+- an action is known if the ODRL 2.2 vocabulary or the shipped ontology declares it
+  (odrl:Action), the shipped open-licence policies or a stored policy use it (odrl:action,
+  duties and remedies included), the action hierarchy names it (odrl:includedIn,
+  odrl:implies), or the store types it odrl:Action;
+- a left operand likewise (odrl:LeftOperand; odrl:leftOperand or odrl:unit of a stored
+  constraint, refinements included);
+- a party is known, and a target is held, if the store says anything about it or points to
+  it (any triple, in any graph), a stored policy names it, or it is an odrl:partOf member
+  or collection.
+
+Everything a request is checked against is built once per PolicyIndex (sets, and the
+index's own maps); a name found nowhere there costs one key lookup in the store, memoised
+until the index is rebuilt. The decision engine itself (`policy.decide`) does not check:
+it answers for any IRI, as the ODRL semantics say; the doors check (decision_service).
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+
+import pyoxigraph as ox
+from pyoxigraph import NamedNode
+
+from .model import ODRL, RDF_TYPE
+
+ACTION_CLASS = ODRL + "Action"
+LEFT_OPERAND_CLASS = ODRL + "LeftOperand"
+NOT_HELD = "not-held"
+NOT_HELD_REASON = "target-not-held"
+_MEMO_LIMIT = 100_000          # names remembered per index build (then forgotten, not grown)
+_SUGGESTION_POOL = 20_000      # more candidates than this: no "did you mean" for parties
+
+_KIND = {"action": ("action", "动作"), "left operand": ("left operand", "左操作数"),
+         "party": ("party", "参与方")}
+
+
+class UnknownTerm(ValueError):
+    """A request names an action, left operand or party nothing in the store knows."""
+
+    def __init__(self, param: str, value: str, kind: str, suggestion: str | None = None):
+        self.param, self.value, self.kind, self.suggestion = param, value, kind, suggestion
+        en_kind, zh_kind = _KIND[kind]
+        hint_en = f" (did you mean {suggestion}?)" if suggestion else ""
+        hint_zh = f"（是否想用 {suggestion}？）" if suggestion else ""
+        where_en = {"action": "neither ODRL 2.2, the ontology nor a stored policy declares it",
+                    "left operand": "neither ODRL 2.2, the ontology nor a stored policy declares it",
+                    "party": "the store says nothing about it and no policy names it"}[kind]
+        where_zh = {"action": "ODRL 2.2、本体与已存储的策略均未定义此动作",
+                    "left operand": "ODRL 2.2、本体与已存储的策略均未定义此左操作数",
+                    "party": "存储库中没有关于它的任何数据，也没有策略提到它"}[kind]
+        self.texts = {"en": f"{param}: unknown {en_kind} {value!r}: {where_en}{hint_en}",
+                      "zh": f"{param}：未知的{zh_kind} {value!r}：{where_zh}{hint_zh}"}
+        super().__init__(self.texts["en"])
+
+
+@lru_cache(maxsize=1)
+def shipped_terms() -> tuple[frozenset, frozenset]:
+    """(actions, left operands) of the shipped ontology files (the ODRL 2.2 vocabulary
+    included) and the shipped open-licence policies: known whatever the store holds."""
+    from ..resources import ontology_files
+    from ..system_graphs import open_licence_files
+    actions, lefts = set(), set()
+    for path in [*ontology_files(), *open_licence_files()]:
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            p, o = t.predicate.value, t.object
+            if not isinstance(o, NamedNode):
+                continue
+            if p == RDF_TYPE and o.value == ACTION_CLASS and isinstance(t.subject, NamedNode):
+                actions.add(t.subject.value)
+            elif p == RDF_TYPE and o.value == LEFT_OPERAND_CLASS and isinstance(t.subject, NamedNode):
+                lefts.add(t.subject.value)
+            elif p in (ODRL + "action", ODRL + "includedIn", ODRL + "implies"):
+                actions.add(o.value)
+            elif p in (ODRL + "leftOperand", ODRL + "unit"):
+                lefts.add(o.value)
+    return frozenset(actions), frozenset(lefts)
+
+
+def _rules(index):
+    """Every rule of the compiled policies: permissions, prohibitions, obligations, and the
+    duties, consequences and remedies under them."""
+    seen: set = set()
+    stack = [r for p in index.policies.values() for r in (*p.effective_rules, *p.effective_obligations)]
+    while stack:
+        r = stack.pop()
+        if id(r) in seen:
+            continue
+        seen.add(id(r))
+        yield r
+        stack.extend((*r.duties, *r.consequences, *r.remedies))
+
+
+def _constraints(rule):
+    pending = [*rule.constraints, *rule.target_refinements, *rule.assignee_refinements,
+               *(c for a in rule.actions for c in a.refinements)]
+    while pending:
+        c = pending.pop()
+        yield c
+        pending.extend(c.children)
+
+
+class KnownTerms:
+    """The actions, left operands and parties a request may name, for one PolicyIndex.
+
+    ``lookup(iri) -> bool``: does the store hold anything about the IRI (default: no store,
+    only the index is asked)."""
+
+    def __init__(self, index, lookup=None):
+        shipped_actions, shipped_lefts = shipped_terms()
+        actions, lefts, named = set(shipped_actions), set(shipped_lefts), set()
+        for a, broader in list(index.included_in.items()) + list(index.implies.items()):
+            actions.add(a)
+            actions.update(broader)
+        # (the index's IRI keys are str: kept as they are, they match the request's strings)
+        for r in _rules(index):
+            actions.update(a.iri for a in r.actions)
+            named.update(r.targets, r.assignees, r.assigners)
+            for c in _constraints(r):
+                for x in (c.left, c.unit):
+                    if x:
+                        lefts.add(x)
+        for node, classes in index.types.items():
+            if ACTION_CLASS in classes:
+                actions.add(node)
+            if LEFT_OPERAND_CLASS in classes:
+                lefts.add(node)
+        named.update(*index.part_of.values())   # collections (consortia, packages, licences)
+        self.actions = frozenset(actions)
+        self.left_operands = frozenset(lefts)
+        self.named = frozenset(named)
+        self._index = index
+        self._lookup = lookup
+        self._memo: dict = {}
+
+    @classmethod
+    def of(cls, index, store=None) -> "KnownTerms":
+        return cls(index, store_lookup(store) if store is not None else None)
+
+    # ------------------------------------------------------------------ membership
+    def held(self, iri: str) -> bool:
+        """Whether the store holds anything about the IRI (as a target: is it held; as a
+        party: is it known)."""
+        index = self._index
+        if iri in self.named or iri in index.part_of or iri in index.types or iri in index.issued:
+            return True
+        if self._lookup is None:
+            return False
+        found = self._memo.get(iri)
+        if found is None:
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[iri] = bool(self._lookup(iri))
+        return found
+
+    # ------------------------------------------------------------------ checks
+    def check_action(self, iri: str, param: str = "action") -> None:
+        if iri not in self.actions:
+            raise UnknownTerm(param, compact(iri), "action", suggest(iri, self.actions))
+
+    def check_left_operand(self, iri: str, param: str = "context") -> None:
+        if iri not in self.left_operands:
+            raise UnknownTerm(param, compact(iri), "left operand", suggest(iri, self.left_operands))
+
+    def check_party(self, iri: str, param: str = "assignee") -> None:
+        if not self.held(iri):
+            pool = self.parties()
+            raise UnknownTerm(param, iri, "party", suggest(iri, pool) if len(pool) <= _SUGGESTION_POOL else None)
+
+    def parties(self) -> frozenset:
+        """Parties the policies name (assignees, assigners) and the party collections'
+        members: the pool of "did you mean" for a party (built on the first miss)."""
+        pool = self.__dict__.get("_parties")
+        if pool is None:
+            out = set()
+            for r in _rules(self._index):
+                out.update(str(p) for p in r.assignees)
+                out.update(str(p) for p in r.assigners)
+            collections = set(out)
+            for child, parents in self._index.part_of.items():
+                if not collections.isdisjoint(str(p) for p in parents):
+                    out.add(str(child))
+                if len(out) > _SUGGESTION_POOL:
+                    break
+            pool = self.__dict__["_parties"] = frozenset(out)
+        return pool
+
+
+def store_lookup(store):
+    """``iri -> bool``: one key lookup in the store (subject, else object, any graph). An
+    embedded store is asked directly; another store with one ASK query."""
+    raw = getattr(store, "raw", None)
+    if raw is None and isinstance(store, ox.Store):
+        raw = store
+    if raw is not None:
+        def lookup(iri: str) -> bool:
+            try:
+                node = NamedNode(iri)
+            except ValueError:
+                return False
+            return (next(iter(raw.quads_for_pattern(node, None, None, None)), None) is not None
+                    or next(iter(raw.quads_for_pattern(None, None, node, None)), None) is not None)
+        return lookup
+
+    def ask(iri: str) -> bool:
+        if any(c in iri for c in '<>"{}|\\^` '):
+            return False
+        return bool(store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} "
+                                f"UNION {{ GRAPH ?g {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }} }} }}"))
+    return ask
+
+
+# ---------------------------------------------------------------------- did you mean
+def compact(iri: str) -> str:
+    """How a user writes an IRI: `read` for an ODRL term, `prefix:name` for a known
+    namespace, else the IRI itself."""
+    from ..namespaces import PREFIXES
+    if iri.startswith(ODRL) and "/" not in iri[len(ODRL):] and "#" not in iri[len(ODRL):]:
+        return iri[len(ODRL):]
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def suggest(iri: str, known) -> str | None:
+    """The known term closest to the unknown one (difflib), as a user writes it, if one is
+    close: `reed` -> `read`, `cont` -> `count`."""
+    match = difflib.get_close_matches(compact(iri), [compact(k) for k in known], n=1, cutoff=0.75)
+    return match[0] if match else None
+
+
+# ---------------------------------------------------------------------- not held
+def not_held_answer(target: str) -> dict:
+    """The answer about a target the store does not hold: neither permit nor deny, since no
+    licence can speak for what the library does not have. The same keys as a decision."""
+    return {
+        "decision": NOT_HELD,
+        "reason": NOT_HELD_REASON,
+        "rules": [],
+        "policies": [],
+        "duties": [],
+        "unresolved": [],
+        "explanation": {
+            "because": [], "would_permit": [],
+            "en": f"Not held: the store has nothing about {target}; check the IRI, or load its record first.",
+            "zh": f"未收藏：存储库中没有关于 {target} 的任何数据；请检查 IRI，或先载入其记录。",
+        },
+    }
