@@ -172,6 +172,16 @@ def test_a_data_dir_that_is_a_file(tmp_path):
     _one_line_error(zh, 2, "是文件，不是文件夹", lang="zh")
 
 
+def test_a_refused_file_and_a_load_are_told_in_chinese_under_lang_zh(tmp_path):
+    deep = tmp_path / "deep.jsonld"
+    deep.write_text('{"@id": "http://example.org/a", "http://example.org/p": ' + "[" * 400 + "1" + "]" * 400 + "}")
+    refused = run_cli("--lang", "zh", "load", deep, data_dir=tmp_path / "d")
+    assert refused.returncode == 3
+    assert "嵌套超过 256 层" in refused.stderr and "nested" not in refused.stderr and "未加载任何数据" in refused.stderr
+    ok = run_cli("--lang", "zh", "load", LIBRARY, data_dir=tmp_path / "d")
+    assert ok.returncode == 0 and "个三元组载入" in ok.stdout and "triples" not in ok.stdout
+
+
 # ------------------------------------------------------------------ bad arguments and files
 BAD_ARGUMENTS = [
     # (arguments, exit code, what the line must say)

@@ -346,6 +346,7 @@ def test_the_bounds_are_well_below_what_crashes_oxigraph():
 
 
 def test_cli_query_that_would_overflow_the_stack_exits_3(tmp_path):
+    assert _bounded("init", data_dir=tmp_path / "data").returncode == 0
     out = _bounded("query", input=REFUSED["nested groups"], data_dir=tmp_path / "data")   # from stdin
     assert out.returncode == 3, (out.returncode, out.stderr[-500:])
     assert "malformed query" in out.stderr and "256" in out.stderr

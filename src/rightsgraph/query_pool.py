@@ -132,6 +132,7 @@ class QueryPool:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir.mkdir(parents=True)
         self._closed = False
+        self._owner = os.getpid()   # a forked child (gunicorn's worker) inherits the atexit hook
         self._snap_lock = threading.Lock()
         self._snapshot: tuple[int, str] | None = None
         self._all: list[_Worker] = [_Worker(self._ctx) for _ in range(workers)]
@@ -203,8 +204,8 @@ class QueryPool:
 
     def close(self) -> None:
         """Stop the workers and remove this process's snapshots (once; also at exit)."""
-        if self._closed:
-            return
+        if self._closed or os.getpid() != self._owner:
+            return      # only the process that started the workers may stop them and their folders
         self._closed = True
         for w in self._all:
             try:

@@ -15,7 +15,7 @@ import click
 
 from . import errors, main
 from .errors import EXIT_BAD_INPUT, EXIT_REJECTED
-from .params import IRI
+from .params import IRI, LICENCE_NAME
 
 
 @main.group()
@@ -57,7 +57,7 @@ def import_(ctx, sheet, graph, agent):
 
 
 @licence.command()
-@click.argument("iri", metavar="LICENCE")   # an IRI, prefixed or local name: resolve_licence matches it
+@click.argument("iri", type=LICENCE_NAME)   # an IRI, prefixed or local name: resolve_licence matches it
 @click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True)
 @click.pass_context
 def show(ctx, iri, fmt):
@@ -83,7 +83,7 @@ def list_(ctx):
 
 
 @licence.command()
-@click.argument("licences", nargs=-1, required=True, metavar="LICENCE...")
+@click.argument("licences", nargs=-1, required=True, type=LICENCE_NAME)
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @click.pass_context
 def compare(ctx, licences, as_json):

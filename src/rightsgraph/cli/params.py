@@ -33,6 +33,25 @@ class IriType(click.ParamType):
 
 
 IRI = IriType()
+
+
+class LicenceName(click.ParamType):
+    """A licence as an IRI, a prefixed name (`lic:L01`) or a local name (`L01`): kept as
+    given for licences.store.resolve_licence, but never something no IRI could come from."""
+
+    name = "LICENCE"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        candidate = text if ":" in text else "x:" + text
+        try:
+            NamedNode(candidate)
+        except ValueError as exc:
+            self.fail(errors.bad_iri(str(value), exc), param, ctx)
+        return text
+
+
+LICENCE_NAME = LicenceName()
 PREFIXED_IRI = IriType(prefixed=True)
 
 

@@ -50,7 +50,10 @@ def load(ctx, files, graph, replace, fmt, agent, report_path, limit):
         result = load_files(ctx.obj["store"](create=True), files, graph=graph, replace=replace, fmt=fmt,
                             agent=agent, progress=sys.stderr.isatty())
     except (RdfSyntaxError, UnknownFormat, ProtectedGraph) as exc:
-        click.echo(f"error: {exc}", err=True)
+        if isinstance(exc, RdfSyntaxError) and lang != "en":
+            click.echo(f"错误：{exc.text(lang)}", err=True)
+        else:
+            click.echo(f"error: {exc}", err=True)
         click.echo("nothing was loaded" if lang == "en" else "未加载任何数据", err=True)
         ctx.exit(EXIT_BAD_INPUT)
     except LoadRejected as exc:
@@ -64,11 +67,12 @@ def load(ctx, files, graph, replace, fmt, agent, report_path, limit):
                    else f"已拒绝：{n} 处违规；未加载任何数据", err=True)
         ctx.exit(EXIT_REJECTED)
     for g, n in sorted(result.graphs.items(), key=lambda kv: kv[0].value):
-        click.echo(f"loaded {n} triples into <{g.value}>")
+        click.echo(f"loaded {n} triples into <{g.value}>" if lang == "en" else f"已将 {n} 个三元组载入 <{g.value}>")
     warnings = [r for r in result.report.results if not r.severity.endswith("Violation")]
     if warnings:
         click.echo(result.report.format_text(lang=lang, limit=limit), err=True)
-    click.echo(f"{result.triples} triples from {len(result.sources)} file(s) in {result.seconds:.2f} s")
+    click.echo(f"{result.triples} triples from {len(result.sources)} file(s) in {result.seconds:.2f} s" if lang == "en"
+               else f"{result.triples} 个三元组，来自 {len(result.sources)} 个文件，用时 {result.seconds:.2f} 秒")
 
 
 @main.command()
