@@ -1,0 +1,105 @@
+"""Licence pages: /licences (list), /licence?iri= (every term: status, clause number, clause
+text, the ODRL rule it compiled to) and /licences/compare?l=IRI&l=IRI... (side by side).
+
+Everything is read through visible.VisibleStore: a licence stated in a confidential graph
+does not exist for a reader (404), and no confidential term reaches a reader's page.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+
+from ..licences.termsheet import licence_from_store
+from ..licences.vocabulary import LICENCE_STATUS_KEYS, TERMS
+from ..namespaces import sparql_prefixes
+from . import wording
+from .visible import PageError, install_error_page, iri_arg, labels, visible_store
+
+bp = Blueprint("licence_pages", __name__)
+install_error_page(bp)
+MAX_COMPARE = 6     # columns a page can show side by side
+
+_LIST = sparql_prefixes() + """
+SELECT ?l (SAMPLE(?zh0) AS ?zh) (SAMPLE(?en0) AS ?en) (SAMPLE(?a0) AS ?assigner) (SAMPLE(?s0) AS ?status)
+       (SAMPLE(?b0) AS ?start) (SAMPLE(?e0) AS ?end) WHERE {
+  ?l a rg:Licence .
+  OPTIONAL { ?l dct:title ?zh0 FILTER(LANGMATCHES(LANG(?zh0), "zh")) }
+  OPTIONAL { ?l dct:title ?en0 FILTER(!LANGMATCHES(LANG(?en0), "zh")) }
+  OPTIONAL { ?l odrl:assigner ?a0 } OPTIONAL { ?l rg:licenceStatus ?s0 }
+  OPTIONAL { ?l rg:termStart ?b0 } OPTIONAL { ?l rg:termEnd ?e0 }
+} GROUP BY ?l ORDER BY ?l"""
+
+
+def _v(term):
+    return term.value if term is not None else None
+
+
+def licence_rows(store) -> list[dict]:
+    rows = [{"iri": r["l"].value, "title": {k: _v(r[k]) for k in ("zh", "en") if r[k] is not None},
+             "licensor": _v(r["assigner"]), "status": LICENCE_STATUS_KEYS.get(_v(r["status"]), _v(r["status"])),
+             "start": _v(r["start"]), "end": _v(r["end"])} for r in store.query(_LIST)]
+    names = labels(store, [r["licensor"] for r in rows])
+    for r in rows:
+        r["licensor_name"] = names.get(r["licensor"], {})
+    return rows
+
+
+def _sheet(store, iri: str) -> dict:
+    try:
+        return licence_from_store(store, iri)
+    except KeyError:
+        raise PageError(404, _("No licence %(iri)s in the store.", iri=iri)) from None
+
+
+def _names(store, sheets) -> dict:
+    iris = set()
+    for s in sheets:
+        iris.update(x for x in (s.get("licensor"), s.get("licensee"), s.get("target"), s.get("master"),
+                                s.get("amends"), s.get("renews")) if x)
+        iris.update(s.get("parties", {}).values())
+        iris.update(t["for"] for t in s["terms"] if t.get("for"))
+    return labels(store, iris)
+
+
+@bp.route("/licences")
+def licence_list():
+    store = visible_store()
+    return render_template("licences.html", licences=licence_rows(store), statuses=wording.LICENCE_STATUSES)
+
+
+@bp.route("/licence")
+def licence_detail():
+    iri = iri_arg("iri")
+    store = visible_store()
+    sheet = _sheet(store, iri)
+    return render_template("licence.html", sheet=sheet, names=_names(store, [sheet]), w=wording)
+
+
+def compare_rows(sheets: list[dict]) -> list[dict]:
+    """Term by term: [{term, cells: [[rows of licence 1], [rows of licence 2], ...], differs}],
+    in the vocabulary's order (licences.store.compare gives the same rows as text)."""
+    keys = []
+    for s in sheets:
+        for r in s["terms"]:
+            if r["term"] not in keys:
+                keys.append(r["term"])
+    order = {k: i for i, k in enumerate(TERMS)}
+    keys.sort(key=lambda k: order.get(k, 999))
+    out = []
+    for k in keys:
+        cells = [[r for r in s["terms"] if r["term"] == k] for s in sheets]
+        signature = [sorted((r["status"] or "", str(r.get("limit")), str(r.get("value")), str(r.get("for")))
+                            for r in c) for c in cells]
+        out.append({"term": k, "cells": cells, "differs": any(sig != signature[0] for sig in signature)})
+    return out
+
+
+@bp.route("/licences/compare")
+def licence_compare():
+    store = visible_store()
+    chosen = [iri_arg("l", x) for x in request.args.getlist("l") if x.strip()][:MAX_COMPARE]
+    sheets = [_sheet(store, iri) for iri in chosen] if len(chosen) >= 2 else []
+    return render_template("compare.html", licences=licence_rows(store), chosen=chosen, sheets=sheets,
+                           rows=compare_rows(sheets), names=_names(store, sheets), w=wording,
+                           max_compare=MAX_COMPARE)
