@@ -89,8 +89,9 @@ def compare_rows(sheets: list[dict]) -> list[dict]:
     out = []
     for k in keys:
         cells = [[r for r in s["terms"] if r["term"] == k] for s in sheets]
-        signature = [sorted((r["status"] or "", str(r.get("limit")), str(r.get("value")), str(r.get("for")))
-                            for r in c) for c in cells]
+        # what a licence allows, not whom it names: each licence names its own parties
+        signature = [sorted((r["status"] or "", str(r.get("limit")), str(r.get("users")), str(r.get("value")),
+                             str(r.get("coverage"))) for r in c) for c in cells]
         out.append({"term": k, "cells": cells, "differs": any(sig != signature[0] for sig in signature)})
     return out
 

@@ -57,3 +57,13 @@ def term_definition(key: str | None) -> str:
     if term is None:
         return ""
     return term.zh_def if lang() == "zh" else term.en_def
+
+# Properties from other vocabularies that every resource has (the ontology labels rg:'s own).
+PROPERTIES = {
+    "http://purl.org/dc/terms/title": _l("Title"), "http://purl.org/dc/terms/issued": _l("Issued"),
+    "http://purl.org/dc/terms/language": _l("Language"), "http://purl.org/dc/terms/publisher": _l("Publisher"),
+    "http://purl.org/dc/terms/creator": _l("Creator"), "http://purl.org/dc/terms/identifier": _l("Identifier"),
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": _l("Type"),
+    "http://www.w3.org/ns/odrl/2/partOf": _l("Part of"),
+    "http://www.loc.gov/premis/rdf/v3/rightsStatus": _l("Rights statement"),
+}
