@@ -9,9 +9,9 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ..decision_service import CONFIDENTIAL, DecisionParamError
-from ..info import store_summary
 from ..namespaces import sparql_prefixes
 from .auth import hidden_graphs
+from .summary_cache import SummaryCache
 from .wording import CHANNELS, CONFIDENTIAL_LABEL, LOCATIONS, PURPOSES, REASONS, VERDICTS
 from .visible import labels, visible_store
 
@@ -30,10 +30,16 @@ _PARTIES = sparql_prefixes() + """SELECT DISTINCT ?p WHERE { ?p a ?k .
   VALUES ?k { rg:Party rg:Library rg:Consortium rg:UserCategory rg:Publisher rg:Vendor rg:RightsHolder } } ORDER BY ?p"""
 
 
+def summaries() -> SummaryCache:
+    ext = current_app.extensions
+    if "rightsgraph.summaries" not in ext:
+        ext["rightsgraph.summaries"] = SummaryCache(ext["rightsgraph.store"])
+    return ext["rightsgraph.summaries"]
+
+
 @bp.route("/")
 def home():
-    store = current_app.extensions["rightsgraph.store"]
-    return render_template("home.html", summary=store_summary(store, hidden_graphs()))
+    return render_template("home.html", summary=summaries().summary(hidden_graphs()))
 
 
 def decision_params(form: dict, extra_context: list[str] = ()) -> dict:
