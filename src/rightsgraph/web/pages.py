@@ -72,7 +72,8 @@ def decide_page():
     return render_template("decide.html", form=form, result=result, error=error, extra=extra, reasons=REASONS,
                            verdicts=VERDICTS, channels=CHANNELS, purposes=PURPOSES, locations=LOCATIONS,
                            actions=ACTIONS, action_values=[a for a, _ in ACTIONS], resources=resources,
-                           parties=parties, names=labels(store, resources + parties), query=urlencode([*form.items(), *(("context", c) for c in extra)]),
+                           parties=parties, names=labels(store, resources + parties),
+                           query=urlencode([*form.items(), *(("context", c) for c in extra)]),
                            api_query=urlencode(params, doseq=True), confidential=CONFIDENTIAL,
                            confidential_label=CONFIDENTIAL_LABEL)
 

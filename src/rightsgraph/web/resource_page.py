@@ -99,7 +99,8 @@ def resource():
     props = _properties(store, iri)
     if not props:
         raise PageError(404, _("Nothing is known about %(iri)s here.", iri=iri))
-    targets = " ".join(str(row["t"]) for row in store.query(_CONTAINERS.format(r=iri)))
+    containers = [row["t"] for row in store.query(_CONTAINERS.format(r=iri))]
+    targets = " ".join(str(t) for t in containers if isinstance(t, NamedNode))
     licences = [row["l"].value for row in store.query(_LICENCES.format(targets=targets))] if targets else []
     sheets = []
     for lic in licences:
