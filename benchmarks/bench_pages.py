@@ -5,7 +5,8 @@ on a real on-disk store: p50 (and p90) of N renders each, after one warm-up rend
                                                           target: under 200 ms at 1M triples
 2. the resource page (ten decisions, the licences that apply, metadata);  target p50 < 50 ms at 1M
 3. the licence compare page (two licences, term by term);                 target p50 < 50 ms at 1M
-4. search (a Chinese word, an ISSN) and a licence page, for reference.
+4. search (a Chinese word, an ISSN), a licence page, the licence list and the decision form
+   (which lists up to 5,000 resources and every party by name), for reference.
 
     python benchmarks/bench_pages.py                                  # the demo world
     python benchmarks/bench_pages.py --extra-triples 1000000          # the demo + a 1M-triple catalogue
@@ -93,6 +94,9 @@ def main() -> int:
         "search (Chinese word)": "/search?" + urlencode({"q": "大气"}),
         "search (ISSN)": "/search?" + urlencode({"q": "1457-3644"}),
         "licences list": "/licences",
+        "decision form (a question)": "/decide?" + urlencode({"target": DEMO + "resource/0002", "action": "print",
+                                                             "assignee": DEMO + "party/dalc-authorised-users",
+                                                             "count": "3"}),
     }
     for name, url in pages.items():
         timed(client, url, 1)                     # warm-up: the policy index, the graph catalogue

@@ -4,7 +4,7 @@ rebuilt after a write by this process or, within its ttl, by another."""
 from __future__ import annotations
 
 from rightsgraph.namespaces import PROVENANCE_GRAPH
-from rightsgraph.web.summary_cache import SummaryCache
+from rightsgraph.web.summary_cache import StoreStateCache as SummaryCache
 
 from .conftest import REPO
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ..decision_service import CONFIDENTIAL, DecisionParamError
 from ..namespaces import sparql_prefixes
 from .auth import hidden_graphs
-from .summary_cache import SummaryCache
+from .summary_cache import page_cache
 from .wording import CHANNELS, CONFIDENTIAL_LABEL, LOCATIONS, PURPOSES, REASONS, VERDICTS
 from .visible import labels, visible_store
 
@@ -25,21 +25,15 @@ ACTIONS = [("read", _l("read")), ("print", _l("print")), ("reproduce", _l("repro
 CONTEXT_FIELDS = {"location": "virtualLocation", "count": "count", "publication-year": "rg:publicationYear"}
 FORM_FIELDS = ("target", "action", "assignee", "at", "purpose", "delivery-channel", "recipient", *CONTEXT_FIELDS)
 
-_RESOURCES = sparql_prefixes() + "SELECT ?r WHERE { ?r a rg:Resource } ORDER BY ?r LIMIT 5000"
+MAX_LISTED = 2000   # resources offered in the form's list; any other can be pasted (or found by /search)
+_RESOURCES = sparql_prefixes() + f"SELECT ?r WHERE {{ ?r a rg:Resource }} LIMIT {MAX_LISTED}"   # ORDER BY: 10 s at 1M
 _PARTIES = sparql_prefixes() + """SELECT DISTINCT ?p WHERE { ?p a ?k .
   VALUES ?k { rg:Party rg:Library rg:Consortium rg:UserCategory rg:Publisher rg:Vendor rg:RightsHolder } } ORDER BY ?p"""
 
 
-def summaries() -> SummaryCache:
-    ext = current_app.extensions
-    if "rightsgraph.summaries" not in ext:
-        ext["rightsgraph.summaries"] = SummaryCache(ext["rightsgraph.store"])
-    return ext["rightsgraph.summaries"]
-
-
 @bp.route("/")
 def home():
-    return render_template("home.html", summary=summaries().summary(hidden_graphs()))
+    return render_template("home.html", summary=page_cache().summary(hidden_graphs()))
 
 
 def decision_params(form: dict, extra_context: list[str] = ()) -> dict:
@@ -66,16 +60,22 @@ def decide_page():
             result = service().answer(params, hidden_graphs())
         except DecisionParamError as exc:
             error = str(exc)
-    store = visible_store()
-    resources = [r["r"].value for r in store.query(_RESOURCES)]
-    parties = [r["p"].value for r in store.query(_PARTIES)]
+    resources, parties, names = page_cache().get("decide-lists", hidden_graphs(), _lists)
     return render_template("decide.html", form=form, result=result, error=error, extra=extra, reasons=REASONS,
                            verdicts=VERDICTS, channels=CHANNELS, purposes=PURPOSES, locations=LOCATIONS,
                            actions=ACTIONS, action_values=[a for a, _ in ACTIONS], resources=resources,
-                           parties=parties, names=labels(store, resources + parties),
+                           parties=parties, names=names,
                            query=urlencode([*form.items(), *(("context", c) for c in extra)]),
                            api_query=urlencode(params, doseq=True), confidential=CONFIDENTIAL,
                            confidential_label=CONFIDENTIAL_LABEL)
+
+
+def _lists() -> tuple[list, list, dict]:
+    """The resources and parties the form offers, with their names."""
+    store = visible_store()
+    resources = sorted(r["r"].value for r in store.query(_RESOURCES))
+    parties = [r["p"].value for r in store.query(_PARTIES)]
+    return resources, parties, labels(store, resources + parties)
 
 
 REPORTS = [("/api/v1/reports/assets", _l("Asset classes"), "JSON"),

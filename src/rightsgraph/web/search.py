@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, render_template, request
+from pyoxigraph import NamedNode
 
 from ..namespaces import sparql_prefixes
 from .visible import visible_store
 
 bp = Blueprint("search", __name__)
+IDENTIFIER_LIKE = re.compile(r"[\dx-]*\d[\dx-]*")   # an ISSN, ISBN or part of one: 1157-3570, 978711
 MAX_HITS = 200
 MAX_QUERY = 200   # characters: a search box, not a document
 
@@ -22,20 +24,24 @@ MAX_QUERY = 200   # characters: a search box, not a document
 # resources among them or published by them or in them (packages). A single query joining
 # both steps makes Oxigraph scan every text once per resource (a minute on the demo).
 _TEXTS = """SELECT DISTINCT ?s WHERE {{
-  ?s dct:title|foaf:name|rdfs:label|rg:issn|rg:onlineIssn|rg:printIssn|rg:isbn|rg:doi|dct:identifier ?t
-  FILTER(CONTAINS(LCASE(STR(?t)), {word}) || CONTAINS(LCASE(REPLACE(STR(?t), "-", "")), {word}))
+  ?s dct:title|foaf:name|rdfs:label|rg:doi|dct:identifier ?t
+  FILTER(CONTAINS(LCASE(STR(?t)), {word}))
 }}"""
-_RESOURCES = """SELECT DISTINCT ?r WHERE {{
-  {{ VALUES ?r {{ {found} }} ?r a rg:Resource }}
-  UNION {{ VALUES ?x {{ {found} }} ?r dct:publisher|odrl:partOf ?x . ?r a rg:Resource }}
+# Identifier-like words (digits, X, hyphens) are also looked up in the identifiers with hyphens
+# ignored on both sides; REPLACE on every title would double the time of every search.
+_IDENTIFIERS = """SELECT DISTINCT ?s WHERE {{
+  ?s rg:issn|rg:onlineIssn|rg:printIssn|rg:isbn|rg:doi|dct:identifier ?t
+  FILTER(CONTAINS(LCASE(REPLACE(STR(?t), "-", "")), {word}))
 }}"""
+_TYPED = "SELECT ?r WHERE {{ VALUES ?r {{ {found} }} ?r a rg:Resource }}"
+_CONTAINED = "SELECT DISTINCT ?r WHERE {{ VALUES ?x {{ {found} }} ?r dct:publisher|odrl:partOf ?x . ?r a rg:Resource }}"
 
 
 def words(q: str) -> list[str]:
     """The search words, lower case; hyphens dropped from identifier-like words (1457-3644)."""
     out = []
     for w in q.lower().split():
-        out.append(w.replace("-", "") if re.fullmatch(r"[\dx-]+", w) else w)
+        out.append(w.replace("-", "") if IDENTIFIER_LIKE.fullmatch(w) else w)
     return [w for w in out if w]
 
 
@@ -45,12 +51,21 @@ def _string(word: str) -> str:
 
 def _matches(store, word: str) -> set[str]:
     prefixes = sparql_prefixes()
-    found = [row["s"] for row in store.query(prefixes + _TEXTS.format(word=_string(word)))
-             if row["s"].__class__.__name__ == "NamedNode"]
-    if not found:
-        return set()
-    values = " ".join(str(x) for x in found)
-    return {row["r"].value for row in store.query(prefixes + _RESOURCES.format(found=values))}
+    queries = (_TEXTS, _IDENTIFIERS) if IDENTIFIER_LIKE.fullmatch(word) else (_TEXTS,)
+    found = {row["s"] for query in queries for row in store.query(prefixes + query.format(word=_string(word)))
+             if isinstance(row["s"], NamedNode)}
+    # the resources found themselves, then the resources of the publishers and packages found
+    # (a common word finds thousands of titles: bounded queries)
+    found = sorted(found, key=str)
+    hits = set()
+    for i in range(0, len(found), 1000):
+        values = " ".join(str(x) for x in found[i:i + 1000])
+        hits.update(row["r"].value for row in store.query(prefixes + _TYPED.format(found=values)))
+    others = [x for x in found if x.value not in hits]
+    for i in range(0, len(others), 1000):
+        values = " ".join(str(x) for x in others[i:i + 1000])
+        hits.update(row["r"].value for row in store.query(prefixes + _CONTAINED.format(found=values)))
+    return hits
 
 
 def search(store, q: str, limit: int = MAX_HITS) -> list[str]:

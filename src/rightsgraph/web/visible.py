@@ -49,16 +49,23 @@ _LABEL_PROPS = ("http://purl.org/dc/terms/title", "http://xmlns.com/foaf/0.1/nam
 
 def labels(store, iris) -> dict[str, dict]:
     """iri -> {"en": ..., "zh": ...} from dct:title, foaf:name, skos:prefLabel or rdfs:label
-    (the first found per language); IRIs without a label are left out."""
+    (in that order of preference, per language); IRIs without a label are left out."""
     iris = sorted({i for i in iris if i})
-    out: dict[str, dict] = {}
-    props = " ".join(f"<{p}>" for p in _LABEL_PROPS)
+    rank = {p: k for k, p in enumerate(_LABEL_PROPS)}
+    best: dict[tuple, tuple] = {}
+    props = ", ".join(f"<{p}>" for p in _LABEL_PROPS)
     for i in range(0, len(iris), 200):
         values = " ".join(f"<{x}>" for x in iris[i:i + 200])
-        for row in store.query(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {props} }} ?s ?p ?o }}"):
+        # a FILTER, not a second VALUES: Oxigraph 0.5 joins two VALUES by scanning the store
+        for row in store.query(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o FILTER(?p IN ({props})) }}"):
             o = row["o"]
-            language = (getattr(o, "language", None) or "en")[:2]
-            out.setdefault(row["s"].value, {}).setdefault(language, o.value)
+            key = (row["s"].value, (getattr(o, "language", None) or "en")[:2])
+            r = rank[row["p"].value]
+            if key not in best or r < best[key][0]:
+                best[key] = (r, o.value)
+    out: dict[str, dict] = {}
+    for (s_, language), (_, text) in best.items():
+        out.setdefault(s_, {})[language] = text
     return out
 
 
