@@ -32,3 +32,15 @@ def test_a_write_by_another_process_is_seen_after_the_ttl(store):
                        GRAPH <{PROVENANCE_GRAPH.value}> {{ <https://example.org/load> prov:endedAtTime "2099-01-01T00:00:00Z"^^xsd:dateTime }} }}""")
     after = cache.summary(frozenset())
     assert after["counts"]["resources"] == before["counts"]["resources"] + 1
+
+
+def test_the_licence_list_page_shows_a_licence_imported_after_it_was_cached(store):
+    from rightsgraph.licences.store import import_sheet
+    from rightsgraph.loading import load_files
+    from rightsgraph.web.app import create_app
+    load_files(store, [REPO / "tests" / "data" / "licences" / "liblicense-world.ttl"])   # its parties
+    client = create_app(store).test_client()
+    title = "State University Library - Learned Society journals (LIBLICENSE model) 2025-2027"
+    assert title not in client.get("/licences").get_data(as_text=True)
+    import_sheet(store, REPO / "tests" / "data" / "licences" / "liblicense.yaml")
+    assert title in client.get("/licences").get_data(as_text=True)
