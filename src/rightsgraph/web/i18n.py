@@ -29,8 +29,12 @@ def select_language() -> str:
 
 
 def lang() -> str:
-    """The current request's language code ("en" or "zh")."""
-    return str(get_locale() or "en")[:2]
+    """The current request's language code ("en" or "zh"), looked up once per request: long
+    tables call `pick` for every cell."""
+    chosen = g.get("rg_lang")
+    if chosen is None:
+        chosen = g.rg_lang = str(get_locale() or "en")[:2]
+    return chosen
 
 
 def pick(texts, fallback: str = "") -> str:
