@@ -22,6 +22,7 @@ from ..licences.termsheet import licence_from_store
 from ..namespaces import RG, sparql_prefixes
 from . import wording
 from .auth import hidden_graphs
+from .summary_cache import page_cache
 from .visible import PageError, install_error_page, iri_arg, labels, visible_store
 
 bp = Blueprint("resource_page", __name__)
@@ -67,6 +68,11 @@ def parties(store) -> dict[str, list[str]]:
     return out
 
 
+def _named_parties(store) -> tuple[dict, dict]:
+    choices = parties(store)
+    return choices, labels(store, choices["users"] + choices["library"])
+
+
 def _properties(store, iri: str) -> list[tuple[str, object]]:
     rows = store.query(f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }} ORDER BY ?p ?o")
     return [(row["p"].value, row["o"]) for row in rows]
@@ -108,15 +114,15 @@ def resource():
             sheets.append(licence_from_store(store, lic))
         except KeyError:
             continue
-    choices = parties(store)
+    choices, party_names = page_cache().get("parties", hidden_graphs(), lambda: _named_parties(store))
     first = sheets[0] if sheets else {}
     users = (iri_arg("users") if request.args.get("users") else
              first.get("parties", {}).get("users") or next(iter(choices["users"]), None))
     library = (iri_arg("library") if request.args.get("library") else
                first.get("licensee") or next(iter(choices["library"]), None))
     table = uses_table(service(), iri, users, library, hidden_graphs())
-    names = labels(store, [iri] + [p for p, _ in props] + [o.value for _, o in props if isinstance(o, NamedNode)]
-                   + licences + choices["users"] + choices["library"])
+    names = {**party_names, **labels(store, [iri] + [p for p, _ in props] + licences
+                                     + [o.value for _, o in props if isinstance(o, NamedNode)])}
     identifiers = [(IDENTIFIERS[p], o.value) for p, o in props if p in IDENTIFIERS]
     coverage = [(s, t) for s in sheets for t in s["terms"] if t.get("coverage")]
     return render_template("resource.html", iri=iri, props=props, names=names, identifiers=identifiers,
