@@ -3,6 +3,7 @@
 
     python3 dev.py demo    # set up, load the demo world, serve it at http://127.0.0.1:8000/
     python3 dev.py test    # set up and run the whole test suite
+    python3 dev.py catalogues   # the web pages' gettext catalogues: extract, update, compile
 
 `make demo` and `make test` call this script. It keeps a virtual environment in .venv/,
 reinstalls when pyproject.toml changes, and installs Comunica (a Node.js SPARQL client
@@ -74,6 +75,9 @@ def main(argv: list[str]) -> int:
     if command == "setup":
         setup()
         return 0
+    if command == "catalogues":     # the web pages' gettext catalogues: extract, update, compile
+        setup()
+        return subprocess.run([str(BIN / "python"), "-m", "rightsgraph.web.catalogues"], cwd=ROOT).returncode
     print(__doc__, file=sys.stderr)
     return 2
 

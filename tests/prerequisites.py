@@ -69,6 +69,10 @@ PREREQUISITES = {p.name: p for p in (
                  "the public read tier test that counts Oxigraph processes", lambda: shutil.which("pgrep")),
     Prerequisite("oxigraph", "the oxigraph server, a rightsgraph dependency (`make setup`, or pip install oxigraph)",
                  "every test run against a remote store (`oxigraph serve`)", _oxigraph),
+    Prerequisite("chromium", "the Debian package chromium (apt-get install chromium fonts-noto-cjk; .ci/run installs it)",
+                 "the browser tests (tests/browser/)", lambda: shutil.which("chromium")),
+    Prerequisite("chromedriver", "the Debian package chromium-driver (apt-get install chromium-driver)",
+                 "the browser tests (tests/browser/)", lambda: shutil.which("chromedriver")),
     Prerequisite("virtuoso-t", "the Debian package virtuoso-opensource-7-bin (apt-get install "
                  "virtuoso-opensource-7-bin; .ci/run installs it)",
                  "the remote-store tests on a second engine, Virtuoso 7", lambda: shutil.which("virtuoso-t")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -122,12 +123,12 @@ def test_the_home_page_shows_readers_only_what_readers_may_see(server, role):
     for hidden in (SECRET, SECRET_COPY, PROV, "secret-terms.ttl", "cataloguer-1"):
         assert hidden not in text, hidden
     assert LIBRARY in text and OPEN in text
-    assert _card(text, "许可协议") == 1          # the open licence, not the confidential one
-    assert _card(text, "ODRL 策略") == 2          # the open licence and the public child set
+    assert _card(text, "licences") == 1          # the open licence, not the confidential one
+    assert _card(text, "ODRL policies") == 2     # the open licence and the public child set
     # the triple count is the reader's own view through SPARQL
     r = requests.get(server.url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
                      headers=dict(_h(server, role), Accept="application/sparql-results+json"), timeout=30)
-    assert _card(text, "三元组") == int(r.json()["results"]["bindings"][0]["n"]["value"])
+    assert _card(text, "triples") == int(r.json()["results"]["bindings"][0]["n"]["value"])
     assert "Recent loads" not in text          # loads name accounts and files: not for readers
 
 
@@ -135,7 +136,7 @@ def test_the_home_page_shows_readers_only_what_readers_may_see(server, role):
 def test_the_home_page_shows_cataloguers_everything(server, role):
     text = requests.get(server.url + "/", headers=_h(server, role), timeout=30).text
     assert SECRET in text and PROV in text and "secret-terms.ttl" in text and "cataloguer-1" in text
-    assert _card(text, "许可协议") == 2 and _card(text, "ODRL 策略") == 3
+    assert _card(text, "licences") == 2 and _card(text, "ODRL policies") == 3
 
 
 # -- hole 8: decisions ----------------------------------------------------------------------
@@ -218,7 +219,52 @@ def test_the_decide_page_shows_no_confidential_term(server, role):
         assert "(confidential)" in answer
     page = requests.get(server.url + "/decide", params=dict(DECISION, action="distribute"),
                         headers=_h(server, role), timeout=30).text
-    assert "open-supply" in page and "保密条款" in page
+    assert "open-supply" in page and "confidential terms, not shown to readers" in page
+
+
+# -- the librarian's pages: licences, compare, resource, search ------------------------------
+
+def _page(server, role, path, **params):
+    return requests.get(server.url + path, params=params, headers=dict(_h(server, role), **{"Accept-Language": "en"}),
+                        timeout=60)
+
+
+def _no_secret(text: str, where: str) -> None:
+    for word in SECRET_WORDS + [SECRET, "保密印刷与传递协议"]:
+        assert word not in text, (where, word)
+
+
+@pytest.mark.parametrize("role", [None, "reader"])
+def test_the_licence_pages_never_show_a_reader_a_confidential_licence(server, role):
+    listing = _page(server, role, "/licences")
+    assert listing.status_code == 200 and "Open supply agreement" in listing.text
+    _no_secret(listing.text, "/licences")
+    detail = _page(server, role, "/licence", iri=EX + "secret-licence")
+    assert detail.status_code == 404
+    asked = EX + "secret-licence"   # the 404 page names (and its language links carry) only what was asked
+    _no_secret(detail.text.replace(asked, "").replace(quote(asked, safe=""), ""), "/licence")
+    both = _page(server, role, "/licences/compare", l=[EX + "open-licence", EX + "secret-licence"])
+    assert both.status_code == 404
+    opened = _page(server, role, "/licence", iri=EX + "open-licence")
+    assert opened.status_code == 200 and "Open supply agreement" in opened.text
+    _no_secret(opened.text, "/licence open")
+
+
+@pytest.mark.parametrize("role", [None, "reader"])
+def test_the_resource_page_and_search_never_show_a_reader_a_confidential_term(server, role):
+    page = _page(server, role, "/resource", iri=EX + "book1")
+    assert page.status_code == 200 and "Open supply agreement" in page.text    # the public licence applies
+    _no_secret(page.text, "/resource")
+    for q in ("secret", "保密", "book"):
+        _no_secret(_page(server, role, "/search", q=q).text, f"/search?q={q}")
+
+
+@pytest.mark.parametrize("role", ["cataloguer", "admin"])
+def test_cataloguers_see_the_confidential_licence_on_the_pages(server, role):
+    detail = _page(server, role, "/licence", iri=EX + "secret-licence")
+    assert detail.status_code == 200 and "Secret print and supply agreement" in detail.text and "98765" in detail.text
+    page = _page(server, role, "/resource", iri=EX + "book1")
+    assert "Secret print and supply agreement" in page.text
 
 
 def test_the_sparql_decision_function_gives_readers_the_verdict_only(server):
@@ -309,3 +355,4 @@ def test_an_admin_may_drop_all(server):
     assert _update(server, "DROP ALL", role="admin").status_code == 204
     for graph in (SECRET, LIBRARY, NOTES, OPEN):
         assert _count(server, graph, "admin") == 0
+

@@ -39,8 +39,12 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     if app.config["RG_CORS_ORIGINS"]:
         _enable_cors(app, app.config["RG_CORS_ORIGINS"].split())
 
-    from . import admin, api, auth, gsp, pages, preservation, reports, sparql, void
-    for module in (auth, admin, sparql, gsp, pages, void, reports, preservation, api):
+    from . import i18n
+    i18n.install(app)
+    from . import (admin, api, auth, gsp, licence_pages, pages, preservation, reports, resource_page, search,
+                   sparql, void)
+    for module in (auth, admin, sparql, gsp, pages, search, resource_page, licence_pages, void, reports,
+                   preservation, api):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(StoreError)

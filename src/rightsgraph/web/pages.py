@@ -1,55 +1,95 @@
-"""The home page: what the service holds and where its endpoints are."""
+"""The home page (what the store holds, for the caller's role), the decision form and the
+reports index."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from ..decision_service import CONFIDENTIAL, DecisionParamError
-from ..namespaces import RG
-
-from ..info import store_summary
+from ..namespaces import sparql_prefixes
 from .auth import hidden_graphs
+from .summary_cache import page_cache
+from .wording import CHANNELS, CONFIDENTIAL_LABEL, LOCATIONS, PURPOSES, REASONS, VERDICTS
+from .visible import labels, visible_store
 
 bp = Blueprint("pages", __name__)
+
+ACTIONS = [("read", _l("read")), ("print", _l("print")), ("reproduce", _l("reproduce (download, copy)")),
+           ("distribute", _l("distribute (interlibrary loan)")), ("aggregate", _l("aggregate (course pack)")),
+           ("archive", _l("archive")), ("http://www.w3.org/ns/tdmrep#mine", _l("text and data mining")),
+           ("modify", _l("modify")), ("commercialize", _l("commercial use"))]
+# The form's context fields and the left operands they become (decision_service.read_params).
+CONTEXT_FIELDS = {"location": "virtualLocation", "count": "count", "publication-year": "rg:publicationYear"}
+FORM_FIELDS = ("target", "action", "assignee", "at", "purpose", "delivery-channel", "recipient", *CONTEXT_FIELDS)
+
+MAX_LISTED = 2000   # resources offered in the form's list; any other can be pasted (or found by /search)
+_RESOURCES = sparql_prefixes() + f"SELECT ?r WHERE {{ ?r a rg:Resource }} LIMIT {MAX_LISTED}"   # ORDER BY: 10 s at 1M
+_PARTIES = sparql_prefixes() + """SELECT DISTINCT ?p WHERE { ?p a ?k .
+  VALUES ?k { rg:Party rg:Library rg:Consortium rg:UserCategory rg:Publisher rg:Vendor rg:RightsHolder } } ORDER BY ?p"""
 
 
 @bp.route("/")
 def home():
-    store = current_app.extensions["rightsgraph.store"]
-    return render_template("home.html", summary=store_summary(store, hidden_graphs()))
+    return render_template("home.html", summary=page_cache().summary(hidden_graphs()))
 
 
-REASONS = {
-    "permitted": "许可 permitted",
-    "prohibited": "明确禁止 prohibited",
-    "no-applicable-permission": "无适用的许可 no applicable permission",
-    "constraint-unsatisfied": "约束不满足 constraint unsatisfied",
-    "duty-unfulfilled": "义务未履行 duty unfulfilled",
-    "policy-void-by-conflict": "策略冲突而无效 policy void by conflict",
-    "target-not-held": "存储库中没有该资源 the store does not hold the target",
-}
-CONFIDENTIAL_LABEL = "保密条款（不向读者显示） confidential terms, not shown to readers"
-CHANNELS = [(RG.iri("SecureElectronicTransmission"), "安全电子传递 Secure electronic transmission"),
-            (RG.iri("Email"), "电子邮件 Email"), (RG.iri("Print"), "纸本 Print"), (RG.iri("Post"), "邮寄 Post")]
+def decision_params(form: dict, extra_context: list[str] = ()) -> dict:
+    """The decision service's parameters for the form's fields (empty ones left out), and any
+    further `context=LEFTOPERAND=VALUE` the URL carries (as /api/v1/decision takes them)."""
+    params = {k: v for k, v in form.items() if k in FORM_FIELDS and k not in CONTEXT_FIELDS and v}
+    context = [f"{CONTEXT_FIELDS[k]}={form[k]}" for k in CONTEXT_FIELDS if form.get(k)] + list(extra_context)
+    if context:
+        params["context"] = context
+    return params
 
 
 @bp.route("/decide")
 def decide_page():
-    """The web page door: the same parameters and answer as GET /api/v1/decision."""
-    from .api import answer, service
-    form = {k: v for k, v in request.args.items()}
+    """The decision form: the same parameters and answer as GET /api/v1/decision, with the
+    resource, party and action picked from what the store holds."""
+    from .api import service
+    form = {k: request.args.get(k, "").strip() for k in FORM_FIELDS if request.args.get(k, "").strip()}
+    extra = [c for c in request.args.getlist("context") if c.strip()]
     result, error = None, None
+    params = decision_params(form, extra)
     if form.get("target"):
-        svc = service()
         try:
-            result = answer(svc, {k: v for k, v in form.items() if v}, hidden_graphs())
+            result = service().answer(params, hidden_graphs())
         except DecisionParamError as exc:
             error = str(exc)
-    return render_template("decide.html", form=form, result=result, error=error, reasons=REASONS,
-                           channels=CHANNELS, query=urlencode({k: v for k, v in form.items() if v}),
-                           confidential=CONFIDENTIAL, confidential_label=CONFIDENTIAL_LABEL)
+    resources, parties, names = page_cache().get("decide-lists", hidden_graphs(), _lists)
+    return render_template("decide.html", form=form, result=result, error=error, extra=extra, reasons=REASONS,
+                           verdicts=VERDICTS, channels=CHANNELS, purposes=PURPOSES, locations=LOCATIONS,
+                           actions=ACTIONS, action_values=[a for a, _ in ACTIONS], resources=resources,
+                           parties=parties, names=names,
+                           query=urlencode([*form.items(), *(("context", c) for c in extra)]),
+                           api_query=urlencode(params, doseq=True), confidential=CONFIDENTIAL,
+                           confidential_label=CONFIDENTIAL_LABEL)
+
+
+def _lists() -> tuple[list, list, dict]:
+    """The resources and parties the form offers, with their names."""
+    store = visible_store()
+    resources = sorted(r["r"].value for r in store.query(_RESOURCES))
+    parties = [r["p"].value for r in store.query(_PARTIES)]
+    return resources, parties, labels(store, resources + parties)
+
+
+REPORTS = [("/api/v1/reports/assets", _l("Asset classes"), "JSON"),
+           ("/api/v1/reports/risks", _l("Licence risks: expiring licences, key uses not covered"), "JSON"),
+           ("/api/v1/reports/usage", _l("Usage (COUNTER)"), "JSON"),
+           ("/api/v1/reports/usage.svg", _l("Usage chart"), "SVG"),
+           ("/api/v1/reports/cost-per-use", _l("Cost per use (cataloguers)"), "JSON"),
+           ("/api/v1/reports/demand", _l("Demand: turnaways"), "JSON"),
+           ("/api/v1/reports/preservation", _l("Preservation"), "JSON")]
+
+
+@bp.route("/reports")
+def reports_page():
+    return render_template("reports.html", reports=REPORTS)
 
 
 @bp.route("/healthz")

@@ -1,0 +1,141 @@
+"""Licence pages: /licences (list), /licence?iri= (every term: status, clause number, clause
+text, the ODRL rule it compiled to) and /licences/compare?l=IRI&l=IRI... (side by side).
+
+Everything is read through visible.VisibleStore: a licence stated in a confidential graph
+does not exist for a reader (404), and no confidential term reaches a reader's page.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+
+from ..licences.termsheet import licence_from_store
+from ..licences.vocabulary import LICENCE_STATUS_KEYS, TERMS
+from ..namespaces import RG, sparql_prefixes
+from . import wording
+from .auth import hidden_graphs
+from .summary_cache import page_cache
+from .i18n import pick
+from .visible import PageError, install_error_page, iri_arg, labels, visible_store
+
+bp = Blueprint("licence_pages", __name__)
+install_error_page(bp)
+MAX_COMPARE = 6     # columns a page can show side by side
+
+# The licences, then their fields (200 licences at a time): one query joining both, or
+# OPTIONALs grouped per licence, runs 10 to 100 times slower on Oxigraph 0.5.
+_LICENCES = sparql_prefixes() + "SELECT ?l WHERE { ?l a rg:Licence } ORDER BY ?l"
+_LIST = sparql_prefixes() + """SELECT ?l ?p ?o WHERE {{
+  VALUES ?l {{ {licences} }}
+  ?l ?p ?o FILTER(?p IN (dct:title, odrl:assigner, rg:licenceStatus, rg:termStart, rg:termEnd))
+}}"""   # a FILTER, not a second VALUES: Oxigraph 0.5 joins two VALUES by scanning the store
+_FIELDS = {"http://www.w3.org/ns/odrl/2/assigner": "licensor", RG.iri("licenceStatus"): "status",
+           RG.iri("termStart"): "start", RG.iri("termEnd"): "end"}
+
+
+def _v(term):
+    return term.value if term is not None else None
+
+
+def licence_rows(store) -> list[dict]:
+    """Every licence the caller may see: title {zh, en}, licensor, status key, start, end."""
+    rows: dict[str, dict] = {}
+    iris = [r["l"] for r in store.query(_LICENCES)]
+    found = [r for i in range(0, len(iris), 200)
+             for r in store.query(_LIST.format(licences=" ".join(str(x) for x in iris[i:i + 200])))]
+    for r in found:
+        row = rows.setdefault(r["l"].value, {"iri": r["l"].value, "title": {}, "licensor": None, "status": None,
+                                             "start": None, "end": None})
+        p, o = r["p"].value, r["o"]
+        if p in _FIELDS:
+            row[_FIELDS[p]] = o.value
+        else:
+            language = "zh" if (getattr(o, "language", None) or "").startswith("zh") else "en"
+            row["title"].setdefault(language, o.value)
+    out = [rows[k] for k in sorted(rows)]
+    names = labels(store, [r["licensor"] for r in out])
+    for r in out:
+        r["status"] = LICENCE_STATUS_KEYS.get(r["status"], r["status"])
+        r["licensor_name"] = names.get(r["licensor"], {})
+    return out
+
+
+def cached_licence_rows() -> list[dict]:
+    """licence_rows for the caller's view, once per store state (summary_cache.py)."""
+    return page_cache().get("licences", hidden_graphs(), lambda: licence_rows(visible_store()))
+
+
+def _sheet(store, iri: str) -> dict:
+    try:
+        return licence_from_store(store, iri)
+    except KeyError:
+        raise PageError(404, _("No licence %(iri)s in the store.", iri=iri)) from None
+
+
+def _names(store, sheets) -> dict:
+    iris = set()
+    for s in sheets:
+        iris.update(x for x in (s.get("licensor"), s.get("licensee"), s.get("target"), s.get("master"),
+                                s.get("amends"), s.get("renews")) if x)
+        iris.update(s.get("parties", {}).values())
+        iris.update(t["for"] for t in s["terms"] if t.get("for"))
+    return labels(store, iris)
+
+
+@bp.route("/licences")
+def licence_list():
+    return render_template("licences.html", licences=cached_licence_rows(), statuses=wording.LICENCE_STATUSES)
+
+
+@bp.route("/licence")
+def licence_detail():
+    iri = iri_arg("iri")
+    store = visible_store()
+    sheet = _sheet(store, iri)
+    return render_template("licence.html", sheet=sheet, names=_names(store, [sheet]), w=wording)
+
+
+def compare_rows(sheets: list[dict]) -> list[dict]:
+    """Term by term: [{term, cells: [[rows of licence 1], [rows of licence 2], ...], differs}],
+    in the vocabulary's order (licences.store.compare gives the same rows as text)."""
+    keys = []
+    for s in sheets:
+        for r in s["terms"]:
+            if r["term"] not in keys:
+                keys.append(r["term"])
+    order = {k: i for i, k in enumerate(TERMS)}
+    keys.sort(key=lambda k: order.get(k, 999))
+    out = []
+    for k in keys:
+        cells = [[r for r in s["terms"] if r["term"] == k] for s in sheets]
+        # what a licence allows, not whom it names: each licence names its own parties
+        signature = [sorted((r["status"] or "", str(r.get("limit")), str(r.get("users")), str(r.get("value")),
+                             str(r.get("coverage"))) for r in c) for c in cells]
+        out.append({"term": k, "cells": cells, "differs": any(sig != signature[0] for sig in signature)})
+    return out
+
+
+def _options(rows: list[dict]):
+    """The licences as <option>s, built once for the page's selects (a function of the chosen
+    IRI marks it selected): thousands of licences in Jinja loops cost a second per page."""
+    from markupsafe import Markup, escape
+    html = "".join(f'<option value="{escape(r["iri"])}">{escape(pick(r["title"], r["iri"]))}</option>'
+                   for r in rows)
+
+    def options(selected: str | None = None) -> Markup:
+        if not selected:
+            return Markup(html)
+        mark = f'<option value="{escape(selected)}">'
+        return Markup(html.replace(mark, mark[:-1] + " selected>", 1))
+    return options
+
+
+@bp.route("/licences/compare")
+def licence_compare():
+    store = visible_store()
+    chosen = [iri_arg("l", x) for x in request.args.getlist("l") if x.strip()][:MAX_COMPARE]
+    sheets = [_sheet(store, iri) for iri in chosen] if len(chosen) >= 2 else []
+    return render_template("compare.html", options=_options(cached_licence_rows()), chosen=chosen, sheets=sheets,
+                           rows=compare_rows(sheets), names=_names(store, sheets), w=wording,
+                           max_compare=MAX_COMPARE)

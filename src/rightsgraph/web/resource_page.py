@@ -1,0 +1,130 @@
+"""/resource?iri=: a resource's metadata, identifiers, the licences that apply, their
+coverage years, and "what may we do?": the main uses, each answered by the decision
+service (the same answer as `rightsgraph check` and /api/v1/decision) with its reason,
+explanation and deciding clause.
+
+Uses by people (read, print, download, course packs, TDM) are asked for the users'
+party; uses by the library (interlibrary loan, archive) for the library's. Both default
+to what the first applicable licence names, and can be changed on the page.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pyoxigraph import NamedNode
+
+from ..decision_service import DecisionParamError
+from ..licences.termsheet import licence_from_store
+from ..namespaces import RG, sparql_prefixes
+from . import wording
+from .auth import hidden_graphs
+from .summary_cache import page_cache
+from .visible import PageError, install_error_page, iri_arg, labels, visible_store
+
+bp = Blueprint("resource_page", __name__)
+install_error_page(bp)
+TDM_MINE = "http://www.w3.org/ns/tdmrep#mine"
+ODRL = "http://www.w3.org/ns/odrl/2/"
+
+# (label, who asks: users | library, decision parameters besides target and assignee)
+USES = [
+    (_l("Read"), "users", {"action": "read"}),
+    (_l("Print a copy"), "users", {"action": "print", "context": {"count": 1}}),
+    (_l("Download a copy"), "users", {"action": "reproduce", "context": {"count": 1}}),
+    (_l("Course pack (print)"), "users", {"action": "aggregate", "delivery-channel": RG.iri("Print")}),
+    (_l("Text and data mining"), "users", {"action": TDM_MINE}),
+    *[(_l("Interlibrary loan: %(channel)s", channel=label), "library",
+       {"action": "distribute", "delivery-channel": iri}) for iri, label in wording.CHANNELS],
+    (_l("Archive (preservation copy)"), "library", {"action": "archive"}),
+]
+
+IDENTIFIERS = {RG.iri("issn"): "ISSN", RG.iri("onlineIssn"): "eISSN", RG.iri("printIssn"): "pISSN",
+               RG.iri("isbn"): "ISBN", RG.iri("doi"): "DOI", "http://purl.org/dc/terms/identifier": _l("Identifier")}
+
+# The resource and what it is part of (package, collection), then the licences naming any of
+# them as target, on the licence or on one of its rules. Two steps: one query with the path
+# inside the join runs the path for every licence (hundreds of ms on the demo).
+_CONTAINERS = "SELECT ?t WHERE {{ <{r}> <http://www.w3.org/ns/odrl/2/partOf>* ?t }}"
+_LICENCES = sparql_prefixes() + """
+SELECT DISTINCT ?l WHERE {{
+  {{ VALUES ?t {{ {targets} }} ?l odrl:target ?t }}
+  UNION {{ VALUES ?t {{ {targets} }} ?rule odrl:target ?t . ?l odrl:permission|odrl:prohibition ?rule }}
+  FILTER EXISTS {{ ?l a rg:Licence }}
+}} ORDER BY ?l"""   # the type as a join instead of a filter: 10x slower on Oxigraph 0.5
+
+_PARTIES = sparql_prefixes() + """
+SELECT DISTINCT ?p ?kind WHERE { ?p a ?kind . VALUES ?kind { rg:UserCategory rg:Library rg:Consortium } } ORDER BY ?p"""
+
+
+def parties(store) -> dict[str, list[str]]:
+    """The parties a page lets one pick: {"users": [user categories], "library": [libraries, consortia]}."""
+    out = {"users": [], "library": []}
+    for row in store.query(_PARTIES):
+        out["users" if row["kind"].value.endswith("UserCategory") else "library"].append(row["p"].value)
+    return out
+
+
+def _named_parties(store) -> tuple[dict, dict]:
+    choices = parties(store)
+    return choices, labels(store, choices["users"] + choices["library"])
+
+
+def _properties(store, iri: str) -> list[tuple[str, object]]:
+    rows = store.query(f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }} ORDER BY ?p ?o")
+    return [(row["p"].value, row["o"]) for row in rows]
+
+
+def uses_table(svc, target: str, users: str | None, library: str | None, hidden) -> list[dict]:
+    """Each main use with its answer; `link` is the decision form's URL for the same question."""
+    out = []
+    for label, who, params in USES:
+        assignee = users if who == "users" else library
+        ask = {"target": target, **params}
+        if assignee:
+            ask["assignee"] = assignee
+        try:
+            result = svc.answer(ask, hidden)
+        except DecisionParamError as exc:    # not expected for the fixed questions above; said, not hidden
+            result = {"decision": "deny", "reason": None, "error": str(exc)}
+        form = {k: v for k, v in ask.items() if k != "context"}
+        for lo, value in params.get("context", {}).items():
+            form[lo] = value
+        out.append({"label": label, "who": who, "result": result, "link": "/decide?" + urlencode(form)})
+    return out
+
+
+@bp.route("/resource")
+def resource():
+    from .api import service
+    iri = iri_arg("iri")
+    store = visible_store()
+    props = _properties(store, iri)
+    if not props:
+        raise PageError(404, _("Nothing is known about %(iri)s here.", iri=iri))
+    containers = [row["t"] for row in store.query(_CONTAINERS.format(r=iri))]
+    targets = " ".join(str(t) for t in containers if isinstance(t, NamedNode))
+    licences = [row["l"].value for row in store.query(_LICENCES.format(targets=targets))] if targets else []
+    sheets = []
+    for lic in licences:
+        try:
+            sheets.append(licence_from_store(store, lic))
+        except KeyError:
+            continue
+    choices, party_names = page_cache().get("parties", hidden_graphs(), lambda: _named_parties(store))
+    first = sheets[0] if sheets else {}
+    users = (iri_arg("users") if request.args.get("users") else
+             first.get("parties", {}).get("users") or next(iter(choices["users"]), None))
+    library = (iri_arg("library") if request.args.get("library") else
+               first.get("licensee") or next(iter(choices["library"]), None))
+    table = uses_table(service(), iri, users, library, hidden_graphs())
+    names = {**party_names, **labels(store, [iri] + [p for p, _ in props] + licences
+                                     + [o.value for _, o in props if isinstance(o, NamedNode)])}
+    identifiers = [(IDENTIFIERS[p], o.value) for p, o in props if p in IDENTIFIERS]
+    coverage = [(s, t) for s in sheets for t in s["terms"] if t.get("coverage")]
+    return render_template("resource.html", iri=iri, props=props, names=names, identifiers=identifiers,
+                           sheets=sheets, coverage=coverage, table=table, choices=choices, users=users,
+                           library=library, w=wording)

@@ -1,0 +1,67 @@
+"""What the pages compute from the whole store, cached per store state: the home page's
+summary, the licence list, the decision form's lists.
+
+`info.store_summary` counts every graph and every resource: seconds on a large store, and the
+home page is the page every visit starts on. Each value is kept per caller view (the set of
+graphs hidden from the caller) and dropped when the store changes: a write by this process
+bumps `changes.generation()`; a write by another process on a shared remote store is noticed
+within `ttl` seconds by the latest provenance record (what DecisionService.index() does).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+from flask import current_app
+
+from .. import changes
+from ..info import store_summary
+from ..namespaces import PROVENANCE_GRAPH
+
+_FINGERPRINT = (f"SELECT (MAX(?t) AS ?last) (COUNT(?a) AS ?n) WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> "
+                "{ ?a <http://www.w3.org/ns/prov#endedAtTime> ?t } }")
+
+
+class StoreStateCache:
+    def __init__(self, store, ttl: float = 5.0):
+        self.store = store
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._state: tuple = ()          # (generation, provenance fingerprint) the entries are for
+        self._checked = 0.0
+        self._entries: dict[tuple, object] = {}
+
+    def _fingerprint(self) -> tuple:
+        row = next(iter(self.store.query(_FINGERPRINT)), None)
+        return (row["last"].value if row is not None and row["last"] is not None else None,
+                row["n"].value if row is not None else None)
+
+    def get(self, name: str, hidden: frozenset[str], compute: Callable[[], object]):
+        """The value `compute()` gives for the caller view `hidden`, computed once per store state."""
+        key = (name, hidden)
+        gen = changes.generation()
+        fresh = self._state and self._state[0] == gen and time.monotonic() - self._checked < self.ttl
+        if fresh and key in self._entries:
+            return self._entries[key]
+        with self._lock:
+            state = (changes.generation(), self._fingerprint())
+            self._checked = time.monotonic()
+            if state != self._state:
+                self._entries, self._state = {}, state
+            if key not in self._entries:
+                self._entries[key] = compute()
+            return self._entries[key]
+
+    def summary(self, hidden: frozenset[str]) -> dict:
+        return self.get("summary", hidden, lambda: store_summary(self.store, hidden))
+
+
+
+def page_cache() -> StoreStateCache:
+    """The app's cache (one per store)."""
+    ext = current_app.extensions
+    if "rightsgraph.page_cache" not in ext:
+        ext["rightsgraph.page_cache"] = StoreStateCache(ext["rightsgraph.store"])
+    return ext["rightsgraph.page_cache"]

@@ -1,0 +1,90 @@
+"""A real `rightsgraph serve` with the demo world, and headless Chromium driven by Selenium."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from ..conftest import REPO, ServerProcess, run_cli
+from ..prerequisites import need
+
+SCREENSHOTS = REPO / "var" / "screenshots"
+AXE = REPO / "tests" / "browser" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("browser") / "data"
+    out = run_cli("demo", "--no-serve", data_dir=data)
+    assert out.returncode == 0, out.stderr
+    srv = ServerProcess(data, "serve")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    chromium = need("chromium", why="the browser tests drive Debian's Chromium")
+    driver_path = need("chromedriver", why="Selenium drives Chromium through chromedriver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1280,1000", "--lang=en-GB", "--no-first-run", "--disable-extensions",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(120)
+    driver.set_script_timeout(120)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+class Page:
+    """One page load: the browser's console and network records since the last load."""
+
+    def __init__(self, driver, server):
+        self.driver, self.server = driver, server
+
+    def open(self, path: str):
+        self.drain()
+        self.driver.get(self.server.url + path)
+        return self
+
+    def drain(self) -> tuple[list, list]:
+        """(console errors, failed requests) since the last call."""
+        console = [e for e in self.driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+        failed = []
+        for entry in self.driver.get_log("performance"):
+            msg = json.loads(entry["message"])["message"]
+            if msg["method"] == "Network.responseReceived" and msg["params"]["response"]["status"] >= 400:
+                failed.append((msg["params"]["response"]["status"], msg["params"]["response"]["url"]))
+            elif msg["method"] == "Network.loadingFailed" and not msg["params"].get("canceled"):
+                failed.append((msg["params"].get("errorText"), msg["params"].get("requestId")))
+        return console, failed
+
+    def axe(self) -> list[dict]:
+        """axe-core's WCAG 2.1 A/AA violations on the current page."""
+        self.driver.execute_script(AXE.read_text(encoding="utf-8"))
+        return self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+            ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.slice(0, 3).map(n => n.html)}))), e => done([{id: 'axe-error', impact: 'critical', help: String(e)}]));")
+
+    def screenshot(self, name: str) -> None:
+        # the whole page, not just the window: the long tables are what a librarian reads
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(1280, min(max(height, 800), 6000))
+        self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+        self.driver.set_window_size(1280, 1000)
+
+
+@pytest.fixture
+def page(browser, demo_server):
+    return Page(browser, demo_server)

@@ -1,0 +1,167 @@
+"""The librarian's pages on the demo world (a real store; Flask's test client):
+search, resource page, licences, compare, decision form. Confidentiality against a
+real server: tests/integration/test_confidential_leaks.py."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlencode
+
+import pytest
+from markupsafe import escape
+
+from rightsgraph.decision_service import DecisionService
+
+DEMO = "https://demo.rightsgraph.org/"
+ATMOS = DEMO + "resource/0003"          # 大气科学进展 / Progress in Atmospheric Sciences, ISSN 1157-3570
+EEJ = DEMO + "resource/0002"            # 亚洲电子工程杂志, ISSN 1457-3644, package aldgate-stm-journals (L01)
+L01, L02 = DEMO + "licence/L01", DEMO + "licence/L02"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from rightsgraph.licences.store import import_sheet
+    from rightsgraph.loading import load_files
+    from rightsgraph.store.embedded import EmbeddedStore
+    from rightsgraph.system_graphs import ensure_system_graphs
+    from rightsgraph.web.app import create_app
+    from .conftest import REPO
+    store = EmbeddedStore(tmp_path_factory.mktemp("web-pages") / "store")
+    ensure_system_graphs(store)
+    data = REPO / "data" / "demo"
+    load_files(store, [data / f for f in ("parties.ttl", "collections.ttl", "resources.ttl", "rights.ttl")])
+    for sheet in sorted((data / "termsheets").glob("*.yaml")):
+        import_sheet(store, sheet)
+    return store, create_app(store)
+
+
+def _get(app, url, lang="en"):
+    resp = app.test_client().get(url, headers={"Accept-Language": lang})
+    return resp.status_code, resp.get_data(as_text=True)
+
+
+def _hits(page: str) -> list[str]:
+    return re.findall(r'<a href="/resource\?iri=([^"]+)">', page)
+
+
+def test_search_finds_a_chinese_title_by_chinese_words(demo):
+    status, page = _get(demo[1], "/search?" + urlencode({"q": "大气科学"}), "zh")
+    assert status == 200 and "大气科学进展" in page
+    assert html.unescape(_hits(page)[0]).replace("%3A", ":").replace("%2F", "/") == ATMOS
+
+
+@pytest.mark.parametrize("q", ["1157-3570", "11573570", "PROGRESS atmospheric", "大气 进展"])
+def test_search_by_identifier_with_or_without_hyphens_and_by_every_word(demo, q):
+    from rightsgraph.web.search import search
+    assert search(demo[0], q) == [ATMOS]
+
+
+def test_search_by_publisher_and_by_package(demo):
+    from rightsgraph.web.search import search
+    by_package = set(search(demo[0], "Aldgate STM Journals Collection"))
+    assert EEJ in by_package and ATMOS in by_package
+    assert set(search(demo[0], "奥尔德盖特")) >= by_package      # the publisher's Chinese name, the package's title
+    assert search(demo[0], "no-such-words-anywhere") == []
+
+
+def test_the_resource_page_answers_each_use_as_the_decision_service_does(demo):
+    store, app = demo
+    status, page = _get(app, "/resource?" + urlencode({"iri": EEJ}))
+    assert status == 200 and "Asian Journal of Electronic Engineering" in page and "1457-3644" in page
+    rows = re.findall(r'<tr data-decision="(\w+)">\s*<td>([^<]+)</td>', page)
+    verdicts = {label: d for d, label in rows}
+    svc = DecisionService(store)
+    users, library = DEMO + "party/dalc-authorised-users", DEMO + "party/dalc"   # what L01 names
+    expect = lambda assignee, **p: svc.answer({"target": EEJ, "assignee": assignee, **p})["decision"]
+    assert verdicts["Read"] == expect(users, action="read") == "permit"
+    assert verdicts["Interlibrary loan: Email"] == expect(
+        library, action="distribute", **{"delivery-channel": "rg:Email"}) == "deny"
+    assert verdicts["Interlibrary loan: Secure electronic transmission"] == "permit"
+    assert len(rows) == 10
+    assert "4.3" in page and "Articles shall not be supplied by electronic mail." in page   # the deciding clause
+    assert "DALC - Aldgate STM Journals consortium agreement 2025-2027" in page               # the licence that applies
+
+
+def test_the_resource_page_asks_for_the_party_chosen(demo):
+    _, page = _get(demo[1], "/resource?" + urlencode({"iri": EEJ, "users": DEMO + "party/dalc-walk-in-users"}))
+    read = re.search(r'<tr data-decision="(\w+)">\s*<td>Read</td>', page).group(1)
+    assert read == "deny"   # walk-in users read on the premises only: no location given
+
+
+def test_a_resource_that_does_not_exist_is_404(demo):
+    status, page = _get(demo[1], "/resource?" + urlencode({"iri": DEMO + "resource/nope"}), "zh")
+    assert status == 404 and "没有关于" in page
+
+
+def test_the_licence_page_shows_every_term_with_clause_number_and_text(demo):
+    from rightsgraph.licences.termsheet import licence_from_store
+    store, app = demo
+    sheet = licence_from_store(store, L01)
+    status, page = _get(app, "/licence?" + urlencode({"iri": L01}))
+    assert status == 200
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td>", page.split('id="terms"')[1])
+    assert len(rows) == len(sheet["terms"])
+    for t in sheet["terms"]:
+        if t.get("clause"):
+            assert f"<tr><td>{t['clause']}</td>" in page
+        if t.get("text"):
+            assert str(escape(t["text"])) in page
+    _, zh = _get(app, "/licence?" + urlencode({"iri": L01}), "zh")
+    assert "馆际互借：安全电子传递" in zh and "有效" in zh           # term names and status in Chinese
+
+
+def test_the_licence_list_links_every_licence(demo):
+    from rightsgraph.licences.store import licence_iris
+    _, page = _get(demo[1], "/licences")
+    for iri in licence_iris(demo[0]):
+        assert f'value="{iri}"' in page
+
+
+def test_compare_puts_licences_side_by_side_and_marks_differences(demo):
+    status, page = _get(demo[1], "/licences/compare?" + urlencode([("l", L01), ("l", L02)]))
+    assert status == 200
+    table = page.split('id="compare"')[1]
+    assert table.count("<th scope=\"col\">") == 3                  # the term column and two licences
+    differing = table.count('class="differs"')
+    assert 0 < differing < table.count("<tr")  - 4           # the header and licence rows never differ
+    assert re.search(r'<tr>\s*<th scope="row">Archiving rights</th>', table)   # both permit archiving alike
+    status, one = _get(demo[1], "/licences/compare?" + urlencode([("l", L01)]))
+    assert status == 200 and "Choose at least two licences." in one
+
+
+def test_the_decision_form_round_trips_every_context_as_the_api_does(demo):
+    store, app = demo
+    form = {"target": EEJ, "action": "print", "assignee": DEMO + "party/dalc-authorised-users",
+            "count": "60", "publication-year": "2020", "location": "https://w3id.org/rightsgraph/ns#OnPremises"}
+    status, page = _get(app, "/decide?" + urlencode(form))
+    assert status == 200
+    verdict = re.search(r'data-decision="(\w+)" data-reason="([\w-]+)"', page).groups()
+    api = app.test_client().get("/api/v1/decision?" + urlencode(
+        {"target": EEJ, "action": "print", "assignee": form["assignee"],
+         "context": ["count=60", "rg:publicationYear=2020", "virtualLocation=" + form["location"]]}, doseq=True)).json
+    assert verdict == (api["decision"], api["reason"]) == ("deny", "constraint-unsatisfied")  # 60 > 50 prints
+    ok = re.search(r'data-decision="(\w+)"', _get(app, "/decide?" + urlencode(dict(form, count="3")))[1]).group(1)
+    assert ok == "permit"
+    # the form keeps every field, so the shareable link asks the same question again
+    for name, value in form.items():
+        assert f'value="{html.escape(value)}"' in page or f'value="{html.escape(value)}" selected' in page, name
+    assert "/decide?" + html.escape(urlencode(form)) in page
+
+
+def test_the_decision_form_lists_resources_and_parties_by_name(demo):
+    _, page = _get(demo[1], "/decide", "zh")
+    assert f'<option value="{EEJ}">亚洲电子工程杂志</option>' in page
+    assert f'<option value="{DEMO}party/lib-a">京海大学图书馆</option>' in page
+
+
+def test_every_page_is_bilingual(demo):
+    for url in ("/", "/search?q=journal", "/licences", "/decide", "/reports",
+                "/resource?" + urlencode({"iri": EEJ}), "/licence?" + urlencode({"iri": L01})):
+        _, en = _get(demo[1], url, "en")
+        _, zh = _get(demo[1], url, "zh")
+        assert '<html lang="en">' in en and '<html lang="zh-Hans">' in zh, url
+        assert en.count("<") == zh.count("<") or url.startswith("/decide"), url
+        nav_en = re.search(r'<nav aria-label="Main">.*?</nav>', en, re.S).group(0)
+        nav_zh = re.search(r'<nav aria-label="主导航">.*?</nav>', zh, re.S).group(0)
+        assert "Licences" in nav_en and "许可协议" in nav_zh, url
