@@ -208,7 +208,9 @@ def _dump_remote(store: Store, path: Path) -> tuple[dict[str, int], int]:
 
 def _remote_counts(store: Store) -> dict[str, int]:
     rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {_graph_key(r["g"]): int(r["n"].value) for r in rows}
+    engine_graph = getattr(store, "engine_graph", lambda iri: False)   # e.g. Virtuoso's own graphs
+    return {_graph_key(r["g"]): int(r["n"].value) for r in rows
+            if not (isinstance(r["g"], ox.NamedNode) and engine_graph(r["g"].value))}
 
 
 def _copy_data_dir_files(data_dir: Path | None, target: Path) -> None:

@@ -171,6 +171,10 @@ class RemoteStore(Store):
             yield from (self._graph_quads_gsp(g) if self.gsp_url else self._graph_quads_paged(g))
 
     def _graph_quads_gsp(self, g) -> Iterator[Quad]:
+        if isinstance(g, ox.DefaultGraph) and self.is_virtuoso:
+            # Virtuoso keeps no default graph of its own (its default graph is the union of the
+            # named graphs, and its Graph Store refuses `?default`): nothing is stored there
+            return
         r = self._http.get(self.gsp_url, params=_gsp_params(g), headers={"Accept": _NT}, timeout=self.timeout)
         if r.status_code == 404:
             return
@@ -206,9 +210,13 @@ class RemoteStore(Store):
     def graphs(self) -> list[NamedNode]:
         # GROUP BY, not DISTINCT: the same answer, and Virtuoso 7 takes seconds over DISTINCT ?g
         rows = self.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        own = self._system_graph if self.is_virtuoso else (lambda g: False)
-        return sorted((r["g"] for r in rows if isinstance(r["g"], NamedNode) and not own(r["g"].value)),
+        return sorted((r["g"] for r in rows if isinstance(r["g"], NamedNode) and not self.engine_graph(r["g"].value)),
                       key=lambda g: g.value)
+
+    def engine_graph(self, iri: str) -> bool:
+        """A graph the store engine keeps for itself (Virtuoso's), not data: left out of the
+        graph list, exports, counts and backups."""
+        return self.is_virtuoso and self._system_graph(iri)
 
     @staticmethod
     def _system_graph(iri: str) -> bool:
