@@ -132,6 +132,13 @@ def read_params(params: dict) -> dict:
     }
 
 
+def identifier_of(params: dict):
+    """The DOI / ISSN / ISBN / title_id / URL a request asks by instead of `target`, or None
+    (identifiers.IdentifierError, a ValueError naming the parameter, if malformed)."""
+    from .identifiers import from_params
+    return from_params(params)
+
+
 class DecisionService:
     """Holds the compiled policies of a store and keeps them current.
 
@@ -171,6 +178,14 @@ class DecisionService:
                 self._built_for = fingerprint
         return self._index
 
+    def holdings(self):
+        """The holdings index (identifier -> resources and coverage, holdings.py) of the
+        same store, rebuilt on the same fingerprint as the policy index."""
+        if getattr(self, "_holdings", None) is None:
+            from .holdings import HoldingsService
+            self._holdings = HoldingsService(self.store, self._fingerprint, self.ttl)
+        return self._holdings.index()
+
     def confidential_terms(self, graphs: frozenset[str], index: PolicyIndex | None = None) -> "ConfidentialTerms":
         """What of the compiled policies (`index`, default the current one) is stated in
         `graphs`, cached per index build and set of graphs."""
@@ -187,6 +202,10 @@ class DecisionService:
         """The JSON answer of every HTTP door (API, batch, web page) for a caller who may
         not see `hidden_graphs`: the one place where answers are redacted. The FORCE report
         (`report=true`) is included unless it would name a confidential policy or rule."""
+        ident = identifier_of(params)
+        if ident is not None:   # asked by DOI / ISSN / ISBN / title_id / URL (identifier_decisions.py)
+            from .identifier_decisions import answer_by_identifier
+            return answer_by_identifier(self, ident, params, hidden_graphs)
         kwargs = read_params(params)
         index = self.index()  # one index for the decision and for what of it is confidential
         terms = self.confidential_terms(frozenset(hidden_graphs), index)
