@@ -30,7 +30,7 @@ def entitlement(ctx, doi, issn, isbn, title_id, url, id_file, date, volume, issu
     from ..decision_service import DecisionService
     from ..identifier_decisions import entitlement_answer
     identifiers = given_identifiers({"doi": doi, "issn": issn, "isbn": isbn, "title_id": title_id, "url": url})
-    one_of(None, identifiers, id_file)
+    one_of(None, identifiers, id_file, has_target=False)
     shared = {k: v for k, v in (("date", date), ("volume", volume), ("issue", issue), ("at", at)) if v is not None}
     lines = read_identifier_file(id_file) if id_file else None
     asks = [dict(shared, **identifiers)] if lines is None else [dict(shared, id=v) for v in lines]

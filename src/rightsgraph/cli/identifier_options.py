@@ -43,16 +43,20 @@ def usage_error(exc: IdentifierError) -> errors.CliError:
     return errors.CliError({"en": exc.text("en"), "zh": exc.text("zh")}, errors.EXIT_USAGE)
 
 
-def one_of(target, identifiers: dict, id_file) -> None:
-    """Exactly one way to name what is asked about: --target, an identifier or --file."""
+def one_of(target, identifiers: dict, id_file, has_target: bool = True) -> None:
+    """Exactly one way to name what is asked about: --target (`check`), an identifier or --file."""
     named = (["--target"] if target else []) + [f"--{p.replace('_', '-')}" for p in identifiers] + (
         ["--file"] if id_file else [])
     if len(named) == 1:
         return
+    if not named and not has_target:
+        raise errors.CliError({"en": "Missing option: give one of --doi, --issn, --isbn, --title-id, --url, --file",
+                               "zh": "缺少选项：请给出 --doi、--issn、--isbn、--title-id、--url、--file 之一"},
+                              errors.EXIT_USAGE)
     if not named:
-        raise errors.CliError({"en": "give what to ask about: --target IRI, or --doi, --issn, --isbn, --title-id, "
-                                     "--url, or --file",
-                               "zh": "请给出所问的资源：--target IRI，或 --doi、--issn、--isbn、--title-id、--url，或 --file"},
+        raise errors.CliError({"en": "Missing option '--target' (or name the resource by --doi, --issn, --isbn, "
+                                     "--title-id, --url, or --file)",
+                               "zh": "缺少选项 '--target'（或以 --doi、--issn、--isbn、--title-id、--url 或 --file 指明资源）"},
                               errors.EXIT_USAGE)
     raise errors.CliError({"en": f"give only one of {', '.join(named)} (they are alternatives)",
                            "zh": f"{', '.join(named)} 只能给出其一（它们互为替代）"}, errors.EXIT_USAGE)
