@@ -123,3 +123,20 @@ def test_the_index_follows_the_store(store):
     assert svc.holdings().entitlement(ident).status == "not-held"
     import_kbart(store, AR, package=AR_PKG)
     assert svc.holdings().entitlement(ident).status == "covered"
+
+
+def test_a_confidential_licence_is_not_named_to_a_reader(store):
+    from rightsgraph.identifier_decisions import entitlement_answer
+    from rightsgraph.loading import load_files
+    import_kbart(store, AR, package=AR_PKG)
+    graph = "https://example.org/graph/confidential-licences"
+    load_files(store, [KBART / "annual-reviews-licence.ttl"], graph=graph)
+    svc = DecisionService(store)
+    licence = "https://example.org/licence/annual-reviews"
+    ask = {"issn": "1545-4282", "date": "2010"}
+    assert entitlement_answer(svc, ask)["licences"] == [licence]
+    seen = entitlement_answer(svc, ask, frozenset({graph}))
+    assert seen["status"] == "covered" and seen["licences"] == ["(confidential)"]
+    assert licence not in str(seen)
+    decided = svc.answer(dict(ask, action="read", assignee="https://example.org/party/library-x"), frozenset({graph}))
+    assert decided["decision"] == "permit" and licence not in str(decided)

@@ -285,9 +285,9 @@ class HoldingAnswer:
     licences: list
     reason: str | None           # None: covered
 
-    def to_json(self) -> dict:
+    def to_json(self, hidden: frozenset = frozenset()) -> dict:
         return {"resource": self.holding.resource, "title": self.holding.title,
-                "packages": self.holding.packages, "licences": self.licences,
+                "packages": self.holding.packages, "licences": masked(self.licences, hidden),
                 "coverage": self.coverage.to_json() if self.coverage else None,
                 "status": COVERED if self.reason is None else NOT_COVERED, "reason": self.reason}
 
@@ -316,7 +316,7 @@ class Entitlement:
     def deciding(self) -> HoldingAnswer | None:
         return self.holdings[0] if self.holdings else None
 
-    def text(self, lang: str = "en") -> str:
+    def text(self, lang: str = "en", hidden: frozenset = frozenset()) -> str:
         zh = lang.startswith("zh")
         ident = f"{self.identifier.scheme.upper().replace('_', ' ')} {self.identifier.value}"
         d = self.deciding
@@ -326,7 +326,7 @@ class Entitlement:
             f" no. {self.issue}" if self.issue else "")
         where = ", ".join(d.holding.packages) or "-"
         cov = d.coverage.text(lang) if d.coverage else ("未注明覆盖范围" if zh else "no coverage stated")
-        lic = ", ".join(d.licences) or ("无" if zh else "none")
+        lic = ", ".join(masked(d.licences, hidden)) or ("无" if zh else "none")
         title = d.holding.title or d.holding.resource
         if d.reason is None:
             return (f"已覆盖：{title}（{ident}）{what.strip()}，资源包 {where}，覆盖 {cov}，许可 {lic}。" if zh else
@@ -337,16 +337,30 @@ class Entitlement:
                 f"Not covered: {title} ({ident}) is held in {where}, but {what.strip() or 'it'} {en} "
                 f"(coverage {cov}).")
 
-    def to_json(self) -> dict:
+    def to_json(self, hidden: frozenset = frozenset()) -> dict:
+        """The answer; licences in `hidden` (confidential to the caller) are named
+        `(confidential)`. Holdings and coverage are not confidential: KBART lists are
+        shared with every knowledge base."""
         d = self.deciding
         return {"identifier": self.identifier.to_json(), "status": self.status, "date": self.date,
                 "volume": self.volume, "issue": self.issue,
                 "resource": d.holding.resource if d else None,
-                "packages": d.holding.packages if d else [], "licences": d.licences if d else [],
+                "packages": d.holding.packages if d else [], "licences": masked(d.licences, hidden) if d else [],
                 "coverage": d.coverage.to_json() if d and d.coverage else None,
                 "reason": d.reason if d else None,
-                "holdings": [a.to_json() for a in self.holdings],
-                "en": self.text("en"), "zh": self.text("zh")}
+                "holdings": [a.to_json(hidden) for a in self.holdings],
+                "en": self.text("en", hidden), "zh": self.text("zh", hidden)}
+
+
+CONFIDENTIAL = "(confidential)"   # as decision_service.CONFIDENTIAL
+
+
+def masked(licences: list, hidden: frozenset) -> list:
+    """The licences with those in `hidden` shown as one `(confidential)` entry."""
+    if not hidden:
+        return licences
+    out = [x for x in licences if x not in hidden]
+    return out + [CONFIDENTIAL] if len(out) < len(licences) else out
 
 
 def licences_from(index, at: datetime | None = None):

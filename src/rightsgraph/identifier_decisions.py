@@ -17,7 +17,7 @@ that post-cancellation (perpetual) access is decided on the content's year.
 
 from __future__ import annotations
 
-from .decision_service import CONFIDENTIAL, DecisionParamError, expand, parse_datetime
+from .decision_service import DecisionParamError, expand, parse_datetime
 from .holdings import NOT_HELD, licences_from
 from .identifiers import PARAMS, Identifier, IdentifierError, from_params
 
@@ -62,7 +62,7 @@ def answer_by_identifier(svc, ident: Identifier, params: dict, hidden: frozenset
     index = svc.index()
     ent = svc.holdings().entitlement(ident, req["date"], req["volume"], req["issue"], at=req["at"],
                                      licences=licences_from(index, req["at"]))
-    ent_json = _redacted_entitlement(ent.to_json(), svc.confidential_terms(frozenset(hidden), index))
+    ent_json = ent.to_json(svc.confidential_terms(frozenset(hidden), index).policies)
     base = {k: v for k, v in params.items() if k not in PARAMS and k not in HOLDINGS_PARAMS}
     if req["date"]:
         base = _with_year(base, int(req["date"][:4]))
@@ -92,24 +92,6 @@ def answer_by_identifier(svc, ident: Identifier, params: dict, hidden: frozenset
     return out
 
 
-def _redacted_entitlement(ent: dict, terms) -> dict:
-    """Licences a caller may not see named as one `(confidential)` entry (the holdings and
-    coverage themselves are not confidential: KBART lists are shared with every knowledge base)."""
-    if not terms:
-        return ent
-
-    def hide(lics: list) -> list:
-        out = [CONFIDENTIAL if x in terms.policies else x for x in lics]
-        return [x for i, x in enumerate(out) if x != CONFIDENTIAL or CONFIDENTIAL not in out[:i]]
-    hidden_any = any(x in terms.policies for h in ent["holdings"] for x in h["licences"])
-    ent = dict(ent, licences=hide(ent["licences"]),
-               holdings=[dict(h, licences=hide(h["licences"])) for h in ent["holdings"]])
-    if hidden_any:     # the sentences name the licences: say it without them
-        ent["en"] = ent["en"].split(", licence ")[0] + ("." if ", licence " in ent["en"] else "")
-        ent["zh"] = ent["zh"].split("，许可 ")[0] + ("。" if "，许可 " in ent["zh"] else "")
-    return ent
-
-
 def entitlement_answer(svc, params: dict, hidden: frozenset = frozenset()) -> dict:
     """The holdings answer to one question: {identifier, status, date, volume, issue,
     resource, packages, licences, coverage, reason, holdings, en, zh}. `params` names the
@@ -122,7 +104,7 @@ def entitlement_answer(svc, params: dict, hidden: frozenset = frozenset()) -> di
     index = svc.index()
     ent = svc.holdings().entitlement(ident, req["date"], req["volume"], req["issue"], at=req["at"],
                                      licences=licences_from(index, req["at"]))
-    return _redacted_entitlement(ent.to_json(), svc.confidential_terms(frozenset(hidden), index))
+    return ent.to_json(svc.confidential_terms(frozenset(hidden), index).policies)
 
 
 def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 100_000,
