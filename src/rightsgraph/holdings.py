@@ -21,6 +21,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from datetime import date as _Date   # `date` is also the name of entitlement()'s parameter
 
@@ -46,6 +47,16 @@ def parse_date(text: str, param: str = "date") -> tuple:
     except ValueError:
         raise IdentifierError(param, v, "date") from None
     return parts
+
+
+@lru_cache(maxsize=65536)
+def _stored_date(text: str) -> tuple | None:
+    """A coverage date as parse_date reads it, or None if malformed (cached: the same
+    few thousand dates are compared on every question)."""
+    try:
+        return parse_date(text)
+    except IdentifierError:
+        return None
 
 
 def _fmt(parts: tuple) -> str:
@@ -138,9 +149,11 @@ class Coverage:
         if self.depth and self.depth.strip().lower() == "abstracts":
             return "abstracts-only"
         if when is not None:
-            if self.start and _valid(self.start) and _cmp(when, parse_date(self.start)) < 0:
+            start = _stored_date(self.start) if self.start else None
+            if start is not None and _cmp(when, start) < 0:
                 return "before-coverage"
-            if self.end and _valid(self.end) and _cmp(when, parse_date(self.end)) > 0:
+            end = _stored_date(self.end) if self.end else None
+            if end is not None and _cmp(when, end) > 0:
                 return "after-coverage"
             if self.embargo:
                 first, last = embargo_window(self.embargo, today)
@@ -155,14 +168,6 @@ class Coverage:
             if lv is not None and (vol > lv or (vol == lv and iss is not None and li is not None and iss > li)):
                 return "after-coverage"
         return None
-
-
-def _valid(text: str) -> bool:
-    try:
-        parse_date(text)
-        return True
-    except IdentifierError:
-        return False
 
 
 @dataclass
@@ -187,11 +192,13 @@ _TITLE = DCT.iri("title")
 
 
 def _query() -> str:
-    """One query, a UNION of single-predicate branches: joining them on `?r a rg:Resource`
-    made Oxigraph 0.5 evaluate the union once per resource (minutes at 10,000 titles)."""
-    branches = [f"{{ ?r <{p}> ?v . BIND(<{p}> AS ?p) }}" for p in (*_PREDICATES, _TITLE, ODRL.partOf.value)]
+    """One query, a UNION of single-pattern branches joined in Python: joining them on
+    `?r a rg:Resource` made Oxigraph 0.5 evaluate the union once per resource (minutes at
+    10,000 titles), and the coverage join in SPARQL cost a third more than in Python."""
+    branches = [f"{{ ?r <{p}> ?v . BIND(<{p}> AS ?p) }}"
+                for p in (*_PREDICATES, _TITLE, ODRL.partOf.value, RG.coverage.value)]
     branches.append(f"{{ ?r <{RDF.type.value}> <{RG.Resource.value}> . BIND(<{RDF.type.value}> AS ?p) }}")
-    branches.append(f"{{ ?r <{RG.coverage.value}> ?c . ?c ?p ?v }}")
+    branches += [f"{{ ?c <{p}> ?v . BIND(<{p}> AS ?p) }}" for p in _COVERAGE]
     return "SELECT ?r ?p ?v ?c WHERE {\n  " + "\n  UNION ".join(branches) + "\n}"
 
 
@@ -214,20 +221,27 @@ class HoldingsIndex:
         titles: dict[str, list] = {}
         coverage: dict[str, dict[str, dict]] = {}
         typed: set = set()
-        rdf_type, part_of = RDF.type.value, ODRL.partOf.value     # namespace lookups are slow per row
+        coverage_of: dict[str, str] = {}               # coverage node -> resource
+        coverage_values: dict[str, dict] = {}          # coverage node -> {field: value}
+        # namespace lookups are slow per row
+        rdf_type, part_of, has_coverage = RDF.type.value, ODRL.partOf.value, RG.coverage.value
         for row in rows:
             r, p, v, c = row["r"], row["p"], row["v"], row.get("c")
+            if c is not None:
+                coverage_values.setdefault(c, {})[_COVERAGE[p]] = v
+                continue
             if p == rdf_type:
                 typed.add(r)
                 continue
-            if v is None or (c is None and v.startswith("_:")) or (c is not None and p not in _COVERAGE):
+            if p == has_coverage:
+                coverage_of[v] = r
+                continue
+            if v is None or v.startswith("_:"):
                 continue
             h = idx.resources.get(r)
             if h is None:
                 h = idx.resources[r] = Holding(r)
-            if c is not None:
-                coverage.setdefault(r, {}).setdefault(c, {})[_COVERAGE[p]] = v
-            elif p == part_of:
+            if p == part_of:
                 h.packages.append(v)
             elif p == _TITLE:
                 titles.setdefault(r, []).append(v)
@@ -241,6 +255,9 @@ class HoldingsIndex:
                 if doi:
                     found.add(Identifier("doi", doi))
         ids = {r: found for r, found in ids.items() if r in typed and found}   # rg:Resource only
+        for c, r in coverage_of.items():
+            if r in ids:
+                coverage.setdefault(r, {})[c] = coverage_values.get(c, {})
         for r, found in ids.items():
             h = idx.resources[r]
             h.packages.sort()
@@ -363,6 +380,9 @@ def masked(licences: list, hidden: frozenset) -> list:
     return out + [CONFIDENTIAL] if len(out) < len(licences) else out
 
 
+_last_licences: tuple = (None, None, None)   # (index, day, function): one closure per batch / day
+
+
 def licences_from(index, at: datetime | None = None):
     """resource -> IRIs of the policies with a permission on it or on a collection it is
     part of (the licences that cover it), from a PolicyIndex: those that bind on the day of
@@ -370,6 +390,10 @@ def licences_from(index, at: datetime | None = None):
     from .policy.lifecycle import binds
     from .policy.operators import IRI
     today = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
+    global _last_licences
+    last = _last_licences          # read once: threads replace the tuple as a whole
+    if last[0] is index and last[1] == today:
+        return last[2]
     cache: dict = {}
 
     def licences(resource: str) -> list:
@@ -382,6 +406,7 @@ def licences_from(index, at: datetime | None = None):
                         found.add(str(policy.id))
             found = cache[resource] = sorted(found)
         return found
+    _last_licences = (index, today, licences)
     return licences
 
 
