@@ -17,7 +17,7 @@ SCHEMES = ("doi", "issn", "isbn", "title_id", "url")
 
 _ISSN = re.compile(r"^(\d{4})-?(\d{3}[\dXx])$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIXES = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|info:doi/)", re.I)
+_DOI_PREFIXES = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|info:doi/)", re.IGNORECASE)
 
 _MESSAGES = {
     "empty": ("is empty", "为空"),
@@ -31,8 +31,8 @@ _MESSAGES = {
     "scheme": ("unknown identifier kind (one of doi, issn, isbn, title_id, url)",
                "未知的标识符类型（应为 doi、issn、isbn、title_id、url 之一）"),
     "several": ("give one identifier, not several ({names})", "只能给出一个标识符，而不是多个（{names}）"),
-    "untagged": ("not an identifier: write scheme:value (doi:, issn:, isbn:, title_id:, url:), a DOI, "
-                 "a URL, an ISSN or an ISBN",
+    "untagged": (("not an identifier: write scheme:value (doi:, issn:, isbn:, title_id:, url:), a DOI, "
+                  "a URL, an ISSN or an ISBN"),
                  "不是标识符：请写作 类型:值（doi:、issn:、isbn:、title_id:、url:），或直接给出 DOI、网址、ISSN 或 ISBN"),
     "missing": ("missing: give one of doi, issn, isbn, title_id, url", "缺少标识符：请给出 doi、issn、isbn、title_id、url 之一"),
     "date": ("not a date YYYY, YYYY-MM or YYYY-MM-DD", "日期格式错误（应为 YYYY、YYYY-MM 或 YYYY-MM-DD）"),
@@ -91,7 +91,7 @@ def isbn_check_digit(body: str) -> str:
 # ----------------------------------------------------------------------- normal forms
 def normalise_issn(text: str, param: str = "issn") -> str:
     """`NNNN-NNNC` (hyphen, upper-case X); an `ISSN ` label is dropped."""
-    v = re.sub(r"^issn[:\s]*", "", text.strip(), flags=re.I)
+    v = re.sub(r"^issn[:\s]*", "", text.strip(), flags=re.IGNORECASE)
     m = _ISSN.match(v)
     if not m:
         raise IdentifierError(param, text, "issn" if v else "empty")
@@ -103,7 +103,7 @@ def normalise_issn(text: str, param: str = "issn") -> str:
 
 def normalise_isbn(text: str, param: str = "isbn") -> str:
     """ISBN-13 digits: an ISBN-10 becomes 978 + its first nine digits + a new check digit."""
-    v = re.sub(r"^isbn(?:-1[03])?[:\s]*", "", text.strip(), flags=re.I)
+    v = re.sub(r"^isbn(?:-1[03])?[:\s]*", "", text.strip(), flags=re.IGNORECASE)
     digits = isbn_digits(v)
     if not re.fullmatch(r"\d{9}[\dX]|97[89]\d{10}", digits) or not re.fullmatch(r"[0-9Xx][0-9Xx -]*", v):
         raise IdentifierError(param, text, "isbn" if v else "empty")
@@ -136,7 +136,7 @@ def normalise_url(text: str, param: str = "url") -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or re.search(r"\s", v):
         raise IdentifierError(param, text, "url" if v else "empty")
     host = parts.netloc.lower()
-    if host.endswith(":80") or host.endswith(":443"):
+    if host.endswith((":80", ":443")):
         host = host.rsplit(":", 1)[0]
     path = parts.path.rstrip("/")
     return urlunsplit(("", host, path, parts.query, ""))[2:]   # drop the leading "//"
@@ -191,7 +191,7 @@ def parse_tagged(text: str, param: str = "identifier") -> Identifier:
         return Identifier(scheme, _NORMALISERS[scheme](rest if scheme != "doi" else v, param))
     if doi_in(v) or v.startswith("10."):
         return Identifier("doi", normalise_doi(v, param))
-    if re.match(r"^https?://", v, re.I):
+    if re.match(r"^https?://", v, re.IGNORECASE):
         return Identifier("url", normalise_url(v, param))
     for scheme in ("issn", "isbn"):
         try:
