@@ -1,7 +1,7 @@
 """Entitlement lookup by identifier (holdings.py) on a large KBART holding, next to the same
 lookup as one SPARQL query, and a batch of identifiers over HTTP.
 
-    python benchmarks/bench_entitlement.py             # 100,000 KBART titles (~1.4M triples)
+    python benchmarks/bench_entitlement.py             # 100,000 KBART titles (~2.7M quads)
     python benchmarks/bench_entitlement.py --quick     # 10,000 titles
     python benchmarks/bench_entitlement.py --titles 50000 --lookups 20000 --batch 5000
 

@@ -25,8 +25,11 @@ from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from datetime import date as _Date   # `date` is also the name of entitlement()'s parameter
 
+from . import changes
 from .identifiers import Identifier, IdentifierError, doi_in, stored_forms
 from .namespaces import DCAT, DCT, ODRL, RDF, RG
+from .policy.lifecycle import binds
+from .policy.operators import IRI
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _EMBARGO = re.compile(r"^([RP])([1-9][0-9]*)([DMY])$")
@@ -387,8 +390,6 @@ def licences_from(index, at: datetime | None = None):
     """resource -> IRIs of the policies with a permission on it or on a collection it is
     part of (the licences that cover it), from a PolicyIndex: those that bind on the day of
     `at` (default today; not an Offer, not in negotiation or rejected, not terminated)."""
-    from .policy.lifecycle import binds
-    from .policy.operators import IRI
     today = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
     global _last_licences
     last = _last_licences          # read once: threads replace the tuple as a whole
@@ -422,7 +423,6 @@ class HoldingsService:
         self._checked = 0.0
 
     def index(self) -> HoldingsIndex:
-        from . import changes
         now = time.monotonic()
         if (self._index is not None and self._built_for[0] == changes.generation()
                 and now - self._checked < self.ttl):
