@@ -211,6 +211,7 @@ class HoldingsIndex:
     def __init__(self):
         self.by_id: dict[tuple, list[Holding]] = {}
         self.resources: dict[str, Holding] = {}
+        self._licences: tuple | None = None
 
     @classmethod
     def from_store(cls, store) -> "HoldingsIndex":
@@ -274,6 +275,17 @@ class HoldingsIndex:
         # resources without any identifier are not asked about by identifier
         idx.resources = {r: idx.resources[r] for r in ids}
         return idx
+
+    def licences(self, policy_index, at: datetime | None = None):
+        """licences_from(policy_index, at), kept while the policy index and the day are the
+        same (a batch of 10,000 questions asks for it 10,000 times)."""
+        day = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
+        last = self._licences          # read once: threads replace the tuple as a whole
+        if last is not None and last[0] is policy_index and last[1] == day:
+            return last[2]
+        fn = licences_from(policy_index, at)
+        self._licences = (policy_index, day, fn)
+        return fn
 
     def lookup(self, ident: Identifier) -> list[Holding]:
         return self.by_id.get((ident.scheme, ident.value), [])
@@ -383,18 +395,11 @@ def masked(licences: list, hidden: frozenset) -> list:
     return out + [CONFIDENTIAL] if len(out) < len(licences) else out
 
 
-_last_licences: tuple = (None, None, None)   # (index, day, function): one closure per batch / day
-
-
 def licences_from(index, at: datetime | None = None):
     """resource -> IRIs of the policies with a permission on it or on a collection it is
     part of (the licences that cover it), from a PolicyIndex: those that bind on the day of
     `at` (default today; not an Offer, not in negotiation or rejected, not terminated)."""
     today = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
-    global _last_licences
-    last = _last_licences          # read once: threads replace the tuple as a whole
-    if last[0] is index and last[1] == today:
-        return last[2]
     cache: dict = {}
 
     def licences(resource: str) -> list:
@@ -407,7 +412,6 @@ def licences_from(index, at: datetime | None = None):
                         found.add(str(policy.id))
             found = cache[resource] = sorted(found)
         return found
-    _last_licences = (index, today, licences)
     return licences
 
 

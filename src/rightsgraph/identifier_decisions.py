@@ -18,7 +18,7 @@ that post-cancellation (perpetual) access is decided on the content's year.
 from __future__ import annotations
 
 from .decision_service import DecisionParamError, expand, parse_datetime
-from .holdings import NOT_HELD, licences_from
+from .holdings import NOT_HELD
 from .identifiers import PARAMS, Identifier, IdentifierError, from_params
 
 PUBLICATION_YEAR = "https://w3id.org/rightsgraph/ns#publicationYear"
@@ -60,8 +60,9 @@ def _with_year(params: dict, year: int) -> dict:
 def answer_by_identifier(svc, ident: Identifier, params: dict, hidden: frozenset = frozenset()) -> dict:
     req = holdings_request(params)
     index = svc.index()
-    ent = svc.holdings().entitlement(ident, req["date"], req["volume"], req["issue"], at=req["at"],
-                                     licences=licences_from(index, req["at"]))
+    holdings = svc.holdings()
+    ent = holdings.entitlement(ident, req["date"], req["volume"], req["issue"], at=req["at"],
+                               licences=holdings.licences(index, req["at"]))
     ent_json = ent.to_json(svc.confidential_terms(frozenset(hidden), index).policies)
     base = {k: v for k, v in params.items() if k not in PARAMS and k not in HOLDINGS_PARAMS}
     if req["date"]:
@@ -102,8 +103,9 @@ def entitlement_answer(svc, params: dict, hidden: frozenset = frozenset()) -> di
         raise IdentifierError("identifier", "", "missing")
     req = holdings_request(params)
     index = svc.index()
-    ent = svc.holdings().entitlement(ident, req["date"], req["volume"], req["issue"], at=req["at"],
-                                     licences=licences_from(index, req["at"]))
+    holdings = svc.holdings()
+    ent = holdings.entitlement(ident, req["date"], req["volume"], req["issue"], at=req["at"],
+                               licences=holdings.licences(index, req["at"]))
     return ent.to_json(svc.confidential_terms(frozenset(hidden), index).policies)
 
 
