@@ -69,7 +69,7 @@ def test_not_held_is_its_own_answer_and_exit_code(data):
     args = ("check", "--doi", "https://doi.org/10.1146/annurev-astro-081913-040012", "--action", "read")
     out = cli(data, *args, "--json")
     got = json.loads(out.stdout)
-    assert out.returncode == 0 and (got["decision"], got["reason"]) == ("not-held", "not-held")
+    assert out.returncode == 0 and (got["decision"], got["reason"]) == ("not-held", "identifier-not-held")
     assert got["identifier"] == {"scheme": "doi", "value": "10.1146/annurev-astro-081913-040012"}
     assert cli(data, *args, "--exit-code").returncode == 6
     denied = cli(data, "check", "--issn", "1545-4282", "--action", "read", "--exit-code")   # held, no permission

@@ -5,7 +5,7 @@ if asked by its IRI (DecisionService.answer, so redaction and every rule of the 
 the same), and the holdings say whether the requested publication date / volume / issue is
 covered. The answer (docs/decisions.md, "Asking by identifier"):
 
-- `not-held` (reason `not-held`) when no resource has the identifier: distinct from a deny;
+- `not-held` (reason `identifier-not-held`) when no resource has the identifier: distinct from a deny;
 - otherwise `permit` when some resource permits and its coverage holds the content (the
   answer is that resource's, with `resource` naming it); `deny` with reason `not-covered`
   when a resource permits but no permitting one covers the date; else the first resource's
@@ -68,7 +68,7 @@ def answer_by_identifier(svc, ident: Identifier, params: dict, hidden: frozenset
     if req["date"]:
         base = _with_year(base, int(req["date"][:4]))
     if ent.status == NOT_HELD:
-        return {"decision": "not-held", "reason": "not-held", "identifier": ident.to_json(),
+        return {"decision": "not-held", "reason": "identifier-not-held", "identifier": ident.to_json(),
                 "resource": None, "rules": [], "policies": [], "duties": [], "unresolved": [],
                 "results": [], "entitlement": ent_json,
                 "explanation": {"en": ent_json["en"], "zh": ent_json["zh"], "because": [], "would_permit": []}}
