@@ -71,7 +71,7 @@ def test_a_target_not_in_the_store_is_not_held(loaded):
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("not-held (target-not-held)") and LIB + "notInTheStore" in out.stdout
     assert "deny" not in out.stdout
-    assert run_cli(*args, "--exit-code", data_dir=loaded).returncode == 1
+    assert run_cli(*args, "--exit-code", data_dir=loaded).returncode == 6   # not held: neither permit (0) nor deny (1)
     answer = json.loads(run_cli(*args, "--json", data_dir=loaded).stdout)
     assert (answer["decision"], answer["reason"], answer["rules"]) == ("not-held", "target-not-held", [])
 

@@ -181,6 +181,13 @@ def check_terms(known: KnownTerms, kwargs: dict) -> bool:
     return known.held(kwargs["target"])
 
 
+def identifier_of(params: dict):
+    """The DOI / ISSN / ISBN / title_id / URL a request asks by instead of `target`, or None
+    (identifiers.IdentifierError, a ValueError naming the parameter, if malformed)."""
+    from .identifiers import from_params
+    return from_params(params)
+
+
 class DecisionService:
     """Holds the compiled policies of a store and keeps them current.
 
@@ -228,6 +235,14 @@ class DecisionService:
             cached = self._known = (index, KnownTerms.of(index, self.store))
         return cached[1]
 
+    def holdings(self):
+        """The holdings index (identifier -> resources and coverage, holdings.py) of the
+        same store, rebuilt on the same fingerprint as the policy index."""
+        if getattr(self, "_holdings", None) is None:
+            from .holdings import HoldingsService
+            self._holdings = HoldingsService(self.store, self._fingerprint, self.ttl)
+        return self._holdings.index()
+
     def confidential_terms(self, graphs: frozenset[str], index: PolicyIndex | None = None) -> "ConfidentialTerms":
         """What of the compiled policies (`index`, default the current one) is stated in
         `graphs`, cached per index build and set of graphs."""
@@ -247,6 +262,10 @@ class DecisionService:
         An unknown action, party or left operand is a DecisionParamError; a target the store
         does not hold is answered `"decision": "not-held"` (it names no policy: nothing to
         redact)."""
+        ident = identifier_of(params)
+        if ident is not None:   # asked by DOI / ISSN / ISBN / title_id / URL (identifier_decisions.py)
+            from .identifier_decisions import answer_by_identifier
+            return answer_by_identifier(self, ident, params, hidden_graphs)
         kwargs = read_params(params)
         index = self.index()  # one index for the decision and for what of it is confidential
         if not check_terms(self.known_terms(index), kwargs):

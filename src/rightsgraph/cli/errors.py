@@ -32,6 +32,7 @@ EXIT_USAGE = 2
 EXIT_BAD_INPUT = 3
 EXIT_PEER = 4
 EXIT_STORE = 5
+EXIT_NOT_HELD = 6       # check --exit-code: the store holds no such resource (neither permit nor deny)
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 

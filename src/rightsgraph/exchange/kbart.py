@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
 
 from .. import provenance
+from ..identifiers import isbn_check_digit, isbn_digits, issn_check_digit  # noqa: F401 (re-exported)
 from ..namespaces import DC, DCAT, DCT, FOAF, GRAPH_BASE, ODRL, RDF, RDFS, RG, SKOS, XSD
 
 KBART_COLUMNS = (
@@ -182,31 +183,12 @@ def read_kbart(data: bytes, source: str = "<kbart>") -> KbartFile:
     return KbartFile(columns, rows, errors, blank, [c for c in KBART_COLUMNS if c not in columns])
 
 
-def issn_check_digit(first7: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first7, range(8, 1, -1)))
-    c = (11 - total % 11) % 11
-    return "X" if c == 10 else str(c)
-
-
-def _isbn_digits(v: str) -> str:
-    return v.replace("-", "").replace(" ", "").upper()
-
-
-def isbn_check_digit(body: str) -> str:
-    """Expected last character of an ISBN whose other digits are `body` (9 or 12 digits)."""
-    if len(body) == 9:
-        c = (11 - sum(int(d) * w for d, w in zip(body, range(10, 1, -1))) % 11) % 11
-        return "X" if c == 10 else str(c)
-    c = (10 - sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body)) % 10) % 10
-    return str(c)
-
-
 def _check_identifier(line: int, column: str, cells: dict, kind: str | None) -> RowError | None:
     v = cells[column]
     if not v:
         return None
     m = _ISSN.match(v)
-    looks_isbn = bool(re.fullmatch(r"[0-9][0-9 -]{8,15}[0-9Xx]", v)) and len(_isbn_digits(v)) in (10, 13)
+    looks_isbn = bool(re.fullmatch(r"[0-9][0-9 -]{8,15}[0-9Xx]", v)) and len(isbn_digits(v)) in (10, 13)
     if kind == "serial" or (kind is None and m and not looks_isbn):
         if not m:
             return RowError(line, column, v, "issn")
@@ -216,7 +198,7 @@ def _check_identifier(line: int, column: str, cells: dict, kind: str | None) -> 
         cells[column] = f"{m.group(1)}-{m.group(2).upper()}"     # normalised: NNNN-NNNC, upper-case X
         return None
     if kind == "monograph" or looks_isbn:
-        digits = _isbn_digits(v)
+        digits = isbn_digits(v)
         if not re.fullmatch(r"\d{9}[\dX]|97[89]\d{10}", digits):
             return RowError(line, column, v, "isbn")
         expected = isbn_check_digit(digits[:-1])

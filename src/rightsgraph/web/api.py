@@ -1,4 +1,6 @@
-"""JSON decision API: /api/v1/decision (GET or POST) and /api/v1/decisions (batch).
+"""JSON decision API: /api/v1/decision (GET or POST) and /api/v1/decisions (batch), by IRI
+or by identifier (DOI, ISSN, ISBN, title_id, URL); holdings: /api/v1/entitlement (GET or
+POST) and /api/v1/entitlements (batch).
 
 Every answer comes from `policy.decide` through the DecisionService, exactly as
 `rightsgraph check` and the SPARQL function compute it (docs/decisions.md, "Doors").
@@ -11,6 +13,8 @@ import json
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..decision_service import DecisionParamError, DecisionService
+from ..identifier_decisions import entitlement_answer, entitlement_batch
+from ..identifiers import IdentifierError
 from ..input_limits import InputRefused, check_json_nesting
 from .auth import hidden_graphs
 
@@ -74,6 +78,8 @@ def decision():
                         "\"at\": ISO 8601, \"context\": {leftOperand: value}}")
     try:
         return jsonify(answer(svc, params, hidden_graphs()))
+    except IdentifierError as exc:
+        return _bad(exc.text(_lang()))
     except DecisionParamError as exc:
         return _bad(exc.text(_lang()))
 
@@ -101,6 +107,46 @@ def decisions():
             continue
         try:
             out.append(answer(svc, item, hidden))
+        except IdentifierError as exc:
+            out.append({"error": f"requests[{i}].{exc.text(lang)}"})
         except DecisionParamError as exc:
             out.append({"error": f"requests[{i}].{exc.text(lang)}"})
     return jsonify({"decisions": out})
+
+
+@bp.route("/entitlement", methods=["GET", "POST"])
+def entitlement():
+    """Holdings coverage of one identifier: ?issn=...&date=2010-05-01[&volume=&issue=]."""
+    svc = service()
+    if request.method == "GET":
+        params = {k: request.args.getlist(k) for k in request.args}
+    else:
+        try:
+            params = _json_body()
+        except InputRefused as exc:
+            return _refused(exc)
+        if not isinstance(params, dict):
+            return _bad('POST a JSON object: {"issn": "1545-4282", "date": "2010-05-01", "volume": "12"}')
+    try:
+        return jsonify(entitlement_answer(svc, params, hidden_graphs()))
+    except IdentifierError as exc:
+        return _bad(exc.text(_lang()))
+    except DecisionParamError as exc:
+        return _bad(exc.text(_lang()))
+
+
+@bp.route("/entitlements", methods=["POST"])
+def entitlements():
+    """Many identifiers in one request (a discovery system's result page):
+    {"identifiers": [...], "date"?: ...} -> {"entitlements": [...]} in the same order."""
+    svc = service()
+    try:
+        body = _json_body()
+    except InputRefused as exc:
+        return _refused(exc)
+    try:
+        return jsonify({"entitlements": entitlement_batch(svc, body, hidden_graphs(), MAX_BATCH, _lang())})
+    except OverflowError as exc:
+        return _bad(str(exc), 413)
+    except DecisionParamError as exc:
+        return _bad(str(exc))

@@ -1,0 +1,283 @@
+"""Entitlement lookup by identifier (holdings.py) on a large KBART holding, next to the same
+lookup as one SPARQL query, and a batch of identifiers over HTTP.
+
+    python benchmarks/bench_entitlement.py             # 100,000 KBART titles (~2.7M quads)
+    python benchmarks/bench_entitlement.py --quick     # 10,000 titles
+    python benchmarks/bench_entitlement.py --titles 50000 --lookups 20000 --batch 5000
+
+Figures:
+  build      HoldingsIndex.from_store (one SPARQL query) on the whole store
+  lookup     HoldingsIndex.entitlement(identifier, date) in process, with the identifier
+             already normalised; `ask` adds identifiers.parse (what a door does)
+  sparql     the baseline: the same question (identifier -> resource, package, coverage
+             start/end/embargo for the date) as one SPARQL query per identifier on the
+             same store; the date and embargo are then checked in Python as the index does
+  http       POST /api/v1/entitlements with a batch of identifiers to `rightsgraph serve`
+             on 127.0.0.1 (the index warmed by one small request first)
+
+The identifiers asked are a mix of ISSNs, ISBNs (some as ISBN-10), title_ids, URLs and
+DOIs / ISSNs that are not held, each with a publication date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+PACKAGE = "https://bench.example.org/package/big"
+LICENCE = f"""@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
+<https://bench.example.org/licence/big> a odrl:Set ; odrl:uid <https://bench.example.org/licence/big> ;
+    odrl:permission [ odrl:target <{PACKAGE}> ; odrl:action odrl:read ] .
+"""
+
+
+def say(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def percentile(xs: list, p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(p / 100 * len(xs)))]
+
+
+def questions(kbart_path: Path, n: int, seed: int = 11) -> list[tuple[str, str, str]]:
+    """(scheme, value as a caller writes it, date) for n questions over the file's rows."""
+    rows = [line.split("\t") for line in kbart_path.read_text(encoding="utf-8").splitlines()[1:]]
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        c = rows[rng.randrange(len(rows))]
+        pick = rng.randrange(10)
+        date = str(1940 + rng.randrange(90))
+        if pick == 0:
+            out.append(("doi", f"10.9999/not-held.{rng.randrange(10**9)}", date))
+        elif pick == 1:
+            out.append(("issn", "0000-0000", date))       # well-formed, not held
+        elif pick == 2:
+            out.append(("title_id", c[11], date))
+        elif pick == 3:
+            out.append(("url", c[9].replace("https://", "http://") + "/", date))
+        elif c[16] == "monograph":
+            isbn = c[1]
+            if isbn.startswith("978") and pick % 2:     # asked as its ISBN-10
+                body = isbn[3:12]
+                chk = (11 - sum(int(d) * w for d, w in zip(body, range(10, 1, -1))) % 11) % 11
+                isbn = body + ("X" if chk == 10 else str(chk))
+            out.append(("isbn", isbn, date))
+        else:
+            out.append(("issn", c[rng.choice((1, 2))].replace("-", ""), date))
+    return out
+
+
+SPARQL = """PREFIX rg: <https://w3id.org/rightsgraph/ns#>
+PREFIX odrl: <http://www.w3.org/ns/odrl/2/>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+SELECT ?r ?pkg ?start ?end ?embargo WHERE {{
+  ?r {pred} "{value}" ; a rg:Resource ; odrl:partOf ?pkg .
+  OPTIONAL {{ ?r rg:coverage ?c .
+    OPTIONAL {{ ?c dcat:startDate ?start }} OPTIONAL {{ ?c dcat:endDate ?end }} OPTIONAL {{ ?c rg:embargo ?embargo }} }}
+}}"""
+PREDICATES = {"issn": "rg:issn", "isbn": "rg:isbn", "title_id": "dct:identifier", "url": "rg:titleUrl",
+              "doi": "rg:doi"}
+
+
+def sparql_lookup(store, scheme: str, value: str, date: str, today) -> str:
+    """The baseline: the stored form must be known to write the query (the ISSN with its
+    hyphen, the ISBN as stored, the URL exactly as stored)."""
+    from rightsgraph.holdings import Coverage, parse_date
+    literal = value
+    if scheme == "url":
+        literal = "https://" + value      # as the KBART file wrote it; typed xsd:anyURI
+    pred = PREDICATES[scheme]
+    obj = f'"{literal}"^^<http://www.w3.org/2001/XMLSchema#anyURI>' if scheme == "url" else f'"{literal}"'
+    q = SPARQL.format(pred=pred, value=literal).replace(f'"{literal}"', obj)
+    rows = list(store.query(q))
+    if not rows:
+        return "not-held"
+    when = parse_date(date)
+    for r in rows:
+        cov = Coverage(start=r["start"].value if r["start"] else None, end=r["end"].value if r["end"] else None,
+                       embargo=r["embargo"].value if r["embargo"] else None)
+        if cov.check(when, None, None, today) is None:
+            return "covered"
+    return "not-covered"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post(url: str, body: dict, timeout: float = 600) -> tuple[dict, float]:
+    data = json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    t = time.perf_counter()
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        out = json.loads(resp.read())
+    return out, time.perf_counter() - t
+
+
+def http_batch(data_dir: Path, asks: list, repeat: int) -> dict:
+    port = free_port()
+    log = open(data_dir.parent / "server.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "rightsgraph", "--data-dir", str(data_dir), "serve",
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("server did not start: " + (data_dir.parent / "server.log").read_text()[-2000:])
+                time.sleep(0.3)
+        t = time.perf_counter()
+        warm, _ = post(base + "/api/v1/entitlements", {"identifiers": [{asks[0][0]: asks[0][1]}]})
+        assert "status" in warm["entitlements"][0], warm          # it built the indexes
+        warm = time.perf_counter() - t
+        items = [{s: v, "date": d} for s, v, d in asks]
+        times, statuses = [], {}
+        for _ in range(repeat):
+            out, seconds = post(base + "/api/v1/entitlements", {"identifiers": items})
+            times.append(seconds)
+            statuses = {}
+            for e in out["entitlements"]:
+                statuses[e.get("status", "error")] = statuses.get(e.get("status", "error"), 0) + 1
+        return {"items": len(items), "warm_up_seconds": warm, "seconds": statistics.median(times),
+                "runs": times, "statuses": statuses}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def main(argv=None) -> int:
+    from datetime import date
+
+    from bench_kbart import generate
+    from rightsgraph.decision_service import DecisionService
+    from rightsgraph.exchange.kbart import import_kbart
+    from rightsgraph.holdings import HoldingsIndex, licences_from
+    from rightsgraph.identifiers import parse
+    from rightsgraph.loading import load_files
+    from rightsgraph.store.embedded import EmbeddedStore
+    from rightsgraph.system_graphs import ensure_system_graphs
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--titles", type=int, default=100_000)
+    ap.add_argument("--quick", action="store_true", help="10,000 titles, 2,000 lookups, batch 2,000")
+    ap.add_argument("--lookups", type=int, default=20_000)
+    ap.add_argument("--sparql-lookups", type=int, default=2_000)
+    ap.add_argument("--batch", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=3, help="HTTP batch runs (median reported)")
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="work in this folder and keep it: a second run reuses its store (no import)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.titles, args.lookups, args.sparql_lookups, args.batch = 10_000, 2_000, 500, 2_000
+    today = date(2026, 11, 30)
+    res: dict = {"titles": args.titles}
+    with tempfile.TemporaryDirectory() as d:
+        work = args.keep or Path(d)
+        work.mkdir(parents=True, exist_ok=True)
+        kb = work / "titles.tsv"
+        reuse = (work / "data" / "store").exists() and kb.exists()
+        st = EmbeddedStore(work / "data" / "store")
+        res["import_seconds"] = None
+        if not reuse:
+            say(f"generating {args.titles:,} titles")
+            generate(kb, args.titles)
+            ensure_system_graphs(st)
+            say("importing")
+            t = time.perf_counter()
+            import_kbart(st, kb, package=PACKAGE)
+            (work / "licence.ttl").write_text(LICENCE, encoding="utf-8")
+            load_files(st, [work / "licence.ttl"])
+            res["import_seconds"] = time.perf_counter() - t
+        res["triples"] = st.count()
+
+        say("building the holdings index")
+        t = time.perf_counter()
+        idx = HoldingsIndex.from_store(st)
+        res["build_seconds"] = time.perf_counter() - t
+        res["identifiers_indexed"] = len(idx.by_id)
+        licences = licences_from(DecisionService(st).index())
+
+        say("lookups in process")
+        asks = questions(kb, args.lookups)
+        parsed = [(parse(s, v), dt) for s, v, dt in asks]
+        lat, statuses = [], {}
+        for ident, dt in parsed:
+            t = time.perf_counter()
+            e = idx.entitlement(ident, dt, at=today, licences=licences)
+            lat.append(time.perf_counter() - t)
+            statuses[e.status] = statuses.get(e.status, 0) + 1
+        res["lookup_ms"] = {"p50": percentile(lat, 50) * 1e3, "p95": percentile(lat, 95) * 1e3,
+                            "n": len(lat), "statuses": statuses}
+        lat = []
+        for s, v, dt in asks:
+            t = time.perf_counter()
+            idx.entitlement(parse(s, v), dt, at=today, licences=licences)
+            lat.append(time.perf_counter() - t)
+        res["ask_ms"] = {"p50": percentile(lat, 50) * 1e3, "p95": percentile(lat, 95) * 1e3}
+
+        say("SPARQL baseline")
+        lat, agree, n = [], 0, 0
+        for (ident, dt) in parsed[:args.sparql_lookups]:
+            t = time.perf_counter()
+            got = sparql_lookup(st, ident.scheme, ident.value, dt, today)
+            lat.append(time.perf_counter() - t)
+            n += 1
+            agree += got == idx.entitlement(ident, dt, at=today).status
+        res["sparql_ms"] = {"p50": percentile(lat, 50) * 1e3, "p95": percentile(lat, 95) * 1e3, "n": n,
+                            "agree": agree}
+        del licences
+        st.close()
+        del st
+        gc.collect()      # the embedded store's lock goes with the last reference: the server needs it
+        say("HTTP batch")
+        res["http"] = http_batch(work / "data", asks[:args.batch], args.repeat)
+
+    if args.json:
+        print(json.dumps(res, indent=2))
+        return 0
+    imported = f"import {res['import_seconds']:.1f} s" if res["import_seconds"] else "store reused"
+    print(f"{res['titles']:,} KBART titles + licence = {res['triples']:,} quads "
+          f"({imported}); {res['identifiers_indexed']:,} identifiers indexed")
+    print(f"  build index (one SPARQL query)  : {res['build_seconds']:.2f} s")
+    lk, ak, sq = res["lookup_ms"], res["ask_ms"], res["sparql_ms"]
+    print(f"  entitlement, in process          : p50 {lk['p50']:.4f} ms  p95 {lk['p95']:.4f} ms  "
+          f"({lk['n']:,} lookups: {lk['statuses']})")
+    print(f"  + parse the identifier           : p50 {ak['p50']:.4f} ms  p95 {ak['p95']:.4f} ms")
+    print(f"  baseline: one SPARQL query each  : p50 {sq['p50']:.3f} ms  p95 {sq['p95']:.3f} ms  "
+          f"({sq['n']:,}; agree {sq['agree']}/{sq['n']}; {sq['p50'] / lk['p50']:.0f}x the index at p50)")
+    h = res["http"]
+    print(f"  HTTP POST /api/v1/entitlements   : {h['items']:,} identifiers in {h['seconds']:.2f} s "
+          f"(median of {len(h['runs'])}; warm-up {h['warm_up_seconds']:.1f} s) {h['statuses']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,444 @@
+"""Holdings: which resources an identifier names, and whether the library's holdings cover a
+given publication date, volume and issue (the question a link resolver asks).
+
+The index is built from the store by one SPARQL query (`HoldingsIndex.from_store`) and
+rebuilt when the store changes (`HoldingsService`, with the DecisionService's fingerprint).
+Coverage comes from the KBART rows (exchange/kbart.py): `rg:coverage` nodes with
+`dcat:startDate` / `dcat:endDate`, first/last volume and issue, `rg:embargo` and
+`rg:coverageDepth`. A resource with an identifier and no coverage node (catalogued by hand,
+the demo's resources) is held with no stated limits.
+
+Embargoes follow NISO RP-9-2014 (KBART Phase II), 6.6.14 `embargo_info` (docs/decisions.md,
+"Asking by identifier"): `P` gives the period during which content is NOT available (the
+moving wall: `P1Y` = everything except the current calendar year), `R` the range during
+which content IS available (`R2Y` = the previous and the current calendar year only);
+`Y` and `M` count calendar years and months including the current one, `D` exact days.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import date, datetime, timedelta, timezone
+from datetime import date as _Date   # `date` is also the name of entitlement()'s parameter
+
+from . import changes
+from .identifiers import Identifier, IdentifierError, doi_in, stored_forms
+from .namespaces import DCAT, DCT, ODRL, RDF, RG
+from .policy.lifecycle import binds
+from .policy.operators import IRI
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_EMBARGO = re.compile(r"^([RP])([1-9][0-9]*)([DMY])$")
+
+COVERED, NOT_COVERED, NOT_HELD = "covered", "not-covered", "not-held"
+
+
+# ----------------------------------------------------------------------- dates
+def parse_date(text: str, param: str = "date") -> tuple:
+    """(year,), (year, month) or (year, month, day) of a KBART / ISO 8601 date."""
+    v = str(text).strip()
+    m = _DATE.match(v[:10] if re.match(r"^\d{4}-\d{2}-\d{2}T", v) else v)
+    if not m:
+        raise IdentifierError(param, v, "date" if v else "empty")
+    parts = tuple(int(x) for x in m.groups() if x is not None)
+    try:
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise IdentifierError(param, v, "date") from None
+    return parts
+
+
+@lru_cache(maxsize=65536)
+def _stored_date(text: str) -> tuple | None:
+    """A coverage date as parse_date reads it, or None if malformed (cached: the same
+    few thousand dates are compared on every question)."""
+    try:
+        return parse_date(text)
+    except IdentifierError:
+        return None
+
+
+def _fmt(parts: tuple) -> str:
+    return "-".join([f"{parts[0]:04d}", *(f"{p:02d}" for p in parts[1:])])
+
+
+def _cmp(a: tuple, b: tuple) -> int:
+    """Compare two dates at the precision both give (2010 against 2010-05 is equal): a
+    request dated only by year is in a coverage that starts during that year."""
+    k = min(len(a), len(b))
+    return (a[:k] > b[:k]) - (a[:k] < b[:k])
+
+
+def _months_back(today: date, n: int) -> tuple:
+    idx = today.year * 12 + today.month - 1 - n
+    return (idx // 12, idx % 12 + 1)
+
+
+def embargo_window(embargo: str, today: date) -> tuple[tuple | None, tuple | None]:
+    """(first available, last available) publication dates an embargo leaves, either None
+    when unbounded. Several parts (`R10Y;P1Y`) narrow each other."""
+    first = last = None
+    for part in embargo.split(";"):
+        m = _EMBARGO.match(part.strip())
+        if not m:
+            continue       # the importer refuses malformed embargoes; data from elsewhere: ignored
+        kind, n, unit = m.group(1), int(m.group(2)), m.group(3)
+        if kind == "P":    # the most recent n units are not available
+            bound = ((today.year - n,) if unit == "Y" else _months_back(today, n) if unit == "M"
+                     else _day(today - timedelta(days=n)))
+            last = bound if last is None or _cmp(bound, last) < 0 else last
+        else:              # only the most recent n units are available
+            bound = ((today.year - n + 1,) if unit == "Y" else _months_back(today, n - 1) if unit == "M"
+                     else _day(today - timedelta(days=n)))
+            first = bound if first is None or _cmp(bound, first) > 0 else first
+    return first, last
+
+
+def _day(d: date) -> tuple:
+    return (d.year, d.month, d.day)
+
+
+def _number(text) -> int | None:
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+# ----------------------------------------------------------------------- holdings
+@dataclass(frozen=True)
+class Coverage:
+    """One coverage range of a KBART row (None: not stated)."""
+    start: str | None = None
+    end: str | None = None
+    first_volume: str | None = None
+    first_issue: str | None = None
+    last_volume: str | None = None
+    last_issue: str | None = None
+    embargo: str | None = None
+    depth: str | None = None
+
+    def to_json(self) -> dict:
+        return {"start": self.start, "end": self.end, "firstVolume": self.first_volume,
+                "firstIssue": self.first_issue, "lastVolume": self.last_volume, "lastIssue": self.last_issue,
+                "embargo": self.embargo, "depth": self.depth}
+
+    def text(self, lang: str = "en") -> str:
+        zh = lang.startswith("zh")
+        if not (self.start or self.end or self.first_volume or self.last_volume):
+            out = "无日期限制" if zh else "no date limits"
+            out += (f"，禁阅期 {self.embargo}" if zh else f", embargo {self.embargo}") if self.embargo else ""
+            return out + ((f"，{self.depth}" if zh else f", {self.depth}") if self.depth else "")
+        start = (self.start or ("最早一期" if zh else "the first issue")) + (
+            f" (vol. {self.first_volume}" + (f" no. {self.first_issue}" if self.first_issue else "") + ")"
+            if self.first_volume else "")
+        end = (self.end or ("至今" if zh else "present")) + (
+            f" (vol. {self.last_volume}" + (f" no. {self.last_issue}" if self.last_issue else "") + ")"
+            if self.last_volume else "")
+        out = f"{start} – {end}" if zh else f"{start} to {end}"
+        if self.embargo:
+            out += f"，禁阅期 {self.embargo}" if zh else f", embargo {self.embargo}"
+        if self.depth:
+            out += f"，{self.depth}" if zh else f", {self.depth}"
+        return out
+
+    def check(self, when: tuple | None, volume, issue, today: date) -> str | None:
+        """None when the coverage holds the content, else why not: before-coverage,
+        after-coverage, embargo, abstracts-only."""
+        if self.depth and self.depth.strip().lower() == "abstracts":
+            return "abstracts-only"
+        if when is not None:
+            start = _stored_date(self.start) if self.start else None
+            if start is not None and _cmp(when, start) < 0:
+                return "before-coverage"
+            end = _stored_date(self.end) if self.end else None
+            if end is not None and _cmp(when, end) > 0:
+                return "after-coverage"
+            if self.embargo:
+                first, last = embargo_window(self.embargo, today)
+                if (first is not None and _cmp(when, first) < 0) or (last is not None and _cmp(when, last) > 0):
+                    return "embargo"
+        vol, iss = _number(volume), _number(issue)
+        if vol is not None:
+            fv, fi, lv, li = (_number(x) for x in (self.first_volume, self.first_issue, self.last_volume,
+                                                    self.last_issue))
+            if fv is not None and (vol < fv or (vol == fv and iss is not None and fi is not None and iss < fi)):
+                return "before-coverage"
+            if lv is not None and (vol > lv or (vol == lv and iss is not None and li is not None and iss > li)):
+                return "after-coverage"
+        return None
+
+
+@dataclass
+class Holding:
+    """A resource an identifier names: its packages (direct odrl:partOf) and coverage."""
+    resource: str
+    title: str | None = None
+    packages: list = field(default_factory=list)
+    coverages: list = field(default_factory=list)    # [Coverage]; empty: no stated limits
+
+
+_PREDICATES = {
+    RG.issn.value: "issn", RG.isbn.value: "isbn", RG.doi.value: "doi", DCT.identifier.value: "title_id",
+    RG.titleUrl.value: "url",
+}
+_COVERAGE = {
+    DCAT.startDate.value: "start", DCAT.endDate.value: "end", RG.firstVolume.value: "first_volume",
+    RG.firstIssue.value: "first_issue", RG.lastVolume.value: "last_volume", RG.lastIssue.value: "last_issue",
+    RG.embargo.value: "embargo", RG.coverageDepth.value: "depth",
+}
+_TITLE = DCT.iri("title")
+
+
+def _query() -> str:
+    """One query, a UNION of single-pattern branches joined in Python: joining them on
+    `?r a rg:Resource` made Oxigraph 0.5 evaluate the union once per resource (minutes at
+    10,000 titles), and the coverage join in SPARQL cost a third more than in Python."""
+    branches = [f"{{ ?r <{p}> ?v . BIND(<{p}> AS ?p) }}"
+                for p in (*_PREDICATES, _TITLE, ODRL.partOf.value, RG.coverage.value)]
+    branches.append(f"{{ ?r <{RDF.type.value}> <{RG.Resource.value}> . BIND(<{RDF.type.value}> AS ?p) }}")
+    branches += [f"{{ ?c <{p}> ?v . BIND(<{p}> AS ?p) }}" for p in _COVERAGE]
+    return "SELECT ?r ?p ?v ?c WHERE {\n  " + "\n  UNION ".join(branches) + "\n}"
+
+
+class HoldingsIndex:
+    """Normal-form identifier -> the holdings it names."""
+
+    def __init__(self):
+        self.by_id: dict[tuple, list[Holding]] = {}
+        self.resources: dict[str, Holding] = {}
+        self._licences: tuple | None = None
+
+    @classmethod
+    def from_store(cls, store) -> "HoldingsIndex":
+        from .exchange.kbart import _q   # solutions as strings through TSV: fast on 100,000s of rows
+        return cls.from_solutions(_q(store, _query()))
+
+    @classmethod
+    def from_solutions(cls, rows) -> "HoldingsIndex":
+        idx = cls()
+        ids: dict[str, set] = {}
+        titles: dict[str, list] = {}
+        coverage: dict[str, dict[str, dict]] = {}
+        typed: set = set()
+        coverage_of: dict[str, str] = {}               # coverage node -> resource
+        coverage_values: dict[str, dict] = {}          # coverage node -> {field: value}
+        # namespace lookups are slow per row
+        rdf_type, part_of, has_coverage = RDF.type.value, ODRL.partOf.value, RG.coverage.value
+        for row in rows:
+            r, p, v, c = row["r"], row["p"], row["v"], row.get("c")
+            if c is not None:
+                coverage_values.setdefault(c, {})[_COVERAGE[p]] = v
+                continue
+            if p == rdf_type:
+                typed.add(r)
+                continue
+            if p == has_coverage:
+                coverage_of[v] = r
+                continue
+            if v is None or v.startswith("_:"):
+                continue
+            h = idx.resources.get(r)
+            if h is None:
+                h = idx.resources[r] = Holding(r)
+            if p == part_of:
+                h.packages.append(v)
+            elif p == _TITLE:
+                titles.setdefault(r, []).append(v)
+            else:
+                scheme = _PREDICATES[p]
+                found = ids.setdefault(r, set())
+                ident = stored_forms(scheme, v)
+                if ident is not None:
+                    found.add(ident)
+                doi = doi_in(v) if scheme in ("url", "title_id") else None
+                if doi:
+                    found.add(Identifier("doi", doi))
+        ids = {r: found for r, found in ids.items() if r in typed and found}   # rg:Resource only
+        for c, r in coverage_of.items():
+            if r in ids:
+                coverage.setdefault(r, {})[c] = coverage_values.get(c, {})
+        for r, found in ids.items():
+            h = idx.resources[r]
+            h.packages.sort()
+            h.title = min(titles[r]) if r in titles else None
+            h.coverages = sorted((Coverage(**cov) for cov in coverage.get(r, {}).values()),
+                                 key=lambda c: (c.start or "", c.end or "9999"))
+            for ident in found:
+                idx.by_id.setdefault((ident.scheme, ident.value), []).append(h)
+        for hs in idx.by_id.values():
+            hs.sort(key=lambda h: h.resource)
+        # resources without any identifier are not asked about by identifier
+        idx.resources = {r: idx.resources[r] for r in ids}
+        return idx
+
+    def licences(self, policy_index, at: datetime | None = None):
+        """licences_from(policy_index, at), kept while the policy index and the day are the
+        same (a batch of 10,000 questions asks for it 10,000 times)."""
+        day = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
+        last = self._licences          # read once: threads replace the tuple as a whole
+        if last is not None and last[0] is policy_index and last[1] == day:
+            return last[2]
+        fn = licences_from(policy_index, at)
+        self._licences = (policy_index, day, fn)
+        return fn
+
+    def lookup(self, ident: Identifier) -> list[Holding]:
+        return self.by_id.get((ident.scheme, ident.value), [])
+
+    def entitlement(self, ident: Identifier, date: tuple | str | None = None, volume=None, issue=None,
+                    at: datetime | date | None = None, licences=None) -> "Entitlement":
+        """Whether the holdings cover `ident` for a publication `date` (and volume/issue).
+        `licences(resource) -> [policy IRI]` names the licences (DecisionService gives one
+        from the policy index)."""
+        when = parse_date(date) if isinstance(date, str) else date
+        today = (at.astimezone(timezone.utc).date() if isinstance(at, datetime)
+                 else at if isinstance(at, _Date) else datetime.now(timezone.utc).date())
+        out = []
+        for h in self.lookup(ident):
+            lic = list(licences(h.resource)) if licences else []
+            ranges = h.coverages or [None]
+            for cov in ranges:
+                why = cov.check(when, volume, issue, today) if cov is not None else None
+                out.append(HoldingAnswer(h, cov, lic, why))
+        status = (NOT_HELD if not out else COVERED if any(a.reason is None for a in out) else NOT_COVERED)
+        return Entitlement(ident, status, out, _fmt(when) if when else None,
+                           None if volume is None else str(volume), None if issue is None else str(issue))
+
+
+@dataclass
+class HoldingAnswer:
+    holding: Holding
+    coverage: Coverage | None
+    licences: list
+    reason: str | None           # None: covered
+
+    def to_json(self, hidden: frozenset = frozenset()) -> dict:
+        return {"resource": self.holding.resource, "title": self.holding.title,
+                "packages": self.holding.packages, "licences": masked(self.licences, hidden),
+                "coverage": self.coverage.to_json() if self.coverage else None,
+                "status": COVERED if self.reason is None else NOT_COVERED, "reason": self.reason}
+
+
+_REASONS = {
+    "before-coverage": ("is before the coverage", "早于覆盖范围"),
+    "after-coverage": ("is after the coverage", "晚于覆盖范围"),
+    "embargo": ("is within the embargo", "处于禁阅期内"),
+    "abstracts-only": ("is covered by abstracts only", "仅覆盖文摘"),
+}
+
+
+@dataclass
+class Entitlement:
+    identifier: Identifier
+    status: str                   # covered | not-covered | not-held
+    holdings: list                # [HoldingAnswer], covered ones first
+    date: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+
+    def __post_init__(self):
+        self.holdings.sort(key=lambda a: a.reason is not None)
+
+    @property
+    def deciding(self) -> HoldingAnswer | None:
+        return self.holdings[0] if self.holdings else None
+
+    def text(self, lang: str = "en", hidden: frozenset = frozenset()) -> str:
+        zh = lang.startswith("zh")
+        ident = f"{self.identifier.scheme.upper().replace('_', ' ')} {self.identifier.value}"
+        d = self.deciding
+        if d is None:
+            return f"未收藏：存储库中没有 {ident} 的资源。" if zh else f"Not held: no resource in the store has {ident}."
+        what = (self.date or "") + (f" vol. {self.volume}" if self.volume else "") + (
+            f" no. {self.issue}" if self.issue else "")
+        where = ", ".join(d.holding.packages) or "-"
+        cov = d.coverage.text(lang) if d.coverage else ("未注明覆盖范围" if zh else "no coverage stated")
+        lic = ", ".join(masked(d.licences, hidden)) or ("无" if zh else "none")
+        title = d.holding.title or d.holding.resource
+        if d.reason is None:
+            return (f"已覆盖：{title}（{ident}）{what.strip()}，资源包 {where}，覆盖 {cov}，许可 {lic}。" if zh else
+                    f"Covered: {title} ({ident}) {what.strip()} in {where}, coverage {cov}, licence {lic}."
+                    ).replace("  ", " ").replace(" ,", ",").replace("），", "），")
+        en, zh_reason = _REASONS[d.reason]
+        return (f"未覆盖：{title}（{ident}）已收藏于 {where}，但 {what.strip()} {zh_reason}（覆盖 {cov}）。" if zh else
+                f"Not covered: {title} ({ident}) is held in {where}, but {what.strip() or 'it'} {en} "
+                f"(coverage {cov}).")
+
+    def to_json(self, hidden: frozenset = frozenset()) -> dict:
+        """The answer; licences in `hidden` (confidential to the caller) are named
+        `(confidential)`. Holdings and coverage are not confidential: KBART lists are
+        shared with every knowledge base."""
+        d = self.deciding
+        return {"identifier": self.identifier.to_json(), "status": self.status, "date": self.date,
+                "volume": self.volume, "issue": self.issue,
+                "resource": d.holding.resource if d else None,
+                "packages": d.holding.packages if d else [], "licences": masked(d.licences, hidden) if d else [],
+                "coverage": d.coverage.to_json() if d and d.coverage else None,
+                "reason": d.reason if d else None,
+                "holdings": [a.to_json(hidden) for a in self.holdings],
+                "en": self.text("en", hidden), "zh": self.text("zh", hidden)}
+
+
+CONFIDENTIAL = "(confidential)"   # as decision_service.CONFIDENTIAL
+
+
+def masked(licences: list, hidden: frozenset) -> list:
+    """The licences with those in `hidden` shown as one `(confidential)` entry."""
+    if not hidden:
+        return licences
+    out = [x for x in licences if x not in hidden]
+    return out + [CONFIDENTIAL] if len(out) < len(licences) else out
+
+
+def licences_from(index, at: datetime | None = None):
+    """resource -> IRIs of the policies with a permission on it or on a collection it is
+    part of (the licences that cover it), from a PolicyIndex: those that bind on the day of
+    `at` (default today; not an Offer, not in negotiation or rejected, not terminated)."""
+    today = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
+    cache: dict = {}
+
+    def licences(resource: str) -> list:
+        found = cache.get(resource)
+        if found is None:
+            found = set()
+            for t in index.self_and_ancestors(IRI(resource)):
+                for policy, rule in index.by_target.get(t, ()):
+                    if rule.kind == "permission" and policy.binding and binds(policy, today):
+                        found.add(str(policy.id))
+            found = cache[resource] = sorted(found)
+        return found
+    return licences
+
+
+class HoldingsService:
+    """One HoldingsIndex per store state: rebuilt when `fingerprint()` changes, checked at
+    most every `ttl` seconds unless this process wrote (changes.generation())."""
+
+    def __init__(self, store, fingerprint, ttl: float = 5.0):
+        self.store, self.fingerprint, self.ttl = store, fingerprint, ttl
+        self._lock = threading.Lock()
+        self._index: HoldingsIndex | None = None
+        self._built_for: tuple = ()
+        self._checked = 0.0
+
+    def index(self) -> HoldingsIndex:
+        now = time.monotonic()
+        if (self._index is not None and self._built_for[0] == changes.generation()
+                and now - self._checked < self.ttl):
+            return self._index
+        with self._lock:
+            fp = (changes.generation(), self.fingerprint())
+            self._checked = time.monotonic()
+            if self._index is None or fp != self._built_for:
+                self._index = HoldingsIndex.from_store(self.store)
+            self._built_for = fp
+        return self._index
+
+
+__all__ = ["HoldingsIndex", "HoldingsService", "Holding", "Coverage", "Entitlement", "parse_date",
+           "embargo_window", "licences_from", "COVERED", "NOT_COVERED", "NOT_HELD"]

@@ -1,0 +1,139 @@
+"""Decisions asked by identifier (DOI, ISSN, ISBN, KBART title_id, URL) instead of by IRI.
+
+The identifier is looked up in the holdings index; each resource it names is decided on as
+if asked by its IRI (DecisionService.answer, so redaction and every rule of the engine are
+the same), and the holdings say whether the requested publication date / volume / issue is
+covered. The answer (docs/decisions.md, "Asking by identifier"):
+
+- `not-held` (reason `identifier-not-held`) when no resource has the identifier: distinct from a deny;
+- otherwise `permit` when some resource permits and its coverage holds the content (the
+  answer is that resource's, with `resource` naming it); `deny` with reason `not-covered`
+  when a resource permits but no permitting one covers the date; else the first resource's
+  deny. `results` has one decision per resource, `entitlement` the holdings answer.
+
+A publication `date` also gives the request's `rg:publicationYear` when it names none, so
+that post-cancellation (perpetual) access is decided on the content's year.
+"""
+
+from __future__ import annotations
+
+from .decision_service import DecisionParamError, expand, parse_datetime
+from .holdings import NOT_HELD
+from .identifiers import PARAMS, Identifier, IdentifierError, from_params
+
+PUBLICATION_YEAR = "https://w3id.org/rightsgraph/ns#publicationYear"
+HOLDINGS_PARAMS = ("date", "volume", "issue")
+
+
+def _one(params: dict, name: str):
+    value = params.get(name)
+    if isinstance(value, list):
+        if len(value) > 1:
+            raise DecisionParamError(f"{name}: give one value, not {len(value)}")
+        value = value[0] if value else None
+    if value is not None and not isinstance(value, (str, int)):
+        raise DecisionParamError(f"{name}: expected a string, got {type(value).__name__}")
+    return None if value in (None, "") else str(value)
+
+
+def holdings_request(params: dict) -> dict:
+    """date, volume, issue and the time of the question (`at`) of a request."""
+    at = _one(params, "at")
+    return {"date": _one(params, "date"), "volume": _one(params, "volume"), "issue": _one(params, "issue"),
+            "at": parse_datetime(at) if at else None}
+
+
+def _with_year(params: dict, year: int) -> dict:
+    """`params` with rg:publicationYear = year in its context, unless it gives one."""
+    ctx = params.get("context")
+    if isinstance(ctx, dict):
+        if any(expand(k) == PUBLICATION_YEAR for k in ctx):
+            return params
+        return dict(params, context=dict(ctx, **{"rg:publicationYear": year}))
+    pairs = [ctx] if isinstance(ctx, str) else list(ctx or [])
+    if any(isinstance(p, str) and "=" in p and expand(p.split("=", 1)[0].strip()) == PUBLICATION_YEAR
+           for p in pairs):
+        return params
+    return dict(params, context=pairs + [f"rg:publicationYear={year}"])
+
+
+def answer_by_identifier(svc, ident: Identifier, params: dict, hidden: frozenset = frozenset()) -> dict:
+    req = holdings_request(params)
+    index = svc.index()
+    holdings = svc.holdings()
+    ent = holdings.entitlement(ident, req["date"], req["volume"], req["issue"], at=req["at"],
+                               licences=holdings.licences(index, req["at"]))
+    ent_json = ent.to_json(svc.confidential_terms(frozenset(hidden), index).policies)
+    base = {k: v for k, v in params.items() if k not in PARAMS and k not in HOLDINGS_PARAMS}
+    if req["date"]:
+        base = _with_year(base, int(req["date"][:4]))
+    if ent.status == NOT_HELD:
+        return {"decision": "not-held", "reason": "identifier-not-held", "identifier": ident.to_json(),
+                "resource": None, "rules": [], "policies": [], "duties": [], "unresolved": [],
+                "results": [], "entitlement": ent_json,
+                "explanation": {"en": ent_json["en"], "zh": ent_json["zh"], "because": [], "would_permit": []}}
+    covered: dict[str, bool] = {}
+    for a in ent.holdings:
+        covered[a.holding.resource] = covered.get(a.holding.resource, False) or a.reason is None
+    results = []
+    for resource in covered:      # covered resources first (Entitlement orders them)
+        r = svc.answer(dict(base, target=resource), hidden)
+        results.append(dict(r, resource=resource, covered=covered[resource]))
+    chosen = next((r for r in results if r["decision"] == "permit" and r["covered"]), None)
+    if chosen is not None:
+        out = dict(chosen)
+    elif any(r["decision"] == "permit" for r in results):
+        first = next(r for r in results if r["decision"] == "permit")
+        out = dict(first, decision="deny", reason="not-covered",
+                   explanation=dict(first.get("explanation") or {}, en=ent_json["en"], zh=ent_json["zh"]))
+    else:
+        out = dict(results[0])
+    out.pop("covered", None)
+    out.update(identifier=ident.to_json(), results=results, entitlement=ent_json)
+    return out
+
+
+def entitlement_answer(svc, params: dict, hidden: frozenset = frozenset()) -> dict:
+    """The holdings answer to one question: {identifier, status, date, volume, issue,
+    resource, packages, licences, coverage, reason, holdings, en, zh}. `params` names the
+    identifier by its kind (`issn`: ...) or as `id` (`issn:1545-4282`, a bare DOI, URL...);
+    `target` is refused here (a holdings question is about an identifier)."""
+    ident = from_params(params)
+    if ident is None:
+        raise IdentifierError("identifier", "", "missing")
+    req = holdings_request(params)
+    index = svc.index()
+    holdings = svc.holdings()
+    ent = holdings.entitlement(ident, req["date"], req["volume"], req["issue"], at=req["at"],
+                               licences=holdings.licences(index, req["at"]))
+    return ent.to_json(svc.confidential_terms(frozenset(hidden), index).policies)
+
+
+def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 100_000,
+                      lang: str = "en") -> list:
+    """{"identifiers": [...], "date"?, "volume"?, "issue"?, "at"?} -> one answer per item, in
+    order. An item is a string (`issn:1545-4282`, a bare DOI ...) or an object with its own
+    identifier and date; shared fields apply to every item that does not give its own. A
+    malformed item gets {"error": "identifiers[i]...."} in its place."""
+    items = body.get("identifiers") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        raise DecisionParamError('POST a JSON object {"identifiers": ["issn:1545-4282", '
+                                 '{"doi": "10.1146/...", "date": "2010"}, ...]}')
+    if len(items) > limit:
+        raise OverflowError(f"at most {limit} identifiers in one batch")
+    shared = {k: body[k] for k in ("date", "volume", "issue", "at") if k in body}
+    out = []
+    for i, item in enumerate(items):
+        try:
+            if isinstance(item, str):
+                params = dict(shared, id=item)
+            elif isinstance(item, dict):
+                params = dict(shared, **item)
+            else:
+                raise DecisionParamError("expected a string or an object")
+            out.append(entitlement_answer(svc, params, hidden))
+        except IdentifierError as exc:
+            out.append({"error": f"identifiers[{i}].{exc.text(lang)}"})
+        except DecisionParamError as exc:
+            out.append({"error": f"identifiers[{i}]: {exc}"})
+    return out

@@ -1,0 +1,143 @@
+"""Holdings (holdings.py): identifiers found in real KBART files, coverage by date, volume and
+issue, and embargoes as NISO RP-9-2014 6.6.14 defines them (docs/decisions.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rightsgraph.decision_service import DecisionService
+from rightsgraph.exchange.kbart import import_kbart
+from rightsgraph.holdings import HoldingsIndex, embargo_window
+from rightsgraph.identifiers import parse
+
+from .conftest import REPO
+
+KBART = REPO / "tests" / "data" / "kbart"
+AR = KBART / "folio_mod-agreements_Testdata_KBART_AnnualReviews.tsv"   # FOLIO mod-agreements test data
+AR_PKG = "https://example.org/package/annual-reviews"
+EXTRA_PKG = "https://example.org/package/extra"
+TODAY = date(2026, 11, 30)
+
+
+@pytest.fixture
+def holdings(store):
+    import_kbart(store, AR, package=AR_PKG)
+    import_kbart(store, KBART / "monographs_extra.tsv", package=EXTRA_PKG)
+    return HoldingsIndex.from_store(store)
+
+
+def ask(idx, scheme, value, *args, **kw):
+    return idx.entitlement(parse(scheme, value), *args, at=TODAY, **kw)
+
+
+def test_every_identifier_of_the_real_file_finds_its_row(holdings):
+    rows = [line.split("\t") for line in AR.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    rows_of: dict = {}
+    for n, cells in enumerate(rows):
+        for issn in (c for c in cells[1:3] if c not in ("", "n/a")):     # n/a: KBART's placeholder for none
+            rows_of.setdefault(issn, set()).add(n)
+    by_title_id: dict = {}
+    for issn, numbers in rows_of.items():
+        found = {h.resource for h in holdings.lookup(parse("issn", issn))}
+        assert len(found) == len(numbers), issn       # one resource per row (Cancer Biology has two rows)
+        for n in (n for n in numbers if rows[n][11]):
+            by_title_id.setdefault(rows[n][11], set()).update(found)
+    for title_id, resources in by_title_id.items():
+        # a title history (Biophysics: four titles, one title_id and URL) names every row of it
+        assert {h.resource for h in holdings.lookup(parse("title_id", title_id))} == resources
+        url = f"http://www.annualreviews.org/journal/{title_id}/"
+        assert {h.resource for h in holdings.lookup(parse("url", url))} == resources
+
+
+def test_a_title_history_is_answered_by_the_row_of_that_date(holdings):
+    # biophys: 1972-1984, 1985-1991, 1992-2007, 2008- (four titles, four ISSNs)
+    e = ask(holdings, "title_id", "biophys", "1990")
+    assert e.status == "covered" and len(e.holdings) == 4
+    assert e.deciding.holding.title == "Annual Review of Biophysics and Biophysical Chemistry"
+    assert e.to_json()["coverage"] == {"start": "1985", "end": "1991", "firstVolume": "14", "firstIssue": None,
+                                       "lastVolume": "20", "lastIssue": None, "embargo": None, "depth": "fulltext"}
+    assert ask(holdings, "issn", "0883-9182", "2000").deciding.reason == "after-coverage"
+
+
+def test_date_volume_and_issue_against_the_coverage(holdings):
+    # Annual Review of Astronomy and Astrophysics: 1963, vol. 1, to the present
+    covered = ask(holdings, "issn", "15454282", "2010-05-01")
+    assert covered.status == "covered"
+    j = covered.to_json()
+    assert j["packages"] == [AR_PKG] and j["coverage"]["start"] == "1963" and j["coverage"]["firstVolume"] == "1"
+    assert "1963" in j["en"] and "Annual Review of Astronomy and Astrophysics" in j["en"] and j["zh"]
+    before = ask(holdings, "issn", "0066-4146", "1950")
+    assert (before.status, before.deciding.reason) == ("not-covered", "before-coverage")
+    assert ask(holdings, "issn", "0066-4146", "1963").status == "covered"          # the start year itself
+    assert ask(holdings, "issn", "0066-4146", None, volume="0").deciding.reason == "before-coverage"
+    # Journal of "Open" Licensing: 1998-03 vol. 12 no. 1 to 2015-12-31 vol. 29 no. 4
+    def jol(*a, **k):
+        return ask(holdings, "issn", "0317-8471", *a, **k).deciding.reason
+    assert jol("1998") == "embargo"           # in the date range (1998 against 1998-03), but R1Y: see below
+    assert jol("1998-02") == "before-coverage" and jol("2016-01") == "after-coverage"
+    assert jol(None, volume="12", issue="0") == "before-coverage"
+    assert jol(None, volume="29", issue="5") == "after-coverage"
+    assert jol(None, volume="30") == "after-coverage"
+
+
+def test_not_held_is_not_an_error(holdings):
+    e = ask(holdings, "doi", "10.1146/annurev-astro-081913-040012", "2010")
+    assert e.status == "not-held" and e.holdings == [] and "Not held" in e.to_json()["en"]
+
+
+def test_an_isbn10_finds_the_isbn13_row(holdings):
+    e = ask(holdings, "isbn", "0-306-40615-2")
+    assert e.status == "covered" and e.to_json()["packages"] == [EXTRA_PKG]
+
+
+def test_an_identifier_of_two_titles_answers_for_each(holdings):
+    # 2049-3630 is the online ISSN of two rows: one full text (ended 2015, R1Y), one abstracts only
+    e = ask(holdings, "issn", "2049-3630", "2020")
+    assert e.status == "not-covered"
+    assert sorted(a.reason for a in e.holdings) == ["abstracts-only", "after-coverage"]
+
+
+@pytest.mark.parametrize("embargo, available, not_available", [
+    # the examples of NISO RP-9-2014 6.6.14, on 30 November 2026
+    ("P1Y", [(2025, 12, 31), (1990,)], [(2026, 1, 1), (2026,)]),          # all except the current calendar year
+    ("R2Y", [(2025, 1, 1), (2026, 11)], [(2024, 12, 31), (2024,)]),       # the previous and the current year
+    ("R180D", [(2026, 6, 3), (2026, 11, 30)], [(2026, 6, 2)]),            # from exactly 180 days ago
+    ("P6M", [(2026, 5, 31), (2026, 5)], [(2026, 6, 1), (2026, 11)]),      # except the past 6 calendar months
+    ("P30D", [(2026, 10, 31)], [(2026, 11, 1)]),
+    ("R10Y;P1Y", [(2017,), (2025, 12)], [(2016, 12), (2026,)]),
+])
+def test_embargoes_as_kbart_defines_them(embargo, available, not_available):
+    first, last = embargo_window(embargo, TODAY)
+    from rightsgraph.holdings import _cmp
+
+    def ok(d):
+        return (first is None or _cmp(d, first) >= 0) and (last is None or _cmp(d, last) <= 0)
+    assert all(ok(d) for d in available), (first, last)
+    assert not any(ok(d) for d in not_available), (first, last)
+
+
+def test_the_index_follows_the_store(store):
+    svc = DecisionService(store)
+    ident = parse("issn", "1545-4282")
+    assert svc.holdings().entitlement(ident).status == "not-held"
+    import_kbart(store, AR, package=AR_PKG)
+    assert svc.holdings().entitlement(ident).status == "covered"
+
+
+def test_a_confidential_licence_is_not_named_to_a_reader(store):
+    from rightsgraph.identifier_decisions import entitlement_answer
+    from rightsgraph.loading import load_files
+    import_kbart(store, AR, package=AR_PKG)
+    graph = "https://example.org/graph/confidential-licences"
+    load_files(store, [KBART / "annual-reviews-licence.ttl"], graph=graph)
+    svc = DecisionService(store)
+    licence = "https://example.org/licence/annual-reviews"
+    ask = {"issn": "1545-4282", "date": "2010"}
+    assert entitlement_answer(svc, ask)["licences"] == [licence]
+    seen = entitlement_answer(svc, ask, frozenset({graph}))
+    assert seen["status"] == "covered" and seen["licences"] == ["(confidential)"]
+    assert licence not in str(seen)
+    decided = svc.answer(dict(ask, action="read", assignee="https://example.org/party/library-x"), frozenset({graph}))
+    assert decided["decision"] == "permit" and licence not in str(decided)
