@@ -48,7 +48,17 @@ def process_running(pid: int) -> bool:
         return False
     except PermissionError:  # someone else's process
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process not yet reaped (its parent died too, and the init of a container may
+    reap late) still answers kill(pid, 0), but runs nothing any more."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False    # no /proc (not Linux): trust kill()
+    return stat.rsplit(")", 1)[-1].split()[0] in ("Z", "X")
 
 
 class QueryTimeout(Exception):
