@@ -21,34 +21,34 @@ class IriType(click.ParamType):
         self.prefixed = prefixed
 
     def convert(self, value, param, ctx):
-        text = str(value).strip()
-        if self.prefixed:
-            from ..decision_service import expand
-            text = expand(text)
+        text = self._expanded(str(value).strip())
         try:
-            NamedNode(text)
+            NamedNode(self._as_iri(text))
         except ValueError as exc:
             self.fail(errors.bad_iri(str(value), exc), param, ctx)
+        return text
+
+    def _expanded(self, text: str) -> str:
+        if self.prefixed:
+            from ..decision_service import expand
+            return expand(text)
+        return text
+
+    def _as_iri(self, text: str) -> str:
         return text
 
 
 IRI = IriType()
 
 
-class LicenceName(click.ParamType):
+class LicenceName(IriType):
     """A licence as an IRI, a prefixed name (`lic:L01`) or a local name (`L01`): kept as
     given for licences.store.resolve_licence, but never something no IRI could come from."""
 
     name = "LICENCE"
 
-    def convert(self, value, param, ctx):
-        text = str(value).strip()
-        candidate = text if ":" in text else "x:" + text
-        try:
-            NamedNode(candidate)
-        except ValueError as exc:
-            self.fail(errors.bad_iri(str(value), exc), param, ctx)
-        return text
+    def _as_iri(self, text: str) -> str:
+        return text if ":" in text else "x:" + text
 
 
 LICENCE_NAME = LicenceName()

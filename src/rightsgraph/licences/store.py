@@ -82,19 +82,19 @@ def resolve_licence(store, name: str) -> str:
     raise KeyError(f"{name!r} names {len(found)} licences: {', '.join(found)}; give the full IRI")
 
 
+def term_keys(sheets: list[dict]) -> list[str]:
+    """The term types any of the term sheets records, in the vocabulary's order."""
+    keys = list(dict.fromkeys(r["term"] for s in sheets for r in s["terms"]))
+    order = {k: i for i, k in enumerate(TERMS)}
+    return sorted(keys, key=lambda k: order.get(k, 999))
+
+
 def compare(store, licences: list[str]) -> dict:
     """Term by term: {licences: [...], rows: [{term, label, values: [cell per licence]}]}.
     A cell lists the licence's rows for that term ("permitted_explicit: users ... limit 50")."""
     sheets = [licence_from_store(store, lic) for lic in licences]
-    keys = []
-    for s in sheets:
-        for r in s["terms"]:
-            if r["term"] not in keys:
-                keys.append(r["term"])
-    order = {k: i for i, k in enumerate(TERMS)}
-    keys.sort(key=lambda k: order.get(k, 999))
     rows = []
-    for k in keys:
+    for k in term_keys(sheets):
         cells = []
         for s in sheets:
             vals = [_cell(r) for r in s["terms"] if r["term"] == k]

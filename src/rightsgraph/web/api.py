@@ -63,9 +63,9 @@ def answer(svc: DecisionService, params: dict, hidden: frozenset[str]) -> dict:
     return svc.answer(params, hidden)
 
 
-@bp.route("/decision", methods=["GET", "POST"])
-def decision():
-    svc = service()
+def _one_question(compute, post_form: str) -> Response:
+    """GET (query parameters) or POST (a JSON object) of one question, answered by
+    `compute(params)`; a bad parameter is a 400 naming it, in the caller's language."""
     if request.method == "GET":
         params = {k: request.args.getlist(k) for k in request.args}
     else:
@@ -74,14 +74,19 @@ def decision():
         except InputRefused as exc:
             return _refused(exc)
         if not isinstance(params, dict):
-            return _bad("POST a JSON object: {\"target\": IRI, \"action\": IRI, \"assignee\": IRI, "
-                        "\"at\": ISO 8601, \"context\": {leftOperand: value}}")
+            return _bad(f"POST a JSON object: {post_form}")
     try:
-        return jsonify(answer(svc, params, hidden_graphs()))
-    except IdentifierError as exc:
+        return jsonify(compute(params))
+    except (IdentifierError, DecisionParamError) as exc:
         return _bad(exc.text(_lang()))
-    except DecisionParamError as exc:
-        return _bad(exc.text(_lang()))
+
+
+@bp.route("/decision", methods=["GET", "POST"])
+def decision():
+    svc = service()
+    return _one_question(lambda params: answer(svc, params, hidden_graphs()),
+                        '{"target": IRI, "action": IRI, "assignee": IRI, "at": ISO 8601, '
+                        '"context": {leftOperand: value}}')
 
 
 @bp.route("/decisions", methods=["POST"])
@@ -107,9 +112,7 @@ def decisions():
             continue
         try:
             out.append(answer(svc, item, hidden))
-        except IdentifierError as exc:
-            out.append({"error": f"requests[{i}].{exc.text(lang)}"})
-        except DecisionParamError as exc:
+        except (IdentifierError, DecisionParamError) as exc:
             out.append({"error": f"requests[{i}].{exc.text(lang)}"})
     return jsonify({"decisions": out})
 
@@ -118,21 +121,8 @@ def decisions():
 def entitlement():
     """Holdings coverage of one identifier: ?issn=...&date=2010-05-01[&volume=&issue=]."""
     svc = service()
-    if request.method == "GET":
-        params = {k: request.args.getlist(k) for k in request.args}
-    else:
-        try:
-            params = _json_body()
-        except InputRefused as exc:
-            return _refused(exc)
-        if not isinstance(params, dict):
-            return _bad('POST a JSON object: {"issn": "1545-4282", "date": "2010-05-01", "volume": "12"}')
-    try:
-        return jsonify(entitlement_answer(svc, params, hidden_graphs()))
-    except IdentifierError as exc:
-        return _bad(exc.text(_lang()))
-    except DecisionParamError as exc:
-        return _bad(exc.text(_lang()))
+    return _one_question(lambda params: entitlement_answer(svc, params, hidden_graphs()),
+                        '{"issn": "1545-4282", "date": "2010-05-01", "volume": "12"}')
 
 
 @bp.route("/entitlements", methods=["POST"])

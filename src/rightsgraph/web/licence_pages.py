@@ -11,7 +11,8 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from ..licences.termsheet import licence_from_store
-from ..licences.vocabulary import LICENCE_STATUS_KEYS, TERMS
+from ..licences.store import term_keys
+from ..licences.vocabulary import LICENCE_STATUS_KEYS
 from ..namespaces import RG, sparql_prefixes
 from . import wording
 from .auth import hidden_graphs
@@ -99,15 +100,8 @@ def licence_detail():
 def compare_rows(sheets: list[dict]) -> list[dict]:
     """Term by term: [{term, cells: [[rows of licence 1], [rows of licence 2], ...], differs}],
     in the vocabulary's order (licences.store.compare gives the same rows as text)."""
-    keys = []
-    for s in sheets:
-        for r in s["terms"]:
-            if r["term"] not in keys:
-                keys.append(r["term"])
-    order = {k: i for i, k in enumerate(TERMS)}
-    keys.sort(key=lambda k: order.get(k, 999))
     out = []
-    for k in keys:
+    for k in term_keys(sheets):
         cells = [[r for r in s["terms"] if r["term"] == k] for s in sheets]
         # what a licence allows, not whom it names: each licence names its own parties
         signature = [sorted((r["status"] or "", str(r.get("limit")), str(r.get("users")), str(r.get("value")),
