@@ -177,3 +177,28 @@ def test_http_doors(server):
         {"target": "https://demo.rightsgraph.org/resource/0163", "action": "read"}]}, timeout=60).json()["decisions"]
     assert decisions[0]["decision"] == "permit" and "requests[1].isbn" in decisions[1]["error"]
     assert decisions[2]["decision"] in ("permit", "deny")
+
+
+def test_the_sparql_functions_take_an_identifier_as_target(data):
+    """rg:decision("issn:…", …) in a query (the embedded store's SPARQL door) answers as
+    `check --issn` does: from the holdings, then the resource they name."""
+    from rightsgraph.decision_service import DecisionService, sparql_functions
+    from rightsgraph.store.embedded import EmbeddedStore
+    st = EmbeddedStore(data / "store")
+    try:
+        fns = sparql_functions(DecisionService(st))
+
+        def ask(target: str, year: int) -> str | None:
+            q = ("PREFIX rg: <https://w3id.org/rightsgraph/ns#> PREFIX odrl: <http://www.w3.org/ns/odrl/2/> "
+                 "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT ?x WHERE { BIND(rg:decision("
+                 f'"{target}", odrl:read, <{LI_MING}>, odrl:dateTime, "2028-06-01T10:00:00Z"^^xsd:dateTime, '
+                 f"rg:publicationYear, {year}) AS ?x) }}")
+            rows = list(st.query(q, custom_functions=fns))
+            return rows[0]["x"].value if rows and rows[0]["x"] is not None else None
+
+        assert ask("issn:2880-2551", 2025) == "permit|permitted"
+        assert ask("28802551", 2019) == "deny|constraint-unsatisfied"
+        assert ask("issn:0378-5955", 2025) == "not-held|target-not-held"     # a valid ISSN nobody holds
+        assert ask("issn:2880-2552", 2025) is None                            # a bad check digit: an error
+    finally:
+        st.close()

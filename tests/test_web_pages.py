@@ -165,3 +165,24 @@ def test_every_page_is_bilingual(demo):
         nav_en = re.search(r'<nav aria-label="Main">.*?</nav>', en, re.S).group(0)
         nav_zh = re.search(r'<nav aria-label="主导航">.*?</nav>', zh, re.S).group(0)
         assert "Licences" in nav_en and "许可协议" in nav_zh, url
+
+
+def test_the_decision_form_asks_by_identifier(demo):
+    """The form's identifier field goes through the holdings, as `check --issn` does: the
+    demo's Electronic Engineering Letters (ISSN 2880-2551) under perpetual access."""
+    _, app = demo
+    base = ("/decide?action=read&assignee=https%3A%2F%2Fdemo.rightsgraph.org%2Fparty%2Fuser-li-ming"
+            "&at=2028-06-01T10%3A00%3A00Z&id=")
+
+    def verdict(url, lang="en"):
+        status, page = _get(app, url, lang)
+        assert status == 200
+        found = re.search(r'data-decision="([\w-]+)" data-reason="([\w-]+)"', page)
+        return (found.groups() if found else None), page
+
+    assert verdict(base + "issn%3A2880-2551&publication-year=2025")[0] == ("permit", "permitted")
+    assert verdict(base + "2880-2551&publication-year=2019")[0] == ("deny", "constraint-unsatisfied")
+    got, page = verdict(base + "issn%3A0378-5955", "zh")
+    assert got == ("not-held", "identifier-not-held") and "本馆没有收藏带此标识符的资源" in page
+    got, page = verdict(base + "issn%3A2880-2552")
+    assert got is None and 'class="error"' in page and "2880-2552" in page     # a bad check digit, named

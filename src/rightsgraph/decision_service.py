@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from pyoxigraph import BlankNode
 
@@ -412,6 +413,8 @@ def sparql_functions(svc: DecisionService) -> dict:
     An `odrl:dateTime` pair sets the time of the request (default: now).
     They answer the verdict and the reason code only, which every caller may see (the two
     fields ConfidentialTerms.redact keeps as they are), so they need no redaction.
+    The target may be a literal identifier instead of an IRI ("issn:1545-4282", a DOI, an
+    ISBN, "title_id:…"): it is looked up in the holdings, as the other doors do.
     An unknown action, party or left operand is an expression error (the variable stays
     unbound, a FILTER on it is false), never a deny; a target the store does not hold
     gives rg:decision "not-held|target-not-held" and leaves rg:permitted unbound.
@@ -423,7 +426,7 @@ def sparql_functions(svc: DecisionService) -> dict:
             return None
         target, action = args[0], args[1]
         assignee = args[2] if len(args) > 2 else None
-        if not isinstance(target, ox.NamedNode) or not isinstance(action, ox.NamedNode):
+        if not isinstance(target, (ox.NamedNode, ox.Literal)) or not isinstance(action, ox.NamedNode):
             return None
         context, at = {}, None
         rest = args[3:]
@@ -434,6 +437,8 @@ def sparql_functions(svc: DecisionService) -> dict:
                 at = value
             else:
                 context.setdefault(lo.value, []).append(value)
+        if isinstance(target, ox.Literal):     # an identifier: "issn:1545-4282", a DOI, an ISBN ...
+            return _by_identifier(target.value, action, assignee, context, at)
         index = svc.index()
         kwargs = {"target": target.value, "action": action.value, "context": context,
                   "assignee": assignee.value if isinstance(assignee, ox.NamedNode) else None}
@@ -443,6 +448,21 @@ def sparql_functions(svc: DecisionService) -> dict:
         except DecisionParamError:
             return None
         return decide(index, kwargs["target"], kwargs["action"], kwargs["assignee"], context, at)
+
+    def _by_identifier(ident, action, assignee, context, at):
+        params = {"id": ident, "action": action.value,
+                  "context": {lo: [v.value for v in vs] for lo, vs in context.items()}}
+        if isinstance(assignee, ox.NamedNode):
+            params["assignee"] = assignee.value
+        if at is not None:
+            params["at"] = at.value
+        try:
+            a = svc.answer(params)    # identifier_decisions: holdings, then each resource held
+        except (DecisionParamError, ValueError):
+            return None
+        if a["decision"] == NOT_HELD:
+            return NOT_HELD
+        return SimpleNamespace(decision=a["decision"], reason=a["reason"])
 
     def permitted(*args):
         d = _call(args)

@@ -9,8 +9,10 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ..decision_service import CONFIDENTIAL, DecisionParamError
+from ..identifiers import IdentifierError
 from ..namespaces import sparql_prefixes
 from .auth import hidden_graphs
+from .i18n import lang
 from .summary_cache import page_cache
 from .wording import CHANNELS, CONFIDENTIAL_LABEL, LOCATIONS, PURPOSES, REASONS, VERDICTS
 from .visible import labels, visible_store
@@ -23,7 +25,7 @@ ACTIONS = [("read", _l("read")), ("print", _l("print")), ("reproduce", _l("repro
            ("modify", _l("modify")), ("commercialize", _l("commercial use"))]
 # The form's context fields and the left operands they become (decision_service.read_params).
 CONTEXT_FIELDS = {"location": "virtualLocation", "count": "count", "publication-year": "rg:publicationYear"}
-FORM_FIELDS = ("target", "action", "assignee", "at", "purpose", "delivery-channel", "recipient", *CONTEXT_FIELDS)
+FORM_FIELDS = ("target", "id", "action", "assignee", "at", "purpose", "delivery-channel", "recipient", *CONTEXT_FIELDS)
 
 MAX_LISTED = 2000   # resources offered in the form's list; any other can be pasted (or found by /search)
 _RESOURCES = sparql_prefixes() + f"SELECT ?r WHERE {{ ?r a rg:Resource }} LIMIT {MAX_LISTED}"   # ORDER BY: 10 s at 1M
@@ -55,11 +57,11 @@ def decide_page():
     extra = [c for c in request.args.getlist("context") if c.strip()]
     result, error = None, None
     params = decision_params(form, extra)
-    if form.get("target"):
+    if form.get("target") or form.get("id"):     # by IRI, or by identifier through the holdings
         try:
             result = service().answer(params, hidden_graphs())
-        except DecisionParamError as exc:
-            error = str(exc)
+        except (DecisionParamError, IdentifierError) as exc:
+            error = exc.text(lang())
     resources, parties, names = page_cache().get("decide-lists", hidden_graphs(), _lists)
     return render_template("decide.html", form=form, result=result, error=error, extra=extra, reasons=REASONS,
                            verdicts=VERDICTS, channels=CHANNELS, purposes=PURPOSES, locations=LOCATIONS,

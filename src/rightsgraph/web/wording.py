@@ -18,6 +18,8 @@ REASONS = {
     "duty-unfulfilled": _l("duty unfulfilled"),
     "policy-void-by-conflict": _l("policy void by conflict"),
     "target-not-held": _l("the store does not hold this resource"),
+    "identifier-not-held": _l("the library holds nothing with this identifier"),
+    "not-covered": _l("outside the coverage of the library's holdings"),
 }
 VERDICTS = {"permit": _l("PERMIT"), "deny": _l("DENY"), "not-held": _l("NOT HELD")}
 CONFIDENTIAL_LABEL = _l("confidential terms, not shown to readers")
