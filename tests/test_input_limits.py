@@ -437,3 +437,27 @@ def test_harvest_refuses_a_peer_answer_nested_deep_enough_to_crash_the_parser(tm
         server.shutdown()
     assert out.returncode == 0, (out.returncode, out.stderr[-500:])
     assert "malformed SELECT answer" in out.stdout and "nested more than 256 levels" in out.stdout
+
+
+# ------------------------------------------------------------------------------ gzip files
+
+def test_a_gzip_bomb_is_refused_before_it_fills_memory(tmp_path):
+    """A .gz N-Triples file of a few hundred KB that unpacks to more than the allowance (a
+    gzip bomb) is refused with exit 3 naming the file, in a process bounded to 2 GiB, and the
+    store keeps nothing; a real .gz file still loads."""
+    import gzip
+    from rightsgraph.input_limits import MIN_GZIP_ALLOWANCE
+    line = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+    bomb = tmp_path / "bomb.nt.gz"
+    with gzip.open(bomb, "wb", compresslevel=9) as out:
+        chunk = line * (1 << 14)
+        for _ in range(MIN_GZIP_ALLOWANCE // len(chunk) + 2):
+            out.write(chunk)
+    assert bomb.stat().st_size < 5 << 20
+    out = _bounded("load", bomb, data_dir=tmp_path / "data")
+    assert out.returncode == 3, (out.returncode, out.stderr[-500:])
+    assert "bomb.nt.gz" in out.stderr and "unpacks to more than" in out.stderr and "nothing was loaded" in out.stderr
+    good = tmp_path / "good.nt.gz"
+    good.write_bytes(gzip.compress(line))
+    ok = _bounded("load", good, data_dir=tmp_path / "data")
+    assert ok.returncode == 0 and "loaded 1 triples" in ok.stdout, ok.stderr

@@ -29,6 +29,8 @@ MAX_ENTITY_NESTING = 4        # RDF/XML: an entity defined with entities defined
 MAX_ENTITY_BYTES = 64 * 1024  # RDF/XML: the expanded value of one entity
 MAX_ENTITY_GROWTH = 10        # RDF/XML: entities may grow a document at most this many times ...
 MIN_ENTITY_ALLOWANCE = 1 << 20  # ... or to this many bytes, whichever is more
+MAX_GZIP_GROWTH = 200         # a .gz file may unpack to this many times its size (RDF: 5-30x) ...
+MIN_GZIP_ALLOWANCE = 256 << 20  # ... or to this many bytes, whichever is more (a gzip bomb is 1000x)
 
 
 class InputRefused(ValueError):
@@ -64,6 +66,32 @@ def _too_deep(what_en: str, what_zh: str, line=None, column=None) -> InputRefuse
 
 
 # ----------------------------------------------------------------------------- RDF files
+
+def gunzip(raw: bytes) -> bytes:
+    """A .gz file's content, refused once it unpacks past MAX_GZIP_GROWTH times its size
+    (and MIN_GZIP_ALLOWANCE): streamed, so a gzip bomb is stopped before it fills memory."""
+    import zlib
+    allowance = max(MAX_GZIP_GROWTH * len(raw), MIN_GZIP_ALLOWANCE)
+    out, size = [], 0
+    stream = zlib.decompressobj(wbits=31)     # gzip framing; members after the first below
+    data = raw
+    try:
+        while data:
+            chunk = stream.decompress(data, 1 << 20)
+            size += len(chunk)
+            if size > allowance:
+                raise InputRefused(
+                    f"the gzip file unpacks to more than {allowance:,} bytes ({MAX_GZIP_GROWTH} times its "
+                    "size); refused to protect the service",
+                    f"该 gzip 文件解压后超过 {allowance:,} 字节（其大小的 {MAX_GZIP_GROWTH} 倍），为保护服务已拒绝")
+            out.append(chunk)
+            data = stream.unconsumed_tail
+            if not data and stream.eof and stream.unused_data:     # concatenated gzip members
+                data, stream = stream.unused_data, zlib.decompressobj(wbits=31)
+    except zlib.error as exc:
+        raise InputRefused(f"not a valid gzip file: {exc}", f"不是有效的 gzip 文件：{exc}") from None
+    return b"".join(out)
+
 
 def check_rdf(data: bytes, fmt: RdfFormat) -> None:
     """Refuse RDF that would crash or swamp Oxigraph's parser. Turtle, TriG, N-Triples and

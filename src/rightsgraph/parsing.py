@@ -4,7 +4,6 @@ expansion) is refused the same way, before a parser sees it."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import xml.parsers.expat
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
 
-from .input_limits import InputRefused, check_rdf
+from .input_limits import InputRefused, check_rdf, gunzip
 from .rdf_formats import is_quad_format
 
 
@@ -54,7 +53,13 @@ def read_source(path: Path, fmt: RdfFormat) -> SourceFile:
     st = path.stat()
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()  # of the file as given, compressed or not
-    data = gzip.decompress(raw) if path.suffix == ".gz" else raw
+    if path.suffix == ".gz":
+        try:
+            data = gunzip(raw)
+        except InputRefused as exc:
+            raise RdfSyntaxError(str(path), None, None, str(exc), exc) from None
+    else:
+        data = raw
     source = SourceFile(path, data, digest, fmt, (st.st_size, st.st_mtime_ns))
     check_source(source)
     return source
