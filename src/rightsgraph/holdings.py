@@ -357,7 +357,7 @@ class Entitlement:
         what = (self.date or "") + (f" vol. {self.volume}" if self.volume else "") + (
             f" no. {self.issue}" if self.issue else "")
         where = ", ".join(d.holding.packages) or "-"
-        cov = d.coverage.text(lang) if d.coverage else ("未注明覆盖范围" if zh else "no coverage stated")
+        cov = d.coverage.text(lang) if d.coverage else ("未注明" if zh else "not stated")
         lic = ", ".join(masked(d.licences, hidden)) or ("无" if zh else "none")
         title = d.holding.title or d.holding.resource
         if d.reason is None:
