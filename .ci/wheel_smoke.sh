@@ -105,6 +105,18 @@ answer=$(get "http://127.0.0.1:$PORT/sparql" \
   'SELECT (COUNT(*) AS ?n) WHERE { ?r a <https://w3id.org/rightsgraph/ns#Resource> }')
 [ "$(echo "$answer" | tr -d '\r' | tail -1)" = 1 ] || fail "SPARQL query answered: $answer"
 ok "serve answers a SPARQL query"
+# the librarians' pages come from the wheel's templates, stylesheet and compiled catalogues
+page=$("$VPY" - "http://127.0.0.1:$PORT/search?q=book&lang=zh" <<'PY'
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=10) as r:
+    sys.stdout.write(r.read().decode())
+PY
+) || fail "the search page did not answer"
+echo "$page" | grep -q "检索" || fail "the search page is not in Chinese with ?lang=zh (catalogues missing from the wheel?)"
+css=$("$VPY" -c "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=10).status)" \
+  "http://127.0.0.1:$PORT/static/rightsgraph.css") || fail "the stylesheet is missing"
+[ "$css" = 200 ] || fail "the stylesheet answered $css"
+ok "serve renders the pages in Chinese from the wheel's catalogues"
 kill -TERM "$SERVER_PID"
 for _ in $(seq 60); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
 kill -0 "$SERVER_PID" 2>/dev/null && fail "serve did not stop on SIGTERM"
