@@ -24,12 +24,18 @@ POLICY = f"""@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
+    base = tmp_path_factory.mktemp("ident")
+    _build(base).close()
+    return base
+
+
+def _build(base):
+    """The store this module asks (its own `base`/store), open."""
     from rightsgraph.exchange.kbart import import_kbart
     from rightsgraph.licences.store import import_sheet
     from rightsgraph.loading import load_files
     from rightsgraph.store.embedded import EmbeddedStore
     from rightsgraph.system_graphs import ensure_system_graphs
-    base = tmp_path_factory.mktemp("ident")
     st = EmbeddedStore(base / "store")
     ensure_system_graphs(st)
     demo = REPO / "data" / "demo"
@@ -40,8 +46,7 @@ def data(tmp_path_factory):
     import_kbart(st, KBART, package=PKG_B)
     (base / "policy.ttl").write_text(POLICY, encoding="utf-8")
     load_files(st, [base / "policy.ttl"])
-    st.close()
-    return base
+    return st
 
 
 def cli(data, *args):
@@ -179,12 +184,11 @@ def test_http_doors(server):
     assert decisions[2]["decision"] in ("permit", "deny")
 
 
-def test_the_sparql_functions_take_an_identifier_as_target(data):
+def test_the_sparql_functions_take_an_identifier_as_target(tmp_path):
     """rg:decision("issn:…", …) in a query (the embedded store's SPARQL door) answers as
     `check --issn` does: from the holdings, then the resource they name."""
     from rightsgraph.decision_service import DecisionService, sparql_functions
-    from rightsgraph.store.embedded import EmbeddedStore
-    st = EmbeddedStore(data / "store")
+    st = _build(tmp_path)     # its own store: the module's is held by the servers of other tests
     try:
         fns = sparql_functions(DecisionService(st))
 
