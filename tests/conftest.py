@@ -26,6 +26,7 @@ CONFORMANCE_MATERIAL = (
     "sparql11/graph-store-protocol/manifest-indirect.ttl",
     "odrl/solidlab-test-suite/index.ttl",
     "odrl/solidlab-test-conflicts/data/policies",
+    "vocab/cc-licenses/creativecommons.org_licenses_by_4.0_.rdf",
     "odrl/w3c-formal-semantics/formal-semantics/examples",
     "odrl/odrl-im-examples",
     "vocab/ODRL22.ttl",

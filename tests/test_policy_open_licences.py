@@ -11,13 +11,15 @@ import pyoxigraph as ox
 import pytest
 
 from rightsgraph.namespaces import ODRL, RG
+
+from .conftest import CONFORMANCE
 from rightsgraph.policy import PolicyIndex, decide
 from rightsgraph.policy.open_licences import (CC, RIGHTS_STATEMENTS, TDM, canonical_licence_iri, cc_licences,
                                               policy_iri, turtle)
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data" / "open-licences" / "open-licences.ttl"
-CC_DIR = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "vocab" / "cc-licenses"
+CC_DIR = CONFORMANCE / "vocab" / "cc-licenses"     # vendored (tests/conformance/suites/README.md)
 needs_cc = pytest.mark.skipif(not CC_DIR.is_dir(), reason=f"Creative Commons RDF absent at {CC_DIR}")
 EX = "http://example.org/oa/"
 AT = datetime(2026, 5, 1, tzinfo=timezone.utc)

@@ -4,7 +4,7 @@ as ODRL policies (src/rightsgraph/policy/open_licences.py has the mapping).
     python data/open-licences/build.py [CC_RDF_DIR]
 
 CC_RDF_DIR holds Creative Commons' licence RDF files (creativecommons.org_licenses_by_4.0_.rdf
-...); default: the shared conformance copy, ../shared/conformance/vocab/cc-licenses. The output
+...); default: the copy vendored for the tests, tests/conformance/suites/vocab/cc-licenses. The output
 is deterministic; tests/test_policy_open_licences.py checks it is current.
 """
 
@@ -16,7 +16,7 @@ sys.path.insert(0, str(HERE.parents[1] / "src"))
 
 from rightsgraph.policy.open_licences import turtle  # noqa: E402
 
-DEFAULT_CC = HERE.parents[2] / "shared" / "conformance" / "vocab" / "cc-licenses"
+DEFAULT_CC = HERE.parents[1] / "tests" / "conformance" / "suites" / "vocab" / "cc-licenses"
 
 
 def main(argv):
