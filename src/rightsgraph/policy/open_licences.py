@@ -223,14 +223,7 @@ def _cc_policy(lic: dict) -> str:
             "en": f"{short}: NonCommercial — no use primarily intended for commercial advantage.",
             "zh": f"{short}：非商业性使用——不得用于主要以商业利益为目的的用途。"}))
         prohs.append(p + "#non-commercial")
-    head = [f"<{p}> a odrl:Set ;", f"    odrl:uid <{p}> ;",
-            f"    dct:title {_lit(zh, 'zh')} , {_lit(en, 'en')} ;",
-            f"    dct:source <{target}> ;", f'    owl:versionInfo "{VERSION}" ;',
-            "    odrl:conflict odrl:prohibit ;",
-            "    odrl:permission " + " , ".join(f"<{x}>" for x in perms) + (" ;" if prohs else " .")]
-    if prohs:
-        head.append("    odrl:prohibition " + " , ".join(f"<{x}>" for x in prohs) + " .")
-    return "\n".join(head) + "\n\n" + "\n".join(rules)
+    return _policy(p, zh, en, target, perms, prohs, rules)
 
 
 def _rs_policy(ident: str) -> str:
@@ -244,9 +237,14 @@ def _rs_policy(ident: str) -> str:
     for n, action in enumerate(prohibitions, start=1):
         rules.append(_rule(f"{p}#prohibition-{n}", "Prohibition", target, [action], summary))
         prohs.append(f"{p}#prohibition-{n}")
+    return _policy(p, "RightsStatements.org " + titles["zh"], "RightsStatements.org: " + titles["en"], target,
+                   perms, prohs, rules)
+
+
+def _policy(p: str, zh: str, en: str, target: str, perms: list, prohs: list, rules: list) -> str:
+    """One shipped policy in Turtle: its head (titles, source, version, rule list), then its rules."""
     head = [f"<{p}> a odrl:Set ;", f"    odrl:uid <{p}> ;",
-            f"    dct:title {_lit('RightsStatements.org ' + titles['zh'], 'zh')} , "
-            f"{_lit('RightsStatements.org: ' + titles['en'], 'en')} ;",
+            f"    dct:title {_lit(zh, 'zh')} , {_lit(en, 'en')} ;",
             f"    dct:source <{target}> ;", f'    owl:versionInfo "{VERSION}" ;',
             "    odrl:conflict odrl:prohibit ;",
             "    odrl:permission " + " , ".join(f"<{x}>" for x in perms) + (" ;" if prohs else " .")]
