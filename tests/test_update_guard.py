@@ -174,3 +174,36 @@ def test_apply_update_calls_the_guard_and_changes_nothing_when_it_refuses(store)
     set_confidential(store, CONF2)
     result = apply_update(store, update, guard=guard_for(update, role="admin", account="li-wei", store=store))
     assert result.inserted == 1 and store.count(NamedNode(CONF2)) == 1
+
+
+def test_updates_analysed_on_many_threads_at_once_are_all_read():
+    """The service analyses each update on its request thread; rdflib's parser is not
+    thread-safe (RDFLib/rdflib#1282), so without one parse at a time two writers at once
+    got "this update could not be analysed" (a 403) for valid updates."""
+    import threading
+
+    from rightsgraph.federation import query_endpoints
+    from rightsgraph.update_guard import analyse
+
+    errors: list[str] = []
+
+    def work(n: int) -> None:
+        for i in range(20):
+            try:
+                reads = analyse(
+                    f"INSERT {{ GRAPH <https://example.org/g{n}> {{ ?s <https://example.org/p> {i} }} }} "
+                    f"WHERE {{ GRAPH <https://example.org/src{n}> {{ ?s ?p ?o FILTER(?o > {i}) }} "
+                    f"BIND(<https://example.org/x> AS ?x) }}")
+                assert reads.graphs == {f"https://example.org/src{n}"}, reads.graphs
+                assert query_endpoints(
+                    f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{n}/sparql> {{ ?s ?p {i} }} }}"
+                ) == [f"http://127.0.0.1:{n}/sparql"]
+            except Exception as exc:  # noqa: BLE001 - collected and shown below
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors[:3]

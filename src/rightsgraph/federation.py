@@ -44,9 +44,9 @@ def query_endpoints(query: str, base_iri: str | None = None) -> list[str]:
     """The SERVICE endpoints of a query ("?var" for a variable one)."""
     if not _mentions(_SERVICE, query):
         return []
-    from rdflib.plugins.sparql import prepareQuery
+    from .sparql_parsing import prepare_query
     try:
-        algebra = prepareQuery(query, base=base_iri).algebra
+        algebra = prepare_query(query, base_iri).algebra
     except Exception:  # noqa: BLE001 - unparsable: nothing can be said, so nothing is allowed
         return ["(a SERVICE this endpoint could not read)"]
     found: list[str] = []

@@ -53,10 +53,9 @@ class UpdateReads:
 def analyse(update: str, base_iri: str | None = None) -> UpdateReads:
     """Parse `update` with rdflib and say what it may read. Raises ValueError when rdflib
     cannot parse it (then nothing can be said, and the guard refuses)."""
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
+    from .sparql_parsing import translate_update
     try:
-        algebra = translateUpdate(parseUpdate(without_data_blocks(update)), base=base_iri).algebra
+        algebra = translate_update(without_data_blocks(update), base_iri).algebra
     except Exception as exc:  # noqa: BLE001 - pyparsing and rdflib raise many kinds
         raise ValueError(f"{type(exc).__name__}: {exc}") from None
     reads = UpdateReads()

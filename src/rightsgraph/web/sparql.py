@@ -205,9 +205,9 @@ def restricted_dataset(store, query: str, default_graphs, named_graphs, hidden: 
 
 
 def _from_clauses(query: str) -> tuple[list[str], list[str]]:
-    from rdflib.plugins.sparql import prepareQuery
+    from ..sparql_parsing import prepare_query
     try:
-        clauses = prepareQuery(query).algebra.get("datasetClause") or []
+        clauses = prepare_query(query).algebra.get("datasetClause") or []
     except Exception:  # noqa: BLE001 - Oxigraph will report the syntax error itself
         return [], []
     return ([str(c["default"]) for c in clauses if "default" in c],
