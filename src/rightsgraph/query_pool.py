@@ -7,6 +7,10 @@ change); a query past its deadline gets its worker killed and replaced, the clie
 503, and the other workers keep serving. Readers are never blocked by a writer: they read
 the snapshot of the last committed state.
 
+Queries calling the decision functions (rg:permitted, rg:decision) run there too, under
+the same deadline: a worker compiles the policies of the snapshot it reads (once per
+snapshot, on the first such query) into its own DecisionService.
+
 The snapshots live in `<data dir>/query-snapshots-<pid>`, removed when the process stops
 (atexit: a server stopped with SIGTERM or Ctrl-C); the folders of processes that no
 longer run (killed with SIGKILL) are removed when the next pool or server starts.
@@ -82,7 +86,7 @@ def _worker_main(conn) -> None:
 
     from . import query as q
     from .store.embedded import EmbeddedStore
-    opened: dict = {"path": None, "store": None}
+    opened: dict = {"path": None, "store": None, "functions": None}
     while True:
         try:
             job = conn.recv()
@@ -92,12 +96,19 @@ def _worker_main(conn) -> None:
             return
         path = job["snapshot"]
         if opened["path"] != path:
-            opened["store"] = None
+            opened["store"] = opened["functions"] = None
             opened["store"] = EmbeddedStore.wrap(ox.Store.read_only(path), Path(path))
             opened["path"] = path
         try:
+            functions = None
+            if job.get("functions"):
+                if opened["functions"] is None:
+                    from .decision_service import DecisionService, sparql_functions
+                    opened["functions"] = sparql_functions(DecisionService(opened["store"]))
+                functions = opened["functions"]
             result = q.run(opened["store"], job["query"], default_graphs=job["default_graphs"],
-                           named_graphs=job["named_graphs"], base_iri=job["base_iri"])
+                           named_graphs=job["named_graphs"], base_iri=job["base_iri"],
+                           custom_functions=functions)
             media = q.negotiate(job["accept"], result.kind)
             if media is None:
                 conn.send(("error", 406, f"cannot answer a {result.kind} result as {job['accept']}"))
@@ -176,7 +187,9 @@ class QueryPool:
                 shutil.rmtree(p, ignore_errors=True)
 
     def run(self, query: str, *, accept: str | None, default_graphs=None, named_graphs=None,
-            base_iri: str | None = None) -> Answer:
+            base_iri: str | None = None, functions: bool = False) -> Answer:
+        """Answer `query` on the latest snapshot within the deadline; `functions`: the query
+        calls rg:permitted / rg:decision (the worker then answers them from its snapshot)."""
         deadline = time.monotonic() + self.timeout
         try:
             worker = self._idle.get(timeout=self.timeout)
@@ -186,7 +199,7 @@ class QueryPool:
             snapshot = self._snapshot_for(worker)
             worker.conn.send({"snapshot": snapshot, "query": query, "accept": accept,
                               "default_graphs": default_graphs, "named_graphs": named_graphs,
-                              "base_iri": base_iri, "max_rows": self.max_rows})
+                              "base_iri": base_iri, "max_rows": self.max_rows, "functions": functions})
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._replace(worker)
                 worker = None

@@ -74,3 +74,33 @@ def test_the_word_decision_does_not_lift_the_time_limit(server, disguise):
     query = RUNAWAY.replace(" }", disguise + " }") if "FILTER" in disguise else RUNAWAY + disguise
     r = requests.get(server.url + "/sparql", params={"query": query}, timeout=60)
     assert r.status_code == 503 and "stopped" in r.text, r.text
+
+
+def test_a_runaway_query_calling_the_decision_functions_is_stopped_too(server):
+    """Queries calling rg:permitted once ran in a server thread with no deadline (nine of
+    them froze the server): they run in the killable pool like every other query."""
+    query = ("PREFIX rg: <https://w3id.org/rightsgraph/ns#> PREFIX odrl: <http://www.w3.org/ns/odrl/2/> "
+             "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+             "BIND(rg:permitted(?a, odrl:read, ?d) AS ?ok) }")
+    t0 = time.monotonic()
+    r = requests.get(server.url + "/sparql", params={"query": query}, timeout=60)
+    assert r.status_code == 503 and "stopped" in r.text, r.text
+    assert time.monotonic() - t0 < 10
+    assert requests.get(server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30).status_code == 200
+
+
+def test_decision_functions_answer_from_the_query_workers(server):
+    """The same verdict the decision API gives, from a query worker's own policy index."""
+    api = requests.get(server.url + "/api/v1/decision", timeout=30, params={
+        "target": "https://example.org/lib/book1", "action": "read",
+        "assignee": "https://example.org/lib/lib-a", "at": "2026-01-01T00:00:00Z"})
+    assert api.status_code == 200, api.text
+    query = ("PREFIX rg: <https://w3id.org/rightsgraph/ns#> PREFIX odrl: <http://www.w3.org/ns/odrl/2/> "
+             "SELECT ?v WHERE { BIND(rg:decision(<https://example.org/lib/book1>, odrl:read, "
+             "<https://example.org/lib/lib-a>, odrl:dateTime, \"2026-01-01T00:00:00Z\"^^"
+             "<http://www.w3.org/2001/XMLSchema#dateTime>) AS ?v) }")
+    r = requests.get(server.url + "/sparql", params={"query": query}, timeout=30,
+                     headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    verdict = r.json()["results"]["bindings"][0]["v"]["value"]
+    assert verdict.split("|")[0] == api.json()["decision"], (verdict, api.json())

@@ -61,9 +61,9 @@ def day(now) -> date:
     return now.date() if isinstance(now, datetime) else now
 
 
-def binds(pol, today: date) -> bool:
-    """Does the policy bind at all on this day (status and termination)?"""
-    lc = pol.lifecycle
+def lifecycle_binds(lc: Lifecycle | None, today: date) -> bool:
+    """Does a licence with this lifecycle bind at all on this day (status and termination)?
+    The one rule, used by decisions and by the risk report."""
     if lc is None:
         return True
     if lc.status in NOT_BINDING:
@@ -73,15 +73,24 @@ def binds(pol, today: date) -> bool:
     return True
 
 
-def _within_term(pol, today: date) -> bool:
-    lc = pol.lifecycle
+def within_term(lc: Lifecycle | None, today: date) -> bool:
+    """Does it bind on this day, and has its term (rg:termStart..rg:termEnd) begun and not ended?"""
     if lc is None:
         return True
     if lc.start is not None and today < lc.start:
         return False
     if lc.end is not None and today > lc.end:
         return False
-    return binds(pol, today)
+    return lifecycle_binds(lc, today)
+
+
+def binds(pol, today: date) -> bool:
+    """Does the policy bind at all on this day (status and termination)?"""
+    return lifecycle_binds(pol.lifecycle, today)
+
+
+def _within_term(pol, today: date) -> bool:
+    return within_term(pol.lifecycle, today)
 
 
 def in_force(pol, rule, now, party_set) -> bool:
@@ -180,4 +189,4 @@ def apply_lifecycle(index, facts: dict) -> None:
                     m.overridden_by = m.overridden_by + hits
 
 
-__all__ = ["apply_lifecycle", "in_force", "binds", "PREDICATES", "Lifecycle", "IRI"]
+__all__ = ["apply_lifecycle", "in_force", "binds", "lifecycle_binds", "within_term", "PREDICATES", "Lifecycle", "IRI"]

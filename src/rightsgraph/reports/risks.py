@@ -29,11 +29,11 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from ..namespaces import RG
+from ..policy.lifecycle import NOT_BINDING, Lifecycle, lifecycle_binds, within_term
 from .assets import short
 
 RGNS = str(RG)
 ODRL = "http://www.w3.org/ns/odrl/2/"
-NOT_BINDING = {RGNS + "InNegotiation", RGNS + "Rejected"}
 
 
 def _licences(store) -> dict:
@@ -65,21 +65,25 @@ def _licences(store) -> dict:
     return out
 
 
+def _lifecycle(info: dict) -> Lifecycle:
+    return Lifecycle(status=info.get("status"), start=info.get("start"), end=info.get("end"),
+                     terminated=info.get("terminated"))
+
+
 def binds(info: dict, at: date) -> bool:
-    if info.get("status") in NOT_BINDING:
-        return False
-    return not (info.get("terminated") and at > info["terminated"])
+    return lifecycle_binds(_lifecycle(info), at)
 
 
 def in_force(info: dict, at: date) -> bool:
-    if not binds(info, at):
+    """Within its term by the decision engine's lifecycle rule (policy/lifecycle.py), or
+    past its end with a permission to use the content that has no end date of its own:
+    the engine's rule too, where a rule's own dates decide once the licence binds."""
+    lc = _lifecycle(info)
+    if within_term(lc, at):
+        return True
+    if not binds(info, at) or (lc.start is not None and at < lc.start):
         return False
-    if info.get("start") and at < info["start"]:
-        return False
-    if info.get("end") and at > info["end"]:
-        # access survives only through a surviving read/use permission
-        return any(a in (ODRL + "read", ODRL + "use", ODRL + "display") for a in info["surviving"])
-    return True
+    return any(a in (ODRL + "read", ODRL + "use", ODRL + "display") for a in info["surviving"])
 
 
 def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5) -> dict:

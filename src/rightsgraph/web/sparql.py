@@ -122,23 +122,26 @@ def sparql_endpoint():
     hidden = hidden_graphs(store)
     if hidden:
         default_graphs, named_graphs = restricted_dataset(store, query, default_graphs, named_graphs, hidden)
-    functions = None
-    if isinstance(store, EmbeddedStore) and mentions_decision_functions(query):
-        from .api import service
-        functions = sparql_functions(service())
+    calls_functions = isinstance(store, EmbeddedStore) and mentions_decision_functions(query)
     pool = query_pool()
-    if pool is not None and functions is None:
+    if pool is not None:
         try:
             answer = pool.run(query, accept=request.headers.get("Accept"), default_graphs=default_graphs,
-                              named_graphs=named_graphs, base_iri=request.base_url)
+                              named_graphs=named_graphs, base_iri=request.base_url,
+                              functions=calls_functions)
         except QueryTimeout as exc:
             return Response(f"{exc}\n", status=503, content_type="text/plain; charset=utf-8",
                             headers={"Retry-After": "10"})
         headers = {"Vary": "Accept"} if answer.status == 200 else {}
         content_type = q.content_type(answer.content_type) if answer.status == 200 else answer.content_type
         return Response(answer.body, status=answer.status, content_type=content_type, headers=headers)
-    # Queries calling the decision functions run in this process (the policy index is here),
-    # where nothing can stop them: at most two at a time, so they cannot take every thread.
+    # Without a query pool (no time limit set, an in-memory store) queries run in this
+    # process, where nothing can stop them: those calling the decision functions, the
+    # costliest, at most two at a time, so they cannot take every thread.
+    functions = None
+    if calls_functions:
+        from .api import service
+        functions = sparql_functions(service())
     slot = _IN_PROCESS if functions is not None else None
     if slot is not None and not slot.acquire(blocking=False):
         return Response("two queries calling rg:permitted / rg:decision are already running: retry later, or "
