@@ -151,6 +151,7 @@ except ImportError:  # pragma: no cover
 from . import exchange_cmds  # noqa: E402,F401  (kbart, harvest; export --shareable)
 from . import usage_cmds  # noqa: E402,F401  (usage import/list/remove, payments, report usage|cost-per-use|demand)
 from . import backup_cmds  # noqa: E402,F401  (backup, restore)
+from . import recover_cmd  # noqa: E402,F401  (recover: the journal after a crash)
 from . import preserve_cmds  # noqa: E402,F401  (preserve ...; report preservation)
 
 __all__ = ["main"]

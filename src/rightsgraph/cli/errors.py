@@ -132,6 +132,20 @@ def store_unusable(where: str, detail: object, *, remote: bool) -> CliError:
                      "zh": f"无法使用 {where} 中的存储库：{detail}"}, EXIT_STORE)
 
 
+def journal_entry_failed(where, exc) -> CliError:
+    """The store's journal holds a committed write that cannot be applied (store/journal.py)."""
+    return CliError({
+        "en": f"the store in {where} was not opened: a write committed before a crash cannot be finished "
+              f"({exc.entry.name}: {_first_line(exc.reason)}). Nothing was changed. Restore the latest backup "
+              "(rightsgraph restore DIR --force), or open the store as it is and keep the write for inspection: "
+              "rightsgraph recover --set-aside",
+        "zh": f"未打开 {where} 中的存储库：崩溃前已提交的一次写入无法完成"
+              f"（{exc.entry.name}：{_first_line(exc.reason)}）。未做任何更改。请恢复最近的备份"
+              "（rightsgraph restore DIR --force），或按现状打开存储库并保留该写入以供检查："
+              "rightsgraph recover --set-aside",
+    }, EXIT_STORE)
+
+
 def bad_store_url(url: str) -> CliError:
     return CliError({
         "en": f"--store {url!r}: not a store address: give the base URL of an Oxigraph server "

@@ -42,12 +42,14 @@ def require_store(data_dir, create_hint: str = "init") -> None:
 def open_embedded(data_dir, *, create: bool):
     """The embedded store in `data_dir`; created only when `create`."""
     from ..store.base import StoreError
-    from ..store.embedded import open_store
+    from ..store.embedded import JournalEntryFailed, open_store
     where = data_dir_of(data_dir)
     if not create:
         require_store(where)
     try:
         return open_store(where)
+    except JournalEntryFailed as exc:
+        raise errors.journal_entry_failed(where, exc) from None
     except StoreError as exc:
         if _is_lock_error(exc):
             raise errors.store_locked(where, running_server(where)) from None

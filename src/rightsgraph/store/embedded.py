@@ -20,10 +20,18 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("RIGHTSGRAPH_DATA") or DEFAULT_DATA_DIR)
 
 
+class JournalEntryFailed(StoreError):
+    """A committed write in the journal cannot be applied; the store stays closed."""
+
+    def __init__(self, entry: Path, reason: str):
+        self.entry, self.reason = entry, reason
+        super().__init__(f"the journal entry {entry} cannot be applied: {reason}")
+
+
 class EmbeddedStore(Store):
     """pyoxigraph.Store at `path`; `path=None` keeps everything in memory (tests, staging)."""
 
-    def __init__(self, path: str | os.PathLike | None = None):
+    def __init__(self, path: str | os.PathLike | None = None, *, set_aside_journal: bool = False):
         self.path = Path(path) if path is not None else None
         try:
             if self.path is None:
@@ -33,17 +41,33 @@ class EmbeddedStore(Store):
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
-        self.recover()
+        try:
+            self.recover(set_aside=set_aside_journal)
+        except BaseException:
+            del self._store     # let RocksDB's lock go: the caller gets the error, not a locked store
+            raise
 
-    def recover(self) -> int:
-        """Finish the writes a killed process left in the journal; returns how many."""
+    def recover(self, *, set_aside: bool = False) -> int:
+        """Finish the writes a killed process left in the journal; returns how many. An
+        entry that cannot be applied raises JournalEntryFailed, or with `set_aside` is
+        moved out of the journal (listed in `self.set_aside_entries`)."""
+        self.set_aside_entries: list[tuple[Path, str]] = []
         if self.path is None:
             return 0
         entries = journal.pending(journal.journal_dir(self.path))
+        done = 0
         for entry in entries:
-            self._apply(journal.read(entry))
+            try:
+                self._apply(journal.read(entry))
+            except Exception as exc:  # noqa: BLE001 - a damaged entry fails in many ways
+                reason = f"{type(exc).__name__}: {exc}"
+                if not set_aside:
+                    raise JournalEntryFailed(entry, reason) from exc
+                self.set_aside_entries.append((journal.set_aside(entry, self.path), reason))
+                continue
             journal.discard(entry)
-        return len(entries)
+            done += 1
+        return done
 
     @classmethod
     def wrap(cls, raw: ox.Store, path: Path | None = None) -> "EmbeddedStore":
@@ -169,7 +193,7 @@ def _is_quad_format(fmt: RdfFormat) -> bool:
     return fmt in (RdfFormat.N_QUADS, RdfFormat.TRIG)
 
 
-def open_store(data_dir: str | os.PathLike | None = None) -> EmbeddedStore:
+def open_store(data_dir: str | os.PathLike | None = None, *, set_aside_journal: bool = False) -> EmbeddedStore:
     """Open the store in `<data_dir>/store` (data_dir: the argument, RIGHTSGRAPH_DATA or the
     default). The data directory also holds the accounts file (accounts.py)."""
-    return EmbeddedStore(Path(data_dir or default_data_dir()) / "store")
+    return EmbeddedStore(Path(data_dir or default_data_dir()) / "store", set_aside_journal=set_aside_journal)

@@ -10,6 +10,12 @@ next finds any folder left behind and applies it again: every step of a change s
 idempotent (store/changeset.py), so the store ends in the new state. A crash before the
 rename leaves only a `.tmp` folder, which is discarded: the store is in the old state.
 
+An entry that cannot be applied (its files damaged on disk, a disk full at every try) is
+not skipped: skipping it could leave a graph emptied by the killed process and lose the
+write. The store refuses to open, naming the entry, until an administrator restores a
+backup or sets the entry aside (`rightsgraph recover --set-aside`): it is then moved,
+whole, to `<store>.journal-set-aside/` for inspection, and the store opens as it is.
+
 Layout of one entry: `plan.json` (graphs to clear, files, the provenance record),
 `remove.nq` and `add.nq` (exact quads, blank-node identifiers kept), `files/` (copies of
 the files to bulk-load, so the source may change or go away meanwhile).
@@ -103,6 +109,39 @@ def discard(entry: Path) -> None:
         _fsync(entry.parent.parent)
 
 
+def set_aside_dir(store_path: Path) -> Path:
+    return store_path.parent / (store_path.name + ".journal-set-aside")
+
+
+def set_aside(entry: Path, store_path: Path) -> Path:
+    """Move an entry that cannot be applied out of the journal, whole; returns where."""
+    target = set_aside_dir(store_path)
+    target.mkdir(parents=True, exist_ok=True)
+    moved = target / entry.name
+    entry.rename(moved)
+    _fsync(target)
+    try:
+        entry.parent.rmdir()
+    except OSError:
+        pass
+    return moved
+
+
+def describe(entry: Path) -> str:
+    """What an entry would have changed, as far as its plan can be read (for the admin)."""
+    try:
+        plan = json.loads((entry / "plan.json").read_text())
+    except (OSError, ValueError) as exc:
+        return f"plan unreadable: {exc}"
+    named = {g for g in plan.get("clear", []) if g} | {f.get("graph") for f in plan.get("files", []) if f.get("graph")}
+    parts = ["graphs " + ", ".join(f"<{g}>" for g in sorted(named))] if named else []
+    if any(g is None for g in plan.get("clear", [])) or any(not f.get("graph") for f in plan.get("files", [])):
+        parts.append("the default graph")
+    if plan.get("record"):
+        parts.append("with a provenance record")
+    return "; ".join(parts) or "quads only"
+
+
 def _graph_out(graph) -> str | None:
     return graph.value if isinstance(graph, NamedNode) else None
 
@@ -119,4 +158,4 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["journal_dir", "write", "read", "pending", "discard"]
+__all__ = ["journal_dir", "write", "read", "pending", "discard", "set_aside", "set_aside_dir", "describe"]
