@@ -461,3 +461,23 @@ def test_a_gzip_bomb_is_refused_before_it_fills_memory(tmp_path):
     good.write_bytes(gzip.compress(line))
     ok = _bounded("load", good, data_dir=tmp_path / "data")
     assert ok.returncode == 0 and "loaded 1 triples" in ok.stdout, ok.stderr
+
+
+def test_the_standalone_evaluator_refuses_hostile_files_naming_them(tmp_path):
+    """`rightsgraph evaluate` read its files without the bounds the other doors apply: a
+    deeply nested JSON-LD request ended in "unexpected error (RecursionError)", exit 70."""
+    from .conftest import REPO, run_cli
+    policy = tmp_path / "p.ttl"
+    policy.write_text((REPO / "tests" / "data" / "loading" / "library.ttl").read_text())
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
+    entities = '<!ENTITY e0 "lol">' + "".join(
+        f'<!ENTITY e{i} "' + f"&e{i - 1};" * 10 + '">' for i in range(1, 10))
+    laughs = tmp_path / "laughs.rdf"
+    laughs.write_text(f'<?xml version="1.0"?><!DOCTYPE r [{entities}]><rdf:RDF '
+                      'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://e.org/">'
+                      '<rdf:Description rdf:about="http://e.org/x"><ex:p>&e9;</ex:p></rdf:Description></rdf:RDF>')
+    for hostile, words in ((deep, "nested"), (laughs, "entit")):
+        r = run_cli("evaluate", "--policy", policy, "--request", hostile, data_dir=tmp_path / "d")
+        assert r.returncode == 3, r.stderr
+        assert str(hostile) in r.stderr and words in r.stderr and "unexpected" not in r.stderr

@@ -19,7 +19,8 @@ from ..decision_service import DecisionParamError, check_terms, read_params
 from ..policy import PolicyIndex, decide, evaluate_files
 from ..policy.known_terms import KnownTerms, not_held_answer
 from ..policy.requests import IncompleteRequest
-from .errors import EXIT_NOT_HELD, EXIT_USAGE, CliError, current_lang
+from ..input_limits import InputRefused
+from .errors import EXIT_BAD_INPUT, EXIT_NOT_HELD, EXIT_USAGE, CliError, current_lang
 from ..identifiers import IdentifierError
 from . import errors
 from .identifier_options import given_identifiers, identifier_options, one_of, read_identifier_file, usage_error
@@ -206,6 +207,8 @@ def evaluate(ctx, policy_path, request_path, sotw_path, as_json, exit_code, matc
                            match_orphan_duty_reports=match_orphan_duty_reports)
     except IncompleteRequest as exc:
         raise CliError(exc.texts, EXIT_USAGE) from None
+    except InputRefused as exc:
+        raise CliError(exc.messages, EXIT_BAD_INPUT) from None  # the messages name the file
     except (ValueError, SyntaxError, OSError) as exc:
         click.echo(f"error: {exc}", err=True)
         ctx.exit(EXIT_USAGE)

@@ -60,10 +60,15 @@ FEATURES = {
 
 
 def read_rdf(path, base_iri: str | None = None) -> list:
-    """Quads of an RDF file (any syntax pyoxigraph knows) or a W3C-example JSON(-LD) file."""
+    """Quads of an RDF file (any syntax pyoxigraph knows) or a W3C-example JSON(-LD) file.
+    The bounds every other door applies come first (input_limits: JSON nesting, XML
+    entities and depth), so a hostile file is refused (InputRefused), never a crash."""
     path = Path(path)
-    if path.suffix in (".json", ".jsonld"):
-        data = path.read_bytes()
+    data = path.read_bytes()
+    is_json = path.suffix in (".json", ".jsonld")
+    fmt = ox.RdfFormat.JSON_LD if is_json else ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
+    _check_bounds(path, data, fmt)
+    if is_json:
         try:
             # the ODRL context resolved offline from the bundled copy (policy/jsonld.py)
             return parse_jsonld(data, base_iri or path.resolve().as_uri(), name=str(path))
@@ -71,8 +76,15 @@ def read_rdf(path, base_iri: str | None = None) -> list:
             # the W3C formal-semantics examples also name the evaluation-request context,
             # which is not bundled: the subset expander below knows its terms
             return odrl_json_to_quads(json.loads(data.decode("utf-8")))
-    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
-    return list(ox.parse(path=str(path), format=fmt, base_iri=base_iri or path.resolve().as_uri()))
+    return list(ox.parse(data, format=fmt, base_iri=base_iri or path.resolve().as_uri()))
+
+
+def _check_bounds(path: Path, data: bytes, fmt) -> None:
+    from ..input_limits import InputRefused, check_rdf
+    try:
+        check_rdf(data, fmt)
+    except InputRefused as exc:
+        raise InputRefused(f"{path}: {exc.text('en')}", f"{path}：{exc.text('zh')}", exc.line, exc.column) from None
 
 
 # ----------------------------------------------------------------------------- requests
