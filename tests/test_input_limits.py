@@ -481,3 +481,23 @@ def test_the_standalone_evaluator_refuses_hostile_files_naming_them(tmp_path):
         r = run_cli("evaluate", "--policy", policy, "--request", hostile, data_dir=tmp_path / "d")
         assert r.returncode == 3, r.stderr
         assert str(hostile) in r.stderr and words in r.stderr and "unexpected" not in r.stderr
+
+
+def test_the_app_bounds_bodies_under_any_wsgi_server(tmp_path):
+    """The bound was put in front of the app by `rightsgraph serve`'s gunicorn only: the same
+    app run by another WSGI server (uwsgi, mod_wsgi, waitress) cut a chunked upload at the
+    limit and stored it as if whole."""
+    from rightsgraph.accounts import Accounts
+    from rightsgraph.store.embedded import EmbeddedStore
+    from rightsgraph.web.app import create_app
+    token = Accounts(tmp_path / "accounts.json").add("cat", "cataloguer")
+    store = EmbeddedStore()
+    app = create_app(store, settings={"RG_MAX_BODY": 1000, "RG_ACCOUNTS_FILE": str(tmp_path / "accounts.json")})
+    line = b"<https://example.org/s> <https://example.org/p> \"%d\" .\n"
+    for lines, expected in ((5, "201"), (40, "413")):
+        env = _environ(b"".join(line % i for i in range(lines)), chunked=True, HTTP_AUTHORIZATION=f"Bearer {token}",
+                       PATH_INFO="/store", QUERY_STRING=f"graph=https://example.org/g{lines}",
+                       CONTENT_TYPE="application/n-triples")
+        status, _, body = _call(app, env)
+        assert status.startswith(expected), (lines, status, body[:200])
+    assert not list(store.query("SELECT * WHERE { GRAPH <https://example.org/g40> { ?s ?p ?o } }"))

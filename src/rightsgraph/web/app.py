@@ -52,6 +52,11 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
         # the backing store refused or failed (a remote store down, a write it cannot take)
         return Response(f"the store could not do this: {exc}\n存储未能完成此操作：{exc}\n", status=502,
                         content_type="text/plain; charset=utf-8")
+
+    # Every request body is read and bounded here, whatever its framing and whatever WSGI
+    # server runs the app (docs/service.md, "Request bodies").
+    from ..input_limits import BodyLimit
+    app.wsgi_app = BodyLimit(app.wsgi_app, app.config["RG_MAX_BODY"])
     return app
 
 

@@ -4,15 +4,13 @@ The embedded store is opened read-write by one process only (Oxigraph holds a lo
 the service runs one worker process with a pool of threads; pyoxigraph releases the GIL
 while it evaluates a query, so threads do run queries in parallel.
 
-Request bodies pass through input_limits.BodyLimit: read in full and refused with 413 above
-the `--max-body` limit, whether sent with Content-Length or chunked.
+Request bodies are bounded by the app itself (create_app puts input_limits.BodyLimit in
+front of its views), so any WSGI server running it gets the same 413.
 """
 
 from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
-
-from ..input_limits import BodyLimit
 
 
 class _Gunicorn(BaseApplication):
@@ -26,9 +24,7 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        app = self._factory()
-        # Every request body is read and bounded here, whatever its framing (docs/service.md).
-        return BodyLimit(app, app.config["RG_MAX_BODY"])
+        return self._factory()
 
 
 def serve(app_factory, *, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
