@@ -108,9 +108,12 @@ def load_data(store: Store, data: bytes, fmt: RdfFormat, *, name: str, graph,
 
 
 def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, agent, gate,
-                  started, via, reparse: list | None = None) -> LoadResult:
+                  started, via, reparse: list | None = None, bookkeeping: ChangeSet | None = None) -> LoadResult:
     """Validate `staging` against the shapes and what the store holds, then commit it with
     its provenance record as one change set (crash-safe: store/changeset.py).
+
+    `bookkeeping`: exact quads the caller's own records remove and add (e.g. a harvest's
+    state in the provenance graph), committed in the same change set as the data.
 
     `reparse`: (SourceFile, graph, base IRI) for each file of a triple syntax that makes up
     all of `staging`. The commit then bulk-loads those files into the store, which is much
@@ -153,6 +156,9 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
     if exchange:
         from .exchange.shareable import exchange_provenance
         change.add += exchange_provenance(store, exchange, graphs)
+    if bookkeeping is not None:
+        change.remove += bookkeeping.remove
+        change.add += bookkeeping.add
     store.commit(change)
     t_commit = time.perf_counter()
     changes.bump()  # last: listeners (snapshots for readers) see the load with its provenance

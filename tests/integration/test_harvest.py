@@ -225,3 +225,44 @@ def test_down_or_garbage_peer_leaves_local_copies(tmp_path, oxigraph_peer):
     out = cli("harvest", ep, data_dir=here, expect=4)       # the known peer went down
     assert ep in out.stderr
     assert graphs_and_counts(here) == before
+
+
+@pytest.mark.parametrize("into", ["embedded", "remote"])
+def test_prune_drops_the_copy_its_state_and_its_counts_together(tmp_path, oxigraph_peer, into):
+    """A graph the peer no longer shares: without --prune it is reported gone and kept;
+    with --prune the local copy, its harvest state and its counts go in one change set,
+    so the next run no longer reports it."""
+    here = tmp_path / "here"
+    ep = oxigraph_peer.url + "/query"
+    target = OxigraphServer(tmp_path / "target") if into == "remote" else None
+    store = ("--store", target.url) if target else ()
+
+    def cli(*args, **kw):
+        return globals()["cli"](*store, *args, **kw)
+
+    def graphs_and_counts(data_dir):
+        out = cli("query", "--format", "tsv",
+                  "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", data_dir=data_dir)
+        return {line.split("\t")[0].strip("<>") for line in out.stdout.splitlines()[1:]}
+
+    try:
+        _harvest_and_prune(cli, graphs_and_counts, here, ep, oxigraph_peer)
+    finally:
+        if target:
+            target.stop()
+
+
+def _harvest_and_prune(cli, graphs_and_counts, here, ep, oxigraph_peer):
+    cli("harvest", ep, data_dir=here)
+    extra = local(ep, "http://peer-c.example.org/g/extra")
+    assert extra in graphs_and_counts(here)
+    requests.delete(f"{oxigraph_peer.url}/store", params={"graph": "http://peer-c.example.org/g/extra"},
+                    timeout=30).raise_for_status()
+    assert summary(cli("harvest", ep, data_dir=here)) == (0, 0, 1, 1)
+    assert extra in graphs_and_counts(here)                         # kept without --prune
+    assert summary(cli("harvest", ep, "--prune", data_dir=here)) == (0, 0, 1, 1)
+    assert extra not in graphs_and_counts(here)
+    about = cli("query", "--format", "tsv", f"SELECT ?p ?o WHERE {{ GRAPH <{PROV}> {{ <{extra}> ?p ?o }} }}",
+                data_dir=here).stdout.splitlines()[1:]
+    assert not [line for line in about if "void#triples" in line or "wasDerivedFrom" in line or "source" in line]
+    assert summary(cli("harvest", ep, data_dir=here)) == (0, 0, 1, 0)   # no longer "gone"

@@ -31,9 +31,10 @@ from urllib.parse import quote, urlsplit
 import pyoxigraph as ox
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
-from .. import provenance
+from .. import changes, provenance
 from ..input_limits import check_json_nesting
 from ..namespaces import DCT, DERIVED_GRAPH_BASE, GRAPH_BASE, PROV, PROVENANCE_GRAPH, RG, SD, SYSTEM_GRAPHS, VOID, XSD
+from ..store.changeset import ChangeSet
 from .void import EXCHANGE_GRAPH
 
 HARVEST_BASE = GRAPH_BASE + "harvest/"
@@ -209,12 +210,20 @@ def _state_quads(endpoint: str, rg: RemoteGraph, local: NamedNode, digest: str) 
     return q
 
 
-def _forget_state(locals_: list[NamedNode]) -> str:
+_STATE_PREDICATES = (PROV.wasDerivedFrom, DCT.source, RG.sourceDigest, RG.sourceModified, RG.sourceFingerprint)
+_STALE_PREDICATES = (VOID.triples, DCT.modified)   # provenance.stale_graph_facts_update's
+
+
+def _recorded_quads(store, locals_: list[NamedNode], predicates) -> list[Quad]:
+    """The exact provenance quads about `locals_` with these predicates (to remove them in
+    the same change set as the data they describe)."""
+    if not locals_:
+        return []
     values = " ".join(f"<{g.value}>" for g in locals_)
-    preds = " ".join(f"<{p.value}>" for p in (PROV.wasDerivedFrom, DCT.source, RG.sourceDigest,
-                                               RG.sourceModified, RG.sourceFingerprint))
-    return (f"DELETE {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ ?g ?p ?o }} }} WHERE {{ VALUES ?g {{ {values} }} "
-            f"VALUES ?p {{ {preds} }} GRAPH <{PROVENANCE_GRAPH.value}> {{ ?g ?p ?o }} }}")
+    preds = " ".join(f"<{p.value}>" for p in predicates)
+    rows = store.query(f"SELECT ?g ?p ?o WHERE {{ VALUES ?g {{ {values} }} VALUES ?p {{ {preds} }} "
+                       f"GRAPH <{PROVENANCE_GRAPH.value}> {{ ?g ?p ?o }} }}")
+    return [Quad(r["g"], r["p"], r["o"], PROVENANCE_GRAPH) for r in rows]
 
 
 _BNODE = re.compile(rb"_:[A-Za-z0-9_\-.]+")
@@ -293,20 +302,19 @@ def harvest(store, endpoint: str, *, graphs: list[str] | None = None, token: str
     for src, local in gone:
         report.outcomes.append(GraphOutcome(src, local.value, "gone"))
     if fetched:
+        # The harvest state goes in the same change set as the data: a crash leaves both old
+        # or both new, never new data with the old state (or none).
         locals_ = [local for _, local, _ in fetched]
+        state_now = ChangeSet(remove=_recorded_quads(store, locals_, _STATE_PREDICATES),
+                              add=[q for rg, local, digest in fetched for q in _state_quads(endpoint, rg, local, digest)])
         report.load = commit_staged(store, staging, sources=sources, names=[endpoint], replace=True, agent=agent,
                                     gate=gate or default_gate(), started=started,
-                                    via="harvest")
-        store.update(_forget_state(locals_))
-        quads = []
-        for rg, local, digest in fetched:
-            quads += _state_quads(endpoint, rg, local, digest)
-        store.add_quads(quads)
+                                    via="harvest", bookkeeping=state_now)
     if prune and gone:
-        for _, local in gone:
-            store.clear_graph(local)
-        store.update(_forget_state([local for _, local in gone]))
-        store.update(provenance.stale_graph_facts_update([local for _, local in gone]))
+        pruned = [local for _, local in gone]
+        store.commit(ChangeSet(clear=pruned,
+                               remove=_recorded_quads(store, pruned, _STATE_PREDICATES + _STALE_PREDICATES)))
+        changes.bump()
     report.timings = {"list": t_list - t0, "fetch": t_fetch - t_list, "commit": time.perf_counter() - t_fetch}
     report.seconds = time.perf_counter() - t0
     return report
