@@ -101,3 +101,27 @@ def test_a_write_is_visible_to_the_next_read(server):
         got = requests.get(server.url + "/store", params={"graph": g}, timeout=30,
                            headers={"Accept": "application/n-triples", **auth})
         assert got.status_code == 200 and f"x{i}" in got.text
+
+
+def test_every_form_of_update_reaches_the_writer_and_malformed_ones_are_refused(server):
+    """The readers tell queries from updates with the endpoint's own request reader (one
+    classifier): a form-encoded update is applied, a form query answered, a form with both
+    or a query sent as an update refused with the protocol's 400, never applied."""
+    auth = {"Authorization": f"Bearer {server.token}"}
+    graph = f"https://example.org/g/forms-{server.port}"
+    insert = f'INSERT DATA {{ GRAPH <{graph}> {{ <https://example.org/f> <http://purl.org/dc/terms/title> "f" }} }}'
+    ask = f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    r = requests.post(server.url + "/sparql", data={"update": insert}, headers=auth, timeout=60)
+    assert r.status_code == 204, r.text
+    r = requests.post(server.url + "/sparql", data={"query": ask}, timeout=60,
+                      headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    both = requests.post(server.url + "/sparql", data={"query": ask, "update": f"DROP GRAPH <{graph}>"},
+                         headers=auth, timeout=60)
+    assert both.status_code == 400 and "either" in both.text
+    wrong = requests.post(server.url + "/sparql", data=ask, timeout=60,
+                          headers=dict(auth, **{"Content-Type": "application/sparql-update"}))
+    assert wrong.status_code == 400, wrong.text
+    r = requests.get(server.url + "/sparql", params={"query": ask}, timeout=60,
+                     headers={"Accept": "application/sparql-results+json"})
+    assert r.json()["boolean"] is True                               # nothing was dropped

@@ -14,7 +14,6 @@ from __future__ import annotations
 import multiprocessing
 import socket
 import time
-from urllib.parse import parse_qs
 
 import requests
 from flask import Response, request
@@ -76,12 +75,11 @@ def is_write() -> bool:
     if path == "/store" or path.startswith("/store/"):
         return request.method in ("PUT", "POST", "DELETE")
     if path == "/sparql" and request.method == "POST":
-        ctype = (request.content_type or "").split(";")[0].strip().lower()
-        if ctype == "application/sparql-update":
-            return True
-        if ctype == "application/x-www-form-urlencoded":
-            body = request.get_data(cache=True).decode("utf-8", "replace")
-            return "update" in parse_qs(body, keep_blank_values=True)
+        from .sparql import ProtocolError, read_sparql_request
+        try:
+            return read_sparql_request()[1] is not None
+        except ProtocolError:
+            return False    # malformed: answered here, with the protocol's error
     return False
 
 

@@ -56,8 +56,10 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _read_request() -> tuple[str | None, str | None, dict[str, list[str]]]:
-    """(query, update, dataset params) from GET, POST form or POST direct."""
+def read_sparql_request() -> tuple[str | None, str | None, dict[str, list[str]]]:
+    """(query, update, dataset params) from GET, POST form or POST direct: the one place a
+    request is told a query or an update (the readers of `serve --workers N` forward what
+    this calls an update to the writer, web/cluster.py)."""
     params = _url_params()
     if request.method == "GET":
         if "update" in params:
@@ -104,7 +106,7 @@ def _check_bounds(text: str | None) -> None:
 @bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
 @bp.route("/sparql/", methods=["GET", "POST"])
 def sparql_endpoint():
-    query, update, params = _read_request()
+    query, update, params = read_sparql_request()
     _check_bounds(update if update is not None else query)
     if update is not None:
         return _update(update, params)
