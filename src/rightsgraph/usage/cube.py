@@ -28,7 +28,7 @@ counter_spec.NOT_ABOVE, computed as the shape does: both months present, lesser 
 a group of siblings that breaks it is staged whole). The gate then gives on the staged part
 exactly the result it gives on the whole cube: the observations left out are ones that
 satisfy every constraint that reads them, and the shape that counts them (a series has an
-observation) is met by the first. docs/usage.md ("What the gate sees").
+observation) is met by the first. docs/usage.md, "What the SHACL gate sees of an import".
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ def _holdings(store) -> dict:
     # of a single query cost a lookup each per resource (3x slower on 10,000 resources)
     res: dict[str, dict] = {r["r"].value: {"kind": "other", "title": None, "packages": set(), "licences": set()}
                             for r in store.query(f"SELECT ?r WHERE {{ ?r a <{RGNS}Resource> }}")}
-    # several types or titles: the first in IRI / text order, so the report is the same each time
+    # several types or titles: the first kind by name, the first title in text order (the same each run)
     for r in store.query(f"SELECT ?r ?type WHERE {{ ?r <{RGNS}resourceType> ?type }}"):
         rec = res.get(r["r"].value)
         kind = RESOURCE_KIND.get(r["type"].value)

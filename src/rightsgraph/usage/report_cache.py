@@ -16,7 +16,7 @@ from __future__ import annotations
 import pickle
 import threading
 import weakref
-from typing import Callable
+from collections.abc import Callable
 
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from ..namespaces import DERIVED_GRAPH_BASE
 from ..store.changeset import ChangeSet
-from .cube import C, XSD
+from .cube import XSD, C
 from .links import LINKS_GRAPH, ensure_usage_links, source_fingerprint
 from .totals import TOTALS_GRAPH_BASE, ensure_totals
 
@@ -57,8 +57,11 @@ def resource_uses(store, denominators: dict[str, str], precedence: tuple[str, ..
     ensure_usage_links(store)
     if platform:
         return _sum(store, denominators, precedence, kind, year=year, platform=platform)
-    rules = repr((sorted(denominators.items()), precedence, getattr(kind, "__qualname__", "")))
-    stamp = hashlib.sha256(f"{source_fingerprint(store)}\n{rules}".encode("utf-8")).hexdigest()
+    # the rules too: a release that changes them must not read figures summed by the old ones
+    code = getattr(kind, "__code__", None)
+    rules = repr((sorted(denominators.items()), precedence, code.co_code if code else repr(kind),
+                  code.co_consts if code else ()))
+    stamp = hashlib.sha256(f"{source_fingerprint(store)}\n{rules}".encode()).hexdigest()
     head = {r["p"].value: r["o"] for r in store.query(
         f"SELECT ?p ?o WHERE {{ GRAPH <{USES_GRAPH}> {{ <{USES_GRAPH}> ?p ?o }} }}")}
     if head.get(RGNS + "sourceFingerprint") is not None and head[RGNS + "sourceFingerprint"].value == stamp:
