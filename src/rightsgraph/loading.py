@@ -134,10 +134,9 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
     if report.has_violations:
         raise LoadRejected(report, names)
     t_validate = time.perf_counter()
+    partial = loaded is not None       # staging holds a part: only the files may be committed
     if loaded is None:
         loaded = {g: _count(staging, g) for g in graphs}
-    elif not reparse:
-        raise ValueError("commit_staged: `loaded` is for files that are bulk-loaded (`reparse`)")
     # A graph new to the store is emptied first too (a no-op the first time): replaying the
     # change after a crash then cannot add its blank nodes twice.
     existing = set(store.graphs())
@@ -146,6 +145,8 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
                                        replaced=bool(replace), via=via)
     change = ChangeSet(clear=clear, record=record)
     appended = [g for g in graphs if g not in clear]
+    if partial and (not reparse or exchange or appended):
+        raise ValueError("commit_staged: `loaded` is for files bulk-loaded (`reparse`) into replaced graphs")
     if any(_has_blank_nodes(staging, g) for g in appended):
         change.add = list(staging.quads_for_pattern(None, None, None, None))   # exact blank nodes
     elif reparse and not exchange:
