@@ -213,20 +213,22 @@ def main(argv=None) -> int:
     print(f"   first report (derives links, uses) {t_first:5.2f} s")
     print(f"   report, cold                    {t_cold:8.2f} s   (target: under 2 s)")
     print(f"   report, warm (kept)             {t_warm:8.2f} s", flush=True)
-    if args.skip_usage_report:
-        return 0
+    if not args.skip_usage_report:
+        usage_figures(store, usage_report, chart)
+    if tmp_ctx:
+        store.close()
+        tmp_ctx.cleanup()
+    return 0
 
-    # 3. usage trend chart
+
+def usage_figures(store, usage_report, chart) -> None:
+    """3. the usage report and its trend chart."""
     t_usage, urep = timed(lambda: usage_report(store))
     t_chart1, _ = timed(lambda: chart("usage", urep))
     t_chart, svg = timed(lambda: chart("usage", urep))
     print(f"\n3. usage report (monthly, {len(urep['months'])} months) {t_usage:8.2f} s")
     print(f"   trend chart, first render       {t_chart1:8.2f} s   (starts vl-convert's JavaScript engine)")
     print(f"   trend chart                     {t_chart:8.2f} s   (target: under 0.5 s; {len(svg):,} bytes SVG)")
-    if tmp_ctx:
-        store.close()
-        tmp_ctx.cleanup()
-    return 0
 
 
 if __name__ == "__main__":
