@@ -101,6 +101,37 @@ def test_cost_per_use_names_its_denominator(usage_demo):
     assert title["uses"] == 80 and title["cost_per_use"] == {"USD": "9.32"}
 
 
+def test_cost_per_use_follows_each_write_and_hands_out_copies(usage_demo, tmp_path):
+    """What cost per use keeps (the uses per resource in derived graphs, the report per store
+    state: usage/resource_uses.py, usage/report_cache.py) follows every write made in the
+    process at once, and a caller that changes its copy changes nothing kept."""
+    from rightsgraph.usage.importing import import_reports
+    from rightsgraph.usage.indicators import cost_per_use_report
+    from rightsgraph.usage.payments import import_payments
+
+    def l01(**filters):
+        (row,) = [r for r in cost_per_use_report(usage_demo, year=2025, **filters)["licences"] if r["iri"] == L01]
+        return row
+    first = cost_per_use_report(usage_demo, year=2025)
+    first["licences"].clear()
+    assert l01()["uses"] == 97
+    # the same report again with February's unique requests of the first journal 50 -> 55: it replaces
+    p = _report(tmp_path)
+    p.write_text(p.read_text(encoding="utf-8").replace("Unique_Item_Requests\t80\t30\t50",
+                                                       "Unique_Item_Requests\t85\t30\t55"), encoding="utf-8")
+    import_reports(usage_demo, [p])
+    assert l01()["uses"] == 102 and l01()["cost_per_use"] == {"USD": "1176.47"}
+    # a second payment for L01 in 2025
+    pay = tmp_path / "payments-2025-extra.csv"
+    pay.write_text(PAYMENTS.replace("ALD-2025-001", "ALD-2025-002").replace("120000.00", "6000.00"), encoding="utf-8")
+    import_payments(usage_demo, pay)
+    now = l01()
+    assert now["cost"] == {"USD": "126000.00"} and now["cost_per_use"] == {"USD": "1235.29"}
+    # filtered by platform the uses are summed live: the same figures
+    assert l01(platform="Aldgate Navigator") == now
+    assert l01(platform="Another Platform")["uses"] == 0
+
+
 def test_demand_lists_turnaways_and_titles_not_held(usage_demo):
     from rightsgraph.usage.indicators import demand_report
     rep = demand_report(usage_demo, year=2025)

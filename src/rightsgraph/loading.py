@@ -108,7 +108,8 @@ def load_data(store: Store, data: bytes, fmt: RdfFormat, *, name: str, graph,
 
 
 def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, agent, gate,
-                  started, via, reparse: list | None = None, bookkeeping: ChangeSet | None = None) -> LoadResult:
+                  started, via, reparse: list | None = None, loaded: dict | None = None,
+                  bookkeeping: ChangeSet | None = None) -> LoadResult:
     """Validate `staging` against the shapes and what the store holds, then commit it with
     its provenance record as one change set (crash-safe: store/changeset.py).
 
@@ -118,7 +119,9 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
     `reparse`: (SourceFile, graph, base IRI) for each file of a triple syntax that makes up
     all of `staging`. The commit then bulk-loads those files into the store, which is much
     faster for large files than copying the staged quads; the parse is deterministic, so
-    the store receives exactly what was validated."""
+    the store receives exactly what was validated. `loaded` (with `reparse` only): the
+    triples per graph of those files when `staging` holds the part of them the gate must
+    see and the caller has shown the rest conforms (usage/cube.py)."""
     t0 = time.perf_counter()
     graphs = {g for g in staging.named_graphs() if isinstance(g, NamedNode)}
     exchange = _take_exchange_graph(staging, graphs)
@@ -135,7 +138,9 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
     if report.has_violations:
         raise LoadRejected(report, names)
     t_validate = time.perf_counter()
-    loaded = {g: _count(staging, g) for g in graphs}
+    partial = loaded is not None       # staging holds a part: only the files may be committed
+    if loaded is None:
+        loaded = {g: _count(staging, g) for g in graphs}
     # A graph new to the store is emptied first too (a no-op the first time): replaying the
     # change after a crash then cannot add its blank nodes twice.
     existing = set(store.graphs())
@@ -144,6 +149,8 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
                                        replaced=bool(replace), via=via)
     change = ChangeSet(clear=clear, record=record)
     appended = [g for g in graphs if g not in clear]
+    if partial and (not reparse or exchange or appended):
+        raise ValueError("commit_staged: `loaded` is for files bulk-loaded (`reparse`) into replaced graphs")
     if any(_has_blank_nodes(staging, g) for g in appended):
         change.add = list(staging.quads_for_pattern(None, None, None, None))   # exact blank nodes
     elif reparse and not exchange:

@@ -16,6 +16,19 @@ A zero count is not stored (COUNTER's JSON leaves zero months out as well); an i
 counts are all zero keeps its rg:UsageItem, so "in the report, never used" stays visible.
 The text is N-Triples, written directly: for a report of a million counts this is several
 times faster than building Quad objects.
+
+What the SHACL gate needs to see (`Cube.staged`, a part of `Cube.ntriples`): the data set,
+the items, the series, each series' first observation, and every other observation unless
+this module has checked, on the values it writes, each constraint the usage shapes put on
+it: month inside the reporting period (MonthInReportingPeriod; rg:usageMonth and its
+datatype are written once per observation, so UsageObservation-month and
+OneObservationPerMonth hold by construction), count a positive int (UsageObservation-count)
+and no unique count above its total among sibling series (UniqueNotAboveTotal, the pairs of
+counter_spec.NOT_ABOVE, computed as the shape does: both months present, lesser > greater;
+a group of siblings that breaks it is staged whole). The gate then gives on the staged part
+exactly the result it gives on the whole cube: the observations left out are ones that
+satisfy every constraint that reads them, and the shape that counts them (a series has an
+observation) is met by the first. docs/usage.md, "What the SHACL gate sees of an import".
 """
 
 from __future__ import annotations
@@ -65,10 +78,12 @@ def lit(value: str, datatype: str | None = None) -> str:
 @dataclass
 class Cube:
     graph: str
-    ntriples: str
+    ntriples: str                # the whole cube: what the store receives
     observations: int
     series: int
     items: int
+    staged: str = ""             # the part the SHACL gate validates (module docstring)
+    triples: int = 0             # distinct triples in `ntriples`
     where: dict = field(default_factory=dict)     # series/item IRI -> location in the file
     year_totals: dict = field(default_factory=dict)   # (item IRI, metric, data type, year) -> count,
                                                       # Regular access, YEAR_METRICS: usage/totals.py
@@ -125,6 +140,9 @@ def to_cube(report: CounterReport) -> Cube:
     n_series = n_obs = 0
     totals: dict = {}
     month_lit = {m: f'"{m}"^^<{XSD}gYearMonth>' for m in report.months()}
+    ordered = {m for pair in spec.NOT_ABOVE for m in pair}
+    siblings: dict[tuple, dict[str, dict[str, int]]] = {}   # (item, attributes) -> metric -> month -> count
+    unstaged: list[tuple[tuple, str]] = []                  # (siblings key, observations the gate need not see)
     for row in report.rows:
         item = item_iri(row.item, row.where)
         counts = [(m, n) for m, n in sorted(row.counts.items()) if n]
@@ -149,17 +167,37 @@ def to_cube(report: CounterReport) -> Cube:
                 w(f"{s} <{RG}{prop}> {lit(value)} .")
         tkey = None if row.attrs.get("Access_Method") == "TDM" or row.metric not in YEAR_METRICS else (
             item[1:-1], row.metric, row.attrs.get("Data_Type", ""))
-        for month, n in counts:
+        key = (item, tuple(sorted(row.attrs.items())))
+        if row.metric in ordered:
+            seen = siblings.setdefault(key, {}).setdefault(row.metric, {})
+            for month, n in counts:
+                seen[month] = max(seen.get(month, n), n)
+        checked = []
+        for i, (month, n) in enumerate(counts):
             n_obs += 1
             o = f"_:o{n_obs}"
-            ml = month_lit.get(month) or f'"{month}"^^<{XSD}gYearMonth>'
-            out.append(f"{s} <{QB}observation> {o} .\n{o} <{RG}usageMonth> {ml} .\n"
-                       f'{o} <{RG}usageCount> "{n}"^^<{XSD}integer> .')
+            ml = month_lit.get(month)
+            text = (f"{s} <{QB}observation> {o} .\n{o} <{RG}usageMonth> {ml or lit(month, XSD + 'gYearMonth')} .\n"
+                    f'{o} <{RG}usageCount> "{n}"^^<{XSD}integer> .')
+            if i and ml is not None and type(n) is int and n > 0:   # the first is always staged
+                checked.append(text)
+            else:
+                out.append(text)
             if tkey is not None:
-                k = tkey + (month[:4],)
-                totals[k] = totals.get(k, 0) + n
-    return Cube(graph=g, ntriples="\n".join(out) + "\n", observations=n_obs, series=n_series,
-                items=len(items), where=where, year_totals=totals)
+                year_key = tkey + (month[:4],)
+                totals[year_key] = totals.get(year_key, 0) + n
+        if checked:
+            unstaged.append((key, "\n".join(checked)))
+    breached = {key for key, by_metric in siblings.items() for lesser, greater in spec.NOT_ABOVE
+                if lesser in by_metric and greater in by_metric
+                and any(n > by_metric[greater][m] for m, n in by_metric[lesser].items() if m in by_metric[greater])}
+    # one triple per line outside the observations (whose three lines are one entry)
+    distinct = len({line for line in out if "\n" not in line}) + 3 * n_obs
+    out += [text for key, text in unstaged if key in breached]
+    staged = "\n".join(out) + "\n"
+    rest = "\n".join(text for key, text in unstaged if key not in breached)
+    return Cube(graph=g, ntriples=staged + (rest + "\n" if rest else ""), observations=n_obs, series=n_series,
+                items=len(items), where=where, year_totals=totals, staged=staged, triples=distinct)
 
 
 def _clean_id(col: str, value: str) -> str:

@@ -10,6 +10,7 @@ before each report they are derived again only when that fingerprint changed, so
 catalogue loaded after the usage still links.
 
     links = derive_usage_links(store)     # {item IRI: {resource IRI, ...}}
+    ensure_usage_links(store)             # only keep the links graph current (for SPARQL joins)
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def normal_name(value: str) -> str:
     return "name:" + "".join(ch for ch in text if ch.isalnum())
 
 
-def _stamp(store) -> str:
+def source_fingerprint(store) -> str:
     """A fingerprint of what the links depend on: every data graph and when it last
     changed (provenance graph), the derived graphs left out."""
     rows = store.query(f"""SELECT ?g ?m WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ ?g <{DCT}modified> ?m }}
@@ -54,15 +55,23 @@ def _stamp(store) -> str:
 
 
 def derive_usage_links(store) -> dict[str, set[str]]:
-    stamp = _stamp(store)
+    links = ensure_usage_links(store)
+    if links is None:       # nothing changed since they were derived: read them
+        links = defaultdict(set)
+        for r in store.query(f"SELECT ?i ?r WHERE {{ GRAPH <{LINKS_GRAPH.value}> {{ ?i <{RGNS}usageOf> ?r }} }}"):
+            links[r["i"].value].add(r["r"].value)
+    return links
+
+
+def ensure_usage_links(store) -> dict[str, set[str]] | None:
+    """Derive the links graph again if what it depends on changed (and return the links);
+    None when the stored links are current (queries can join LINKS_GRAPH directly)."""
+    stamp = source_fingerprint(store)
     stored_stamp = next((r["s"].value for r in store.query(
         f"SELECT ?s WHERE {{ GRAPH <{LINKS_GRAPH.value}> {{ <{LINKS_GRAPH.value}> <{RGNS}sourceFingerprint> ?s }} }}")),
         None)
-    if stored_stamp == stamp:       # nothing changed since they were derived: read them
-        links: dict[str, set[str]] = defaultdict(set)
-        for r in store.query(f"SELECT ?i ?r WHERE {{ GRAPH <{LINKS_GRAPH.value}> {{ ?i <{RGNS}usageOf> ?r }} }}"):
-            links[r["i"].value].add(r["r"].value)
-        return links
+    if stored_stamp == stamp:
+        return None
     by_key: dict[str, set[str]] = defaultdict(set)
     for row in store.query(f"""SELECT ?r ?p ?v WHERE {{ ?r a <{RGNS}Resource> ; ?p ?v .
             FILTER(?p IN (<{RGNS}issn>, <{RGNS}isbn>, <{RGNS}doi>, <{DCT}identifier>)) }}"""):
