@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import orjson
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..decision_service import DecisionParamError, DecisionService
@@ -140,7 +141,6 @@ def entitlements():
         return _bad(str(exc), 413)
     except DecisionParamError as exc:
         return _bad(exc.text(_lang()))
-    # a result page of 10,000 answers is megabytes: serialised once, keys in their own order
-    # (jsonify sorts them and escapes every non-ASCII character, a third of the batch's time)
-    return Response(json.dumps({"entitlements": answers}, ensure_ascii=False, separators=(",", ":")),
-                    mimetype="application/json")
+    # a result page of 10,000 answers is megabytes: serialised once by orjson (in C, keys in
+    # their own order, UTF-8 as is), ten times faster than json.dumps and a third of the batch
+    return Response(orjson.dumps({"entitlements": answers}), mimetype="application/json")
