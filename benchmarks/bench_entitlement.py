@@ -244,6 +244,7 @@ def main(argv=None) -> int:
     from datetime import date
 
     from bench_kbart import generate
+
     from rightsgraph.decision_service import DecisionService
     from rightsgraph.exchange.kbart import import_kbart
     from rightsgraph.holdings import HoldingsIndex, licences_from
