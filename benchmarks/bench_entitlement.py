@@ -13,7 +13,15 @@ Figures:
              start/end/embargo for the date) as one SPARQL query per identifier on the
              same store; the date and embargo are then checked in Python as the index does
   http       POST /api/v1/entitlements with a batch of identifiers to `rightsgraph serve`
-             on 127.0.0.1 (the index warmed by one small request first)
+             on 127.0.0.1, end to end by urllib + json (encode, send, answer, receive,
+             decode), median of --repeat runs; the server's share (its Server-Timing header)
+             and the client's json.loads of the answer beside it. The same batch goes to a
+             server of the baseline revision (--baseline, default main) on a copy of the
+             store, runs alternating between the two; their answers must be equal.
+  first      each server's first question, which builds its policy and holdings indexes:
+             the cost of the first question after a data change (a KBART import)
+
+    python benchmarks/bench_entitlement.py --keep /tmp/ent --http-only --repeat 7
 
 The identifiers asked are a mix of ISSNs, ISBNs (some as ISBN-10), title_ids, URLs and
 DOIs / ISSNs that are not held, each with a publication date.
@@ -126,13 +134,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def post(url: str, body: dict, timeout: float = 600) -> tuple[dict, float]:
+def post(url: str, body: dict, timeout: float = 600) -> tuple[dict, dict]:
+    """The answer and its times: `seconds` end to end (the request encoded, sent, answered,
+    received and decoded), `server` (the Server-Timing header, when given), `decode` (the
+    client's json.loads of the answer)."""
+    t = time.perf_counter()
     data = json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    t = time.perf_counter()
     with urllib.request.urlopen(req, timeout=timeout) as resp:
-        out = json.loads(resp.read())
-    return out, time.perf_counter() - t
+        raw = resp.read()
+        timing = resp.headers.get("Server-Timing") or ""
+    d = time.perf_counter()
+    out = json.loads(raw)
+    end = time.perf_counter()
+    server = float(timing.split("dur=")[1]) / 1000 if "dur=" in timing else None
+    return out, {"seconds": end - t, "server": server, "decode": end - d, "bytes": len(raw)}
 
 
 class Server:
@@ -157,9 +173,9 @@ class Server:
                     raise SystemExit(f"server {name} did not start: " + self.log_path.read_text()[-2000:])
                 time.sleep(0.3)
 
-    def ask(self, items: list) -> tuple[list, float]:
-        out, seconds = post(self.base + "/api/v1/entitlements", {"identifiers": items})
-        return out["entitlements"], seconds
+    def ask(self, items: list) -> tuple[list, dict]:
+        out, times = post(self.base + "/api/v1/entitlements", {"identifiers": items})
+        return out["entitlements"], times
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -211,10 +227,10 @@ def http_batch(data_dir: Path, asks: list, repeat: int, baseline: str | None) ->
             first[name] = time.perf_counter() - t
         for r in range(repeat):
             for name in (names if r % 2 == 0 else reversed(list(names))):
-                out, seconds = servers[name].ask(items)
-                times[name].append(seconds)
+                out, timing = servers[name].ask(items)
+                times[name].append(timing)
                 answers.setdefault(name, out)
-            say(f"run {r + 1}/{repeat}: " + ", ".join(f"{n} {times[n][-1]:.2f} s" for n in names))
+            say(f"run {r + 1}/{repeat}: " + ", ".join(f"{n} {times[n][-1]['seconds']:.2f} s" for n in names))
     finally:
         for srv in servers.values():
             srv.stop()
@@ -222,8 +238,13 @@ def http_batch(data_dir: Path, asks: list, repeat: int, baseline: str | None) ->
         statuses: dict = {}
         for e in answers[name]:
             statuses[e.get("status", "error")] = statuses.get(e.get("status", "error"), 0) + 1
-        res[name] = {"first_question_seconds": first[name], "seconds": statistics.median(times[name]),
-                     "runs": times[name], "statuses": statuses}
+        runs = times[name]
+        servers_share = [t["server"] for t in runs if t["server"] is not None]
+        res[name] = {"first_question_seconds": first[name],
+                     "seconds": statistics.median(t["seconds"] for t in runs),
+                     "server_seconds": statistics.median(servers_share) if servers_share else None,
+                     "decode_seconds": statistics.median(t["decode"] for t in runs),
+                     "bytes": runs[0]["bytes"], "runs": [t["seconds"] for t in runs], "statuses": statuses}
     if baseline:
         res["answers_equal"] = answers["baseline"] == answers["this"]
     return res
@@ -350,6 +371,9 @@ def main(argv=None) -> int:
             print(f"  HTTP POST /api/v1/entitlements, {label:<20}: {h['items']:,} identifiers in "
                   f"{b['seconds']:.3f} s median of {len(b['runs'])} "
                   f"[{', '.join(f'{x:.3f}' for x in b['runs'])}] {b['statuses']}")
+            server = f"server {b['server_seconds']:.3f} s, " if b["server_seconds"] is not None else ""
+            print(f"      of which (medians) {server}client json.loads {b['decode_seconds']:.3f} s; "
+                  f"answer {b['bytes'] / 1e6:.1f} MB")
     for name in ("baseline", "this"):
         if name in h:
             print(f"  first question after a data change ({name}: builds the indexes): "

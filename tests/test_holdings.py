@@ -215,3 +215,34 @@ def test_a_batch_answers_each_item_as_it_is_answered_alone(holdings_server, lang
     assert batch[3]["reason"] == "embargo" and batch[2]["coverage"]["start"] == "1985"
     assert batch[0]["licences"] == ["https://example.org/licence/annual-reviews"]
     assert batch[11]["error"].startswith("identifiers[11].id: '1545-4283'")
+
+
+def test_the_collector_stays_paused_until_the_last_batch_ends():
+    import gc
+    import threading
+
+    from rightsgraph.holdings import collection_paused
+    assert gc.isenabled()
+    first_in, second_done = threading.Event(), threading.Event()
+
+    def other_batch():
+        with collection_paused():
+            first_in.set()
+            second_done.wait(10)
+
+    t = threading.Thread(target=other_batch)
+    t.start()
+    first_in.wait(10)
+    with collection_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()          # the other batch still runs
+    second_done.set()
+    t.join(10)
+    assert gc.isenabled()
+    gc.disable()                       # off before: left off
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -17,9 +17,11 @@ which content IS available (`R2Y` = the previous and the current calendar year o
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from datetime import date, datetime, timedelta, timezone
@@ -440,6 +442,35 @@ def licences_from(index, at: datetime | None = None):
     return licences
 
 
+_paused = 0
+_paused_lock = threading.Lock()
+_was_enabled = False
+
+
+@contextmanager
+def collection_paused():
+    """Python's cyclic garbage collector off while a batch is answered or the index is built
+    (threads doing either at the same time keep it off until the last one ends). Both make
+    hundreds of thousands of objects and no cycles. A batch's are short-lived: counted by
+    the collector, they made it scan every object of the holdings and policy indexes (2.3
+    million at 100,000 KBART titles) every few batches, 1-2.5 s each time; freed by
+    reference counting before it runs again, they never count. The index build spent a
+    fifth of its CPU time in collections that found nothing to free."""
+    global _paused, _was_enabled
+    with _paused_lock:
+        if _paused == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and _was_enabled:
+                gc.enable()
+
+
 class HoldingsService:
     """One HoldingsIndex per store state: rebuilt when `fingerprint()` changes, checked at
     most every `ttl` seconds unless this process wrote (changes.generation())."""
@@ -460,10 +491,11 @@ class HoldingsService:
             fp = (changes.generation(), self.fingerprint())
             self._checked = time.monotonic()
             if self._index is None or fp != self._built_for:
-                self._index = HoldingsIndex.from_store(self.store)
+                with collection_paused():
+                    self._index = HoldingsIndex.from_store(self.store)
             self._built_for = fp
         return self._index
 
 
-__all__ = ["HoldingsIndex", "HoldingsService", "Holding", "Coverage", "Entitlement", "parse_date",
+__all__ = ["HoldingsIndex", "HoldingsService", "collection_paused", "Holding", "Coverage", "Entitlement", "parse_date",
            "embargo_window", "licences_from", "COVERED", "NOT_COVERED", "NOT_HELD"]

@@ -17,9 +17,6 @@ that post-cancellation (perpetual) access is decided on the content's year.
 
 from __future__ import annotations
 
-import gc
-import threading
-from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from .decision_service import DecisionParamError, expand, parse_datetime
@@ -175,30 +172,3 @@ def _request_of(params: dict, seen: dict) -> dict:
         found = seen[key] = holdings_request(params)
     return found
 
-
-_paused = 0
-_paused_lock = threading.Lock()
-_was_enabled = False
-
-
-@contextmanager
-def collection_paused():
-    """Python's cyclic garbage collector off while a batch is answered (threads that answer
-    batches at the same time keep it off until the last one ends). A batch allocates a few
-    hundred thousand short-lived objects and no cycles: counted by the collector, they made
-    it scan every object of the holdings and policy indexes (2.3 million at 100,000 KBART
-    titles) every few batches, 1-2.5 s each time; freed by reference counting before the
-    collector runs again, they never count."""
-    global _paused, _was_enabled
-    with _paused_lock:
-        if _paused == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-        _paused += 1
-    try:
-        yield
-    finally:
-        with _paused_lock:
-            _paused -= 1
-            if _paused == 0 and _was_enabled:
-                gc.enable()

@@ -9,16 +9,14 @@ Every answer comes from `policy.decide` through the DecisionService, exactly as
 from __future__ import annotations
 
 import json
+import time
 
 import orjson
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..decision_service import DecisionParamError, DecisionService
-from ..identifier_decisions import (
-    collection_paused,
-    entitlement_answer,
-    entitlement_batch,
-)
+from ..holdings import collection_paused
+from ..identifier_decisions import entitlement_answer, entitlement_batch
 from ..identifiers import IdentifierError
 from ..input_limits import InputRefused, check_json_nesting
 from .auth import hidden_graphs
@@ -134,6 +132,7 @@ def entitlement():
 def entitlements():
     """Many identifiers in one request (a discovery system's result page):
     {"identifiers": [...], "date"?: ...} -> {"entitlements": [...]} in the same order."""
+    started = time.perf_counter()
     svc = service()
     with collection_paused():
         try:
@@ -150,4 +149,7 @@ def entitlements():
         # in their own order, UTF-8 as is), ten times faster than json.dumps
         payload = orjson.dumps({"entitlements": answers})
         del answers, body       # freed while the collector is off: it never counts them
-        return Response(payload, mimetype="application/json")
+        resp = Response(payload, mimetype="application/json")
+    # W3C Server Timing: the server's share of a batch's time, for clients and the benchmark
+    resp.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return resp
