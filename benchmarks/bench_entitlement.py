@@ -18,6 +18,7 @@ Figures:
              and the client's json.loads of the answer beside it. The same batch goes to a
              server of the baseline revision (--baseline, default main) on a copy of the
              store, runs alternating between the two; their answers must be equal.
+  compact    the same batch with `fields` (--fields) on this checkout's server
   first      each server's first question, which builds its policy and holdings indexes:
              the cost of the first question after a data change (a KBART import)
 
@@ -173,8 +174,9 @@ class Server:
                     raise SystemExit(f"server {name} did not start: " + self.log_path.read_text()[-2000:])
                 time.sleep(0.3)
 
-    def ask(self, items: list) -> tuple[list, dict]:
-        out, times = post(self.base + "/api/v1/entitlements", {"identifiers": items})
+    def ask(self, items: list, fields: list | None = None) -> tuple[list, dict]:
+        body = {"identifiers": items} if fields is None else {"identifiers": items, "fields": fields}
+        out, times = post(self.base + "/api/v1/entitlements", body)
         return out["entitlements"], times
 
     def stop(self) -> None:
@@ -200,7 +202,7 @@ def baseline_sources(ref: str, into: Path) -> tuple[Path, str]:
     return tree / "src", commit
 
 
-def http_batch(data_dir: Path, asks: list, repeat: int, baseline: str | None) -> dict:
+def http_batch(data_dir: Path, asks: list, repeat: int, baseline: str | None, fields: list | None = None) -> dict:
     """The batch on this checkout's server and, when `baseline` names a git revision, on
     that revision's server over a copy of the same store: each server's first question
     (which builds its indexes: the cost of the first question after a data change) alone,
@@ -231,6 +233,17 @@ def http_batch(data_dir: Path, asks: list, repeat: int, baseline: str | None) ->
                 times[name].append(timing)
                 answers.setdefault(name, out)
             say(f"run {r + 1}/{repeat}: " + ", ".join(f"{n} {times[n][-1]['seconds']:.2f} s" for n in names))
+        if fields:
+            compact = []
+            for _ in range(repeat):
+                out, timing = servers["this"].ask(items, fields)
+                compact.append(timing)
+            full = answers["this"]
+            res["compact"] = {"fields": fields, "seconds": statistics.median(t["seconds"] for t in compact),
+                              "server_seconds": statistics.median(t["server"] for t in compact),
+                              "bytes": compact[0]["bytes"], "runs": [t["seconds"] for t in compact],
+                              "equal": out == [a if "error" in a else {k: v for k, v in a.items() if k in fields}
+                                               for a in full]}
     finally:
         for srv in servers.values():
             srv.stop()
@@ -285,6 +298,8 @@ def main(argv=None) -> int:
                     help="also serve git revision REV's sources on a copy of the store, runs alternating "
                          "(default main; 'none': this checkout only)")
     ap.add_argument("--http-only", action="store_true", help="skip the in-process and SPARQL figures")
+    ap.add_argument("--fields", default="status,resource,licences,coverage,reason",
+                    help="also time the compact form with these answer fields (this checkout only; '' = not)")
     ap.add_argument("--keep", type=Path, default=None,
                     help="work in this folder and keep it: a second run reuses its store (no import)")
     ap.add_argument("--json", action="store_true")
@@ -354,7 +369,8 @@ def main(argv=None) -> int:
         gc.collect()      # the embedded store's lock goes with the last reference: the server needs it
         say("HTTP batch")
         res["http"] = http_batch(work / "data", asks[:args.batch], args.repeat,
-                                 None if args.baseline == "none" else args.baseline)
+                                 None if args.baseline == "none" else args.baseline,
+                                 [f for f in args.fields.split(",") if f] or None)
 
     if args.json:
         print(json.dumps(res, indent=2))
@@ -380,6 +396,11 @@ def main(argv=None) -> int:
                   f"{h[name]['first_question_seconds']:.1f} s")
     if "answers_equal" in h:
         print(f"  answers of the two servers equal: {h['answers_equal']}")
+    if "compact" in h:
+        c = h["compact"]
+        print(f"  compact form, fields={','.join(c['fields'])} (this checkout): {c['seconds']:.3f} s median of "
+              f"{len(c['runs'])} [{', '.join(f'{x:.3f}' for x in c['runs'])}], server {c['server_seconds']:.3f} s, "
+              f"{c['bytes'] / 1e6:.1f} MB; equal to the full answers' fields: {c['equal']}")
     return 0
 
 

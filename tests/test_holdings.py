@@ -246,3 +246,19 @@ def test_the_collector_stays_paused_until_the_last_batch_ends():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_batch_can_ask_for_some_fields_only(holdings_server):
+    import requests
+    url = holdings_server.url + "/api/v1/entitlements"
+    body = dict(BATCH_SHARED, identifiers=BATCH_ITEMS)
+    full = requests.post(url, json=body, timeout=120).json()["entitlements"]
+    for fields in (["status", "resource", "licences"], ["zh", "identifier"], ["holdings"]):
+        compact = requests.post(url, json=dict(body, fields=fields), timeout=120).json()["entitlements"]
+        assert compact == [a if "error" in a else {k: v for k, v in a.items() if k in fields} for a in full]
+    assert compact[0]["holdings"] and list(compact[0]) == ["holdings"]
+    for fields, word in ((["status", "title"], "'title'"), ("status", "a list"), ([], "a list")):
+        bad = requests.post(url, json=dict(body, fields=fields), timeout=60)
+        assert bad.status_code == 400 and bad.json()["error"].startswith("fields:") and word in bad.json()["error"]
+    zh = requests.post(url, json=dict(body, fields=["title"]), headers={"Accept-Language": "zh"}, timeout=60)
+    assert zh.status_code == 400 and "未知字段 'title'" in zh.json()["error"]

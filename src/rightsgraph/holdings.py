@@ -395,20 +395,38 @@ class Entitlement:
         return (f"Not covered: {title} ({ident}) is held in {where}, but {what or 'it'} {en} (coverage {cov_en}).",
                 f"未覆盖：{title}（{ident}）已收藏于 {where}，但 {what} {zh}（覆盖 {cov_zh}）。")
 
-    def to_json(self, hidden: frozenset = frozenset()) -> dict:
+    def to_json(self, hidden: frozenset = frozenset(), fields: frozenset | None = None) -> dict:
         """The answer; licences in `hidden` (confidential to the caller) are named
         `(confidential)`. Holdings and coverage are not confidential: KBART lists are
-        shared with every knowledge base."""
+        shared with every knowledge base. `fields` (a subset of ANSWER_FIELDS): only those
+        keys, the others not computed (a batch's compact form)."""
         d = self.deciding
-        en, zh = self.texts(hidden)
-        return {"identifier": self.identifier.to_json(), "status": self.status, "date": self.date,
-                "volume": self.volume, "issue": self.issue,
-                "resource": d.holding.resource if d else None,
-                "packages": d.holding.packages if d else [], "licences": masked(d.licences, hidden) if d else [],
-                "coverage": d.coverage.to_json() if d and d.coverage else None,
-                "reason": d.reason if d else None,
-                "holdings": [a.to_json(hidden) for a in self.holdings],
-                "en": en, "zh": zh}
+        if fields is None:
+            en, zh = self.texts(hidden)
+            return {"identifier": self.identifier.to_json(), "status": self.status, "date": self.date,
+                    "volume": self.volume, "issue": self.issue,
+                    "resource": d.holding.resource if d else None,
+                    "packages": d.holding.packages if d else [], "licences": masked(d.licences, hidden) if d else [],
+                    "coverage": d.coverage.to_json() if d and d.coverage else None,
+                    "reason": d.reason if d else None,
+                    "holdings": [a.to_json(hidden) for a in self.holdings],
+                    "en": en, "zh": zh}
+        values = {
+            "identifier": lambda: self.identifier.to_json(), "status": lambda: self.status,
+            "date": lambda: self.date, "volume": lambda: self.volume, "issue": lambda: self.issue,
+            "resource": lambda: d.holding.resource if d else None,
+            "packages": lambda: d.holding.packages if d else [],
+            "licences": lambda: masked(d.licences, hidden) if d else [],
+            "coverage": lambda: d.coverage.to_json() if d and d.coverage else None,
+            "reason": lambda: d.reason if d else None,
+            "holdings": lambda: [a.to_json(hidden) for a in self.holdings],
+            "en": lambda: self.texts(hidden)[0], "zh": lambda: self.texts(hidden)[1]}
+        return {k: values[k]() for k in ANSWER_FIELDS if k in fields}
+
+
+# The keys of an entitlement answer, in their order.
+ANSWER_FIELDS = ("identifier", "status", "date", "volume", "issue", "resource", "packages", "licences",
+                 "coverage", "reason", "holdings", "en", "zh")
 
 
 CONFIDENTIAL = "(confidential)"   # as decision_service.CONFIDENTIAL
@@ -497,5 +515,5 @@ class HoldingsService:
         return self._index
 
 
-__all__ = ["HoldingsIndex", "HoldingsService", "collection_paused", "Holding", "Coverage", "Entitlement", "parse_date",
+__all__ = ["HoldingsIndex", "HoldingsService", "collection_paused", "ANSWER_FIELDS", "Holding", "Coverage", "Entitlement", "parse_date",
            "embargo_window", "licences_from", "COVERED", "NOT_COVERED", "NOT_HELD"]
