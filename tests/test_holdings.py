@@ -160,6 +160,7 @@ BATCH_ITEMS = [
     {"issn": "1545-4282", "date": "2010-13"}, {"issn": "1545-4282", "at": "yesterday"},
     {"issn": "1545-4282", "issn ": "x", "doi": "10.1146/x"}, {"issn": ["1545-4282", "0066-4146"]},
     {"issn": "1545-4282", "date": ["2010", "2011"]}, {"issn": 15454282}, 7, None, "issn:1545-4282",
+    {"title_id": "\ud800astro"},                                   # a lone surrogate: valid JSON, not UTF-8
 ]
 
 
@@ -211,7 +212,7 @@ def test_a_batch_answers_each_item_as_it_is_answered_alone(holdings_server, lang
             statuses.append("error")
     assert statuses == [
         "covered", "not-covered", "covered", "not-covered", "covered", "not-covered", "not-held", "not-held",
-        "covered", "covered", "not-covered", *["error"] * 12, "covered"]
+        "covered", "covered", "not-covered", *["error"] * 12, "covered", "not-held"]
     assert batch[3]["reason"] == "embargo" and batch[2]["coverage"]["start"] == "1985"
     assert batch[0]["licences"] == ["https://example.org/licence/annual-reviews"]
     assert batch[11]["error"].startswith("identifiers[11].id: '1545-4283'")

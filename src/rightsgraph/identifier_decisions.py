@@ -192,4 +192,3 @@ def _request_of(params: dict, seen: dict) -> dict:
     if found is None:
         found = seen[key] = holdings_request(params)
     return found
-

@@ -147,7 +147,10 @@ def entitlements():
             return _bad(exc.text(_lang()))
         # a result page of 10,000 answers is megabytes: serialised once by orjson (in C, keys
         # in their own order, UTF-8 as is), ten times faster than json.dumps
-        payload = orjson.dumps({"entitlements": answers})
+        try:
+            payload = orjson.dumps({"entitlements": answers})
+        except orjson.JSONEncodeError:   # a lone surrogate escaped in the request (valid JSON, not UTF-8)
+            payload = json.dumps({"entitlements": answers}, separators=(",", ":")).encode()
         del answers, body       # freed while the collector is off: it never counts them
         resp = Response(payload, mimetype="application/json")
     # W3C Server Timing: the server's share of a batch's time, for clients and the benchmark
