@@ -141,3 +141,125 @@ def test_a_confidential_licence_is_not_named_to_a_reader(store):
     assert licence not in str(seen)
     decided = svc.answer(dict(ask, action="read", assignee="https://example.org/party/library-x"), frozenset({graph}))
     assert decided["decision"] == "permit" and licence not in str(decided)
+
+
+# ----------------------------------------------------------------------- batches
+# A batch must answer each item exactly as the item is answered alone (identifier_decisions
+# computes what items share once per batch): held, a title history, not covered, embargoed,
+# abstracts only, not held, volume/issue, an item's own date or `at`, and every kind of
+# malformed item, each answered in its place.
+BATCH_SHARED = {"date": "2010", "at": "2026-11-30T12:00:00Z"}
+BATCH_ITEMS = [
+    "issn:1545-4282", {"issn": "0066-4146", "date": "1950"}, {"title_id": "biophys", "date": "1990"},
+    {"issn": "0317-8471", "date": "2015"},                          # in the range, within the R1Y embargo
+    {"issn": "0317-8471", "date": "2015", "at": "2015-06-01T00:00:00Z"},   # the same, asked in 2015: covered
+    {"issn": "2049-3630", "date": "2020"},                          # two rows: after-coverage, abstracts-only
+    "10.1146/not-held", {"doi": "https://doi.org/10.1146/ANNUREV-X.1"}, "http://www.annualreviews.org/journal/anchem/",
+    {"isbn": "0-306-40615-2", "date": None}, {"issn": "0317-8471", "date": None, "volume": "29", "issue": "5"},
+    "1545-4283", "hello", {"issn": "1545-4282", "target": "https://example.org/x"}, {"date": "2010"},
+    {"issn": "1545-4282", "date": "2010-13"}, {"issn": "1545-4282", "at": "yesterday"},
+    {"issn": "1545-4282", "issn ": "x", "doi": "10.1146/x"}, {"issn": ["1545-4282", "0066-4146"]},
+    {"issn": "1545-4282", "date": ["2010", "2011"]}, {"issn": 15454282}, 7, None, "issn:1545-4282",
+    {"title_id": "\ud800astro"},                                   # a lone surrogate: valid JSON, not UTF-8
+]
+
+
+@pytest.fixture(scope="module")
+def holdings_server(tmp_path_factory):
+    from rightsgraph.loading import load_files
+    from rightsgraph.store.embedded import EmbeddedStore
+    from rightsgraph.system_graphs import ensure_system_graphs
+
+    from .conftest import ServerProcess
+    base = tmp_path_factory.mktemp("batch")
+    st = EmbeddedStore(base / "store")
+    ensure_system_graphs(st)
+    import_kbart(st, AR, package=AR_PKG)
+    import_kbart(st, KBART / "monographs_extra.tsv", package=EXTRA_PKG)
+    load_files(st, [KBART / "annual-reviews-licence.ttl"])
+    st.close()
+    srv = ServerProcess(base, "serve")
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_batch_answers_each_item_as_it_is_answered_alone(holdings_server, lang):
+    import requests
+    url = holdings_server.url + "/api/v1"
+    headers = {"Accept-Language": lang}
+    got = requests.post(url + "/entitlements", json=dict(BATCH_SHARED, identifiers=BATCH_ITEMS), headers=headers,
+                        timeout=120)
+    assert got.status_code == 200
+    batch = got.json()["entitlements"]
+    assert len(batch) == len(BATCH_ITEMS)
+    statuses = []
+    for i, item in enumerate(BATCH_ITEMS):
+        if not isinstance(item, (str, dict)):
+            assert batch[i] == {"error": f"identifiers[{i}]: expected a string or an object"}
+            statuses.append("error")
+            continue
+        alone = dict(BATCH_SHARED, **(item if isinstance(item, dict) else {"id": item}))
+        alone = {k: v for k, v in alone.items() if v is not None}
+        one = requests.post(url + "/entitlement", json=alone, headers=headers, timeout=60)
+        if one.status_code == 200:
+            assert batch[i] == one.json(), item
+            statuses.append(batch[i]["status"])
+        else:
+            assert one.status_code == 400, (item, one.text)
+            error = one.json()["error"]
+            assert batch[i] in ({"error": f"identifiers[{i}].{error}"}, {"error": f"identifiers[{i}]: {error}"}), item
+            statuses.append("error")
+    assert statuses == [
+        "covered", "not-covered", "covered", "not-covered", "covered", "not-covered", "not-held", "not-held",
+        "covered", "covered", "not-covered", *["error"] * 12, "covered", "not-held"]
+    assert batch[3]["reason"] == "embargo" and batch[2]["coverage"]["start"] == "1985"
+    assert batch[0]["licences"] == ["https://example.org/licence/annual-reviews"]
+    assert batch[11]["error"].startswith("identifiers[11].id: '1545-4283'")
+
+
+def test_the_collector_stays_paused_until_the_last_batch_ends():
+    import gc
+    import threading
+
+    from rightsgraph.holdings import collection_paused
+    assert gc.isenabled()
+    first_in, second_done = threading.Event(), threading.Event()
+
+    def other_batch():
+        with collection_paused():
+            first_in.set()
+            second_done.wait(10)
+
+    t = threading.Thread(target=other_batch)
+    t.start()
+    first_in.wait(10)
+    with collection_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()          # the other batch still runs
+    second_done.set()
+    t.join(10)
+    assert gc.isenabled()
+    gc.disable()                       # off before: left off
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_batch_can_ask_for_some_fields_only(holdings_server):
+    import requests
+    url = holdings_server.url + "/api/v1/entitlements"
+    body = dict(BATCH_SHARED, identifiers=BATCH_ITEMS)
+    full = requests.post(url, json=body, timeout=120).json()["entitlements"]
+    for fields in (["status", "resource", "licences"], ["zh", "identifier"], ["holdings"]):
+        compact = requests.post(url, json=dict(body, fields=fields), timeout=120).json()["entitlements"]
+        assert compact == [a if "error" in a else {k: v for k, v in a.items() if k in fields} for a in full]
+    assert compact[0]["holdings"] and list(compact[0]) == ["holdings"]
+    for fields, word in ((["status", "title"], "'title'"), ("status", "a list"), ([], "a list")):
+        bad = requests.post(url, json=dict(body, fields=fields), timeout=60)
+        assert bad.status_code == 400 and bad.json()["error"].startswith("fields:") and word in bad.json()["error"]
+    zh = requests.post(url, json=dict(body, fields=["title"]), headers={"Accept-Language": "zh"}, timeout=60)
+    assert zh.status_code == 400 and "未知字段 'title'" in zh.json()["error"]

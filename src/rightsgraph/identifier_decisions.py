@@ -17,8 +17,10 @@ that post-cancellation (perpetual) access is decided on the content's year.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from .decision_service import DecisionParamError, expand, parse_datetime
-from .holdings import NOT_HELD
+from .holdings import ANSWER_FIELDS, NOT_HELD
 from .identifiers import PARAMS, Identifier, IdentifierError, from_params
 
 PUBLICATION_YEAR = "https://w3id.org/rightsgraph/ns#publicationYear"
@@ -114,7 +116,12 @@ def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 1
     """{"identifiers": [...], "date"?, "volume"?, "issue"?, "at"?} -> one answer per item, in
     order. An item is a string (`issn:1545-4282`, a bare DOI ...) or an object with its own
     identifier and date; shared fields apply to every item that does not give its own. A
-    malformed item gets {"error": "identifiers[i]...."} in its place."""
+    malformed item gets {"error": "identifiers[i]...."} in its place. `fields` (a list of
+    answer keys, e.g. ["status", "resource", "licences"]) keeps only those in each answer.
+
+    Each answer is the one entitlement_answer gives for the item alone; what does not depend
+    on the item (the policy and holdings indexes, the confidential licences, the licences of
+    a day, the shared date) is looked up once for the batch, not once per item."""
     items = body.get("identifiers") if isinstance(body, dict) else None
     if not isinstance(items, list):
         raise DecisionParamError('POST a JSON object {"identifiers": ["issn:1545-4282", '
@@ -122,6 +129,12 @@ def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 1
     if len(items) > limit:
         raise OverflowError(f"at most {limit} identifiers in one batch")
     shared = {k: body[k] for k in ("date", "volume", "issue", "at") if k in body}
+    fields = answer_fields(body.get("fields"))
+    index = svc.index()
+    holdings = svc.holdings()
+    hidden_policies = svc.confidential_terms(frozenset(hidden), index).policies
+    requests: dict = {}       # (date, volume, issue, at) as given -> holdings_request of them
+    days: dict = {}           # at -> (licences of the day, the day)
     out = []
     for i, item in enumerate(items):
         try:
@@ -131,9 +144,51 @@ def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 1
                 params = dict(shared, **item)
             else:
                 raise DecisionParamError("expected a string or an object")
-            out.append(entitlement_answer(svc, params, hidden))
+            ident = from_params(params)
+            if ident is None:
+                raise IdentifierError("identifier", "", "missing")
+            req = _request_of(params, requests)
+            at = req["at"]
+            day = days.get(at)
+            if day is None:     # the day of `at` (default today) and the licences binding on it
+                day = days[at] = (holdings.licences(index, at),
+                                  (at or datetime.now(timezone.utc)).astimezone(timezone.utc).date())
+            ent = holdings.entitlement(ident, req["date"], req["volume"], req["issue"], at=day[1], licences=day[0])
+            out.append(ent.to_json(hidden_policies, fields))
         except IdentifierError as exc:
             out.append({"error": f"identifiers[{i}].{exc.text(lang)}"})
         except DecisionParamError as exc:
             out.append({"error": f"identifiers[{i}]: {exc}"})
     return out
+
+
+def answer_fields(value) -> frozenset | None:
+    """The `fields` of a batch: None (every field) or a set of ANSWER_FIELDS; anything else
+    is a DecisionParamError naming the field."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise DecisionParamError(
+            f"fields: expected a list of answer fields ({', '.join(ANSWER_FIELDS)})",
+            {"en": f"fields: expected a list of answer fields ({', '.join(ANSWER_FIELDS)})",
+             "zh": f"fields：应为答案字段的列表（{'、'.join(ANSWER_FIELDS)}）"})
+    unknown = [v for v in value if v not in ANSWER_FIELDS]
+    if unknown:
+        raise DecisionParamError(
+            f"fields: unknown field {unknown[0]!r} (one of {', '.join(ANSWER_FIELDS)})",
+            {"en": f"fields: unknown field {unknown[0]!r} (one of {', '.join(ANSWER_FIELDS)})",
+             "zh": f"fields：未知字段 {unknown[0]!r}（应为 {'、'.join(ANSWER_FIELDS)} 之一）"})
+    return frozenset(value)
+
+
+def _request_of(params: dict, seen: dict) -> dict:
+    """holdings_request(params), computed once per distinct (date, volume, issue, at) of a
+    batch (most items share the batch's). A refused value is refused for each item."""
+    key = tuple(params.get(k) for k in ("date", "volume", "issue", "at"))
+    try:
+        found = seen.get(key)
+    except TypeError:           # a list or an object given as a value: holdings_request says what is wrong
+        return holdings_request(params)
+    if found is None:
+        found = seen[key] = holdings_request(params)
+    return found

@@ -17,6 +17,10 @@ SCHEMES = ("doi", "issn", "isbn", "title_id", "url")
 
 _ISSN = re.compile(r"^(\d{4})-?(\d{3}[\dXx])$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_ISSN_LABEL = re.compile(r"^issn[:\s]*", re.IGNORECASE)
+_ISBN_LABEL = re.compile(r"^isbn(?:-1[03])?[:\s]*", re.IGNORECASE)
+_ISBN_DIGITS = re.compile(r"\d{9}[\dX]|97[89]\d{10}")
+_ISBN_WRITTEN = re.compile(r"[0-9Xx][0-9Xx -]*")
 _DOI_PREFIXES = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|info:doi/)", re.IGNORECASE)
 
 _MESSAGES = {
@@ -91,7 +95,7 @@ def isbn_check_digit(body: str) -> str:
 # ----------------------------------------------------------------------- normal forms
 def normalise_issn(text: str, param: str = "issn") -> str:
     """`NNNN-NNNC` (hyphen, upper-case X); an `ISSN ` label is dropped."""
-    v = re.sub(r"^issn[:\s]*", "", text.strip(), flags=re.IGNORECASE)
+    v = _ISSN_LABEL.sub("", text.strip())
     m = _ISSN.match(v)
     if not m:
         raise IdentifierError(param, text, "issn" if v else "empty")
@@ -103,9 +107,9 @@ def normalise_issn(text: str, param: str = "issn") -> str:
 
 def normalise_isbn(text: str, param: str = "isbn") -> str:
     """ISBN-13 digits: an ISBN-10 becomes 978 + its first nine digits + a new check digit."""
-    v = re.sub(r"^isbn(?:-1[03])?[:\s]*", "", text.strip(), flags=re.IGNORECASE)
+    v = _ISBN_LABEL.sub("", text.strip())
     digits = isbn_digits(v)
-    if not re.fullmatch(r"\d{9}[\dX]|97[89]\d{10}", digits) or not re.fullmatch(r"[0-9Xx][0-9Xx -]*", v):
+    if not _ISBN_DIGITS.fullmatch(digits) or not _ISBN_WRITTEN.fullmatch(v):
         raise IdentifierError(param, text, "isbn" if v else "empty")
     expected = isbn_check_digit(digits[:-1])
     if digits[-1] != expected:
@@ -205,14 +209,20 @@ def parse_tagged(text: str, param: str = "identifier") -> Identifier:
 # Request parameter names (CLI options, query parameters, JSON keys) for each kind.
 PARAMS = {"doi": "doi", "issn": "issn", "isbn": "isbn", "title_id": "title_id", "title-id": "title_id",
           "titleId": "title_id", "url": "url", "id": None}     # id: `issn:1545-4282`, a bare DOI ...
+_PARAM_ORDER = {name: i for i, name in enumerate(PARAMS)}
 
 
 def from_params(params: dict) -> Identifier | None:
     """The one identifier a request gives (`doi`, `issn`, `isbn`, `title_id`/`title-id`,
     `url`, or `id` written as parse_tagged reads it), or None. Query parameters come as lists of strings, JSON as values."""
     given = []
-    for name, scheme in PARAMS.items():
-        value = params.get(name)
+    # the request's own names, in PARAMS' order (a batch item has two or three, PARAMS eight)
+    names = [n for n in params if n in PARAMS]
+    if len(names) > 1:
+        names.sort(key=_PARAM_ORDER.__getitem__)
+    for name in names:
+        scheme = PARAMS[name]
+        value = params[name]
         if isinstance(value, list):
             if len(value) > 1:
                 raise IdentifierError(name, "", "several", names=", ".join(map(str, value)))

@@ -9,10 +9,13 @@ Every answer comes from `policy.decide` through the DecisionService, exactly as
 from __future__ import annotations
 
 import json
+import time
 
+import orjson
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..decision_service import DecisionParamError, DecisionService
+from ..holdings import collection_paused
 from ..identifier_decisions import entitlement_answer, entitlement_batch
 from ..identifiers import IdentifierError
 from ..input_limits import InputRefused, check_json_nesting
@@ -129,18 +132,27 @@ def entitlement():
 def entitlements():
     """Many identifiers in one request (a discovery system's result page):
     {"identifiers": [...], "date"?: ...} -> {"entitlements": [...]} in the same order."""
+    started = time.perf_counter()
     svc = service()
-    try:
-        body = _json_body()
-    except InputRefused as exc:
-        return _refused(exc)
-    try:
-        answers = entitlement_batch(svc, body, hidden_graphs(), MAX_BATCH, _lang())
-    except OverflowError as exc:
-        return _bad(str(exc), 413)
-    except DecisionParamError as exc:
-        return _bad(exc.text(_lang()))
-    # a result page of 10,000 answers is megabytes: serialised once, keys in their own order
-    # (jsonify sorts them and escapes every non-ASCII character, a third of the batch's time)
-    return Response(json.dumps({"entitlements": answers}, ensure_ascii=False, separators=(",", ":")),
-                    mimetype="application/json")
+    with collection_paused():
+        try:
+            body = _json_body()
+        except InputRefused as exc:
+            return _refused(exc)
+        try:
+            answers = entitlement_batch(svc, body, hidden_graphs(), MAX_BATCH, _lang())
+        except OverflowError as exc:
+            return _bad(str(exc), 413)
+        except DecisionParamError as exc:
+            return _bad(exc.text(_lang()))
+        # a result page of 10,000 answers is megabytes: serialised once by orjson (in C, keys
+        # in their own order, UTF-8 as is), ten times faster than json.dumps
+        try:
+            payload = orjson.dumps({"entitlements": answers})
+        except orjson.JSONEncodeError:   # a lone surrogate escaped in the request (valid JSON, not UTF-8)
+            payload = json.dumps({"entitlements": answers}, separators=(",", ":")).encode()
+        del answers, body       # freed while the collector is off: it never counts them
+        resp = Response(payload, mimetype="application/json")
+    # W3C Server Timing: the server's share of a batch's time, for clients and the benchmark
+    resp.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return resp
