@@ -68,14 +68,15 @@ class Page:
                 failed.append((msg["params"].get("errorText"), msg["params"].get("requestId")))
         return console, failed
 
-    def axe(self) -> list[dict]:
-        """axe-core's WCAG 2.1 A/AA violations on the current page."""
+    def axe(self, exclude: str | None = None) -> list[dict]:
+        """axe-core's WCAG 2.1 A/AA violations on the current page (outside `exclude`, a CSS selector)."""
         self.driver.execute_script(AXE.read_text(encoding="utf-8"))
         return self.driver.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+            "const done = arguments[arguments.length - 1]; const exclude = arguments[0];"
+            "axe.run(exclude ? {include: [document], exclude: [exclude]} : document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
             ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " nodes: v.nodes.slice(0, 3).map(n => n.html)}))), e => done([{id: 'axe-error', impact: 'critical', help: String(e)}]));")
+            " nodes: v.nodes.slice(0, 3).map(n => n.html)}))), e => done([{id: 'axe-error', impact: 'critical', help: String(e)}]));",
+            exclude)
 
     def screenshot(self, name: str) -> None:
         # the whole page, not just the window: the long tables are what a librarian reads
