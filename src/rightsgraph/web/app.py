@@ -43,9 +43,9 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     from . import i18n
     i18n.install(app)
     from . import (admin, api, auth, gsp, licence_pages, pages, preservation, report_pages, reports, resource_page,
-                   search, sparql, void)
+                   search, sparql, termsheet_upload, void)
     for module in (auth, admin, sparql, gsp, pages, search, resource_page, licence_pages, void, reports,
-                   report_pages, preservation, api):
+                   report_pages, termsheet_upload, preservation, api):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(StoreError)
