@@ -99,6 +99,9 @@ def test_the_asset_page_shows_costs_to_a_cataloguer(world):
     assert "费用" in heads
     l01 = next(r for r in rows if r[0] == "https://demo.rightsgraph.org/licence/L01")
     assert "1245000" in " ".join(l01)
+    # asset classes by their names (the ontology's skos:prefLabel), licence statuses in words
+    assert '<td data-value="rg:SubscribedAccess">订购访问</td>' in page
+    assert '<td data-value="rg:Active">有效</td>' in page
 
 
 @pytest.mark.parametrize("name, table", [("usage", "months"), ("cost-per-use", "licences"), ("demand", "turnaways")])

@@ -92,7 +92,8 @@ def _year() -> int | None:
 
 
 LINKED = {"licence": "/licence?iri="}          # columns whose IRIs have a page of their own
-NAMED = ("licence", "collection", "iri")      # columns of IRIs shown by their titles
+NAMED = ("licence", "collection", "iri", "class", "licences")   # IRIs (or lists of them) shown by their titles
+RG_PREFIX = "rg:"                             # reports/assets.short() writes rg: IRIs so
 NOT_IN_FORCE = "licences not in force: "      # risks.py's reason, with the licences after it
 
 
@@ -102,15 +103,23 @@ class Display:
 
     def __init__(self, tables: list[dict]):
         from .visible import labels, visible_store
-        iris = {r.get(c) for t in tables for r in t["rows"] for c in NAMED if isinstance(r.get(c), str)}
+        iris = {_iri(v) for t in tables for r in t["rows"] for c in NAMED
+                for v in (r.get(c) if isinstance(r.get(c), list) else [r.get(c)]) if isinstance(v, str)}
         iris |= {x for t in tables for r in t["rows"] for x in reason_licences(r.get("reason"))}
         self.names = labels(visible_store(), iris)
 
-    def text(self, column: str, value) -> str:
+    def text(self, column: str, value, row: dict | None = None) -> str:
         from .i18n import pick
+        from .visible import short
         from .wording import LICENCE_STATUSES, TERM_STATUSES, term_label
+        if column == "licence" and isinstance(value, str) and row and row.get("title"):
+            return short(value)                   # the title has a column of its own
         if column in NAMED and isinstance(value, str):
-            return pick(self.names.get(value), value)
+            return pick(self.names.get(_iri(value)), value)
+        if column in NAMED and isinstance(value, list):
+            return "; ".join(pick(self.names.get(_iri(v)), short(v)) for v in value)
+        if column == "held" and isinstance(value, bool):
+            return _("yes") if value else _("no")
         if column == "term":
             return term_label(value)
         if column == "status" and value in TERM_STATUSES:
@@ -118,7 +127,7 @@ class Display:
         if column == "status" and value == "not recorded":
             return _("not recorded")
         if column == "status" and isinstance(value, str):
-            key = re.sub(r"(?<!^)(?=[A-Z])", "_", value).lower()       # InNegotiation -> in_negotiation
+            key = re.sub(r"(?<!^)(?=[A-Z])", "_", value.removeprefix(RG_PREFIX)).lower()   # rg:InNegotiation -> in_negotiation
             if key in LICENCE_STATUSES:
                 return str(LICENCE_STATUSES[key])
         if column == "reason" and isinstance(value, str):
@@ -128,6 +137,11 @@ class Display:
     def link(self, column: str, value) -> str | None:
         from urllib.parse import quote
         return LINKED[column] + quote(value, safe="") if column in LINKED and isinstance(value, str) else None
+
+
+def _iri(value: str) -> str:
+    from ..namespaces import RG
+    return RG.iri(value[len(RG_PREFIX):]) if value.startswith(RG_PREFIX) else value
 
 
 def reason_licences(reason) -> list[str]:
