@@ -102,6 +102,7 @@ def test_the_asset_page_shows_costs_to_a_cataloguer(world):
     # asset classes by their names (the ontology's skos:prefLabel), licence statuses in words
     assert '<td data-value="rg:SubscribedAccess">订购访问</td>' in page
     assert '<td data-value="rg:Active">有效</td>' in page
+    assert "东海高校图书馆联盟—奥尔德盖特科技期刊集团采购协议（2025—2027）" in page     # L01's Chinese title
 
 
 @pytest.mark.parametrize("name, table", [("usage", "months"), ("cost-per-use", "licences"), ("demand", "turnaways")])

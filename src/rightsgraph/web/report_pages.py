@@ -112,6 +112,10 @@ class Display:
         from .i18n import pick
         from .visible import short
         from .wording import LICENCE_STATUSES, TERM_STATUSES, term_label
+        if column == "title" and row:            # the title in the page's language, where the store has it
+            named = self.names.get(_iri(row.get("licence") or row.get("iri") or ""))
+            if named:
+                return pick(named, _cell(value))
         if column == "licence" and isinstance(value, str) and row and row.get("title"):
             return short(value)                   # the title has a column of its own
         if column in NAMED and isinstance(value, str):
