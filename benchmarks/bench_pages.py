@@ -6,7 +6,9 @@ on a real on-disk store: p50 (and p90) of N renders each, after one warm-up rend
 2. the resource page (ten decisions, the licences that apply, metadata);  target p50 < 50 ms at 1M
 3. the licence compare page (two licences, term by term);                 target p50 < 50 ms at 1M
 4. search (a Chinese word, an ISSN), a licence page, the licence list and the decision form
-   (which lists up to 5,000 resources and every party by name), for reference.
+   (which lists up to 5,000 resources and every party by name), for reference;
+5. as a cataloguer: the home page with the expiring licences and open risks (the risk report,
+   computed once per store state and day, then cached), the report pages, and /sparql's editor.
 
     python benchmarks/bench_pages.py                                  # the demo world
     python benchmarks/bench_pages.py --extra-triples 1000000          # the demo + a 1M-triple catalogue
@@ -40,11 +42,11 @@ def cli(data_dir: Path, *args) -> None:
                    check=True, env=env, stdout=subprocess.DEVNULL)
 
 
-def timed(client, url: str, runs: int, lang: str = "en") -> list[float]:
+def timed(client, url: str, runs: int, lang: str = "en", headers: dict | None = None) -> list[float]:
     out = []
     for _ in range(runs):
         t = time.perf_counter()
-        resp = client.get(url, headers={"Accept-Language": lang})
+        resp = client.get(url, headers={"Accept-Language": lang, **(headers or {})})
         out.append((time.perf_counter() - t) * 1000)
         assert resp.status_code == 200, (url, resp.status_code, resp.get_data(as_text=True)[:300])
     return out
@@ -80,7 +82,10 @@ def main() -> int:
     from rightsgraph.web.app import create_app
     store = EmbeddedStore(data / "store")
     quads = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
-    client = create_app(store).test_client()
+    from rightsgraph.accounts import Accounts
+    accounts = Path(tmp.name) / "accounts.json"
+    cataloguer = {"Authorization": "Bearer " + Accounts(accounts).add("bench", "cataloguer")}
+    client = create_app(store, settings={"RG_ACCOUNTS_FILE": str(accounts)}).test_client()
     print(f"store: {quads} quads, {len(store.graphs())} graphs; {args.runs} renders each, as a reader\n")
 
     t = time.perf_counter()
@@ -101,6 +106,17 @@ def main() -> int:
     for name, url in pages.items():
         timed(client, url, 1)                     # warm-up: the policy index, the graph catalogue
         print(line(name, timed(client, url, args.runs)))
+
+    print("\nas a cataloguer:")
+    t = time.perf_counter()
+    timed(client, "/", 1, headers=cataloguer)
+    print(f"{'home (first render: risk report)':<34} {(time.perf_counter() - t) * 1000:8.1f} ms")
+    print(line("home (cached risks)", timed(client, "/", args.runs, headers=cataloguer)))
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    print(line("sparql editor page", timed(client, "/sparql", args.runs, headers=browser)))
+    for name in ("risks", "assets", "usage", "demand", "cost-per-use"):
+        runs = max(3, args.runs // 10)            # each computes its report: seconds, not milliseconds
+        print(line(f"report page: {name}", timed(client, f"/reports/{name}", runs, headers=cataloguer)))
     return 0
 
 

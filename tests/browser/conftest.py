@@ -19,7 +19,10 @@ def demo_server(tmp_path_factory):
     data = tmp_path_factory.mktemp("browser") / "data"
     out = run_cli("demo", "--no-serve", data_dir=data)
     assert out.returncode == 0, out.stderr
+    # a cataloguer's token, for the pages only cataloguers see (Page.as_cataloguer)
+    token = run_cli("user", "add", "browser-librarian", "--role", "cataloguer", data_dir=data, check=True)
     srv = ServerProcess(data, "serve")
+    srv.token = token.stdout.strip().splitlines()[0]
     yield srv
     srv.stop()
 
@@ -68,14 +71,22 @@ class Page:
                 failed.append((msg["params"].get("errorText"), msg["params"].get("requestId")))
         return console, failed
 
-    def axe(self) -> list[dict]:
-        """axe-core's WCAG 2.1 A/AA violations on the current page."""
+    def axe(self, exclude: str | None = None) -> list[dict]:
+        """axe-core's WCAG 2.1 A/AA violations on the current page (outside `exclude`, a CSS selector)."""
         self.driver.execute_script(AXE.read_text(encoding="utf-8"))
         return self.driver.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+            "const done = arguments[arguments.length - 1]; const exclude = arguments[0];"
+            "axe.run(exclude ? {include: [document], exclude: [exclude]} : document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
             ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " nodes: v.nodes.slice(0, 3).map(n => n.html)}))), e => done([{id: 'axe-error', impact: 'critical', help: String(e)}]));")
+            " nodes: v.nodes.slice(0, 3).map(n => n.html)}))), e => done([{id: 'axe-error', impact: 'critical', help: String(e)}]));",
+            exclude)
+
+    def as_cataloguer(self, on: bool = True) -> None:
+        """Send the cataloguer's token with every request from now on (the pages have no
+        sign-in yet: the browser sends the API token, as a proxy in front of them would)."""
+        self.driver.execute_cdp_cmd("Network.enable", {})
+        headers = {"Authorization": f"Bearer {self.server.token}"} if on else {}
+        self.driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": headers})
 
     def screenshot(self, name: str) -> None:
         # the whole page, not just the window: the long tables are what a librarian reads
@@ -88,3 +99,10 @@ class Page:
 @pytest.fixture
 def page(browser, demo_server):
     return Page(browser, demo_server)
+
+
+@pytest.fixture
+def cataloguer_page(page):
+    page.as_cataloguer()
+    yield page
+    page.as_cataloguer(False)

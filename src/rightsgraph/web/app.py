@@ -17,6 +17,7 @@ DEFAULT_SETTINGS = {
     "RG_MAX_ROWS": 100_000,              # rows (or triples) in one query result (413 above)
     "RG_CORS_ORIGINS": "",               # "*" or space-separated origins allowed by CORS; "": off
     "RG_ALLOW_SERVICE": (),              # endpoints SERVICE / LOAD may reach (federation.py); none
+    "RG_EXPIRING_DAYS": 90,              # the home page lists licences ending within this many days
 }
 
 
@@ -41,10 +42,10 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
 
     from . import i18n
     i18n.install(app)
-    from . import (admin, api, auth, gsp, licence_pages, pages, preservation, reports, resource_page, search,
-                   sparql, void)
+    from . import (admin, api, auth, gsp, licence_pages, pages, preservation, report_pages, reports, resource_page,
+                   search, sparql, termsheet_upload, void)
     for module in (auth, admin, sparql, gsp, pages, search, resource_page, licence_pages, void, reports,
-                   preservation, api):
+                   report_pages, termsheet_upload, preservation, api):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(StoreError)

@@ -14,7 +14,7 @@ from ..namespaces import sparql_prefixes
 from .auth import hidden_graphs
 from .i18n import lang
 from .summary_cache import page_cache
-from .wording import CHANNELS, CONFIDENTIAL_LABEL, LOCATIONS, PURPOSES, REASONS, VERDICTS
+from .wording import CHANNELS, CONFIDENTIAL_LABEL, LOCATIONS, PURPOSES, REASONS, VERDICTS, term_label
 from .visible import labels, visible_store
 
 bp = Blueprint("pages", __name__)
@@ -33,9 +33,45 @@ _PARTIES = sparql_prefixes() + """SELECT DISTINCT ?p WHERE { ?p a ?k .
   VALUES ?k { rg:Party rg:Library rg:Consortium rg:UserCategory rg:Publisher rg:Vendor rg:RightsHolder } } ORDER BY ?p"""
 
 
+TOP_RISKS = 5       # open risks listed on the home page (the count covers all)
+
+
 @bp.route("/")
 def home():
-    return render_template("home.html", summary=page_cache().summary(hidden_graphs()))
+    """What the store holds, and for callers who may see the risk report (web/reports.py's
+    rule: cataloguers when the store holds confidential graphs) the licences expiring within
+    RG_EXPIRING_DAYS (90) or ?days= days and the open risks."""
+    from .report_pages import reason_licences, risk_reason
+    risks = _home_risks()
+    named = [e["licence"] for e in risks["expiring"]] + [r["what"] for r in risks["open"][:TOP_RISKS]] + [
+        x for r in risks["open"][:TOP_RISKS] for x in reason_licences(r["detail"])] if risks else []
+    names = labels(visible_store(), named)
+    return render_template("home.html", summary=page_cache().summary(hidden_graphs()), risks=risks, labels=names,
+                           top=TOP_RISKS, term_label=term_label, reason=lambda r: risk_reason(r, names))
+
+
+def _home_risks() -> dict | None:
+    """The risk report's expiring licences and open risks, or None when the caller may not see it."""
+    from datetime import date
+
+    from flask import current_app, g
+
+    from ..accounts import role_at_least
+    from ..reports.risks import risk_report
+    from .auth import catalog
+    if catalog().confidential() and not role_at_least(g.get("role"), "cataloguer"):
+        return None
+    days = request.args.get("days", "")
+    days = int(days) if days.isdigit() else int(current_app.config["RG_EXPIRING_DAYS"])
+    today = date.today()
+    store = current_app.extensions["rightsgraph.store"]
+    rep = page_cache().get(f"risks-{today}-{days}", hidden_graphs(), lambda: risk_report(store, at=today, days=days))
+    open_risks = ([{"kind": "unlicensed", "what": r["collection"], "detail": r["reason"], "n": r["resources"]}
+                   for r in rep["unlicensed"]]
+                  + [{"kind": "key_use", "what": r["licence"], "detail": r["term"], "n": None} for r in rep["key_uses"]]
+                  + [{"kind": "conflict", "what": ", ".join(c.get("rules", [])) if isinstance(c, dict) else str(c),
+                      "detail": "", "n": None} for c in rep["conflicts"]])
+    return {"days": days, "expiring": rep["expiring"], "open": open_risks}
 
 
 def decision_params(form: dict, extra_context: list[str] = ()) -> dict:
@@ -80,12 +116,11 @@ def _lists() -> tuple[list, list, dict]:
     return resources, parties, labels(store, resources + parties)
 
 
-REPORTS = [("/api/v1/reports/assets", _l("Asset classes"), "JSON"),
-           ("/api/v1/reports/risks", _l("Licence risks: expiring licences, key uses not covered"), "JSON"),
-           ("/api/v1/reports/usage", _l("Usage (COUNTER)"), "JSON"),
-           ("/api/v1/reports/usage.svg", _l("Usage chart"), "SVG"),
-           ("/api/v1/reports/cost-per-use", _l("Cost per use (cataloguers)"), "JSON"),
-           ("/api/v1/reports/demand", _l("Demand: turnaways"), "JSON"),
+REPORTS = [("/reports/assets", _l("Asset classes"), _l("page, CSV")),
+           ("/reports/risks", _l("Licence risks: expiring licences, key uses not covered"), _l("page, CSV")),
+           ("/reports/usage", _l("Usage (COUNTER)"), _l("page, CSV, chart")),
+           ("/reports/cost-per-use", _l("Cost per use (cataloguers)"), _l("page, CSV, chart")),
+           ("/reports/demand", _l("Demand: turnaways"), _l("page, CSV, chart")),
            ("/api/v1/reports/preservation", _l("Preservation"), "JSON")]
 
 

@@ -15,6 +15,7 @@ from ..query_pool import QueryTimeout
 from ..store.embedded import EmbeddedStore
 from .auth import catalog, current_agent, hidden_graphs, require
 from .service_description import service_description
+from .sparql_editor import editor_page, wants_editor
 
 bp = Blueprint("sparql", __name__)
 RDFLIB_DEFAULT = "urn:x-rdflib:default"
@@ -112,7 +113,11 @@ def sparql_endpoint():
         return _update(update, params)
     if query is None:
         if request.method == "GET":
-            return service_description(request.base_url)
+            if wants_editor():        # a browser asking for a page: the query editor
+                return editor_page()
+            described = service_description(request.base_url)
+            described.headers["Vary"] = "Accept"      # a browser gets the editor at this URL
+            return described
         raise ProtocolError(400, "missing 'query' parameter")
     _no_federation(federation.query_endpoints(query, request.base_url))
     store = current_app.extensions["rightsgraph.store"]
