@@ -210,13 +210,21 @@ def deployment(request, tmp_path_factory):
     dep.stop()
 
 
-@pytest.fixture
-def demo_store(store):
-    """A store holding the demo world, its licences imported from the term sheets."""
+def load_demo_world(store):
+    """Load the demo world into `store` (system graphs included), its licences imported
+    from the term sheets; returns the store."""
     from rightsgraph.licences.store import import_sheet
     from rightsgraph.loading import load_files
+    from rightsgraph.system_graphs import ensure_system_graphs
+    ensure_system_graphs(store)
     demo = REPO / "data" / "demo"
     load_files(store, [demo / f for f in ("parties.ttl", "collections.ttl", "resources.ttl", "rights.ttl")])
     for sheet in sorted((demo / "termsheets").glob("*.yaml")):
         import_sheet(store, sheet)
     return store
+
+
+@pytest.fixture
+def demo_store(store):
+    """A store holding the demo world, its licences imported from the term sheets."""
+    return load_demo_world(store)

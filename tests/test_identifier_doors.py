@@ -32,16 +32,11 @@ def data(tmp_path_factory):
 def _build(base):
     """The store this module asks (its own `base`/store), open."""
     from rightsgraph.exchange.kbart import import_kbart
-    from rightsgraph.licences.store import import_sheet
     from rightsgraph.loading import load_files
     from rightsgraph.store.embedded import EmbeddedStore
-    from rightsgraph.system_graphs import ensure_system_graphs
-    st = EmbeddedStore(base / "store")
-    ensure_system_graphs(st)
-    demo = REPO / "data" / "demo"
-    load_files(st, [demo / f for f in ("parties.ttl", "collections.ttl", "resources.ttl", "rights.ttl")])
-    for sheet in sorted((demo / "termsheets").glob("*.yaml")):
-        import_sheet(st, sheet)
+
+    from .conftest import load_demo_world
+    st = load_demo_world(EmbeddedStore(base / "store"))
     import_kbart(st, KBART, package=PKG_A)
     import_kbart(st, KBART, package=PKG_B)
     (base / "policy.ttl").write_text(POLICY, encoding="utf-8")

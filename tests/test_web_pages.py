@@ -21,18 +21,11 @@ L01, L02 = DEMO + "licence/L01", DEMO + "licence/L02"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from rightsgraph.licences.store import import_sheet
-    from rightsgraph.loading import load_files
     from rightsgraph.store.embedded import EmbeddedStore
-    from rightsgraph.system_graphs import ensure_system_graphs
     from rightsgraph.web.app import create_app
-    from .conftest import REPO
-    store = EmbeddedStore(tmp_path_factory.mktemp("web-pages") / "store")
-    ensure_system_graphs(store)
-    data = REPO / "data" / "demo"
-    load_files(store, [data / f for f in ("parties.ttl", "collections.ttl", "resources.ttl", "rights.ttl")])
-    for sheet in sorted((data / "termsheets").glob("*.yaml")):
-        import_sheet(store, sheet)
+
+    from .conftest import load_demo_world
+    store = load_demo_world(EmbeddedStore(tmp_path_factory.mktemp("web-pages") / "store"))
     return store, create_app(store)
 
 

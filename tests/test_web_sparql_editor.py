@@ -25,17 +25,10 @@ VENDORED = ("yasgui.min.js", "yasgui.min.css", "LICENSE")
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
     """The demo world, loaded once for the module (these tests only read it)."""
-    from rightsgraph.licences.store import import_sheet
-    from rightsgraph.loading import load_files
     from rightsgraph.store.embedded import EmbeddedStore
-    from rightsgraph.system_graphs import ensure_system_graphs
-    store = EmbeddedStore(tmp_path_factory.mktemp("sparql-editor") / "store")
-    ensure_system_graphs(store)
-    demo = REPO / "data" / "demo"
-    load_files(store, [demo / f for f in ("parties.ttl", "collections.ttl", "resources.ttl", "rights.ttl")])
-    for sheet in sorted((demo / "termsheets").glob("*.yaml")):
-        import_sheet(store, sheet)
-    return store
+
+    from .conftest import load_demo_world
+    return load_demo_world(EmbeddedStore(tmp_path_factory.mktemp("sparql-editor") / "store"))
 
 
 @pytest.fixture(scope="module")

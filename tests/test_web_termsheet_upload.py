@@ -20,18 +20,12 @@ L99 = "https://demo.rightsgraph.org/licence/L99"
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     from rightsgraph.accounts import Accounts
-    from rightsgraph.licences.store import import_sheet
-    from rightsgraph.loading import load_files
     from rightsgraph.store.embedded import EmbeddedStore
-    from rightsgraph.system_graphs import ensure_system_graphs
     from rightsgraph.web.app import create_app
+
+    from .conftest import load_demo_world
     base = tmp_path_factory.mktemp("upload")
-    store = EmbeddedStore(base / "store")
-    ensure_system_graphs(store)
-    demo = REPO / "data" / "demo"
-    load_files(store, [demo / f for f in ("parties.ttl", "collections.ttl", "resources.ttl", "rights.ttl")])
-    for sheet in sorted((demo / "termsheets").glob("*.yaml")):
-        import_sheet(store, sheet)
+    store = load_demo_world(EmbeddedStore(base / "store"))
     token = Accounts(base / "accounts.json").add("librarian", "cataloguer")
     reader = Accounts(base / "accounts.json").add("visitor", "reader")
     app = create_app(store, settings={"RG_ACCOUNTS_FILE": str(base / "accounts.json"), "RG_QUERY_TIMEOUT": 0})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -70,6 +69,14 @@ class Page:
             elif msg["method"] == "Network.loadingFailed" and not msg["params"].get("canceled"):
                 failed.append((msg["params"].get("errorText"), msg["params"].get("requestId")))
         return console, failed
+
+    def assert_clean(self, axe_exclude: str | None = None) -> None:
+        """No console error, no failed request, no serious or critical axe violation."""
+        console, failed = self.drain()
+        assert console == [], console
+        assert failed == [], failed
+        serious = [v for v in self.axe(exclude=axe_exclude) if v["impact"] in ("serious", "critical")]
+        assert serious == [], serious
 
     def axe(self, exclude: str | None = None) -> list[dict]:
         """axe-core's WCAG 2.1 A/AA violations on the current page (outside `exclude`, a CSS selector)."""

@@ -4,7 +4,7 @@ and the librarian's tasks: find a Chinese title, ask a question and share it, sw
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pytest
 
@@ -34,11 +34,7 @@ def test_each_page_loads_cleanly_and_accessibly(page, name, lang):
     assert driver.find_element("tag name", "html").get_attribute("lang") == ("zh-Hans" if lang == "zh" else "en")
     assert driver.find_element("tag name", "h1").text.strip()
     page.screenshot(f"{name}-{lang}")
-    console, failed = page.drain()
-    assert console == [], console
-    assert failed == [], failed
-    serious = [v for v in page.axe() if v["impact"] in ("serious", "critical")]
-    assert serious == [], serious
+    page.assert_clean()
 
 
 def test_search_finds_a_chinese_title_typed_in_chinese(page):

@@ -11,13 +11,6 @@ pytestmark = pytest.mark.server
 REPORTS = ["assets", "risks", "usage", "cost-per-use", "demand"]
 
 
-def _clean(page) -> None:
-    console, failed = page.drain()
-    assert console == [], console
-    assert failed == [], failed
-    serious = [v for v in page.axe() if v["impact"] in ("serious", "critical")]
-    assert serious == [], serious
-
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("name", REPORTS)
@@ -33,7 +26,7 @@ def test_each_report_page_loads_with_its_tables_csv_and_chart(cataloguer_page, n
         assert len(charts) == 1
         assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", charts[0]) > 100
     page.screenshot(f"report-{name}-{lang}")
-    _clean(page)
+    page.assert_clean()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -43,7 +36,7 @@ def test_the_home_page_shows_a_cataloguer_expiring_licences_and_open_risks(catal
     assert driver.find_elements("css selector", "table#expiring a[href^='/licence?iri=']")
     assert int(driver.find_element("id", "open-risks").text) > 0
     page.screenshot(f"home-cataloguer-{lang}")
-    _clean(page)
+    page.assert_clean()
     driver.find_element("css selector", "a[href='/reports/risks']").click()
     assert driver.current_url.endswith("/reports/risks")
 

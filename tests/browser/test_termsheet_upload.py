@@ -10,13 +10,6 @@ from ..conftest import REPO
 pytestmark = pytest.mark.server
 
 
-def _clean(page) -> None:
-    console, failed = page.drain()
-    assert console == [], console
-    assert failed == [], failed
-    serious = [v for v in page.axe() if v["impact"] in ("serious", "critical")]
-    assert serious == [], serious
-
 
 @pytest.mark.parametrize("lang, n", [("en", "96"), ("zh", "95")])
 def test_an_uploaded_sheet_is_checked_then_stored_when_confirmed(cataloguer_page, tmp_path, lang, n):
@@ -26,14 +19,14 @@ def test_an_uploaded_sheet_is_checked_then_stored_when_confirmed(cataloguer_page
                      encoding="utf-8")
     driver = page.open(f"/licences/upload?lang={lang}").driver
     page.screenshot(f"upload-{lang}")
-    _clean(page)
+    page.assert_clean()
     driver.find_element("id", "sheet").send_keys(str(sheet))
     driver.find_element("css selector", "form.stack button[type=submit]").click()
     result = driver.find_element("id", "upload-result")
     assert result.get_attribute("data-stage") == "valid"
     assert ("数据符合全部 SHACL 约束" if lang == "zh" else "conforms to all SHACL shapes") in result.text
     page.screenshot(f"upload-checked-{lang}")
-    _clean(page)
+    page.assert_clean()
     # not stored yet: the licence has no page
     import requests
     licence = f"https://demo.rightsgraph.org/licence/L{n}"
