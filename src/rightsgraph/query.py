@@ -131,8 +131,9 @@ def table(result: Result, limit: int | None = None) -> str:
         if limit is not None and i >= limit:
             break
         rows.append([_cell(sol[v]) for v in variables])
-    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
-    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    from .text_columns import ljust, width
+    widths = [max([width(v)] + [width(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    line = lambda cells: " | ".join(ljust(c, w) for c, w in zip(cells, widths))  # noqa: E731
     out = [line(variables), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)

@@ -101,14 +101,15 @@ def compare(ctx, licences, as_json):
         click.echo(json.dumps(res, ensure_ascii=False, indent=2))
         return
     names = [x.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] for x in res["licences"]]
-    w = max(map(len, names)) + 2
+    from ..text_columns import ljust, width
+    w = max(map(width, names)) + 2
     for f, vals in res["header"].items():
         click.echo(f"{f}: " + " | ".join(f"{n} {v or '-'}" for n, v in zip(names, vals)))
     click.echo("")
     for row in res["rows"]:
         click.echo(("* " if row["differs"] else "  ") + f"{row['term']} ({row['label']})")
         for n, v in zip(names, row["values"]):
-            click.echo(f"      {n.ljust(w)}{v}")
+            click.echo(f"      {ljust(n, w)}{v}")
     click.echo("\n* the licences differ on this term")
 
 

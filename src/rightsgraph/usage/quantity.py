@@ -123,16 +123,17 @@ def quantity_csv_rows(rep: dict, lang: str = "en") -> list[dict]:
 
 
 def format_quantity(rep: dict, lang: str = "en") -> str:
+    from ..text_columns import clip, ljust, rjust
     head = {"en": ("resources", "titles", "journals", "books", "databases", "items", "platforms"),
             "zh": ("资源", "题名", "期刊", "图书", "数据库", "单件", "平台")}[lang]
     lines = []
 
     def table(title, rows, key):
         lines.append(title)
-        lines.append(f"  {'':<34}" + "".join(f"{h:>10}" for h in head))
+        lines.append(f"  {'':<34}" + "".join(rjust(h, 10) for h in head))
         for r in rows:
-            name = (r["label"].get(lang) or r["label"].get("en") or r[key] or "")[:34]
-            lines.append(f"  {name:<34}" + "".join(f"{r[c]:>10}" for c in COLUMNS))
+            name = clip(r["label"].get(lang) or r["label"].get("en") or r[key] or "", 34)
+            lines.append(f"  {ljust(name, 34)}" + "".join(f"{r[c]:>10}" for c in COLUMNS))
         lines.append("")
     t = rep["total"]
     lines.append(("total: " if lang == "en" else "合计：") + ", ".join(f"{h} {t[c]}" for h, c in zip(head, COLUMNS)))
