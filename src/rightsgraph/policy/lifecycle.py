@@ -89,10 +89,6 @@ def binds(pol, today: date) -> bool:
     return lifecycle_binds(pol.lifecycle, today)
 
 
-def _within_term(pol, today: date) -> bool:
-    return within_term(pol.lifecycle, today)
-
-
 def in_force(pol, rule, now, party_set) -> bool:
     """May this rule of this policy take part in a decision at `now` for these parties?"""
     if pol.lifecycle is None and not rule.replaced and not rule.overridden_by:
@@ -104,7 +100,7 @@ def in_force(pol, rule, now, party_set) -> bool:
         if today >= effective and binds(amendment, today):
             return False
     for local in rule.overridden_by:
-        if local.assignees and not local.assignees.isdisjoint(party_set) and _within_term(local.policy, today):
+        if local.assignees and not local.assignees.isdisjoint(party_set) and within_term(local.policy.lifecycle, today):
             return False
     return True
 

@@ -81,7 +81,7 @@ def in_force(info: dict, at: date) -> bool:
     lc = _lifecycle(info)
     if within_term(lc, at):
         return True
-    if not binds(info, at) or (lc.start is not None and at < lc.start):
+    if not lifecycle_binds(lc, at) or (lc.start is not None and at < lc.start):
         return False
     return any(a in (ODRL + "read", ODRL + "use", ODRL + "display") for a in info["surviving"])
 
