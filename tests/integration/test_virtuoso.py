@@ -43,3 +43,31 @@ def test_a_graph_under_the_limit_comes_whole(small_limit):
     assert len(list(store.quads(g))) == 2
     assert g in store.graphs()
     assert not any(x.value.startswith("http://www.openlinksw.com/") for x in store.graphs())
+
+
+def test_a_write_landing_during_a_graph_read_is_not_taken_for_a_cut(small_limit):
+    """Writers and readers share a remote store: a write that lands just after the store
+    answered a graph read used to make the read look truncated (the check counted after the
+    answer), and a decision under write load got a 502 (CI, session 5)."""
+    store = small_limit
+    g = NamedNode(G + "/busy")
+    store.load_bytes(b"".join(b"<https://example.org/b%d> <https://example.org/p> %d .\n" % (i, i) for i in range(20)),
+                     RdfFormat.TURTLE, g)
+    store.quads(g)  # the Graph Store endpoint is found on first use
+    list(store.quads(g))
+    real_get, writes = store._http.get, []
+
+    def get_then_another_writer_writes(*args, **kwargs):
+        answer = real_get(*args, **kwargs)
+        if not writes:
+            writes.append(1)
+            store.update(f"INSERT DATA {{ GRAPH <{g.value}> {{ <https://example.org/late> "
+                         "<https://example.org/p> 99 } }")
+        return answer
+
+    store._http.get = get_then_another_writer_writes
+    try:
+        assert len(list(store.quads(g))) == 20       # the graph as it was when read
+    finally:
+        store._http.get = real_get
+    assert writes and len(list(store.quads(g))) == 21

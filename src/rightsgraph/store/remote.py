@@ -37,6 +37,7 @@ class RemoteStore(Store):
     """
 
     PAGE = 5000               # rows per CONSTRUCT page when reading without a Graph Store endpoint
+    GSP_READ_ATTEMPTS = 5     # reads of a graph that changes under them before giving up
     INSERT_CHUNK = 2000       # triples per INSERT DATA / DELETE DATA operation
     VIRTUOSO_CHUNK = 400      # Virtuoso compiles an operation to SQL of at most 10,000 lines (SP031):
                               # about 2,000 plain triples, fewer typed literals (usage cubes failed at 2,000)
@@ -175,15 +176,25 @@ class RemoteStore(Store):
             # Virtuoso keeps no default graph of its own (its default graph is the union of the
             # named graphs, and its Graph Store refuses `?default`): nothing is stored there
             return
-        r = self._http.get(self.gsp_url, params=_gsp_params(g), headers={"Accept": _NT}, timeout=self.timeout)
-        if r.status_code == 404:
-            return
-        self._check(r)
-        triples = list(ox.parse(r.content, RdfFormat.N_TRIPLES))
-        if self.is_virtuoso and len(triples) != self.count(g):
-            # Virtuoso cuts a Graph Store answer at ResultSetMaxRows too, and says nothing
-            raise StoreError(f"{self.gsp_url}: the store sent {len(triples)} of the {self.count(g)} triples of "
-                             f"<{getattr(g, 'value', g)}>: raise ResultSetMaxRows in virtuoso.ini ([SPARQL])")
+        for _ in range(self.GSP_READ_ATTEMPTS):
+            # Virtuoso cuts a Graph Store answer at ResultSetMaxRows and says nothing, so the
+            # answer is checked against a count taken before it. A write landing between the
+            # two is not a cut: a short answer is an error only if the count stays the same.
+            before = self.count(g) if self.is_virtuoso else None
+            r = self._http.get(self.gsp_url, params=_gsp_params(g), headers={"Accept": _NT},
+                               timeout=self.timeout)
+            if r.status_code == 404:
+                return
+            self._check(r)
+            triples = list(ox.parse(r.content, RdfFormat.N_TRIPLES))
+            if before is None or len(triples) == before:
+                break
+            if len(triples) < before and self.count(g) == before:
+                raise StoreError(f"{self.gsp_url}: the store sent {len(triples)} of the {before} triples of "
+                                 f"<{getattr(g, 'value', g)}>: raise ResultSetMaxRows in virtuoso.ini ([SPARQL])")
+        else:
+            raise StoreError(f"{self.gsp_url}: <{getattr(g, 'value', g)}> changed during each of "
+                             f"{self.GSP_READ_ATTEMPTS} reads; try again when the writes settle")
         for t in triples:
             yield Quad(t.subject, t.predicate, t.object, g)
 
