@@ -55,7 +55,7 @@ DATA="$WORK/data"
 cd "$WORK"
 unset PYTHONPATH RIGHTSGRAPH_HOME RIGHTSGRAPH_DATA RIGHTSGRAPH_STORE
 export RIGHTSGRAPH_LANG=en
-home=$("$VPY" -c "from rightsgraph import resources; print(resources.home())")
+home=$("$VPY" -c "from rightsgraph import package_data; print(package_data.home())")
 case "$home" in "$WORK/venv/"*) ok "ontology and shapes from the wheel: $home" ;; *) fail "resources found outside the wheel: $home" ;; esac
 
 "$RG" --data-dir "$DATA" load "$ROOT/tests/data/loading/library.ttl" "$ROOT/tests/data/loading/licence.ttl" >/dev/null

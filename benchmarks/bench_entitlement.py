@@ -190,7 +190,7 @@ class Server:
 
 def baseline_sources(ref: str, into: Path) -> tuple[Path, str]:
     """The `src` folder of git revision `ref` of this checkout, extracted with the ontology,
-    shapes and data it reads (resources.py finds them next to `src`) into `into`."""
+    shapes and data it reads (package_data.py finds them next to `src`) into `into`."""
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", ref], check=True,
                             capture_output=True, text=True).stdout.strip()
     tree = into / f"baseline-{commit}"

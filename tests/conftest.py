@@ -213,7 +213,7 @@ def deployment(request, tmp_path_factory):
 def load_demo_world(store):
     """Load the demo world into `store` (system graphs included), its licences imported
     from the term sheets; returns the store."""
-    from rightsgraph.licences.store import import_sheet
+    from rightsgraph.licences.registry import import_sheet
     from rightsgraph.loading import load_files
     from rightsgraph.system_graphs import ensure_system_graphs
     ensure_system_graphs(store)

@@ -10,7 +10,7 @@ import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
-from rightsgraph.licences.store import import_sheet
+from rightsgraph.licences.registry import import_sheet
 from rightsgraph.licences.termsheet import (TermSheetError, canonical, compile_sheet, licence_from_store,
                                             parse_csv, parse_yaml, read_sheet, to_csv, to_turtle, to_yaml)
 from rightsgraph.licences.vocabulary import STATUSES, TERM_LIST, TERMS, TERMS_NS, turtle

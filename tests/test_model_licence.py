@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from rightsgraph.licences.store import import_sheet
+from rightsgraph.licences.registry import import_sheet
 from rightsgraph.licences.termsheet import licence_from_store, read_sheet, to_yaml, unenforced_terms
 from rightsgraph.loading import load_files
 from rightsgraph.namespaces import ODRL, RG, TDM

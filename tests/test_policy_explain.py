@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from rightsgraph.licences.store import import_sheet
+from rightsgraph.licences.registry import import_sheet
 from rightsgraph.loading import load_files
 from rightsgraph.namespaces import ODRL, RG
 from rightsgraph.policy import PolicyIndex, decide

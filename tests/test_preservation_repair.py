@@ -105,7 +105,7 @@ def test_risk_report_lists_copies_without_a_right_and_rights_without_copies(pres
 def test_term_sheet_import_records_the_digest_of_the_file_as_received(store):
     import hashlib
     from pathlib import Path
-    from rightsgraph.licences.store import import_sheet
+    from rightsgraph.licences.registry import import_sheet
     from rightsgraph.loading import load_files
     demo = Path(__file__).resolve().parents[1] / "data" / "demo"
     load_files(store, [demo / f for f in ("parties.ttl", "collections.ttl", "resources.ttl", "rights.ttl")])

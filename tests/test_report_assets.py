@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rightsgraph.licences.store import import_sheet
+from rightsgraph.licences.registry import import_sheet
 from rightsgraph.reports.assets import DERIVED_GRAPH, asset_report, derive_asset_classes, rule_files
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rightsgraph.licences.store import import_sheet
+from rightsgraph.licences.registry import import_sheet
 from rightsgraph.loading import load_files
 from rightsgraph.reports.risks import risk_report
 

@@ -105,7 +105,7 @@ def test_the_licence_page_shows_every_term_with_clause_number_and_text(demo):
 
 
 def test_the_licence_list_links_every_licence(demo):
-    from rightsgraph.licences.store import licence_iris
+    from rightsgraph.licences.registry import licence_iris
     _, page = _get(demo[1], "/licences")
     for iri in licence_iris(demo[0]):
         assert f'value="{iri}"' in page

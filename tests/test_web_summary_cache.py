@@ -35,7 +35,7 @@ def test_a_write_by_another_process_is_seen_after_the_ttl(store):
 
 
 def test_the_licence_list_page_shows_a_licence_imported_after_it_was_cached(store):
-    from rightsgraph.licences.store import import_sheet
+    from rightsgraph.licences.registry import import_sheet
     from rightsgraph.loading import load_files
     from rightsgraph.web.app import create_app
     load_files(store, [REPO / "tests" / "data" / "licences" / "liblicense-world.ttl"])   # its parties

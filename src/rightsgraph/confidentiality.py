@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from . import changes
+from . import write_generation
 from .accounts import role_at_least
 from .namespaces import PROVENANCE_GRAPH, RG, XSD
 
@@ -20,7 +20,7 @@ def confidential_graphs(store) -> set[str]:
 def hidden_from_readers(confidential) -> frozenset[str]:
     """The graphs a reader must not see, given the confidential ones: those, and the
     provenance graph (load records, confidentiality marks). Every door applies this rule:
-    web/auth.hidden_graphs per request, store/public_snapshot for the public read tier."""
+    web/auth.hidden_graphs per request, public_copies for the public read tier."""
     return frozenset(confidential) | {PROVENANCE_GRAPH.value}
 
 
@@ -35,12 +35,12 @@ def set_confidential(store, graph: str, confidential: bool = True) -> None:
     store.update(f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> {{ <{graph}> <{RG.confidential.value}> ?v }} }}")
     if confidential:
         store.add_quads([Quad(g, RG.confidential, _TRUE, PROVENANCE_GRAPH)])
-    changes.bump()
+    write_generation.bump()
 
 
 class GraphCatalog:
     """The store's graphs and which are confidential, cached: recomputed after a write by
-    this process (changes.generation) or after `ttl` seconds (writes by other processes
+    this process (write_generation.generation) or after `ttl` seconds (writes by other processes
     to a shared remote store). Every request of every door needs them; a query each time
     would cost more than answering a decision."""
 
@@ -55,7 +55,7 @@ class GraphCatalog:
 
     def _refresh(self) -> None:
         import time
-        gen, now = changes.generation(), time.monotonic()
+        gen, now = write_generation.generation(), time.monotonic()
         if self._at[0] == gen and now - self._at[1] < self.ttl:
             return
         with self._lock:

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 from pyoxigraph import BlankNode
 
-from . import changes
+from . import write_generation
 from .namespaces import PREFIXES, PROVENANCE_GRAPH
 from .policy import PolicyIndex, decide
 from .policy.known_terms import NOT_HELD, NOT_HELD_REASON, KnownTerms, UnknownTerm, not_held_answer
@@ -192,7 +192,7 @@ def identifier_of(params: dict):
 class DecisionService:
     """Holds the compiled policies of a store and keeps them current.
 
-    Writes made through this process bump `changes.generation()`; writes made elsewhere
+    Writes made through this process bump `write_generation.generation()`; writes made elsewhere
     (another process on a remote store) are noticed within `ttl` seconds, by the latest
     provenance record.
     """
@@ -215,11 +215,11 @@ class DecisionService:
 
     def index(self) -> PolicyIndex:
         now = time.monotonic()
-        gen = changes.generation()
+        gen = write_generation.generation()
         if self._index is not None and self._built_for[0] == gen and now - self._checked < self.ttl:
             return self._index
         with self._lock:
-            fingerprint = (changes.generation(), self._fingerprint())
+            fingerprint = (write_generation.generation(), self._fingerprint())
             self._checked = time.monotonic()
             if self._index is None or fingerprint != self._built_for:
                 self._index = PolicyIndex.from_store(self.store)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-from . import resources
+from . import package_data
 from .loading import load_files
 from .namespaces import GRAPH_BASE
 
@@ -12,7 +12,7 @@ DEMO_GRAPH_PREFIX = GRAPH_BASE + "demo/"
 
 
 def demo_files():
-    return sorted(resources.demo_dir().glob("*.ttl"))
+    return sorted(package_data.demo_dir().glob("*.ttl"))
 
 
 def demo_graph(path) -> NamedNode:
@@ -24,7 +24,7 @@ def load_demo(store) -> int:
     resolve); returns the triples loaded, 0 when the demo was already there."""
     files = demo_files()
     if not files:
-        raise FileNotFoundError(f"no demo data in {resources.demo_dir()}")
+        raise FileNotFoundError(f"no demo data in {package_data.demo_dir()}")
     if all(store.count(demo_graph(f)) for f in files):
         return load_demo_usage(store)
     result = load_files(store, files, replace=True, agent="rightsgraph-demo", graph_for=demo_graph)
@@ -36,7 +36,7 @@ def load_demo_usage(store) -> int:
     returns the triples of the reports imported, 0 when they were already there."""
     from .usage.importing import import_reports, list_reports
     from .usage.payments import import_payments, payments_graph
-    folder = resources.demo_dir() / "usage"
+    folder = package_data.demo_dir() / "usage"
     reports, payments = sorted(folder.glob("*.tsv")), sorted(folder.glob("payments-*.csv"))
     if not reports or list_reports(store):
         return 0

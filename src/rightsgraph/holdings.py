@@ -27,7 +27,7 @@ from functools import cached_property, lru_cache
 from datetime import date, datetime, timedelta, timezone
 from datetime import date as _Date   # `date` is also the name of entitlement()'s parameter
 
-from . import changes
+from . import write_generation
 from .identifiers import Identifier, IdentifierError, doi_in, stored_forms
 from .namespaces import DCAT, DCT, ODRL, RDF, RG
 from .policy.lifecycle import binds
@@ -491,7 +491,7 @@ def collection_paused():
 
 class HoldingsService:
     """One HoldingsIndex per store state: rebuilt when `fingerprint()` changes, checked at
-    most every `ttl` seconds unless this process wrote (changes.generation())."""
+    most every `ttl` seconds unless this process wrote (write_generation.generation())."""
 
     def __init__(self, store, fingerprint, ttl: float = 5.0):
         self.store, self.fingerprint, self.ttl = store, fingerprint, ttl
@@ -502,11 +502,11 @@ class HoldingsService:
 
     def index(self) -> HoldingsIndex:
         now = time.monotonic()
-        if (self._index is not None and self._built_for[0] == changes.generation()
+        if (self._index is not None and self._built_for[0] == write_generation.generation()
                 and now - self._checked < self.ttl):
             return self._index
         with self._lock:
-            fp = (changes.generation(), self.fingerprint())
+            fp = (write_generation.generation(), self.fingerprint())
             self._checked = time.monotonic()
             if self._index is None or fp != self._built_for:
                 with collection_paused():

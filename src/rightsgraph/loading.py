@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
 
-from . import changes, provenance
+from . import write_generation, provenance
 from .namespaces import GRAPH_BASE, SYSTEM_GRAPHS
 from .parsing import RdfSyntaxError, SourceFile, parse_into, read_source, unchanged_on_disk
 from .rdf_formats import format_for_path, is_quad_format
@@ -168,7 +168,7 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
         change.add += bookkeeping.add
     store.commit(change)
     t_commit = time.perf_counter()
-    changes.bump()  # last: listeners (snapshots for readers) see the load with its provenance
+    write_generation.bump()  # last: listeners (snapshots for readers) see the load with its provenance
     return LoadResult(graphs=loaded, sources=sources, report=report, seconds=0.0,
                       timings={"validate": t_validate - t0, "commit": t_commit - t_validate})
 

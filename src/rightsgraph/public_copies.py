@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..confidentiality import confidential_graphs, hidden_from_readers
+from .confidentiality import confidential_graphs, hidden_from_readers
 
 
 def make_public_copy(snapshot: Path, target: Path) -> frozenset[str]:

@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import changes
+from . import write_generation
 
 SNAPSHOTS_PREFIX = "query-snapshots-"
 
@@ -169,7 +169,7 @@ class QueryPool:
             self.store.refresh()
             worker.snapshot = str(self.store.path)
             return worker.snapshot
-        gen = changes.generation()
+        gen = write_generation.generation()
         with self._snap_lock:
             if self._snapshot is None or self._snapshot[0] != gen:
                 path = self._dir / f"gen-{gen}-{uuid.uuid4().hex[:8]}"

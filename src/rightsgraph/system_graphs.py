@@ -9,7 +9,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
 
-from . import provenance, resources
+from . import provenance, package_data
 from .namespaces import ONTOLOGY_GRAPH, PROVENANCE_GRAPH, RG, SHAPES_GRAPH
 from .store.base import Store
 from .store.changeset import ChangeSet, FileLoad
@@ -31,15 +31,15 @@ def _recorded_digest(store: Store, graph: NamedNode) -> str | None:
 def open_licence_files() -> list:
     """The shipped open-licence policies (Creative Commons, rightsstatements.org): product
     data that every store holds, in the ontology graph (policy/open_licences.py)."""
-    return sorted((resources.home() / "data" / "open-licences").glob("*.ttl"))
+    return sorted((package_data.home() / "data" / "open-licences").glob("*.ttl"))
 
 
 def ensure_system_graphs(store: Store) -> list[NamedNode]:
     """(Re)load the ontology and shapes graphs if missing or out of date; returns the graphs
     that were (re)loaded. The ontology graph also holds the shipped open-licence policies."""
     refreshed = []
-    for graph, files in ((ONTOLOGY_GRAPH, resources.ontology_files() + open_licence_files()),
-                         (SHAPES_GRAPH, resources.shapes_files())):
+    for graph, files in ((ONTOLOGY_GRAPH, package_data.ontology_files() + open_licence_files()),
+                         (SHAPES_GRAPH, package_data.shapes_files())):
         digest = _digest(files)
         if _recorded_digest(store, graph) == digest:
             continue
@@ -63,7 +63,7 @@ def ontology_store() -> ox.Store:
     """The shipped ontology + ODRL vocabulary in memory: the class and action hierarchy
     that validation and decisions read beside the data."""
     st = ox.Store()
-    for path in resources.ontology_files():
+    for path in package_data.ontology_files():
         st.load(path=str(path), format=RdfFormat.TURTLE)
     return st
 
@@ -71,4 +71,4 @@ def ontology_store() -> ox.Store:
 @lru_cache(maxsize=1)
 def default_gate():
     from .validation import ShapesGate  # imported late: compiling shapes costs time
-    return ShapesGate.from_files(resources.shapes_files())
+    return ShapesGate.from_files(package_data.shapes_files())

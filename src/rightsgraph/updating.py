@@ -23,7 +23,7 @@ from typing import Callable
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
 
-from . import changes, provenance
+from . import write_generation, provenance
 from .loading import LoadRejected
 from .namespaces import SYSTEM_GRAPHS
 from .store.base import Store, scope_graph_management
@@ -99,7 +99,7 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
         change.record = provenance.LoadRecord.new(agent=agent, started=started, loaded=named, replaced=False,
                                                   via="sparql-update")
         store.commit(change)
-        changes.bump()
+        write_generation.bump()
     return UpdateResult(len(added), len(removed), named, report, time.perf_counter() - t0)
 
 

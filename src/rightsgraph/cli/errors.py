@@ -214,7 +214,7 @@ def interrupted() -> CliError:
 
 def from_exception(exc: BaseException, where: str | None = None, remote: bool = False) -> CliError:
     """A CliError for an exception no command turned into one itself."""
-    from ..resources import ResourcesNotFound
+    from ..package_data import ResourcesNotFound
     from ..store.base import StoreError
     if isinstance(exc, CliError):
         return exc

@@ -30,7 +30,7 @@ def licence():
 @click.pass_context
 def import_(ctx, sheet, graph, agent):
     """Compile a YAML or CSV term SHEET into ODRL + licence metadata and load it through the gate."""
-    from ..licences.store import import_sheet
+    from ..licences.registry import import_sheet
     from ..licences.termsheet import TermSheetError, read_sheet
     from ..loading import LoadRejected
     lang = ctx.obj["lang"]
@@ -62,7 +62,7 @@ def import_(ctx, sheet, graph, agent):
 @click.pass_context
 def show(ctx, iri, fmt):
     """Render LICENCE (an IRI, lic:L01 or L01) in the store as a term sheet."""
-    from ..licences.store import resolve_licence
+    from ..licences.registry import resolve_licence
     from ..licences.termsheet import licence_from_store, to_csv, to_yaml
     try:
         store = ctx.obj["store"]()
@@ -77,7 +77,7 @@ def show(ctx, iri, fmt):
 @click.pass_context
 def list_(ctx):
     """The licences in the store."""
-    from ..licences.store import licence_iris
+    from ..licences.registry import licence_iris
     for lic in licence_iris(ctx.obj["store"]()):
         click.echo(lic)
 
@@ -88,7 +88,7 @@ def list_(ctx):
 @click.pass_context
 def compare(ctx, licences, as_json):
     """Compare LICENCES (two or more IRIs) term by term."""
-    from ..licences.store import compare as do_compare, resolve_licence
+    from ..licences.registry import compare as do_compare, resolve_licence
     if len(licences) < 2:
         raise click.UsageError("give two or more licences" if ctx.obj["lang"] == "en" else "请给出两个或更多许可")
     try:

@@ -43,7 +43,7 @@ IRI = IriType()
 
 class LicenceName(IriType):
     """A licence as an IRI, a prefixed name (`lic:L01`) or a local name (`L01`): kept as
-    given for licences.store.resolve_licence, but never something no IRI could come from."""
+    given for licences.registry.resolve_licence, but never something no IRI could come from."""
 
     name = "LICENCE"
 

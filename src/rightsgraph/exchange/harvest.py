@@ -31,7 +31,7 @@ from urllib.parse import quote, urlsplit
 import pyoxigraph as ox
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
-from .. import changes, provenance
+from .. import write_generation, provenance
 from ..input_limits import check_json_nesting
 from ..namespaces import DCT, DERIVED_GRAPH_BASE, GRAPH_BASE, PROV, PROVENANCE_GRAPH, RG, SD, SYSTEM_GRAPHS, VOID, XSD
 from ..store.changeset import ChangeSet
@@ -314,7 +314,7 @@ def harvest(store, endpoint: str, *, graphs: list[str] | None = None, token: str
         pruned = [local for _, local in gone]
         store.commit(ChangeSet(clear=pruned,
                                remove=_recorded_quads(store, pruned, _STATE_PREDICATES + _STALE_PREDICATES)))
-        changes.bump()
+        write_generation.bump()
     report.timings = {"list": t_list - t0, "fetch": t_fetch - t_list, "commit": time.perf_counter() - t_fetch}
     report.seconds = time.perf_counter() - t0
     return report

@@ -94,12 +94,12 @@ CACHE_SECONDS = 5.0
 
 def cached_description_facts(store) -> tuple[list[NamedNode], dict[NamedNode, dict]]:
     """(shared graphs, their facts), recomputed after a write by this process
-    (`changes.generation`) or after CACHE_SECONDS: the service description and
+    (`write_generation.generation`) or after CACHE_SECONDS: the service description and
     /.well-known/void ask on every request, and counting a large store is not free."""
     import time
-    from .. import changes
+    from .. import write_generation
     key = id(store)
-    now, gen = time.monotonic(), changes.generation()
+    now, gen = time.monotonic(), write_generation.generation()
     hit = _CACHE.get(key)
     if hit and hit[0] == gen and now - hit[1] < CACHE_SECONDS:
         return hit[2]

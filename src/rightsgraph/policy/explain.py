@@ -75,7 +75,7 @@ def _shipped_labels() -> dict:
     """skos:prefLabel / rdfs:label of the shipped ontology (channels, purposes, locations,
     term types) for explanations of policies read from files."""
     import pyoxigraph as ox
-    from ..resources import ontology_files
+    from ..package_data import ontology_files
     out: dict = {}
     for path in ontology_files():
         for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):

@@ -363,7 +363,7 @@ def _shipped_broader() -> tuple:
     """skos:broader of the shipped ontology (the delivery-channel hierarchy), built in like
     the ODRL action hierarchy, so that policies read from files know that a copy sent by
     post is paper delivery. The store's ontology graph adds the same triples again."""
-    from ..resources import ontology_files
+    from ..package_data import ontology_files
     out = []
     for path in ontology_files():
         if path.name == "odrl22.ttl":

@@ -61,7 +61,7 @@ class UnknownTerm(ValueError):
 def shipped_terms() -> tuple[frozenset, frozenset]:
     """(actions, left operands) of the shipped ontology files (the ODRL 2.2 vocabulary
     included) and the shipped open-licence policies: known whatever the store holds."""
-    from ..resources import ontology_files
+    from ..package_data import ontology_files
     from ..system_graphs import open_licence_files
     actions, lefts = set(), set()
     for path in [*ontology_files(), *open_licence_files()]:

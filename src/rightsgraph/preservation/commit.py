@@ -22,7 +22,7 @@ from datetime import datetime
 import pyoxigraph as ox
 from pyoxigraph import Quad, RdfFormat
 
-from .. import changes, provenance
+from .. import write_generation, provenance
 from ..loading import LoadRejected
 from ..store.changeset import ChangeSet, FileLoad
 from ..system_graphs import default_gate, ontology_store
@@ -58,4 +58,4 @@ def commit(store, add: list[Quad] | NQuads, remove: list[Quad] = (), *, agent: s
         data = staging.dump(format=RdfFormat.N_QUADS)
     store.commit(ChangeSet(remove=list(remove), files=[FileLoad(None, RdfFormat.N_QUADS, None, data=data)],
                            record=record))
-    changes.bump()
+    write_generation.bump()

@@ -10,7 +10,7 @@ rg:documentOf the licence or acquisition, with its rg:documentType. A file alrea
 inside a storage location is registered where it is; any other file is first copied
 (and verified) into `<location>/construction-archive/<what it documents>/`. A term sheet
 attached to a licence is compared with the digest that the licence's term-sheet import
-recorded (licences/store.py), so the archive shows whether it keeps the file imported.
+recorded (licences/registry.py), so the archive shows whether it keeps the file imported.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad
 
-from .. import resources
+from .. import package_data
 from ..namespaces import DERIVED_GRAPH_BASE, RG
 from ..store.changeset import ChangeSet
 
@@ -25,7 +25,7 @@ ODRL = "http://www.w3.org/ns/odrl/2/"
 
 
 def rule_files() -> list[Path]:
-    return sorted((resources.home() / "ontology" / "rules").glob("*.rq"))
+    return sorted((package_data.home() / "ontology" / "rules").glob("*.rq"))
 
 
 def derive_asset_classes(store) -> dict[str, str]:

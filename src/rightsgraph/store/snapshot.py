@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import changes
+from .. import write_generation
 from .base import StoreError
 from .embedded import EmbeddedStore
 
@@ -72,7 +72,7 @@ class SnapshotStore(EmbeddedStore):
                 self._store = ox.Store.read_only(str(self._root / name))
                 self.path = self._root / name
                 self._current_name = name
-                changes.bump()  # caches (policy index, graph catalogue) follow the new state
+                write_generation.bump()  # caches (policy index, graph catalogue) follow the new state
 
     @property
     def raw(self) -> ox.Store:

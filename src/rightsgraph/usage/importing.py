@@ -192,7 +192,7 @@ def _locate(report, staging: ox.Store, where: dict[str, str]) -> dict[str, str]:
 
 def remove_report(store, graph: str) -> int:
     """Remove one imported usage data set (its graph); returns the triples removed."""
-    from .. import changes
+    from .. import write_generation
     g = ox.NamedNode(graph)
     if not graph.startswith(cube.USAGE_GRAPH_BASE):
         raise KeyError(f"<{graph}> is not a usage data set graph")
@@ -202,7 +202,7 @@ def remove_report(store, graph: str) -> int:
     store.clear_graph(g)
     store.update(provenance.stale_graph_facts_update([g]))
     totals.drop_totals(store, graph)
-    changes.bump()
+    write_generation.bump()
     return n
 
 

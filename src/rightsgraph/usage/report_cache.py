@@ -1,6 +1,6 @@
 """The usage reports kept per store state, with the mechanism the web pages use
 (web/summary_cache.StoreStateCache): an entry holds until this process writes
-(`changes.generation()`) or, checked at most every few seconds, a new provenance record
+(`write_generation.generation()`) or, checked at most every few seconds, a new provenance record
 appears (a write by another process). The service then answers a repeated report without
 reading the store; a one-shot CLI run computes it once, as before.
 

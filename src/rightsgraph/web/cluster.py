@@ -31,7 +31,7 @@ def free_port() -> int:
 def _writer_main(data_dir, port: int, settings: dict) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from .. import changes
+    from .. import write_generation
     from ..store.embedded import open_store
     from ..store.snapshot import publish
     from .app import create_app
@@ -40,7 +40,7 @@ def _writer_main(data_dir, port: int, settings: dict) -> None:
     def factory():
         store = open_store(data_dir)
         publish(store)
-        changes.on_change(lambda: publish(store))
+        write_generation.on_change(lambda: publish(store))
         app = create_app(store, settings=settings)
         # Readers forward the client's host and scheme: IRIs minted by the writer (POST
         # /store) and base IRIs of updates must be the public ones.

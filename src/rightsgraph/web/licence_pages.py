@@ -11,7 +11,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from ..licences.termsheet import licence_from_store
-from ..licences.store import term_keys
+from ..licences.registry import term_keys
 from ..licences.vocabulary import LICENCE_STATUS_KEYS
 from ..namespaces import RG, sparql_prefixes
 from . import wording
@@ -99,7 +99,7 @@ def licence_detail():
 
 def compare_rows(sheets: list[dict]) -> list[dict]:
     """Term by term: [{term, cells: [[rows of licence 1], [rows of licence 2], ...], differs}],
-    in the vocabulary's order (licences.store.compare gives the same rows as text)."""
+    in the vocabulary's order (licences.registry.compare gives the same rows as text)."""
     out = []
     for k in term_keys(sheets):
         cells = [[r for r in s["terms"] if r["term"] == k] for s in sheets]

@@ -2,7 +2,7 @@
 
 `rightsgraph serve --public-sparql oxigraph` puts nginx on the public port. nginx sends
 anonymous `GET /sparql?query=...` requests to `oxigraph serve-read-only` running on a
-*public copy* of the newest published snapshot (store/public_snapshot.py: confidential
+*public copy* of the newest published snapshot (public_copies.py: confidential
 and provenance graphs removed), and every other request (tokens, writes, decisions,
 dataset parameters, the decision functions, SERVICE, browsers' CORS requests, pages) to
 rightsgraph's own processes. No Python runs on the fast path, which is what lets cheap
@@ -37,7 +37,7 @@ from pathlib import Path
 import requests
 from jinja2 import Template
 
-from ..store.public_snapshot import make_public_copy
+from ..public_copies import make_public_copy
 from ..store.snapshot import snapshot_dir
 from .cluster import free_port
 

@@ -4,7 +4,7 @@ summary, the licence list, the decision form's lists.
 `info.store_summary` counts every graph and every resource: seconds on a large store, and the
 home page is the page every visit starts on. Each value is kept per caller view (the set of
 graphs hidden from the caller) and dropped when the store changes: a write by this process
-bumps `changes.generation()`; a write by another process on a shared remote store is noticed
+bumps `write_generation.generation()`; a write by another process on a shared remote store is noticed
 within `ttl` seconds by the latest provenance record (what DecisionService.index() does).
 """
 
@@ -16,7 +16,7 @@ from typing import Callable
 
 from flask import current_app
 
-from .. import changes
+from .. import write_generation
 from ..info import store_summary
 from ..namespaces import PROVENANCE_GRAPH
 
@@ -41,12 +41,12 @@ class StoreStateCache:
     def get(self, name: str, hidden: frozenset[str], compute: Callable[[], object]):
         """The value `compute()` gives for the caller view `hidden`, computed once per store state."""
         key = (name, hidden)
-        gen = changes.generation()
+        gen = write_generation.generation()
         fresh = self._state and self._state[0] == gen and time.monotonic() - self._checked < self.ttl
         if fresh and key in self._entries:
             return self._entries[key]
         with self._lock:
-            state = (changes.generation(), self._fingerprint())
+            state = (write_generation.generation(), self._fingerprint())
             self._checked = time.monotonic()
             if state != self._state:
                 self._entries, self._state = {}, state

@@ -4,7 +4,7 @@ The first POST only checks: the sheet is read and compiled by the same code as `
 licence import` (licences/termsheet.py), and the compiled licence goes through the same SHACL
 gate against what the store holds, without committing. The page shows the validation report
 and, when nothing is violated, a form that sends the same sheet back with confirm=1; only that
-second POST stores it (licences/store.import_sheet, which validates again: the store may have
+second POST stores it (licences/registry.import_sheet, which validates again: the store may have
 changed in between). Nothing is kept on the server between the two requests.
 """
 
@@ -63,7 +63,7 @@ def _validate(store, sheet: dict, name: str):
     import pyoxigraph as ox
     from pyoxigraph import RdfFormat
 
-    from ..licences.store import graph_for_licence
+    from ..licences.registry import graph_for_licence
     from ..licences.termsheet import compile_sheet, to_turtle
     from ..parsing import SourceFile, parse_into
     from ..system_graphs import default_gate, ontology_store
@@ -82,7 +82,7 @@ def upload():
     _guard()
     if request.method == "GET":
         return render_template("upload.html", stage="choose")
-    from ..licences.store import import_sheet
+    from ..licences.registry import import_sheet
     from ..licences.termsheet import TermSheetError, read_sheet
     from ..loading import LoadRejected
     from .i18n import lang
