@@ -23,3 +23,78 @@ def test_dataset_clauses_are_stripped_when_the_protocol_gives_the_dataset():
     assert "http://c" not in out and "ex:g" not in out and '"FROM <x>"' in out and "<http://from/x>" in out
     assert strip_dataset_clauses("SELECT ?from WHERE { ?s ?p ?from }") == "SELECT ?from WHERE { ?s ?p ?from }"
     assert "http://x" not in strip_dataset_clauses("select * from<http://x>where{?s ?p ?o}")
+
+
+# -- capabilities instead of a back door (issue 11) ----------------------------------------
+
+def test_product_code_never_reaches_past_the_store_port():
+    """`raw` (the pyoxigraph store under an EmbeddedStore) was reached with getattr and
+    isinstance from the policy index, validation, updating, the query pool and backups, so
+    each feature had two code paths. They use the port's capabilities now; only the
+    adapters themselves (and tests, benchmarks) touch pyoxigraph's store directly."""
+    import ast
+    from pathlib import Path
+    src = Path(__file__).resolve().parents[1] / "src" / "rightsgraph"
+    adapters = {src / "store" / "embedded.py", src / "store" / "snapshot.py"}
+    offenders = []
+    for path in sorted(src.rglob("*.py")):
+        if path in adapters:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Attribute) and node.attr == "raw":
+                offenders.append(f"{path.relative_to(src)}:{node.lineno}")
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("getattr", "hasattr") \
+                    and any(isinstance(a, ast.Constant) and a.value == "raw" for a in node.args):
+                offenders.append(f"{path.relative_to(src)}:{node.lineno}")
+    assert not offenders, offenders
+
+
+def _sample(st):
+    from pyoxigraph import RdfFormat
+    data = (b"<https://example.org/a> <https://example.org/p> <https://example.org/b> .\n"
+            b"<https://example.org/a> <https://example.org/q> \"x\"@en .\n"
+            b"<https://example.org/c> <https://example.org/p> <https://example.org/a> .\n")
+    st.load_bytes(data, RdfFormat.N_TRIPLES, NamedNode(G))
+    st.load_bytes(b"<https://example.org/a> <https://example.org/p> <https://example.org/z> .\n",
+                  RdfFormat.N_TRIPLES, NamedNode(G + "2"))
+
+
+from pyoxigraph import DefaultGraph, NamedNode  # noqa: E402
+
+A, P, Q = NamedNode("https://example.org/a"), NamedNode("https://example.org/p"), NamedNode("https://example.org/q")
+
+
+def _matching(st, *args, **kwargs):
+    return sorted(str(q) for q in st.quads_matching(*args, **kwargs))
+
+
+def test_quad_matching_means_the_same_on_the_embedded_and_a_remote_store(store, remote_store):
+    """One code path for every feature: the port's pattern matching answers alike on the
+    embedded store and on a real `oxigraph serve` (SPARQL underneath)."""
+    for st in (store, remote_store):
+        _sample(st)
+    for args, kwargs in [((A,), {}), ((A, [P, Q]), {}), ((None, P), {"graphs": [NamedNode(G)]}),
+                         ((), {"obj": A}), ((A, P), {"graphs": [NamedNode(G + "2"), DefaultGraph()]})]:
+        assert _matching(store, *args, **kwargs) == _matching(remote_store, *args, **kwargs), (args, kwargs)
+    assert _matching(store, A, [P, Q]) and len(_matching(store, A, [P, Q])) == 3
+    for st in (store, remote_store):
+        assert len(list(st.quads_matching(A, limit=1))) == 1
+        kept = list(st.quads_with_predicates(lambda p: p == Q, [DefaultGraph(), NamedNode(G), NamedNode(G + "2")]))
+        assert [str(q.object) for q in kept] == ['"x"@en']
+
+
+def test_a_store_that_cannot_copy_itself_says_so(remote_store, tmp_path):
+    from rightsgraph.store.base import StoreError
+    import pytest
+    with pytest.raises(StoreError, match="rightsgraph backup"):
+        remote_store.backup(tmp_path / "copy")
+
+
+def test_trial_copies_leave_the_store_alone(store, remote_store, tmp_path):
+    """An update is tried on a private copy: what it does there never reaches the store."""
+    for i, st in enumerate((store, remote_store)):
+        _sample(st)
+        before, scratch = st.trial_copies(tmp_path / f"trial{i}")
+        scratch.update(f"DELETE WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}")
+        assert len(before) == st.count() and st.count(NamedNode(G)) == 3
+        before = scratch = None

@@ -144,7 +144,7 @@ def _checkpoint(store: EmbeddedStore, target: Path) -> None:
     which the writer made under its own write lock after a commit (store/snapshot.py)."""
     with WRITE_LOCK:
         try:
-            store.raw.backup(str(target))
+            store.backup(target)
         except (OSError, RuntimeError) as exc:
             raise BackupError(f"cannot copy the store to {target}: {exc}",
                               f"无法将存储复制到 {target}：{exc}") from None

@@ -173,7 +173,7 @@ class QueryPool:
         with self._snap_lock:
             if self._snapshot is None or self._snapshot[0] != gen:
                 path = self._dir / f"gen-{gen}-{uuid.uuid4().hex[:8]}"
-                self.store.raw.backup(str(path))
+                self.store.backup(path)
                 self._snapshot = (gen, str(path))
                 self._collect()
             worker.snapshot = self._snapshot[1]

@@ -65,13 +65,7 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
         data_graphs = [g.value for g in store.graphs() if g not in SYSTEM_GRAPHS]
         sparql = scope_graph_management(sparql, data_graphs)
         with tempfile.TemporaryDirectory(prefix="rg-update-", dir=_scratch_dir(store)) as tmp:
-            if isinstance(store, EmbeddedStore):
-                before, snapshot = store.raw, _snapshot(store, Path(tmp) / "snap")
-            else:  # a remote store: work on a local copy, then send the difference
-                before = ox.Store()
-                before.load(store.dump(RdfFormat.N_QUADS), RdfFormat.N_QUADS)
-                snapshot = ox.Store()
-                snapshot.bulk_extend(before.quads_for_pattern(None, None, None, None))
+            before, snapshot = store.trial_copies(Path(tmp) / "snap")
             try:
                 snapshot.update(sparql, base_iri=base_iri)
                 added, removed = _difference(before, snapshot)
@@ -114,7 +108,7 @@ def _change_set(store: Store, before: ox.Store, after: ox.Store, added, removed)
     there a graph losing blank-node triples is replaced whole by its new content."""
     touched = {q.graph_name for q in added + removed if isinstance(q.graph_name, NamedNode)}
     clear = {g for g in touched if before.contains_named_graph(g) and not after.contains_named_graph(g)}
-    if not isinstance(store, EmbeddedStore):
+    if not store.keeps_blank_nodes:
         clear |= {q.graph_name for q in removed
                   if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
     add = [q for q in added if q.graph_name not in clear]
@@ -122,15 +116,6 @@ def _change_set(store: Store, before: ox.Store, after: ox.Store, added, removed)
         add += after.quads_for_pattern(None, None, None, g)
     return ChangeSet(clear=sorted(clear, key=lambda g: getattr(g, "value", "")),
                      remove=[q for q in removed if q.graph_name not in clear], add=add)
-
-
-def _snapshot(store: EmbeddedStore, target: Path) -> ox.Store:
-    if store.path is not None:
-        store.raw.backup(str(target))
-        return ox.Store(str(target))
-    copy = ox.Store()
-    copy.bulk_extend(store.raw.quads_for_pattern(None, None, None, None))
-    return copy
 
 
 def _difference(before: ox.Store, after: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:

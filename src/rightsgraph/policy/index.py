@@ -24,7 +24,6 @@ explanations cite are looked up on demand (``annotations``).
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
@@ -174,33 +173,14 @@ class PolicyIndex:
 
     @classmethod
     def from_store(cls, store, keep_graph: bool = False) -> "PolicyIndex":
-        """Build from a Store (store/base.py), or a pyoxigraph Store.
-
-        Embedded (pyoxigraph underneath): only the quads of the predicates the index reads
-        are pulled into Python (the store's distinct predicates first, in Rust), so a
-        catalogue's titles and identifiers never cross into Python. Other stores: one pass
-        over ``store.quads()``.
-        """
-        raw = getattr(store, "raw", None)
-        if raw is None and isinstance(store, ox.Store):
-            raw = store
-        if raw is None:
-            idx = cls.from_quads((q for q in store.quads() if not _skipped(q.graph_name)), keep_graph=keep_graph,
-                                 annotations=False)
-            idx._annotation_source = _sparql_annotations(store)
-            return idx
-        graphs = [g for g in raw.named_graphs() if not _skipped(g)]
-        values = " ".join(str(g) for g in graphs if isinstance(g, NamedNode))
-        blank = "" if all(isinstance(g, NamedNode) for g in graphs) else \
-            " UNION { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?g)) }"     # blank nodes cannot go in VALUES
-        preds = [r["p"] for r in raw.query(
-            f"SELECT DISTINCT ?p WHERE {{ {{ ?s ?p ?o }} UNION {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-            f"{blank} }}")]
-        wanted = [p for p in preds if p.value.startswith(ODRL) or p.value in _INDEX_PREDICATES]
-        quads = itertools.chain.from_iterable(
-            raw.quads_for_pattern(None, p, None, g) for p in wanted for g in [ox.DefaultGraph(), *graphs])
+        """Build from a Store (store/base.py): only the quads of the predicates the index
+        reads (in an embedded store, a catalogue's titles and identifiers never cross into
+        Python); titles and clause texts are looked up when an answer needs them."""
+        graphs = [ox.DefaultGraph(), *(g for g in store.graphs() if not _skipped(g))]
+        quads = store.quads_with_predicates(
+            lambda p: p.value.startswith(ODRL) or p.value in _INDEX_PREDICATES, graphs)
         idx = cls.from_quads(quads, keep_graph=keep_graph, annotations=False)
-        idx._annotation_source = _raw_annotations(raw)
+        idx._annotation_source = _store_annotations(store)
         return idx
 
     # ------------------------------------------------------------------ annotations
@@ -384,32 +364,15 @@ def _year(term):
     return None
 
 
-def _raw_annotations(raw):
+def _store_annotations(store):
     preds = [NamedNode(p) for p in ANNOTATION_PREDICATES]
 
     def lookup(node) -> dict:
         if not isinstance(node, IRI):
             return {}
         out: dict = {}
-        subject = NamedNode(str(node))
-        for p in preds:
-            for q in raw.quads_for_pattern(subject, p, None, None):
-                out.setdefault(p.value, []).append(q.object)
-        return out
-    return lookup
-
-
-def _sparql_annotations(store):
-    values = " ".join(f"<{p}>" for p in ANNOTATION_PREDICATES)
-
-    def lookup(node) -> dict:
-        if not isinstance(node, IRI):
-            return {}
-        out: dict = {}
-        rows = store.query(f"SELECT ?p ?o WHERE {{ VALUES ?p {{ {values} }} "
-                           f"{{ <{node}> ?p ?o }} UNION {{ GRAPH ?g {{ <{node}> ?p ?o }} }} }}")
-        for r in rows:
-            out.setdefault(r["p"].value, []).append(r["o"])
+        for q in store.quads_matching(NamedNode(str(node)), preds):
+            out.setdefault(q.predicate.value, []).append(q.object)
         return out
     return lookup
 

@@ -190,27 +190,16 @@ class KnownTerms:
 
 
 def store_lookup(store):
-    """``iri -> bool``: one key lookup in the store (subject, else object, any graph). An
-    embedded store is asked directly; another store with one ASK query."""
-    raw = getattr(store, "raw", None)
-    if raw is None and isinstance(store, ox.Store):
-        raw = store
-    if raw is not None:
-        def lookup(iri: str) -> bool:
-            try:
-                node = NamedNode(iri)
-            except ValueError:
-                return False
-            return (next(iter(raw.quads_for_pattern(node, None, None, None)), None) is not None
-                    or next(iter(raw.quads_for_pattern(None, None, node, None)), None) is not None)
-        return lookup
-
-    def ask(iri: str) -> bool:
-        if any(c in iri for c in '<>"{}|\\^` '):
+    """``iri -> bool``: whether the store mentions the IRI (as subject, else object, in any
+    graph): one key lookup in an embedded store, a small query in another."""
+    def lookup(iri: str) -> bool:
+        try:
+            node = NamedNode(iri)
+        except ValueError:
             return False
-        return bool(store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} "
-                                f"UNION {{ GRAPH ?g {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }} }} }}"))
-    return ask
+        return (next(iter(store.quads_matching(subject=node, limit=1)), None) is not None
+                or next(iter(store.quads_matching(obj=node, limit=1)), None) is not None)
+    return lookup
 
 
 # ---------------------------------------------------------------------- did you mean

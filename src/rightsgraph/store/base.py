@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+import itertools
 import re
 from typing import Iterable, Iterator, Sequence
 
-from pyoxigraph import NamedNode, Quad, RdfFormat
+import pyoxigraph as ox
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat
 
 
 # Strings, IRIs and comments are blanked out before looking for FROM, so that
@@ -82,6 +84,68 @@ class Store(ABC):
              prefixes: dict[str, str] | None = None) -> bytes:
         """Serialise the whole dataset (quad formats) or one graph."""
 
+    def quads_matching(self, subject=None, predicate=None, obj=None, graphs=None, *,
+                       limit: int | None = None) -> Iterator[Quad]:
+        """Quads matching a pattern: a term or None for each position; `predicate` may also be
+        a list of predicates; `graphs` a list of graphs (DefaultGraph() included) or None for
+        every graph. Embedded stores match in their own index; others ask SPARQL."""
+        preds = _as_list(predicate)
+        terms = {"s": subject, "o": obj}
+        if any(isinstance(t, BlankNode) for t in (*terms.values(), *(preds or ()))):
+            raise ValueError("a blank node cannot be matched across a SPARQL protocol")
+        fixed = {k: str(v) for k, v in terms.items() if v is not None}
+        s, o = fixed.get("s", "?s"), fixed.get("o", "?o")
+        values = f"VALUES ?p {{ {' '.join(str(p) for p in preds)} }} " if preds is not None else ""
+        cap = f" LIMIT {int(limit)}" if limit is not None else ""
+        wanted = None if graphs is None else list(graphs)
+        named = [g for g in wanted if isinstance(g, NamedNode)] if wanted is not None else None
+        if wanted is None or named:
+            in_graphs = f"VALUES ?g {{ {' '.join(str(g) for g in named)} }} " if named is not None else ""
+            for row in self.query(f"SELECT ?s ?p ?o ?g WHERE {{ {values}{in_graphs}GRAPH ?g {{ {s} ?p {o} }} }}{cap}"):
+                if not self.engine_graph(row["g"].value):
+                    yield Quad(subject or row["s"], row["p"], obj or row["o"], row["g"])
+        if wanted is not None and any(isinstance(g, DefaultGraph) for g in wanted):
+            # a query's default graph may be the union of the named graphs (Virtuoso; `oxigraph
+            # serve --union-default-graph`): the stored default graph is read as such instead
+            found = (q for q in self.quads(DefaultGraph())
+                     if (subject is None or q.subject == subject) and (obj is None or q.object == obj)
+                     and (preds is None or q.predicate in preds))
+            yield from (itertools.islice(found, limit) if limit is not None else found)
+
+    def quads_with_predicates(self, keep, graphs) -> Iterator[Quad]:
+        """The quads of `graphs` whose predicate passes `keep(predicate)`: what an index
+        builder reads. Here one pass over each graph; embedded stores pick the predicates
+        in their own index, so the other quads never reach Python."""
+        for g in graphs:
+            for q in self.quads(g):
+                if keep(q.predicate):
+                    yield q
+
+    def engine_graph(self, iri: str) -> bool:
+        """A graph the store engine keeps for itself, not data (none, unless an adapter says)."""
+        return False
+
+    def backup(self, target) -> None:
+        """A consistent copy of the whole store in the new folder `target`, which opens as an
+        embedded store. Only a store on this machine can: others raise StoreError."""
+        raise StoreError(f"{type(self).__name__} cannot copy itself to a folder: "
+                         "use `rightsgraph backup`, which exports it")
+
+    def trial_copies(self, folder) -> tuple["ox.Store", "ox.Store"]:
+        """(before, scratch): the dataset to compare against and a private, writable copy of
+        it to try a change on, both as pyoxigraph stores. Call under the write lock: `before`
+        may be the live store. Here both are downloaded into memory (once); an embedded store
+        lends itself and a hard-linked copy in `folder` instead."""
+        before = ox.Store()
+        before.load(self.dump(RdfFormat.N_QUADS), RdfFormat.N_QUADS)
+        scratch = ox.Store()
+        scratch.bulk_extend(before.quads_for_pattern(None, None, None, None))
+        return before, scratch
+
+    #: whether a blank node keeps its identity from one call to the next, so it can be
+    #: matched and deleted by label (not across a SPARQL protocol)
+    keeps_blank_nodes = False
+
     def close(self) -> None:  # pragma: no cover - adapters override when they hold resources
         pass
 
@@ -90,6 +154,12 @@ class Store(ABC):
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _as_list(predicate):
+    if predicate is None:
+        return None
+    return list(predicate) if isinstance(predicate, (list, tuple, set, frozenset)) else [predicate]
 
 
 def _depth0_keyword_positions(text: str, keyword: str) -> list[int]:

@@ -35,7 +35,7 @@ def publish(store: EmbeddedStore) -> Path:
     root = snapshot_dir(store.path)
     root.mkdir(parents=True, exist_ok=True)
     target = root / f"{time.time_ns()}-{uuid.uuid4().hex[:6]}"
-    store.raw.backup(str(target))
+    store.backup(target)
     tmp = root / f"CURRENT.{os.getpid()}.tmp"
     tmp.write_text(target.name)
     tmp.replace(root / "CURRENT")
@@ -76,6 +76,9 @@ class SnapshotStore(EmbeddedStore):
 
     @property
     def raw(self) -> ox.Store:
+        return self._native()
+
+    def _native(self) -> ox.Store:
         self.refresh()
         return self._store
 

@@ -160,8 +160,7 @@ def _enrich_from_context(staging: ox.Store, context, ctx_g, exclude: list, *, fe
     if exclude:
         kwargs["default_graph"] = [g for g in graphs if g not in exclude]
     data_graphs = [g for g in graphs if g not in SYSTEM_GRAPHS and g not in exclude]
-    raw = getattr(context, "raw", None)
-    if isinstance(raw, ox.Store) and next(iter(raw.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
+    if next(iter(context.quads_matching(graphs=[ox.DefaultGraph()], limit=1)), None):
         data_graphs.append(ox.DefaultGraph())  # data in the store's default graph counts too
     iris = []
     if nodes is not None:
@@ -177,8 +176,8 @@ def _enrich_from_context(staging: ox.Store, context, ctx_g, exclude: list, *, fe
         staging.extend(ox.Quad(t.subject, t.predicate, t.object, ctx_g) for t in context.query(q, **kwargs))
     known = set(iris)
     second: set = set()
-    if isinstance(raw, ox.Store):  # embedded store: read its indexes directly, no SPARQL
-        _enrich_embedded(staging, raw, iris, known, set(exclude), ctx_g)
+    if context.keeps_blank_nodes:  # an embedded store: its own indexes, blank nodes by identity
+        _enrich_by_pattern(staging, context, iris, known, set(exclude), ctx_g)
         return
     for batch in _batches(iris, _BATCH):
         vals = " ".join(str(n) for n in batch)
@@ -197,23 +196,23 @@ def _enrich_from_context(staging: ox.Store, context, ctx_g, exclude: list, *, fe
         staging.extend(_new_quads(staging, context.query(q, **kwargs), ctx_g))
 
 
-def _enrich_embedded(staging: ox.Store, raw: ox.Store, iris, known: set, exclude: set, ctx_g) -> None:
+def _enrich_by_pattern(staging: ox.Store, context, iris, known: set, exclude: set, ctx_g) -> None:
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     found = []
     second = set()
     for n in iris:
-        for q in raw.quads_for_pattern(n, None, None, None):
+        for q in context.quads_matching(n):
             if q.graph_name in exclude:
                 continue
             found.append(q.triple)
             o = q.object
             if isinstance(o, ox.BlankNode):
-                found.extend(q2.triple for q2 in raw.quads_for_pattern(o, None, None, None)
+                found.extend(q2.triple for q2 in context.quads_matching(o)
                              if q2.graph_name not in exclude)
             elif isinstance(o, ox.NamedNode) and o not in known:
                 second.add(o)
     for n in second:
-        found.extend(q.triple for q in raw.quads_for_pattern(n, rdf_type, None, None) if q.graph_name not in exclude)
+        found.extend(q.triple for q in context.quads_matching(n, rdf_type) if q.graph_name not in exclude)
     staging.extend(_new_quads(staging, found, ctx_g))
 
 
