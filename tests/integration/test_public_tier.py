@@ -237,3 +237,55 @@ def test_a_deeply_nested_query_is_bounded_not_sent_to_oxigraph(server):
     assert r.status_code == 400, r.text
     ok = _get(server, "ASK { ?s ?p ?o }")
     assert ok.status_code == 200 and ok.headers["X-Served-By"] == "oxigraph"
+
+
+# -- supervision (issue 11): a killed child is replaced, the service answers again ---------
+
+def _answers_again(server, seconds: float = 20) -> float:
+    t0, last = time.monotonic(), None
+    while time.monotonic() - t0 < seconds:
+        try:
+            r = _get(server, "ASK {}")     # true whatever the tests before changed
+            if r.status_code == 200 and r.headers.get("X-Served-By") == "oxigraph" and r.json()["boolean"]:
+                return time.monotonic() - t0
+            last = f"{r.status_code} {r.headers.get('X-Served-By')} {r.text[:200]}"
+        except requests.RequestException as exc:
+            last = repr(exc)
+        time.sleep(0.1)
+    raise AssertionError(f"the public tier did not answer again within {seconds} s; last: {last}")
+
+
+def test_a_killed_oxigraph_is_replaced_and_anonymous_queries_are_answered_again(server):
+    """Nothing used to restart a dead Oxigraph: anonymous queries got 503 until the service
+    was restarted by hand."""
+    import os
+    import signal
+    _answers_again(server)
+    deadline = time.monotonic() + 60          # replaced copies from the tests before are reaped
+    while len(before := _tier_oxigraphs(server)) != 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(before) == 1
+    os.kill(int(before[0]), signal.SIGKILL)
+    _answers_again(server)
+    after = _tier_oxigraphs(server)
+    assert len(after) == 1 and after != before
+
+
+def test_a_killed_nginx_is_restarted_and_the_port_answers_again(server):
+    import os
+    import signal
+    pgrep = need("pgrep", why="the test finds the tier's nginx")
+    master = subprocess.run([pgrep, "-f", f"nginx: master process.*{server.data_dir}/public-tier"],
+                            capture_output=True, text=True).stdout.split()
+    assert len(master) == 1, master
+    os.kill(int(master[0]), signal.SIGKILL)
+    deadline, again = time.monotonic() + 20, []
+    while time.monotonic() < deadline and (len(again) != 1 or again == master):
+        time.sleep(0.1)
+        again = subprocess.run([pgrep, "-f", f"nginx: master process.*{server.data_dir}/public-tier"],
+                               capture_output=True, text=True).stdout.split()
+    assert len(again) == 1 and again != master, "no new nginx master"
+    _answers_again(server)
+    # the service behind nginx is whole: an authenticated request reaches rightsgraph
+    r = requests.get(server.url + "/healthz", timeout=10)
+    assert r.status_code == 200

@@ -62,9 +62,9 @@ def start_writer(data_dir, settings: dict, seconds: float = 120):
         if not proc.is_alive():
             raise RuntimeError("the writer process exited while starting")
         try:
-            if requests.get(url + "/healthz", timeout=1).ok:
+            if requests.get(url + "/healthz", timeout=5).ok:
                 return proc, url
-        except requests.ConnectionError:
+        except requests.RequestException:   # not up yet, or slow to answer its first request
             time.sleep(0.2)
     proc.terminate()
     raise RuntimeError("the writer process did not start")

@@ -167,6 +167,9 @@ add_header X-Served-By rightsgraph always;
 """
 
 
+MAX_RESTARTS, RESTART_WINDOW = 5, 60.0   # more restarts than this in the window: give up, say why
+
+
 class PublicTierError(RuntimeError):
     pass
 
@@ -251,6 +254,7 @@ class PublicTier:
         self._stopping = False
         self._optimizing = None
         self._switched_at = 0.0
+        self._restarts: dict[str, list[float]] = {}
 
     @property
     def _drain_seconds(self) -> float:
@@ -277,7 +281,7 @@ class PublicTier:
             try:
                 requests.get(f"http://{inst.addr}/query", params={"query": "ASK {}"}, timeout=2)
                 return inst
-            except requests.ConnectionError:
+            except requests.RequestException:   # not listening yet, or slow to answer
                 time.sleep(0.05)
         self._stop_instance(inst)
         raise PublicTierError("oxigraph serve-read-only did not answer within 60 s")
@@ -335,8 +339,42 @@ class PublicTier:
                                str(self.dir / "nginx-error.log")], capture_output=True, text=True)
         if test.returncode != 0:
             raise PublicTierError(f"nginx rejected {conf}: {test.stderr.strip()}")
+        # its own process group: if the master dies, its orphaned workers (which still hold
+        # the listening socket) go with it before a new master binds the port
         self.nginx = subprocess.Popen([self.nginx_exe, "-p", str(self.dir), "-c", str(conf), "-e",
-                                       str(self.dir / "nginx-error.log")], stdin=subprocess.DEVNULL)
+                                       str(self.dir / "nginx-error.log")], stdin=subprocess.DEVNULL,
+                                      start_new_session=True)
+
+    # -- supervision ---------------------------------------------------------------------
+
+    def _allow_restart(self, child: str) -> None:
+        """Bound restarts: a child that keeps dying is a fault to report, not to hide."""
+        now = time.monotonic()
+        recent = [t for t in self._restarts.get(child, []) if now - t < RESTART_WINDOW] + [now]
+        self._restarts[child] = recent
+        if len(recent) > MAX_RESTARTS:
+            raise PublicTierError(f"{child} died {len(recent)} times in {RESTART_WINDOW:g} s; see {self.dir}")
+
+    def _supervise(self) -> None:
+        """Restart nginx or the serving Oxigraph when either has died (killed, crashed)."""
+        if self.nginx.poll() is not None:
+            self._allow_restart("nginx")
+            print(f"public read tier: nginx exited ({self.nginx.returncode}); restarting it",
+                  file=sys.stderr, flush=True)
+            try:
+                os.killpg(self.nginx.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._start_nginx()
+            self._await_reload(self.current.snapshot if self.current else "")
+        if self.current is not None and self.current.proc.poll() is not None:
+            self._allow_restart("oxigraph")
+            dead = self.current
+            print(f"public read tier: Oxigraph on port {dead.port} exited ({dead.proc.returncode}); "
+                  "starting another on the same copy", file=sys.stderr, flush=True)
+            inst = self._start_oxigraph(dead.location, dead.snapshot)
+            inst.optimized = dead.optimized
+            self._switch(inst, retire_after=0.0)
 
     def _reload_nginx(self) -> None:
         if self.nginx is not None and self.nginx.poll() is None:
@@ -477,8 +515,7 @@ class PublicTier:
             last = time.monotonic()
             while not self._stopping:
                 time.sleep(0.05)
-                if self.nginx.poll() is not None:
-                    raise PublicTierError(f"nginx exited: {(self.dir / 'nginx-error.log').read_text()[-2000:]}")
+                self._supervise()
                 if self._runaway_seen():
                     self.recycle()
                 if time.monotonic() - last >= self.min_refresh and self.refresh():
@@ -492,7 +529,7 @@ class PublicTier:
                 try:
                     self.nginx.wait(10)
                 except subprocess.TimeoutExpired:
-                    self.nginx.kill()
+                    os.killpg(self.nginx.pid, signal.SIGKILL)   # the master and its workers
             for inst in [*self.retiring, *([self.current] if self.current else [])]:
                 self._stop_instance(inst)
 
