@@ -138,7 +138,7 @@ def main(argv=None) -> int:
     from rightsgraph.store.embedded import EmbeddedStore
     from rightsgraph.system_graphs import ensure_system_graphs
     from rightsgraph.usage import cube, report_cache
-    from rightsgraph.usage.charts import chart
+    from rightsgraph.reports.charts import chart
     from rightsgraph.usage.checks import check_report
     from rightsgraph.usage.importing import import_reports
     from rightsgraph.usage.indicators import cost_per_use_report, usage_report

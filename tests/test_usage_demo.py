@@ -223,7 +223,7 @@ def _texts(root: ET.Element) -> str:
 
 
 def test_charts_of_the_demo(store):
-    from rightsgraph.usage.charts import ChartError, chart
+    from rightsgraph.reports.charts import ChartError, chart
     from rightsgraph.usage.indicators import cost_per_use_report, demand_report, usage_report
     texts = _texts(_svg(chart("usage", usage_report(store))))
     assert "使用趋势 Usage trend" in texts and "2026-12" in texts

@@ -105,8 +105,9 @@ def test_the_asset_page_shows_costs_to_a_cataloguer(world):
     assert "东海高校图书馆联盟—奥尔德盖特科技期刊集团采购协议（2025—2027）" in page     # L01's Chinese title
 
 
-@pytest.mark.parametrize("name, table", [("usage", "months"), ("cost-per-use", "licences"), ("demand", "turnaways")])
-def test_the_usage_reports_have_a_chart_and_a_csv_of_each_table(world, name, table):
+@pytest.mark.parametrize("name, table", [("assets", "by_class"), ("risks", "expiring"), ("usage", "months"),
+                                         ("cost-per-use", "licences"), ("demand", "turnaways")])
+def test_each_report_has_a_chart_and_a_csv_of_each_table(world, name, table):
     _, client, cat = world
     status, page, _ = _get(client, f"/reports/{name}", cat)
     assert status == 200
@@ -159,3 +160,18 @@ def test_the_risk_page_names_licences_terms_and_reasons_in_the_pages_language(wo
     title, term, status = row.groups()
     assert any("\u4e00" <= ch <= "\u9fff" for ch in title + term + status), (title, term, status)
     assert ">licences not in force" not in page and ">许可协议均未生效" in page
+
+
+def test_the_asset_and_risk_charts_draw_what_the_report_says(world):
+    """Issue 15: charts for the asset and risk reports too, the risk chart for the page's
+    window (days), each bar named in both languages."""
+    store, client, cat = world
+    svg = client.get("/api/v1/reports/assets.svg", headers=cat).get_data(as_text=True)
+    assert "订购访问" in svg and "Subscribed" in svg and "资产类别" in svg
+    status, page, _ = _get(client, "/reports/risks?days=400", cat)
+    chart = re.search(r'<img src="([^"]+\.svg[^"]*)"', page).group(1)
+    assert chart == "/api/v1/reports/risks.svg?days=400"
+    svg = client.get(chart, headers=cat).get_data(as_text=True)
+    assert "即将到期的许可" in svg and "Licences expiring" in svg and "400 days" in svg
+    # a reader is refused the chart as the report (the store holds confidential terms)
+    assert client.get("/api/v1/reports/risks.svg").status_code in (401, 403)

@@ -22,9 +22,8 @@ def test_each_report_page_loads_with_its_tables_csv_and_chart(cataloguer_page, n
     links = driver.find_elements("css selector", "a[download]")
     assert links and all("format=csv" in a.get_attribute("href") for a in links)
     charts = driver.find_elements("css selector", "figure.chart img")
-    if name in ("usage", "cost-per-use", "demand"):
-        assert len(charts) == 1
-        assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", charts[0]) > 100
+    assert len(charts) == 1
+    assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", charts[0]) > 100
     page.screenshot(f"report-{name}-{lang}")
     page.assert_clean()
 

@@ -347,7 +347,7 @@ def _chart_option(f):
 def _write_chart(ctx, name: str, rep: dict, path: Path | None, top: int = 10) -> None:
     if path is None:
         return
-    from ..usage.charts import ChartError, chart
+    from ..reports.charts import ChartError, chart
     lang = ctx.obj["lang"]
     try:
         svg = chart(name, rep, top=top)

@@ -1,6 +1,8 @@
-"""SVG charts of the usage reports, rendered on the server with Vega-Lite (vl-convert), so
-they work without a browser and in exported reports. Labels are in Chinese and English.
+"""SVG charts of the reports, rendered on the server with Vega-Lite (vl-convert), so they
+work without a browser and in exported reports. Labels are in Chinese and English.
 
+    svg = chart("assets", asset_report(store))
+    svg = chart("risks", risk_report(store, days=90))
     svg = chart("usage", usage_report(store, year=2025))
     svg = chart("cost-per-use", cost_per_use_report(store, year=2025), top=10)
     svg = chart("demand", demand_report(store, year=2025), top=15)
@@ -17,7 +19,7 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 METRIC_ZH = {"Unique_Item_Requests": "唯一条目请求", "Unique_Title_Requests": "唯一题名请求",
              "Total_Item_Requests": "条目请求总数", "No_License": "无许可拒访", "Limit_Exceeded": "超并发拒访",
              "Searches_Regular": "常规检索"}
-CHARTS = ("usage", "cost-per-use", "demand")
+CHARTS = ("assets", "risks", "usage", "cost-per-use", "demand")
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
@@ -112,7 +114,60 @@ def turnaways_spec(rep: dict, top: int = 15) -> dict:
                 "tooltip": [{"field": "title"}, {"field": "metric"}, {"field": "count"}, {"field": "held"}]}}
 
 
+def _bars_with_counts(rows: list, label: str, *, color, sort, label_limit: int) -> dict:
+    """Horizontal bars with their count written at the end: small counts (3 licences beside
+    500 resources) stay readable."""
+    y = {"field": label, "type": "nominal", "title": None, "sort": sort, "axis": {"labelLimit": label_limit}}
+    x = {"field": "count", "type": "quantitative", "title": "数量 Count"}
+    return {"data": {"values": rows}, "encoding": {"y": y, "x": x},
+            "layer": [{"mark": {"type": "bar", "tooltip": True}, "encoding": {"color": color}},
+                      {"mark": {"type": "text", "align": "left", "dx": 3}, "encoding": {"text": {"field": "count"}}}]}
+
+
+def assets_spec(rep: dict) -> dict:
+    """Resources per asset class (the classes named as the ontology labels them)."""
+    from ..namespaces import RG
+    from ..policy.explain import _shipped_labels
+    labels = _shipped_labels()
+    rows = []
+    for c in rep["by_class"]:
+        iri = RG.iri(c["class"][3:]) if c["class"].startswith("rg:") else c["class"]
+        named = labels.get(iri, {})
+        name = " ".join(dict.fromkeys(x for x in (named.get("zh"), named.get("en")) if x)) or c["class"]
+        rows.append({"class": name, "count": c["resources"], "licences": c["licences"]})
+    if not rows:
+        raise ChartError("no resource has an asset class yet (rightsgraph report assets --derive)",
+                         "还没有资源被划分资产类别（rightsgraph report assets --derive）")
+    return {**_base("各资产类别的资源", "Resources by asset class", f"{rep['resources']} resources 资源"),
+            **_bars_with_counts(rows, "class", color={"value": "#2f6db3"}, sort="-x", label_limit=320)}
+
+
+#: the risk report's summary counts, as the chart names them
+RISK_LABELS = {
+    "unlicensed_resources": "无有效许可的资源 Resources no licence in force covers",
+    "expiring_licences": "即将到期的许可 Licences expiring",
+    "key_uses_unsettled": "未约定或未审核的关键使用 Key uses unsettled",
+    "resources_without_preservation": "无保存权的资源 Resources without a preservation right",
+    "conflicts": "许可条款冲突 Conflicting licence terms",
+    "preserved_without_right": "无保存权的保存副本 Preserved copies without a right",
+    "rights_without_preserved_copy": "有保存权但无副本 Preservation rights without a copy",
+    "cancellation_notices_due": "即将截止的取消通知 Cancellation notices due",
+}
+
+
+def risks_spec(rep: dict) -> dict:
+    """The open risks, one bar per kind (counts of resources, licences or terms as named)."""
+    rows = [{"risk": RISK_LABELS.get(k, k), "count": v} for k, v in rep["summary"].items() if isinstance(v, int)]
+    color = {"condition": {"test": "datum.count > 0", "value": "#b3412f"}, "value": "#6b7a8a"}
+    return {**_base("许可风险", "Licence risks", f"{rep['at']}, {rep['days']} days 天"),
+            **_bars_with_counts(rows, "risk", color=color, sort=None, label_limit=360)}
+
+
 def spec_for(name: str, rep: dict, *, top: int = 10) -> dict:
+    if name == "assets":
+        return assets_spec(rep)
+    if name == "risks":
+        return risks_spec(rep)
     if name == "usage":
         return usage_trend_spec(rep)
     if name == "cost-per-use":

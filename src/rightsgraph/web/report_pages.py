@@ -1,6 +1,6 @@
 """The reports as pages: /reports/<name> shows each of the report's tables, a CSV of each
 table (`?format=csv&table=KEY`, the same rows) and, for the usage reports, the server-rendered
-SVG chart of /api/v1/reports/<name>.svg (usage/charts.py).
+SVG chart of /api/v1/reports/<name>.svg (reports/charts.py).
 
 The reports are the same functions as /api/v1/reports/* and `rightsgraph report`, behind the
 same guard (web/reports.py): when the store holds confidential graphs only cataloguers may
@@ -166,7 +166,7 @@ def risk_reason(reason: str, names: dict) -> str:
 
 def heading(column: str) -> str:
     """A column's heading: COUNTER metrics keep their names, with the Chinese one on a Chinese page."""
-    from ..usage.charts import METRIC_ZH
+    from ..reports.charts import METRIC_ZH
     from .i18n import lang
     if column in METRIC_ZH:
         return METRIC_ZH[column] if lang() == "zh" else column
@@ -204,9 +204,17 @@ def report_page(name: str):
                                    keys=", ".join(t["key"] for t in tables)))
         return Response(to_csv(table["rows"], table["columns"]), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}-{table["key"]}.csv"'})
-    chart = name in ("usage", "cost-per-use", "demand") and any(t["rows"] for t in tables)
+    chart = any(t["rows"] for t in tables)
     return render_template("report.html", name=name, title=TITLES[name], tables=tables, heading=heading,
-                           show=Display(tables), chart=chart, args=request.args, csv_url=_csv_url)
+                           show=Display(tables), chart=chart, args=request.args, csv_url=_csv_url,
+                           chart_url=_chart_url(name))
+
+
+def _chart_url(name: str) -> str:
+    """The chart of this page's rows: the same filters (year, days)."""
+    from urllib.parse import urlencode
+    kept = urlencode([(k, request.args[k]) for k in ("year", "days") if request.args.get(k)])
+    return f"/api/v1/reports/{name}.svg" + (f"?{kept}" if kept else "")
 
 
 def _csv_url(table: str) -> str:

@@ -31,6 +31,7 @@ def _bad(message: str):
 
 
 @bp.route("/risks", methods=["GET"])
+@bp.route("/risks.svg", methods=["GET"])
 def risks():
     denied = _guard()
     if denied is not None:
@@ -41,10 +42,11 @@ def risks():
         at = date.fromisoformat(request.args["at"]) if request.args.get("at") else None
     except ValueError:
         return _bad("days must be a whole number and at a date (YYYY-MM-DD)")
-    return jsonify(risk_report(current_app.extensions["rightsgraph.store"], at=at, days=days))
+    return _answer("risks", risk_report(current_app.extensions["rightsgraph.store"], at=at, days=days), 0)
 
 
 @bp.route("/assets", methods=["GET"])
+@bp.route("/assets.svg", methods=["GET"])
 def assets():
     denied = _guard()
     if denied is not None:
@@ -55,7 +57,7 @@ def assets():
         seed = int(request.args.get("seed", 0))
     except ValueError:
         return _bad("sample and seed must be whole numbers")
-    return jsonify(asset_report(current_app.extensions["rightsgraph.store"], sample=sample, seed=seed))
+    return _answer("assets", asset_report(current_app.extensions["rightsgraph.store"], sample=sample, seed=seed), 0)
 
 
 def _usage_filters():
@@ -82,7 +84,7 @@ def _answer(name: str, rep: dict, top: int):
         return jsonify(rep)
     from flask import Response
 
-    from ..usage.charts import ChartError, chart
+    from ..reports.charts import ChartError, chart
     from .errors import _lang
     try:
         svg = chart(name, rep, top=top)
