@@ -289,3 +289,31 @@ def test_a_killed_nginx_is_restarted_and_the_port_answers_again(server):
     # the service behind nginx is whole: an authenticated request reaches rightsgraph
     r = requests.get(server.url + "/healthz", timeout=10)
     assert r.status_code == 200
+
+
+def test_a_killed_writer_is_started_again_and_writes_go_on(server):
+    """Nothing watched the writer process: after it died every write got an error until the
+    service was restarted by hand. Killed (even mid-way), it is started again on its port."""
+    import os
+    import signal
+    pid_file = server.data_dir / "writer.pid"
+    first = int(pid_file.read_text())
+    os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and int(pid_file.read_text() or 0) == first:
+        time.sleep(0.2)
+    assert int(pid_file.read_text()) != first, "the writer was not started again"
+    marker = f"https://example.org/after-writer-death/{time.time_ns()}"
+    update = f'INSERT DATA {{ GRAPH <{PUBLIC}> {{ <{marker}> <https://example.org/p> "again" }} }}'
+    deadline, last = time.monotonic() + 60, None
+    while time.monotonic() < deadline:
+        r = requests.post(server.url + "/sparql", data=update, timeout=60,
+                          headers=dict(_auth(server), **{"Content-Type": "application/sparql-update"}))
+        if r.status_code == 204:
+            break
+        last = f"{r.status_code} {r.text[:200]}"
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"no write succeeded within 60 s of the writer's restart; last: {last}")
+    r = _get(server, f'ASK {{ <{marker}> ?p "again" }}', headers=_auth(server))
+    assert r.json()["boolean"] is True

@@ -271,6 +271,17 @@ def _check_public_tier(state, settings) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+def _stop_service(why: str, stopping) -> None:
+    """A child the service cannot do without is gone for good: stop the whole service with
+    the reason, so the system's supervisor (systemd, a container runtime) restarts it."""
+    import os
+    import signal
+    if stopping.is_set():
+        return
+    click.echo(f"{why}: stopping the service", err=True)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _stop_if_gone(tier, tier_errors, stopping) -> None:
     """Without its tier manager the public port is closed: stop the whole service (with
     the manager's error) rather than run on unreachable, so a supervisor restarts it."""
@@ -299,12 +310,12 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings, pub
     from ..store.embedded import default_data_dir
     from ..store.snapshot import SnapshotStore
     from ..web.app import create_app
-    from ..web.cluster import free_port, start_writer
+    from ..web.cluster import SupervisedWriter, free_port
     from ..web.server import serve as run_server
     data_dir = state.data_dir or default_data_dir()
-    writer, writer_url = start_writer(data_dir, settings)
-    reader_settings = dict(settings, RG_WRITER_URL=writer_url, RG_QUERY_WORKERS=1)
     owner, tier, stopping = os.getpid(), None, threading.Event()
+    writer = SupervisedWriter(data_dir, settings, on_give_up=lambda why: _stop_service(why, stopping))
+    reader_settings = dict(settings, RG_WRITER_URL=writer.url, RG_QUERY_WORKERS=1)
     app_host, app_port = host, port
     try:
         if public_tier:
@@ -325,8 +336,7 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings, pub
             if tier is not None:
                 tier.terminate()
                 tier.join(20)
-            writer.terminate()
-            writer.join(15)
+            writer.stop()
 
 
 @main.command()

@@ -12,8 +12,11 @@ Reads scale with the processes; writes stay serialised in one place, as the stor
 from __future__ import annotations
 
 import multiprocessing
+import os
 import socket
+import sys
 import time
+from pathlib import Path
 
 import requests
 from flask import Response, request
@@ -50,9 +53,9 @@ def _writer_main(data_dir, port: int, settings: dict) -> None:
     serve(factory, host="127.0.0.1", port=port, threads=4, workers=1)
 
 
-def start_writer(data_dir, settings: dict, seconds: float = 120):
+def start_writer(data_dir, settings: dict, seconds: float = 120, port: int | None = None):
     """Start the writer process; returns (process, its base URL) once it answers."""
-    port = free_port()
+    port = port or free_port()
     proc = multiprocessing.get_context("spawn").Process(target=_writer_main, args=(data_dir, port, settings),
                                                         daemon=False)
     proc.start()
@@ -68,6 +71,68 @@ def start_writer(data_dir, settings: dict, seconds: float = 120):
             time.sleep(0.2)
     proc.terminate()
     raise RuntimeError("the writer process did not start")
+
+
+class SupervisedWriter:
+    """The writer process, started again on the same port when it dies (killed, crashed),
+    so the readers' writer URL stays right. Its pid is in `<data dir>/writer.pid`.
+
+    A writer killed mid-commit leaves the store as the journal left it; the new writer
+    finishes or rolls back that commit when it opens the store (store/journal.py). A writer
+    that keeps dying (more than MAX_RESTARTS in RESTART_WINDOW seconds) stops the service,
+    with the reason, rather than restarting forever."""
+
+    MAX_RESTARTS, RESTART_WINDOW = 5, 60.0
+
+    def __init__(self, data_dir, settings: dict, on_give_up):
+        import threading
+        self.data_dir, self.settings, self.on_give_up = Path(data_dir), settings, on_give_up
+        self.stopping = threading.Event()
+        self.proc, self.url = start_writer(data_dir, settings)
+        self.port = int(self.url.rsplit(":", 1)[1])
+        self._pid_file()
+        self._restarts: list[float] = []
+        threading.Thread(target=self._watch, daemon=True, name="writer-watch").start()
+
+    def _pid_file(self) -> None:
+        tmp = self.data_dir / f"writer.pid.{os.getpid()}.tmp"
+        tmp.write_text(f"{self.proc.pid}\n")
+        tmp.replace(self.data_dir / "writer.pid")
+
+    def _watch(self) -> None:
+        while not self.stopping.is_set():
+            self.proc.join()
+            if self.stopping.is_set():
+                return
+            now = time.monotonic()
+            self._restarts = [t for t in self._restarts if now - t < self.RESTART_WINDOW] + [now]
+            if len(self._restarts) > self.MAX_RESTARTS:
+                self.on_give_up(f"the writer process died {len(self._restarts)} times in "
+                                f"{self.RESTART_WINDOW:g} s (last exit code {self.proc.exitcode})")
+                return
+            print(f"rightsgraph: the writer process exited (code {self.proc.exitcode}); starting it again",
+                  file=sys.stderr, flush=True)
+            self._restart()
+
+    def _restart(self) -> None:
+        # the dead writer's gunicorn worker may hold the store's lock for a moment more
+        deadline = time.monotonic() + 30
+        while not self.stopping.is_set():
+            try:
+                self.proc, _ = start_writer(self.data_dir, self.settings, port=self.port)
+                self._pid_file()
+                return
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    self.on_give_up("the writer process could not be started again")
+                    return
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.proc.terminate()
+        self.proc.join(15)
+        (self.data_dir / "writer.pid").unlink(missing_ok=True)
 
 
 def is_write() -> bool:
