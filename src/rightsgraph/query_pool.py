@@ -65,8 +65,16 @@ def _zombie(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] in ("Z", "X")
 
 
-class QueryTimeout(Exception):
+class QueryUnanswered(Exception):
+    """The query got no answer, through no fault of its own: the client may try again (503)."""
+
+
+class QueryTimeout(QueryUnanswered):
     pass
+
+
+class WorkerLost(QueryUnanswered):
+    """The worker running the query died (killed, out of memory); a fresh one replaces it."""
 
 
 class ResultTooLarge(Exception):
@@ -195,6 +203,8 @@ class QueryPool:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
             raise QueryTimeout(f"no query worker became free within {self.timeout:g} s") from None
+        if not worker.proc.is_alive():      # died while idle (killed, out of memory): a fresh one
+            worker = self._replace(worker, idle=False)
         try:
             snapshot = self._snapshot_for(worker)
             worker.conn.send({"snapshot": snapshot, "query": query, "accept": accept,
@@ -208,7 +218,8 @@ class QueryPool:
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
             worker = None
-            raise
+            raise WorkerLost("the query worker stopped (killed or out of memory) before it answered; "
+                             "try again") from None
         finally:
             if worker is not None:
                 self._idle.put(worker)
@@ -216,14 +227,17 @@ class QueryPool:
             return Answer(200, a, b)
         return Answer(a, "text/plain; charset=utf-8", (b.rstrip() + "\n").encode())
 
-    def _replace(self, worker: _Worker | None) -> None:
+    def _replace(self, worker: _Worker | None, idle: bool = True) -> "_Worker | None":
+        """A fresh worker for `worker` (killed first): put back as idle, or returned."""
         if worker is None:
-            return
+            return None
         worker.kill()
         self._all.remove(worker)
         fresh = _Worker(self._ctx)
         self._all.append(fresh)
-        self._idle.put(fresh)
+        if idle:
+            self._idle.put(fresh)
+        return fresh
 
     def close(self) -> None:
         """Stop the workers and remove this process's snapshots (once; also at exit)."""

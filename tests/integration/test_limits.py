@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 import time
 
 import pytest
@@ -104,3 +105,65 @@ def test_decision_functions_answer_from_the_query_workers(server):
     assert r.status_code == 200, r.text
     verdict = r.json()["results"]["bindings"][0]["v"]["value"]
     assert verdict.split("|")[0] == api.json()["decision"], (verdict, api.json())
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                kids = [int(k) for k in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            out += kids
+            todo += kids
+    return out
+
+
+def _query_workers(server) -> list[int]:
+    """The killable query workers: the spawned processes (multiprocessing's spawn_main)
+    under the server's gunicorn worker."""
+    def cmdline(p):
+        try:
+            return Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            return ""
+    return [p for p in _descendants(server.proc.pid) if "spawn_main" in cmdline(p)]
+
+
+def test_a_killed_query_worker_is_replaced_before_a_query_reaches_it(server):
+    """A query worker that died while idle (killed, out of memory) used to take the next
+    query down with it (a 500); the pool now notices and answers from a fresh worker."""
+    import os
+    import signal
+    assert requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 200
+    workers = _query_workers(server)          # the pool starts with the first query
+    assert workers, "no query workers found"
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.3)
+    for _ in range(2 * len(workers) + 1):     # every worker slot is used at least once
+        r = requests.get(server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        assert r.status_code == 200, r.text
+    assert not set(_query_workers(server)) & set(workers)
+
+
+def test_a_query_whose_worker_is_killed_gets_a_503_to_retry_not_a_500(server):
+    import os
+    import signal
+    outcome = {}
+
+    def runaway():
+        r = requests.get(server.url + "/sparql", params={"query": RUNAWAY}, timeout=60)
+        outcome["status"], outcome["text"] = r.status_code, r.text
+
+    assert requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 200
+    th = threading.Thread(target=runaway)
+    th.start()
+    time.sleep(0.5)
+    for pid in _query_workers(server):
+        os.kill(pid, signal.SIGKILL)
+    th.join(30)
+    assert outcome["status"] == 503 and "try again" in outcome["text"], outcome
+    assert requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 200

@@ -11,7 +11,7 @@ from .. import federation
 from .. import query as q
 from ..decision_service import mentions_decision_functions, sparql_functions
 from ..input_limits import InputRefused, check_sparql
-from ..query_pool import QueryTimeout
+from ..query_pool import QueryUnanswered
 from ..store.embedded import EmbeddedStore
 from .auth import catalog, current_agent, hidden_graphs, require
 from .service_description import service_description
@@ -136,7 +136,7 @@ def sparql_endpoint():
             answer = pool.run(query, accept=request.headers.get("Accept"), default_graphs=default_graphs,
                               named_graphs=named_graphs, base_iri=request.base_url,
                               functions=calls_functions)
-        except QueryTimeout as exc:
+        except QueryUnanswered as exc:
             return Response(f"{exc}\n", status=503, content_type="text/plain; charset=utf-8",
                             headers={"Retry-After": "10"})
         headers = {"Vary": "Accept"} if answer.status == 200 else {}
