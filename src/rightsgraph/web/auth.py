@@ -61,7 +61,7 @@ def _cookie_may_authenticate() -> bool:
     from .session import PAGE_BLUEPRINTS, PAGE_IMAGES
     if request.endpoint == "signin.signin" and request.method == "POST":
         return False
-    return request.blueprint in PAGE_BLUEPRINTS or (request.endpoint in PAGE_IMAGES
+    return request.blueprint in PAGE_BLUEPRINTS or (request.endpoint in PAGE_IMAGES and request.path.endswith(".svg")
                                                      and request.method in ("GET", "HEAD"))
 
 

@@ -38,7 +38,7 @@ REFRESH_SECONDS = 60     # the idle clock is moved on at most once a minute (one
 # SPARQL, Graph Store, JSON API or admin doors, which API clients reach with a token header.
 PAGE_BLUEPRINTS = frozenset({"pages", "search", "resource_page", "licence_pages", "report_pages",
                              "termsheet_upload", "signin"})
-# The report charts the report pages embed (<img>): GET only, like the pages themselves.
+# The report charts the report pages embed (<img src=".../usage.svg">): their .svg URLs, GET only.
 PAGE_IMAGES = frozenset({"reports.usage", "reports.cost_per_use", "reports.demand"})
 
 
