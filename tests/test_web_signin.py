@@ -262,7 +262,9 @@ def test_a_tampered_or_forged_cookie_is_anonymous(world, app):
     as_keeper = base64.urlsafe_b64encode(json.dumps({"a": "keeper", "s": sid}, separators=(",", ":"))
                                          .encode()).decode().rstrip("=")
     flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
-    other_key = URLSafeTimedSerializer(b"0" * 64, salt="rightsgraph.session").dumps({"a": "keeper", "s": sid})
+    import hashlib
+    other_key = URLSafeTimedSerializer(b"0" * 64, salt="rightsgraph.session",
+                                       signer_kwargs={"digest_method": hashlib.sha256}).dumps({"a": "keeper", "s": sid})
     for forged in (f"{as_keeper}.{stamp}.{signature}", f"{payload}.{stamp}.{flipped}", other_key, "garbage",
                    f"{payload}.{stamp}"):
         thief = app.test_client()

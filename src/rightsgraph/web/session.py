@@ -166,7 +166,8 @@ class SessionCookies:
         self.lifetime, self.idle = lifetime, idle
 
     def _serializer(self) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self.registry.key(), salt="rightsgraph.session")
+        return URLSafeTimedSerializer(self.registry.key(), salt="rightsgraph.session",
+                                      signer_kwargs={"digest_method": hashlib.sha256})
 
     def csrf_token(self, sid: str) -> str:
         return hmac.new(self.registry.key(), b"csrf\0" + sid.encode(), hashlib.sha256).hexdigest()
