@@ -174,6 +174,15 @@ def test_signing_in_again_replaces_the_session(world, app):
     assert _who(old.get("/").get_data(as_text=True)) is None
 
 
+def test_a_sign_in_form_from_another_site_is_refused(world, app):
+    client = app.test_client()
+    resp = client.post("/signin", data={"token": world.tokens["librarian"]},
+                       headers={"Origin": "https://evil.example", "Accept-Language": "zh"})
+    assert resp.status_code == 403 and "安全令牌" in resp.get_data(as_text=True) and _cookie(client) is None
+    same = client.post("/signin", data={"token": world.tokens["librarian"]}, headers={"Origin": "http://localhost"})
+    assert same.status_code == 303 and _cookie(client) is not None
+
+
 @pytest.mark.parametrize("target, landed", [("/licences?lang=zh", "/licences?lang=zh"), ("//evil.example/x", "/"),
                                             ("https://evil.example/", "/"), ("/\\evil.example", "/"), ("", "/")])
 def test_after_signing_in_the_browser_goes_to_a_page_of_this_site_only(world, app, target, landed):
@@ -286,12 +295,16 @@ def test_a_new_signing_key_signs_everyone_out(tmp_path):
     assert key.exists() and key.stat().st_mode & 0o777 == 0o600
 
 
-def test_a_short_key_file_is_refused_when_the_app_starts(tmp_path):
-    from rightsgraph.web.session import SessionKeyError
+def test_a_short_key_file_turns_sign_in_off_and_says_so(tmp_path, caplog):
     world = World(tmp_path)
     (tmp_path / "session.key").write_text("short\n")
-    with pytest.raises(SessionKeyError, match="at least 32 characters"):
-        world.app()
+    app = world.app()
+    assert "at least 32 characters" in caplog.text and "sign-in is off" in caplog.text
+    client = app.test_client()
+    resp = client.get("/signin", headers={"Accept-Language": "zh"})
+    assert resp.status_code == 503 and "没有可用的会话密钥" in resp.get_data(as_text=True)
+    assert _sign_in(client, world.tokens["librarian"]).status_code == 503 and _cookie(client) is None
+    assert client.get("/licences", headers={"Authorization": f"Bearer {world.tokens['librarian']}"}).status_code == 200
 
 
 # -- CSRF and the doors the cookie never opens -----------------------------------------

@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .session import COOKIE, CSRF_FIELD, SessionCookies, SessionRegistry
+from .session import COOKIE, CSRF_FIELD, SessionCookies, SessionKeyError, SessionRegistry
 
 bp = Blueprint("signin", __name__)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -63,10 +63,16 @@ def install(app: Flask) -> None:
         folder = Path(app.config["RG_ACCOUNTS_FILE"]).parent
         key_file = app.config.get("RG_SESSION_KEY_FILE") or folder / "session.key"
         registry = SessionRegistry(folder, key_file=key_file)
-        registry.key()      # made (or found unusable) now, not at the first sign-in
-        app.extensions["rightsgraph.sessions"] = SessionCookies(
-            registry, accounts, lifetime=float(app.config["RG_SESSION_HOURS"]) * 3600,
-            idle=float(app.config["RG_SESSION_IDLE_MINUTES"]) * 60)
+        try:
+            registry.key()      # made (or found unusable) now, not at the first sign-in
+        except (OSError, SessionKeyError) as exc:
+            # the API and the pages go on without sign-in; /signin says the log has the reason
+            app.logger.error("sign-in is off: no usable session key (%s)", exc)
+            app.extensions["rightsgraph.sessions_broken"] = str(exc)
+        else:
+            app.extensions["rightsgraph.sessions"] = SessionCookies(
+                registry, accounts, lifetime=float(app.config["RG_SESSION_HOURS"]) * 3600,
+                idle=float(app.config["RG_SESSION_IDLE_MINUTES"]) * 60)
     app.extensions["rightsgraph.signin_limit"] = AttemptLimit(int(app.config["RG_SIGNIN_ATTEMPTS"]),
                                                              float(app.config["RG_SIGNIN_WINDOW"]))
     app.jinja_env.globals.update(signed_in=signed_in, csrf_field=CSRF_FIELD)
@@ -121,6 +127,16 @@ def csrf_refused():
         "or wrong). Open the page again and resend the form.")), 403
 
 
+def _same_origin() -> bool:
+    """A sign-in form sent from another site's page is refused (login CSRF: signing a
+    librarian in as someone else). Browsers send Origin with every POST; a client without
+    it is not a browser page."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return origin.rstrip("/") == request.host_url.rstrip("/")
+
+
 def _local(target: str | None) -> str:
     """Where to go after signing in: a path on this site, never another site."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -133,9 +149,13 @@ def signin():
     cookies = _cookies()
     target = _local(request.values.get("next"))
     if cookies is None:
-        return render_template("signin.html", unavailable=True, target=target), 404
+        broken = "rightsgraph.sessions_broken" in current_app.extensions
+        return render_template("signin.html", unavailable="key" if broken else "accounts", target=target), (
+            503 if broken else 404)
     if request.method == "GET":
         return render_template("signin.html", target=target)
+    if not _same_origin():
+        return csrf_refused()
     limit = current_app.extensions["rightsgraph.signin_limit"]
     address = request.remote_addr or "unknown"
     wait = limit.retry_after(address)
