@@ -164,10 +164,14 @@ class SessionCookies:
     def __init__(self, registry: SessionRegistry, accounts, *, lifetime: float, idle: float):
         self.registry, self.accounts = registry, accounts
         self.lifetime, self.idle = lifetime, idle
+        self._made: tuple[bytes, URLSafeTimedSerializer] | None = None
 
     def _serializer(self) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self.registry.key(), salt="rightsgraph.session",
-                                      signer_kwargs={"digest_method": hashlib.sha256})
+        key = self.registry.key()
+        if self._made is None or self._made[0] != key:      # made again when the key changes
+            self._made = (key, URLSafeTimedSerializer(key, salt="rightsgraph.session",
+                                                      signer_kwargs={"digest_method": hashlib.sha256}))
+        return self._made[1]
 
     def csrf_token(self, sid: str) -> str:
         return hmac.new(self.registry.key(), b"csrf\0" + sid.encode(), hashlib.sha256).hexdigest()
