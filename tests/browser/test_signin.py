@@ -16,11 +16,22 @@ WORDS = {"en": {"failed": "this token is not valid", "who": "Signed in: browser-
                 "valid": "数据符合全部 SHACL 约束", "sign in": "登录"}}
 
 
+def _click_and_wait(driver, by: str, value: str) -> None:
+    """Click a submit button and wait for the next page (a POST and its redirect): a click
+    returns before the browser has left the old page."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    old = driver.find_element("tag name", "html")
+    driver.find_element(by, value).click()
+    WebDriverWait(driver, 120).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 120).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def _sign_in(driver, token: str) -> None:
     field = driver.find_element("id", "token")
     field.clear()
     field.send_keys(token)
-    driver.find_element("id", "signin").click()
+    _click_and_wait(driver, "id", "signin")
 
 
 @pytest.mark.parametrize("lang, n", [("en", "88"), ("zh", "87")])
@@ -55,7 +66,7 @@ def test_a_cataloguer_signs_in_uploads_a_term_sheet_and_signs_out(page, tmp_path
         sheet.write_text((REPO / "data/demo/termsheets/L03.yaml").read_text(encoding="utf-8").replace("L03", f"L{n}"),
                          encoding="utf-8")
         driver.find_element("id", "sheet").send_keys(str(sheet))
-        driver.find_element("css selector", "form.stack button[type=submit]").click()
+        _click_and_wait(driver, "css selector", "form.stack button[type=submit]")
         result = driver.find_element("id", "upload-result")
         assert result.get_attribute("data-stage") == "valid" and words["valid"] in result.text
         page.screenshot(f"signin-upload-checked-{lang}")
@@ -66,7 +77,7 @@ def test_a_cataloguer_signs_in_uploads_a_term_sheet_and_signs_out(page, tmp_path
         assert driver.execute_script("return document.querySelector('figure.chart img').naturalWidth") > 0
         page.assert_clean()
 
-        driver.find_element("id", "signout").click()
+        _click_and_wait(driver, "id", "signout")
         assert driver.find_elements("id", "signed-in") == []
         assert driver.find_element("id", "signin-link").text == words["sign in"]
         assert driver.get_cookie("rg_session") is None
