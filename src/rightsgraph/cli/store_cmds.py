@@ -370,16 +370,22 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings, pub
               help="Publisher of the dataset, for its VoID description (/.well-known/void).")
 @click.option("--metadata-licence", default=None, envvar="RIGHTSGRAPH_METADATA_LICENCE", type=IRI,
               help="Licence of the metadata in the VoID description (default CC0 1.0).")
+@click.option("--session-hours", default=8.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              envvar="RIGHTSGRAPH_SESSION_HOURS", help="A browser session (/signin) ends this long after sign-in.")
+@click.option("--session-idle-minutes", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              envvar="RIGHTSGRAPH_SESSION_IDLE_MINUTES", help="... or after this long without a page request.")
 @click.option("--create", is_flag=True, help="Start on a new empty store when --data-dir has none "
               "(without it, a missing store is an error: a mistyped --data-dir would serve an empty store).")
 @click.pass_context
 def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_timeout, query_workers, max_rows,
-          cors_origins, allow_service, public_sparql, publisher, metadata_licence, create):
+          cors_origins, allow_service, public_sparql, publisher, metadata_licence, session_hours,
+          session_idle_minutes, create):
     """Run the HTTP service (SPARQL endpoint, Graph Store, API, web page) under gunicorn."""
     _serve(ctx, host, port, threads, {
         "RG_ANONYMOUS_READ": anonymous_read, "RG_MAX_BODY": max_body, "RG_QUERY_TIMEOUT": query_timeout,
         "RG_QUERY_WORKERS": query_workers, "RG_MAX_ROWS": max_rows, "RG_CORS_ORIGINS": cors_origins,
         "RG_ALLOW_SERVICE": tuple(allow_service),
+        "RG_SESSION_HOURS": session_hours, "RG_SESSION_IDLE_MINUTES": session_idle_minutes,
         **({"RG_PUBLISHER": publisher} if publisher else {}),
         **({"RG_METADATA_LICENCE": metadata_licence} if metadata_licence else {})},
         workers=workers, public_sparql=public_sparql, create=create)

@@ -18,6 +18,12 @@ DEFAULT_SETTINGS = {
     "RG_CORS_ORIGINS": "",               # "*" or space-separated origins allowed by CORS; "": off
     "RG_ALLOW_SERVICE": (),              # endpoints SERVICE / LOAD may reach (federation.py); none
     "RG_EXPIRING_DAYS": 90,              # the home page lists licences ending within this many days
+    # Browser sessions (web/session.py, docs/web.md "Signing in"):
+    "RG_SESSION_HOURS": 8.0,             # a session ends this long after sign-in, whatever happens
+    "RG_SESSION_IDLE_MINUTES": 60.0,     # ... or after this long without a page request
+    "RG_SESSION_KEY_FILE": None,         # the cookies' signing key; default: session.key beside the accounts
+    "RG_SIGNIN_ATTEMPTS": 10,            # failed sign-ins allowed per client address ...
+    "RG_SIGNIN_WINDOW": 600,             # ... within this many seconds (429 after)
 }
 
 
@@ -40,12 +46,13 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     if app.config["RG_CORS_ORIGINS"]:
         _enable_cors(app, app.config["RG_CORS_ORIGINS"].split())
 
-    from . import i18n
+    from . import i18n, signin
     i18n.install(app)
+    signin.install(app)
     from . import (admin, api, auth, gsp, licence_pages, pages, preservation, report_pages, reports, resource_page,
                    search, sparql, termsheet_upload, void)
     for module in (auth, admin, sparql, gsp, pages, search, resource_page, licence_pages, void, reports,
-                   report_pages, termsheet_upload, preservation, api):
+                   report_pages, termsheet_upload, preservation, api, signin):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(StoreError)

@@ -1,8 +1,11 @@
-"""Authentication (Bearer API tokens), roles and what a reader may see.
+"""Authentication (Bearer API tokens, or a signed-in browser's session cookie on the
+pages), roles and what a reader may see.
 
 Roles: reader < cataloguer < admin. Anonymous requests are readers unless anonymous
 read is switched off; writes always need a cataloguer; confidential graphs and the
-provenance graph are invisible to readers in every door.
+provenance graph are invisible to readers in every door. A session (web/session.py) gives
+its account's role exactly as that account's token would, on the pages only; a form it
+sends must carry the session's CSRF token.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from ..accounts import role_at_least
 from ..confidentiality import GraphCatalog, hidden_from_readers
 
 bp = Blueprint("auth", __name__)
-OPEN_PATHS = ("/healthz",)
+OPEN_PATHS = ("/healthz", "/signin")    # reachable with anonymous read off: how to sign in
 
 
 def _deny(status: int, message: str) -> Response:
@@ -38,10 +41,46 @@ def authenticate():
             return _deny(401, "unknown or revoked token")
         g.account, g.role = account, account.role
         return None
+    if _cookie_may_authenticate():
+        refused = _from_session()
+        if refused is not None:
+            return refused
+        if g.account is not None:
+            return None
     if current_app.config.get("RG_ANONYMOUS_READ", True):
         g.role = "reader"
-    elif request.path not in OPEN_PATHS:
+    elif request.path not in OPEN_PATHS and request.endpoint != "static":
         return _deny(401, "this service needs a token: send 'Authorization: Bearer <token>'")
+    return None
+
+
+def _cookie_may_authenticate() -> bool:
+    """The session cookie counts on the pages (and the charts they embed), never on the
+    SPARQL, Graph Store, JSON API or admin doors; not on the sign-in form's POST, which
+    starts a new session."""
+    from .session import PAGE_BLUEPRINTS, PAGE_IMAGES
+    if request.endpoint == "signin.signin" and request.method == "POST":
+        return False
+    return request.blueprint in PAGE_BLUEPRINTS or (request.endpoint in PAGE_IMAGES and request.path.endswith(".svg")
+                                                     and request.method in ("GET", "HEAD"))
+
+
+def _from_session() -> Response | None:
+    """Sets g.account, g.role and g.session from a live session cookie (a dead one is
+    dropped); the 403 page when a state-changing request it authenticates lacks the CSRF token."""
+    from .session import COOKIE, CSRF_FIELD
+    from .signin import SAFE_METHODS, csrf_refused
+    cookies = current_app.extensions.get("rightsgraph.sessions")
+    sent = request.cookies.get(COOKIE)
+    if cookies is None or not sent:
+        return None
+    session = cookies.read(sent)
+    if session is None:
+        g.drop_session_cookie = True
+        return None
+    if request.method not in SAFE_METHODS and not cookies.csrf_ok(session, request.form.get(CSRF_FIELD)):
+        return csrf_refused()
+    g.account, g.role, g.session = session.account, session.account.role, session
     return None
 
 
