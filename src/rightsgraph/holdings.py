@@ -18,6 +18,7 @@ which content IS available (`R2Y` = the previous and the current calendar year o
 from __future__ import annotations
 
 import gc
+import json
 import re
 import threading
 import time
@@ -26,6 +27,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from datetime import date, datetime, timedelta, timezone
 from datetime import date as _Date   # `date` is also the name of entitlement()'s parameter
+
+import orjson
 
 from . import write_generation
 from .identifiers import Identifier, IdentifierError, doi_in, stored_forms
@@ -103,6 +106,10 @@ def embargo_window(embargo: str, today: date) -> tuple[tuple | None, tuple | Non
     return first, last
 
 
+# a batch checks the same few embargoes on the same day thousands of times
+_embargo_window = lru_cache(maxsize=1024)(embargo_window)
+
+
 def _day(d: date) -> tuple:
     return (d.year, d.month, d.day)
 
@@ -129,6 +136,15 @@ class Coverage:
 
     def to_json(self) -> dict:
         return dict(self._json)
+
+    @cached_property
+    def json_bytes(self) -> bytes:
+        """to_json() encoded once, for the answers of a batch."""
+        return orjson.dumps(self._json)
+
+    @cached_property
+    def fragment(self) -> orjson.Fragment:
+        return orjson.Fragment(self.json_bytes)
 
     @cached_property
     def _json(self) -> dict:
@@ -169,20 +185,25 @@ class Coverage:
         or not a number)."""
         return tuple(_number(x) for x in (self.first_volume, self.first_issue, self.last_volume, self.last_issue))
 
+    @cached_property
+    def _limits(self) -> tuple:
+        """(abstracts only?, start, end as parsed dates or None), read once per row."""
+        return (bool(self.depth and self.depth.strip().lower() == "abstracts"),
+                _stored_date(self.start) if self.start else None, _stored_date(self.end) if self.end else None)
+
     def check(self, when: tuple | None, volume, issue, today: date) -> str | None:
         """None when the coverage holds the content, else why not: before-coverage,
         after-coverage, embargo, abstracts-only."""
-        if self.depth and self.depth.strip().lower() == "abstracts":
+        abstracts, start, end = self._limits
+        if abstracts:
             return "abstracts-only"
         if when is not None:
-            start = _stored_date(self.start) if self.start else None
             if start is not None and _cmp(when, start) < 0:
                 return "before-coverage"
-            end = _stored_date(self.end) if self.end else None
             if end is not None and _cmp(when, end) > 0:
                 return "after-coverage"
             if self.embargo:
-                first, last = embargo_window(self.embargo, today)
+                first, last = _embargo_window(self.embargo, today)
                 if (first is not None and _cmp(when, first) < 0) or (last is not None and _cmp(when, last) > 0):
                     return "embargo"
         vol = _number(volume) if volume is not None else None
@@ -203,6 +224,22 @@ class Holding:
     title: str | None = None
     packages: list = field(default_factory=list)
     coverages: list = field(default_factory=list)    # [Coverage]; empty: no stated limits
+
+    # What every answer naming this holding repeats, made once (the index does not change
+    # after it is built; a new store state is a new index).
+    @cached_property
+    def packages_fragment(self) -> orjson.Fragment:
+        return orjson.Fragment(orjson.dumps(self.packages))
+
+    @cached_property
+    def json_head(self) -> bytes:
+        """`{"resource": ..., "title": ..., "packages": [...]` of HoldingAnswer.to_json."""
+        return orjson.dumps({"resource": self.resource, "title": self.title, "packages": self.packages})[:-1]
+
+    @cached_property
+    def named(self) -> tuple[str, str]:
+        """(title or resource, packages) as the sentences name them."""
+        return self.title or self.resource, ", ".join(self.packages) or "-"
 
 
 _PREDICATES = {
@@ -285,11 +322,12 @@ class HoldingsIndex:
         for c, r in coverage_of.items():
             if r in ids:
                 coverage.setdefault(r, {})[c] = coverage_values.get(c, {})
+        shared: dict = {}     # equal coverage rows as one object: its JSON and sentences made once
         for r, found in ids.items():
             h = idx.resources[r]
             h.packages.sort()
             h.title = min(titles[r]) if r in titles else None
-            h.coverages = sorted((Coverage(**cov) for cov in coverage.get(r, {}).values()),
+            h.coverages = sorted((shared.setdefault(c, c) for c in (Coverage(**cov) for cov in coverage.get(r, {}).values())),
                                  key=lambda c: (c.start or "", c.end or "9999"))
             for ident in found:
                 idx.by_id.setdefault((ident.scheme, ident.value), []).append(h)
@@ -365,7 +403,8 @@ class Entitlement:
     issue: str | None = None
 
     def __post_init__(self):
-        self.holdings.sort(key=lambda a: a.reason is not None)
+        if len(self.holdings) > 1:
+            self.holdings.sort(key=lambda a: a.reason is not None)
 
     @property
     def deciding(self) -> HoldingAnswer | None:
@@ -374,18 +413,19 @@ class Entitlement:
     def text(self, lang: str = "en", hidden: frozenset = frozenset()) -> str:
         return self.texts(hidden)[1 if lang.startswith("zh") else 0]
 
-    def texts(self, hidden: frozenset = frozenset()) -> tuple[str, str]:
-        """The answer in words, in English and in Chinese (built together: they say the same)."""
+    def texts(self, hidden: frozenset = frozenset(), lic: str | None = None) -> tuple[str, str]:
+        """The answer in words, in English and in Chinese (built together: they say the same).
+        `lic`: the deciding holding's licences as named (masked, joined), when known."""
         ident = f"{self.identifier.scheme.upper().replace('_', ' ')} {self.identifier.value}"
         d = self.deciding
         if d is None:
             return f"Not held: no resource in the store has {ident}.", f"未收藏：存储库中没有 {ident} 的资源。"
         what = ((self.date or "") + (f" vol. {self.volume}" if self.volume else "") + (
             f" no. {self.issue}" if self.issue else "")).strip()
-        where = ", ".join(d.holding.packages) or "-"
-        cov_en, cov_zh = (d.coverage.text("en"), d.coverage.text("zh")) if d.coverage else ("not stated", "未注明")
-        lic = ", ".join(masked(d.licences, hidden))
-        title = d.holding.title or d.holding.resource
+        title, where = d.holding.named
+        cov_en, cov_zh = d.coverage._texts if d.coverage else ("not stated", "未注明")
+        if lic is None:
+            lic = ", ".join(masked(d.licences, hidden))
         if d.reason is None:
             return (f"Covered: {title} ({ident}) {what} in {where}, coverage {cov_en}, licence {lic or 'none'}."
                     .replace("  ", " ").replace(" ,", ","),
@@ -422,6 +462,52 @@ class Entitlement:
             "holdings": lambda: [a.to_json(hidden) for a in self.holdings],
             "en": lambda: self.texts(hidden)[0], "zh": lambda: self.texts(hidden)[1]}
         return {k: values[k]() for k in ANSWER_FIELDS if k in fields}
+
+
+class BatchEncoder:
+    """The full answers of one batch (one index, one day, one caller), each encoded to JSON
+    as it is made: what answers share (a holding's resource, title and packages, a coverage
+    row, a list of licences) is encoded once and put in as an orjson fragment, so no
+    per-answer dictionaries are built for them. The bytes are those of
+    `orjson.dumps(Entitlement.to_json(hidden))`, the same keys in the same order."""
+
+    _STATUS = {None: b',"status":"covered","reason":null}',
+               **{r: b',"status":"not-covered","reason":"' + r.encode() + b'"}' for r in _REASONS}}
+
+    def __init__(self, hidden: frozenset = frozenset()):
+        self.hidden = hidden
+        self._licences: dict = {}     # licence IRIs -> (JSON of them masked, as a fragment, as text)
+
+    def _named(self, licences: list) -> tuple:
+        key = tuple(licences)
+        found = self._licences.get(key)
+        if found is None:
+            shown = masked(licences, self.hidden)
+            encoded = orjson.dumps(shown)
+            found = self._licences[key] = (encoded, orjson.Fragment(encoded), ", ".join(shown))
+        return found
+
+    def encode(self, ent: "Entitlement") -> orjson.Fragment:
+        d = ent.deciding
+        try:
+            if d is None:
+                return orjson.Fragment(orjson.dumps(ent.to_json(self.hidden)))
+            parts = []
+            for a in ent.holdings:
+                parts += (a.holding.json_head, b',"licences":', self._named(a.licences)[0],
+                          b',"coverage":', a.coverage.json_bytes if a.coverage else b"null",
+                          self._STATUS[a.reason], b",")
+            parts[-1] = b"]"
+            _, licences, lic = self._named(d.licences)
+            en, zh = ent.texts(self.hidden, lic)
+            return orjson.Fragment(orjson.dumps({
+                "identifier": ent.identifier.to_json(), "status": ent.status, "date": ent.date,
+                "volume": ent.volume, "issue": ent.issue, "resource": d.holding.resource,
+                "packages": d.holding.packages_fragment, "licences": licences,
+                "coverage": d.coverage.fragment if d.coverage else None, "reason": d.reason,
+                "holdings": orjson.Fragment(b"[" + b"".join(parts)), "en": en, "zh": zh}))
+        except orjson.JSONEncodeError:    # a lone surrogate escaped in the request (valid JSON, not UTF-8)
+            return orjson.Fragment(json.dumps(ent.to_json(self.hidden), separators=(",", ":")).encode())
 
 
 # The keys of an entitlement answer, in their order.
@@ -515,5 +601,5 @@ class HoldingsService:
         return self._index
 
 
-__all__ = ["HoldingsIndex", "HoldingsService", "collection_paused", "ANSWER_FIELDS", "Holding", "Coverage", "Entitlement", "parse_date",
+__all__ = ["HoldingsIndex", "HoldingsService", "collection_paused", "ANSWER_FIELDS", "BatchEncoder", "Holding", "Coverage", "Entitlement", "parse_date",
            "embargo_window", "licences_from", "COVERED", "NOT_COVERED", "NOT_HELD"]
