@@ -126,6 +126,38 @@ def test_the_index_follows_the_store(store):
     assert svc.holdings().entitlement(ident).status == "covered"
 
 
+def test_a_write_that_touches_no_holdings_keeps_the_index_one_that_does_rebuilds_it(store, tmp_path):
+    from rightsgraph.loading import load_files
+    from rightsgraph.updating import apply_update
+    svc = DecisionService(store)
+    ident = parse("issn", "1545-4282")
+    import_kbart(store, AR, package=AR_PKG)
+    built = svc.holdings()
+    assert built.entitlement(ident, "2010").status == "covered"
+    service = svc._holdings
+    # a licence import, then a SPARQL Update of a graph that holds no identifier: same index
+    load_files(store, [KBART / "annual-reviews-licence.ttl"], graph="https://example.org/graph/licences")
+    apply_update(store, "INSERT DATA { GRAPH <https://example.org/graph/notes> { "
+                        "<https://example.org/note/1> <http://purl.org/dc/terms/title> \"a note\" } }")
+    assert svc.holdings() is built and service.builds == 1
+    # the package again without that journal's rows: the next answer says not held
+    rows = AR.read_text(encoding="utf-8").splitlines(keepends=True)
+    smaller = tmp_path / "ar.tsv"
+    smaller.write_text("".join(r for r in rows if "1545-4282" not in r), encoding="utf-8")
+    import_kbart(store, smaller, package=AR_PKG)
+    assert svc.holdings().entitlement(ident, "2010").status == "not-held" and service.builds == 2
+    # an identifier added by hand in a graph that held none before is found
+    apply_update(store, "INSERT DATA { GRAPH <https://example.org/graph/notes> { "
+                        "<https://example.org/r/1> a <https://w3id.org/rightsgraph/ns#Resource> ; "
+                        "<https://w3id.org/rightsgraph/ns#issn> \"1545-4282\" ; "
+                        "<http://purl.org/dc/terms/title> \"Annual Review of Astronomy\" } }")
+    assert svc.holdings().entitlement(ident, "2010").status == "covered" and service.builds == 3
+    # and removed again: that graph now feeds the index, so its change rebuilds it
+    apply_update(store, "DELETE WHERE { GRAPH <https://example.org/graph/notes> { "
+                        "<https://example.org/r/1> ?p ?o } }")
+    assert svc.holdings().entitlement(ident, "2010").status == "not-held" and service.builds == 4
+
+
 def test_a_confidential_licence_is_not_named_to_a_reader(store):
     from rightsgraph.identifier_decisions import entitlement_answer
     from rightsgraph.loading import load_files

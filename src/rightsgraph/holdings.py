@@ -2,7 +2,8 @@
 given publication date, volume and issue (the question a link resolver asks).
 
 The index is built from the store by one SPARQL query (`HoldingsIndex.from_store`) and
-rebuilt when the store changes (`HoldingsService`, with the DecisionService's fingerprint).
+rebuilt when a write changes a graph it reads (`HoldingsService`: the DecisionService's
+fingerprint says the store changed, the provenance records say which graphs).
 Coverage comes from the KBART rows (exchange/kbart.py): `rg:coverage` nodes with
 `dcat:startDate` / `dcat:endDate`, first/last volume and issue, `rg:embargo` and
 `rg:coverageDepth`. A resource with an identifier and no coverage node (catalogued by hand,
@@ -32,7 +33,7 @@ import orjson
 
 from . import write_generation
 from .identifiers import Identifier, IdentifierError, doi_in, stored_forms
-from .namespaces import DCAT, DCT, ODRL, RDF, RG
+from .namespaces import DCAT, DCT, ODRL, PROVENANCE_GRAPH, RDF, RG
 from .policy.lifecycle import binds
 from .policy.operators import IRI
 
@@ -254,15 +255,44 @@ _COVERAGE = {
 _TITLE = DCT.iri("title")
 
 
+def _branches() -> list[str]:
+    """The patterns the index is built from, one per predicate: every triple the index
+    reads matches one of them, and nothing else can change it."""
+    branches = [f"{{ ?r <{p}> ?v . BIND(<{p}> AS ?p) }}"
+                for p in (*_PREDICATES, _TITLE, ODRL.partOf.value, RG.coverage.value)]
+    branches.append(f"{{ ?r <{RDF.type.value}> <{RG.Resource.value}> . BIND(<{RDF.type.value}> AS ?p) }}")
+    return branches + [f"{{ ?c <{p}> ?v . BIND(<{p}> AS ?p) }}" for p in _COVERAGE]
+
+
 def _query() -> str:
     """One query, a UNION of single-pattern branches joined in Python: joining them on
     `?r a rg:Resource` made Oxigraph 0.5 evaluate the union once per resource (minutes at
     10,000 titles), and the coverage join in SPARQL cost a third more than in Python."""
-    branches = [f"{{ ?r <{p}> ?v . BIND(<{p}> AS ?p) }}"
-                for p in (*_PREDICATES, _TITLE, ODRL.partOf.value, RG.coverage.value)]
-    branches.append(f"{{ ?r <{RDF.type.value}> <{RG.Resource.value}> . BIND(<{RDF.type.value}> AS ?p) }}")
-    branches += [f"{{ ?c <{p}> ?v . BIND(<{p}> AS ?p) }}" for p in _COVERAGE]
-    return "SELECT ?r ?p ?v ?c WHERE {\n  " + "\n  UNION ".join(branches) + "\n}"
+    return "SELECT ?r ?p ?v ?c WHERE {\n  " + "\n  UNION ".join(_branches()) + "\n}"
+
+
+def holds_holdings(store, graph: str) -> bool:
+    """Whether the named graph has a triple the index reads: an rg:Resource typing, an
+    identifier, title, package or coverage link of an rg:Resource, or a value of a
+    coverage node of one. (Typed and linked in whatever graph: a typing or a link is read
+    itself, so a change to it is a change to a graph that holds one.) Titles, dct:identifier
+    and odrl:partOf of other things (licences have them) are not read; a graph with none
+    of these adds nothing to the index."""
+    resource = f"?r <{RDF.type.value}> <{RG.Resource.value}>"
+    branches = [f"{{ GRAPH <{graph}> {{ {resource} }} }}"]
+    branches += [f"{{ GRAPH <{graph}> {{ ?r <{p}> ?v }} {resource} }}"
+                 for p in (*_PREDICATES, _TITLE, ODRL.partOf.value, RG.coverage.value)]
+    branches += [f"{{ GRAPH <{graph}> {{ ?c <{p}> ?v }} ?r <{RG.coverage.value}> ?c . {resource} }}"
+                 for p in _COVERAGE]
+    return bool(store.query("ASK { " + " UNION ".join(branches) + " }"))
+
+
+def graph_states(store) -> dict[str, str]:
+    """Named graph -> when it last changed: the `dct:modified` that the provenance record
+    of every write gives each graph it wrote (a graph removed by a harvest loses it)."""
+    rows = store.query(f"SELECT ?g ?m WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> "
+                       f"{{ ?g <{DCT.modified.value}> ?m }} }}")
+    return {r["g"].value: r["m"].value for r in rows}
 
 
 class HoldingsIndex:
@@ -576,8 +606,16 @@ def collection_paused():
 
 
 class HoldingsService:
-    """One HoldingsIndex per store state: rebuilt when `fingerprint()` changes, checked at
-    most every `ttl` seconds unless this process wrote (write_generation.generation())."""
+    """One HoldingsIndex per state of the graphs it is built from. The store's state is
+    checked as the policy index's is (`fingerprint()` at most every `ttl` seconds, at once
+    after a write of this process: write_generation.generation()); when it changed, the
+    index is rebuilt only if a graph that changed held, or now holds, a triple the index
+    reads (`holds_holdings`). Which graphs changed, the provenance record of every write
+    says (`graph_states`): a licence import, an acquisition or a preservation event leaves
+    the index as it is; a KBART import rebuilds it. A change that names no graph (a write
+    without a provenance record) rebuilds it, as any change did before.
+
+    `builds` counts the builds (for tests and the benchmark: a timing-free signal)."""
 
     def __init__(self, store, fingerprint, ttl: float = 5.0):
         self.store, self.fingerprint, self.ttl = store, fingerprint, ttl
@@ -585,6 +623,9 @@ class HoldingsService:
         self._index: HoldingsIndex | None = None
         self._built_for: tuple = ()
         self._checked = 0.0
+        self._states: dict[str, str] = {}      # graph -> dct:modified when the index was last current
+        self._sources: set[str] = set()        # the named graphs holding what the index reads
+        self.builds = 0
 
     def index(self) -> HoldingsIndex:
         now = time.monotonic()
@@ -595,10 +636,26 @@ class HoldingsService:
             fp = (write_generation.generation(), self.fingerprint())
             self._checked = time.monotonic()
             if self._index is None or fp != self._built_for:
-                with collection_paused():
-                    self._index = HoldingsIndex.from_store(self.store)
+                states = graph_states(self.store)
+                if self._index is None or self._touches_holdings(states):
+                    self._build()
+                self._states = states
             self._built_for = fp
         return self._index
+
+    def _touches_holdings(self, states: dict[str, str]) -> bool:
+        changed = {g for g in states.keys() | self._states.keys() if states.get(g) != self._states.get(g)}
+        if not changed:
+            return True           # the store changed, the records do not say where: rebuild
+        return any(g in self._sources or holds_holdings(self.store, g) for g in changed)
+
+    def _build(self) -> None:
+        # the graphs first: a write landing during the build is then seen by the next check
+        sources = {g.value for g in self.store.graphs() if holds_holdings(self.store, g.value)}
+        with collection_paused():
+            self._index = HoldingsIndex.from_store(self.store)
+        self._sources = sources
+        self.builds += 1
 
 
 __all__ = ["HoldingsIndex", "HoldingsService", "collection_paused", "ANSWER_FIELDS", "BatchEncoder", "Holding", "Coverage", "Entitlement", "parse_date",
