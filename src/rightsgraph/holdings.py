@@ -277,12 +277,13 @@ def holds_holdings(store, graph: str) -> bool:
     coverage node of one. (Typed and linked in whatever graph: a typing or a link is read
     itself, so a change to it is a change to a graph that holds one.) Titles, dct:identifier
     and odrl:partOf of other things (licences have them) are not read; a graph with none
-    of these adds nothing to the index."""
+    of these adds nothing to the index. Each branch starts from the graph's own triples of
+    one predicate (an index range), so the cost is that of the graph's matching triples."""
     resource = f"?r <{RDF.type.value}> <{RG.Resource.value}>"
     branches = [f"{{ GRAPH <{graph}> {{ {resource} }} }}"]
-    branches += [f"{{ GRAPH <{graph}> {{ ?r <{p}> ?v }} {resource} }}"
+    branches += [f"{{ GRAPH <{graph}> {{ ?r <{p}> ?v }} FILTER EXISTS {{ {resource} }} }}"
                  for p in (*_PREDICATES, _TITLE, ODRL.partOf.value, RG.coverage.value)]
-    branches += [f"{{ GRAPH <{graph}> {{ ?c <{p}> ?v }} ?r <{RG.coverage.value}> ?c . {resource} }}"
+    branches += [f"{{ GRAPH <{graph}> {{ ?c <{p}> ?v }} FILTER EXISTS {{ ?r <{RG.coverage.value}> ?c . {resource} }} }}"
                  for p in _COVERAGE]
     return bool(store.query("ASK { " + " UNION ".join(branches) + " }"))
 
