@@ -139,13 +139,9 @@ class Coverage:
         return dict(self._json)
 
     @cached_property
-    def json_bytes(self) -> bytes:
-        """to_json() encoded once, for the answers of a batch."""
-        return orjson.dumps(self._json)
-
-    @cached_property
     def fragment(self) -> orjson.Fragment:
-        return orjson.Fragment(self.json_bytes)
+        """to_json() encoded once, for the answers of a batch."""
+        return orjson.Fragment(orjson.dumps(self._json))
 
     @cached_property
     def _json(self) -> dict:
@@ -225,22 +221,6 @@ class Holding:
     title: str | None = None
     packages: list = field(default_factory=list)
     coverages: list = field(default_factory=list)    # [Coverage]; empty: no stated limits
-
-    # What every answer naming this holding repeats, made once (the index does not change
-    # after it is built; a new store state is a new index).
-    @cached_property
-    def packages_fragment(self) -> orjson.Fragment:
-        return orjson.Fragment(orjson.dumps(self.packages))
-
-    @cached_property
-    def json_head(self) -> bytes:
-        """`{"resource": ..., "title": ..., "packages": [...]` of HoldingAnswer.to_json."""
-        return orjson.dumps({"resource": self.resource, "title": self.title, "packages": self.packages})[:-1]
-
-    @cached_property
-    def named(self) -> tuple[str, str]:
-        """(title or resource, packages) as the sentences name them."""
-        return self.title or self.resource, ", ".join(self.packages) or "-"
 
 
 _PREDICATES = {
@@ -453,7 +433,7 @@ class Entitlement:
             return f"Not held: no resource in the store has {ident}.", f"未收藏：存储库中没有 {ident} 的资源。"
         what = ((self.date or "") + (f" vol. {self.volume}" if self.volume else "") + (
             f" no. {self.issue}" if self.issue else "")).strip()
-        title, where = d.holding.named
+        title, where = d.holding.title or d.holding.resource, ", ".join(d.holding.packages) or "-"
         cov_en, cov_zh = d.coverage._texts if d.coverage else ("not stated", "未注明")
         if lic is None:
             lic = ", ".join(masked(d.licences, hidden))
@@ -496,26 +476,22 @@ class Entitlement:
 
 
 class BatchEncoder:
-    """The full answers of one batch (one index, one day, one caller), each encoded to JSON
-    as it is made: what answers share (a holding's resource, title and packages, a coverage
-    row, a list of licences) is encoded once and put in as an orjson fragment, so no
-    per-answer dictionaries are built for them. The bytes are those of
+    """The full answers of one batch (one index, one day, one caller), each encoded as it is
+    made. What answers share is encoded once and put in as an orjson fragment: a coverage
+    row (equal rows are one object in the index) and a list of licences as the caller may
+    see them, with its text for the sentences. The bytes are those of
     `orjson.dumps(Entitlement.to_json(hidden))`, the same keys in the same order."""
-
-    _STATUS = {None: b',"status":"covered","reason":null}',
-               **{r: b',"status":"not-covered","reason":"' + r.encode() + b'"}' for r in _REASONS}}
 
     def __init__(self, hidden: frozenset = frozenset()):
         self.hidden = hidden
-        self._licences: dict = {}     # licence IRIs -> (JSON of them masked, as a fragment, as text)
+        self._licences: dict = {}     # licence IRIs -> (them masked as a fragment, as text)
 
     def _named(self, licences: list) -> tuple:
         key = tuple(licences)
         found = self._licences.get(key)
         if found is None:
             shown = masked(licences, self.hidden)
-            encoded = orjson.dumps(shown)
-            found = self._licences[key] = (encoded, orjson.Fragment(encoded), ", ".join(shown))
+            found = self._licences[key] = (orjson.Fragment(orjson.dumps(shown)), ", ".join(shown))
         return found
 
     def encode(self, ent: "Entitlement") -> orjson.Fragment:
@@ -523,20 +499,19 @@ class BatchEncoder:
         try:
             if d is None:
                 return orjson.Fragment(orjson.dumps(ent.to_json(self.hidden)))
-            parts = []
-            for a in ent.holdings:
-                parts += (a.holding.json_head, b',"licences":', self._named(a.licences)[0],
-                          b',"coverage":', a.coverage.json_bytes if a.coverage else b"null",
-                          self._STATUS[a.reason], b",")
-            parts[-1] = b"]"
-            _, licences, lic = self._named(d.licences)
+            holdings = [{"resource": a.holding.resource, "title": a.holding.title, "packages": a.holding.packages,
+                         "licences": self._named(a.licences)[0],
+                         "coverage": a.coverage.fragment if a.coverage else None,
+                         "status": COVERED if a.reason is None else NOT_COVERED, "reason": a.reason}
+                        for a in ent.holdings]
+            licences, lic = self._named(d.licences)
             en, zh = ent.texts(self.hidden, lic)
             return orjson.Fragment(orjson.dumps({
                 "identifier": ent.identifier.to_json(), "status": ent.status, "date": ent.date,
                 "volume": ent.volume, "issue": ent.issue, "resource": d.holding.resource,
-                "packages": d.holding.packages_fragment, "licences": licences,
+                "packages": d.holding.packages, "licences": licences,
                 "coverage": d.coverage.fragment if d.coverage else None, "reason": d.reason,
-                "holdings": orjson.Fragment(b"[" + b"".join(parts)), "en": en, "zh": zh}))
+                "holdings": holdings, "en": en, "zh": zh}))
         except orjson.JSONEncodeError:    # a lone surrogate escaped in the request (valid JSON, not UTF-8)
             return orjson.Fragment(json.dumps(ent.to_json(self.hidden), separators=(",", ":")).encode())
 
