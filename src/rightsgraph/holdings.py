@@ -587,8 +587,8 @@ class HoldingsService:
     after a write of this process: write_generation.generation()); when it changed, the
     index is rebuilt only if a graph that changed held, or now holds, a triple the index
     reads (`holds_holdings`). Which graphs changed, the provenance record of every write
-    says (`graph_states`): a licence import, an acquisition or a preservation event leaves
-    the index as it is; a KBART import rebuilds it. A change that names no graph (a write
+    says (`graph_states`): a licence import, or any write to graphs without such triples,
+    leaves the index as it is; a KBART import rebuilds it. A change that names no graph (a write
     without a provenance record) rebuilds it, as any change did before.
 
     `builds` counts the builds (for tests and the benchmark: a timing-free signal)."""
