@@ -371,13 +371,17 @@ class HoldingsIndex:
         today = (at.astimezone(timezone.utc).date() if isinstance(at, datetime)
                  else at if isinstance(at, _Date) else datetime.now(timezone.utc).date())
         out = []
+        covered = False
         for h in self.lookup(ident):
             lic = list(licences(h.resource)) if licences else []
-            ranges = h.coverages or [None]
-            for cov in ranges:
-                why = cov.check(when, volume, issue, today) if cov is not None else None
+            if not h.coverages:          # no stated limits
+                out.append(HoldingAnswer(h, None, lic, None))
+                covered = True
+            for cov in h.coverages:
+                why = cov.check(when, volume, issue, today)
+                covered = covered or why is None
                 out.append(HoldingAnswer(h, cov, lic, why))
-        status = (NOT_HELD if not out else COVERED if any(a.reason is None for a in out) else NOT_COVERED)
+        status = NOT_HELD if not out else COVERED if covered else NOT_COVERED
         return Entitlement(ident, status, out, _fmt(when) if when else None,
                            None if volume is None else str(volume), None if issue is None else str(issue))
 
@@ -396,6 +400,7 @@ class HoldingAnswer:
                 "status": COVERED if self.reason is None else NOT_COVERED, "reason": self.reason}
 
 
+_LABELS = {"doi": "DOI", "issn": "ISSN", "isbn": "ISBN", "title_id": "TITLE ID", "url": "URL"}
 _REASONS = {
     "before-coverage": ("is before the coverage", "早于覆盖范围"),
     "after-coverage": ("is after the coverage", "晚于覆盖范围"),
@@ -427,7 +432,7 @@ class Entitlement:
     def texts(self, hidden: frozenset = frozenset(), lic: str | None = None) -> tuple[str, str]:
         """The answer in words, in English and in Chinese (built together: they say the same).
         `lic`: the deciding holding's licences as named (masked, joined), when known."""
-        ident = f"{self.identifier.scheme.upper().replace('_', ' ')} {self.identifier.value}"
+        ident = f"{_LABELS.get(self.identifier.scheme) or self.identifier.scheme.upper()} {self.identifier.value}"
         d = self.deciding
         if d is None:
             return f"Not held: no resource in the store has {ident}.", f"未收藏：存储库中没有 {ident} 的资源。"
