@@ -21,6 +21,10 @@ Figures:
   compact    the same batch with `fields` (--fields) on this checkout's server
   first      each server's first question, which builds its policy and holdings indexes:
              the cost of the first question after a data change (a KBART import)
+  after-write (--after-write) in process on a copy of the store, for this checkout and the
+             baseline: the first question, a licence import (a write that touches no
+             holdings), then the first question after it (main rebuilt the holdings
+             index on any write)
 
     python benchmarks/bench_entitlement.py --keep /tmp/ent --http-only --repeat 7
 
@@ -263,6 +267,57 @@ def http_batch(data_dir: Path, asks: list, repeat: int, baseline: str | None, fi
     return res
 
 
+# A write that touches no holdings: a second licence on the same package, in its own graph.
+SECOND_LICENCE = f"""@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<https://bench.example.org/licence/second> a odrl:Set ; odrl:uid <https://bench.example.org/licence/second> ;
+    dct:title "A second licence" ;
+    odrl:permission [ odrl:target <{PACKAGE}> ; odrl:action odrl:display ] .
+"""
+
+# Run with the sources of one revision: the first question (builds the indexes), a licence
+# import, the first question after it. Only APIs that every revision measured has.
+AFTER_WRITE = """
+import json, sys, time
+from rightsgraph.decision_service import DecisionService
+from rightsgraph.identifier_decisions import entitlement_answer
+from rightsgraph.loading import load_files
+from rightsgraph.store.embedded import EmbeddedStore
+st = EmbeddedStore(sys.argv[1])
+svc = DecisionService(st)
+ask = json.loads(sys.argv[3])
+t = time.perf_counter(); before = entitlement_answer(svc, ask); first = time.perf_counter() - t
+load_files(st, [sys.argv[2]], graph="https://bench.example.org/graph/second-licence")
+t = time.perf_counter(); after = entitlement_answer(svc, ask); then = time.perf_counter() - t
+service = getattr(svc, "_holdings", None)
+print(json.dumps({"first": first, "after_write": then, "builds": getattr(service, "builds", None),
+                  "licences_before": before["licences"], "licences_after": after["licences"]}))
+"""
+
+
+def after_write(data_dir: Path, names: dict, ask: dict) -> dict:
+    """For each revision (name -> its src folder), on a fresh copy of the store: the first
+    question, then a licence import (a write that touches no holdings), then the first
+    question after it. The licence must show in the answer after the write."""
+    licence = data_dir.parent / "second-licence.ttl"
+    licence.write_text(SECOND_LICENCE, encoding="utf-8")
+    out = {}
+    for name, src in names.items():
+        copy = data_dir.parent / f"after-write-{name}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(data_dir / "store", copy)
+        try:
+            say(f"{name}: first question, a licence import, the first question after it")
+            run = subprocess.run([sys.executable, "-c", AFTER_WRITE, str(copy), str(licence), json.dumps(ask)],
+                                 env=dict(os.environ, PYTHONPATH=str(src)), capture_output=True, text=True)
+            if run.returncode:
+                raise SystemExit(f"after-write run of {name} failed: {run.stderr[-2000:]}")
+            out[name] = json.loads(run.stdout.strip().splitlines()[-1])
+        finally:
+            shutil.rmtree(copy, ignore_errors=True)
+    return out
+
+
 def print_in_process(res: dict) -> None:
     lk, ak, sq = res["lookup_ms"], res["ask_ms"], res["sparql_ms"]
     print(f"  {res['identifiers_indexed']:,} identifiers indexed")
@@ -302,6 +357,9 @@ def main(argv=None) -> int:
                     help="also time the compact form with these answer fields (this checkout only; '' = not)")
     ap.add_argument("--keep", type=Path, default=None,
                     help="work in this folder and keep it: a second run reuses its store (no import)")
+    ap.add_argument("--after-write", action="store_true",
+                    help="also time the first question after a licence import (a write that touches no "
+                         "holdings) in process, on a copy of the store, for this checkout and the baseline")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.quick:
@@ -372,6 +430,14 @@ def main(argv=None) -> int:
                                  None if args.baseline == "none" else args.baseline,
                                  [f for f in args.fields.split(",") if f] or None)
 
+        if args.after_write:
+            names = {"this": ROOT / "src"}
+            if args.baseline != "none":
+                src, _ = baseline_sources(args.baseline, work)
+                names = {"baseline": src, **names}
+            s0, v0, _ = next(a for a in asks if a[0] == "issn" and a[1] != "0000-0000")
+            res["after_write"] = after_write(work / "data", names, {s0: v0})
+
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
@@ -396,6 +462,10 @@ def main(argv=None) -> int:
                   f"{h[name]['first_question_seconds']:.1f} s")
     if "answers_equal" in h:
         print(f"  answers of the two servers equal: {h['answers_equal']}")
+    for name, a in res.get("after_write", {}).items():
+        print(f"  licence import, then the first question ({name}): {a['after_write']:.2f} s "
+              f"(first question before it {a['first']:.1f} s; holdings index builds: {a['builds']}; "
+              f"licences {a['licences_before']} -> {a['licences_after']})")
     if "compact" in h:
         c = h["compact"]
         print(f"  compact form, fields={','.join(c['fields'])} (this checkout): {c['seconds']:.3f} s median of "

@@ -126,6 +126,62 @@ def test_the_index_follows_the_store(store):
     assert svc.holdings().entitlement(ident).status == "covered"
 
 
+def test_a_write_that_touches_no_holdings_keeps_the_index_one_that_does_rebuilds_it(store, tmp_path):
+    from rightsgraph.identifier_decisions import entitlement_answer
+    from rightsgraph.loading import load_files
+    from rightsgraph.updating import apply_update
+    svc = DecisionService(store)
+    ident = parse("issn", "1545-4282")
+    import_kbart(store, AR, package=AR_PKG)
+    built = svc.holdings()
+    assert built.entitlement(ident, "2010").status == "covered"
+    assert entitlement_answer(svc, {"issn": "1545-4282"})["licences"] == []
+    service = svc._holdings
+    # a licence import, then a SPARQL Update of a graph that holds no identifier: same index
+    load_files(store, [KBART / "annual-reviews-licence.ttl"], graph="https://example.org/graph/licences")
+    apply_update(store, "INSERT DATA { GRAPH <https://example.org/graph/notes> { "
+                        "<https://example.org/note/1> <http://purl.org/dc/terms/title> \"a note\" } }")
+    assert svc.holdings() is built and service.builds == 1
+    # ... while the licences of its answers, which come from the policy index, are current
+    assert entitlement_answer(svc, {"issn": "1545-4282"})["licences"] == ["https://example.org/licence/annual-reviews"]
+    # the package again without that journal's rows: the next answer says not held
+    rows = AR.read_text(encoding="utf-8").splitlines(keepends=True)
+    smaller = tmp_path / "ar.tsv"
+    smaller.write_text("".join(r for r in rows if "1545-4282" not in r), encoding="utf-8")
+    import_kbart(store, smaller, package=AR_PKG)
+    assert svc.holdings().entitlement(ident, "2010").status == "not-held" and service.builds == 2
+    # an identifier added by hand in a graph that held none before is found
+    apply_update(store, "INSERT DATA { GRAPH <https://example.org/graph/notes> { "
+                        "<https://example.org/r/1> a <https://w3id.org/rightsgraph/ns#Resource> ; "
+                        "<https://w3id.org/rightsgraph/ns#issn> \"1545-4282\" ; "
+                        "<http://purl.org/dc/terms/title> \"Annual Review of Astronomy\" } }")
+    assert svc.holdings().entitlement(ident, "2010").status == "covered" and service.builds == 3
+    # and removed again: that graph now feeds the index, so its change rebuilds it
+    apply_update(store, "DELETE WHERE { GRAPH <https://example.org/graph/notes> { "
+                        "<https://example.org/r/1> ?p ?o } }")
+    assert svc.holdings().entitlement(ident, "2010").status == "not-held" and service.builds == 4
+
+
+@pytest.mark.parametrize("hidden", [frozenset(), frozenset({"https://example.org/licence/b"})])
+def test_a_batch_answer_is_encoded_as_the_answer_byte_for_byte(holdings, hidden):
+    import orjson
+
+    from rightsgraph.holdings import BatchEncoder
+    rows = [line.split("\t") for line in AR.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    asked = [parse("issn", c) for cells in rows for c in cells[1:3] if c not in ("", "n/a")]
+    asked += [parse("title_id", "biophys"), parse("isbn", "0-306-40615-2"), parse("doi", "10.1146/not-held")]
+    licences = {"https://example.org/licence/a", "https://example.org/licence/b"}
+    enc = BatchEncoder(hidden)
+    answers = [holdings.entitlement(ident, when, volume, issue, at=TODAY,
+                                    licences=lambda r: sorted(licences) if r[-1] in "01234567" else [])
+               for ident in asked for when, volume, issue in ((None, None, None), ("1950", None, None),
+                                                               ("2015", None, None), (None, "29", "5"))]
+    assert {a.status for a in answers} == {"covered", "not-covered", "not-held"}
+    assert any(len(a.holdings) > 1 for a in answers) and any(a.deciding and a.deciding.reason for a in answers)
+    assert (orjson.dumps([enc.encode(a) for a in answers])
+            == orjson.dumps([a.to_json(hidden) for a in answers]))
+
+
 def test_a_confidential_licence_is_not_named_to_a_reader(store):
     from rightsgraph.identifier_decisions import entitlement_answer
     from rightsgraph.loading import load_files

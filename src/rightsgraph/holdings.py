@@ -2,7 +2,8 @@
 given publication date, volume and issue (the question a link resolver asks).
 
 The index is built from the store by one SPARQL query (`HoldingsIndex.from_store`) and
-rebuilt when the store changes (`HoldingsService`, with the DecisionService's fingerprint).
+rebuilt when a write changes a graph it reads (`HoldingsService`: the DecisionService's
+fingerprint says the store changed, the provenance records say which graphs).
 Coverage comes from the KBART rows (exchange/kbart.py): `rg:coverage` nodes with
 `dcat:startDate` / `dcat:endDate`, first/last volume and issue, `rg:embargo` and
 `rg:coverageDepth`. A resource with an identifier and no coverage node (catalogued by hand,
@@ -18,6 +19,7 @@ which content IS available (`R2Y` = the previous and the current calendar year o
 from __future__ import annotations
 
 import gc
+import json
 import re
 import threading
 import time
@@ -27,9 +29,11 @@ from functools import cached_property, lru_cache
 from datetime import date, datetime, timedelta, timezone
 from datetime import date as _Date   # `date` is also the name of entitlement()'s parameter
 
+import orjson
+
 from . import write_generation
 from .identifiers import Identifier, IdentifierError, doi_in, stored_forms
-from .namespaces import DCAT, DCT, ODRL, RDF, RG
+from .namespaces import DCAT, DCT, ODRL, PROVENANCE_GRAPH, RDF, RG
 from .policy.lifecycle import binds
 from .policy.operators import IRI
 
@@ -103,6 +107,10 @@ def embargo_window(embargo: str, today: date) -> tuple[tuple | None, tuple | Non
     return first, last
 
 
+# a batch checks the same few embargoes on the same day thousands of times
+_embargo_window = lru_cache(maxsize=1024)(embargo_window)
+
+
 def _day(d: date) -> tuple:
     return (d.year, d.month, d.day)
 
@@ -129,6 +137,11 @@ class Coverage:
 
     def to_json(self) -> dict:
         return dict(self._json)
+
+    @cached_property
+    def fragment(self) -> orjson.Fragment:
+        """to_json() encoded once, for the answers of a batch."""
+        return orjson.Fragment(orjson.dumps(self._json))
 
     @cached_property
     def _json(self) -> dict:
@@ -169,20 +182,25 @@ class Coverage:
         or not a number)."""
         return tuple(_number(x) for x in (self.first_volume, self.first_issue, self.last_volume, self.last_issue))
 
+    @cached_property
+    def _limits(self) -> tuple:
+        """(abstracts only?, start, end as parsed dates or None), read once per row."""
+        return (bool(self.depth and self.depth.strip().lower() == "abstracts"),
+                _stored_date(self.start) if self.start else None, _stored_date(self.end) if self.end else None)
+
     def check(self, when: tuple | None, volume, issue, today: date) -> str | None:
         """None when the coverage holds the content, else why not: before-coverage,
         after-coverage, embargo, abstracts-only."""
-        if self.depth and self.depth.strip().lower() == "abstracts":
+        abstracts, start, end = self._limits
+        if abstracts:
             return "abstracts-only"
         if when is not None:
-            start = _stored_date(self.start) if self.start else None
             if start is not None and _cmp(when, start) < 0:
                 return "before-coverage"
-            end = _stored_date(self.end) if self.end else None
             if end is not None and _cmp(when, end) > 0:
                 return "after-coverage"
             if self.embargo:
-                first, last = embargo_window(self.embargo, today)
+                first, last = _embargo_window(self.embargo, today)
                 if (first is not None and _cmp(when, first) < 0) or (last is not None and _cmp(when, last) > 0):
                     return "embargo"
         vol = _number(volume) if volume is not None else None
@@ -217,15 +235,45 @@ _COVERAGE = {
 _TITLE = DCT.iri("title")
 
 
+def _branches() -> list[str]:
+    """The patterns the index is built from, one per predicate: every triple the index
+    reads matches one of them, and nothing else can change it."""
+    branches = [f"{{ ?r <{p}> ?v . BIND(<{p}> AS ?p) }}"
+                for p in (*_PREDICATES, _TITLE, ODRL.partOf.value, RG.coverage.value)]
+    branches.append(f"{{ ?r <{RDF.type.value}> <{RG.Resource.value}> . BIND(<{RDF.type.value}> AS ?p) }}")
+    return branches + [f"{{ ?c <{p}> ?v . BIND(<{p}> AS ?p) }}" for p in _COVERAGE]
+
+
 def _query() -> str:
     """One query, a UNION of single-pattern branches joined in Python: joining them on
     `?r a rg:Resource` made Oxigraph 0.5 evaluate the union once per resource (minutes at
     10,000 titles), and the coverage join in SPARQL cost a third more than in Python."""
-    branches = [f"{{ ?r <{p}> ?v . BIND(<{p}> AS ?p) }}"
-                for p in (*_PREDICATES, _TITLE, ODRL.partOf.value, RG.coverage.value)]
-    branches.append(f"{{ ?r <{RDF.type.value}> <{RG.Resource.value}> . BIND(<{RDF.type.value}> AS ?p) }}")
-    branches += [f"{{ ?c <{p}> ?v . BIND(<{p}> AS ?p) }}" for p in _COVERAGE]
-    return "SELECT ?r ?p ?v ?c WHERE {\n  " + "\n  UNION ".join(branches) + "\n}"
+    return "SELECT ?r ?p ?v ?c WHERE {\n  " + "\n  UNION ".join(_branches()) + "\n}"
+
+
+def holds_holdings(store, graph: str) -> bool:
+    """Whether the named graph has a triple the index reads: an rg:Resource typing, an
+    identifier, title, package or coverage link of an rg:Resource, or a value of a
+    coverage node of one. (Typed and linked in whatever graph: a typing or a link is read
+    itself, so a change to it is a change to a graph that holds one.) Titles, dct:identifier
+    and odrl:partOf of other things (licences have them) are not read; a graph with none
+    of these adds nothing to the index. Each branch starts from the graph's own triples of
+    one predicate (an index range), so the cost is that of the graph's matching triples."""
+    resource = f"?r <{RDF.type.value}> <{RG.Resource.value}>"
+    branches = [f"{{ GRAPH <{graph}> {{ {resource} }} }}"]
+    branches += [f"{{ GRAPH <{graph}> {{ ?r <{p}> ?v }} FILTER EXISTS {{ {resource} }} }}"
+                 for p in (*_PREDICATES, _TITLE, ODRL.partOf.value, RG.coverage.value)]
+    branches += [f"{{ GRAPH <{graph}> {{ ?c <{p}> ?v }} FILTER EXISTS {{ ?r <{RG.coverage.value}> ?c . {resource} }} }}"
+                 for p in _COVERAGE]
+    return bool(store.query("ASK { " + " UNION ".join(branches) + " }"))
+
+
+def graph_states(store) -> dict[str, str]:
+    """Named graph -> when it last changed: the `dct:modified` that the provenance record
+    of every write gives each graph it wrote (a graph removed by a harvest loses it)."""
+    rows = store.query(f"SELECT ?g ?m WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> "
+                       f"{{ ?g <{DCT.modified.value}> ?m }} }}")
+    return {r["g"].value: r["m"].value for r in rows}
 
 
 class HoldingsIndex:
@@ -285,11 +333,12 @@ class HoldingsIndex:
         for c, r in coverage_of.items():
             if r in ids:
                 coverage.setdefault(r, {})[c] = coverage_values.get(c, {})
+        shared: dict = {}     # equal coverage rows as one object: its JSON and sentences made once
         for r, found in ids.items():
             h = idx.resources[r]
             h.packages.sort()
             h.title = min(titles[r]) if r in titles else None
-            h.coverages = sorted((Coverage(**cov) for cov in coverage.get(r, {}).values()),
+            h.coverages = sorted((shared.setdefault(c, c) for c in (Coverage(**cov) for cov in coverage.get(r, {}).values())),
                                  key=lambda c: (c.start or "", c.end or "9999"))
             for ident in found:
                 idx.by_id.setdefault((ident.scheme, ident.value), []).append(h)
@@ -322,13 +371,17 @@ class HoldingsIndex:
         today = (at.astimezone(timezone.utc).date() if isinstance(at, datetime)
                  else at if isinstance(at, _Date) else datetime.now(timezone.utc).date())
         out = []
+        covered = False
         for h in self.lookup(ident):
             lic = list(licences(h.resource)) if licences else []
-            ranges = h.coverages or [None]
-            for cov in ranges:
-                why = cov.check(when, volume, issue, today) if cov is not None else None
+            if not h.coverages:          # no stated limits
+                out.append(HoldingAnswer(h, None, lic, None))
+                covered = True
+            for cov in h.coverages:
+                why = cov.check(when, volume, issue, today)
+                covered = covered or why is None
                 out.append(HoldingAnswer(h, cov, lic, why))
-        status = (NOT_HELD if not out else COVERED if any(a.reason is None for a in out) else NOT_COVERED)
+        status = NOT_HELD if not out else COVERED if covered else NOT_COVERED
         return Entitlement(ident, status, out, _fmt(when) if when else None,
                            None if volume is None else str(volume), None if issue is None else str(issue))
 
@@ -347,6 +400,7 @@ class HoldingAnswer:
                 "status": COVERED if self.reason is None else NOT_COVERED, "reason": self.reason}
 
 
+_LABELS = {"doi": "DOI", "issn": "ISSN", "isbn": "ISBN", "title_id": "TITLE ID", "url": "URL"}
 _REASONS = {
     "before-coverage": ("is before the coverage", "早于覆盖范围"),
     "after-coverage": ("is after the coverage", "晚于覆盖范围"),
@@ -365,7 +419,8 @@ class Entitlement:
     issue: str | None = None
 
     def __post_init__(self):
-        self.holdings.sort(key=lambda a: a.reason is not None)
+        if len(self.holdings) > 1:
+            self.holdings.sort(key=lambda a: a.reason is not None)
 
     @property
     def deciding(self) -> HoldingAnswer | None:
@@ -374,18 +429,19 @@ class Entitlement:
     def text(self, lang: str = "en", hidden: frozenset = frozenset()) -> str:
         return self.texts(hidden)[1 if lang.startswith("zh") else 0]
 
-    def texts(self, hidden: frozenset = frozenset()) -> tuple[str, str]:
-        """The answer in words, in English and in Chinese (built together: they say the same)."""
-        ident = f"{self.identifier.scheme.upper().replace('_', ' ')} {self.identifier.value}"
+    def texts(self, hidden: frozenset = frozenset(), lic: str | None = None) -> tuple[str, str]:
+        """The answer in words, in English and in Chinese (built together: they say the same).
+        `lic`: the deciding holding's licences as named (masked, joined), when known."""
+        ident = f"{_LABELS.get(self.identifier.scheme) or self.identifier.scheme.upper()} {self.identifier.value}"
         d = self.deciding
         if d is None:
             return f"Not held: no resource in the store has {ident}.", f"未收藏：存储库中没有 {ident} 的资源。"
         what = ((self.date or "") + (f" vol. {self.volume}" if self.volume else "") + (
             f" no. {self.issue}" if self.issue else "")).strip()
-        where = ", ".join(d.holding.packages) or "-"
-        cov_en, cov_zh = (d.coverage.text("en"), d.coverage.text("zh")) if d.coverage else ("not stated", "未注明")
-        lic = ", ".join(masked(d.licences, hidden))
-        title = d.holding.title or d.holding.resource
+        title, where = d.holding.title or d.holding.resource, ", ".join(d.holding.packages) or "-"
+        cov_en, cov_zh = d.coverage._texts if d.coverage else ("not stated", "未注明")
+        if lic is None:
+            lic = ", ".join(masked(d.licences, hidden))
         if d.reason is None:
             return (f"Covered: {title} ({ident}) {what} in {where}, coverage {cov_en}, licence {lic or 'none'}."
                     .replace("  ", " ").replace(" ,", ","),
@@ -422,6 +478,47 @@ class Entitlement:
             "holdings": lambda: [a.to_json(hidden) for a in self.holdings],
             "en": lambda: self.texts(hidden)[0], "zh": lambda: self.texts(hidden)[1]}
         return {k: values[k]() for k in ANSWER_FIELDS if k in fields}
+
+
+class BatchEncoder:
+    """The full answers of one batch (one index, one day, one caller), each encoded as it is
+    made. What answers share is encoded once and put in as an orjson fragment: a coverage
+    row (equal rows are one object in the index) and a list of licences as the caller may
+    see them, with its text for the sentences. The bytes are those of
+    `orjson.dumps(Entitlement.to_json(hidden))`, the same keys in the same order."""
+
+    def __init__(self, hidden: frozenset = frozenset()):
+        self.hidden = hidden
+        self._licences: dict = {}     # licence IRIs -> (them masked as a fragment, as text)
+
+    def _named(self, licences: list) -> tuple:
+        key = tuple(licences)
+        found = self._licences.get(key)
+        if found is None:
+            shown = masked(licences, self.hidden)
+            found = self._licences[key] = (orjson.Fragment(orjson.dumps(shown)), ", ".join(shown))
+        return found
+
+    def encode(self, ent: "Entitlement") -> orjson.Fragment:
+        d = ent.deciding
+        try:
+            if d is None:
+                return orjson.Fragment(orjson.dumps(ent.to_json(self.hidden)))
+            holdings = [{"resource": a.holding.resource, "title": a.holding.title, "packages": a.holding.packages,
+                         "licences": self._named(a.licences)[0],
+                         "coverage": a.coverage.fragment if a.coverage else None,
+                         "status": COVERED if a.reason is None else NOT_COVERED, "reason": a.reason}
+                        for a in ent.holdings]
+            licences, lic = self._named(d.licences)
+            en, zh = ent.texts(self.hidden, lic)
+            return orjson.Fragment(orjson.dumps({
+                "identifier": ent.identifier.to_json(), "status": ent.status, "date": ent.date,
+                "volume": ent.volume, "issue": ent.issue, "resource": d.holding.resource,
+                "packages": d.holding.packages, "licences": licences,
+                "coverage": d.coverage.fragment if d.coverage else None, "reason": d.reason,
+                "holdings": holdings, "en": en, "zh": zh}))
+        except orjson.JSONEncodeError:    # a lone surrogate escaped in the request (valid JSON, not UTF-8)
+            return orjson.Fragment(json.dumps(ent.to_json(self.hidden), separators=(",", ":")).encode())
 
 
 # The keys of an entitlement answer, in their order.
@@ -490,8 +587,16 @@ def collection_paused():
 
 
 class HoldingsService:
-    """One HoldingsIndex per store state: rebuilt when `fingerprint()` changes, checked at
-    most every `ttl` seconds unless this process wrote (write_generation.generation())."""
+    """One HoldingsIndex per state of the graphs it is built from. The store's state is
+    checked as the policy index's is (`fingerprint()` at most every `ttl` seconds, at once
+    after a write of this process: write_generation.generation()); when it changed, the
+    index is rebuilt only if a graph that changed held, or now holds, a triple the index
+    reads (`holds_holdings`). Which graphs changed, the provenance record of every write
+    says (`graph_states`): a licence import, or any write to graphs without such triples,
+    leaves the index as it is; a KBART import rebuilds it. A change that names no graph (a write
+    without a provenance record) rebuilds it, as any change did before.
+
+    `builds` counts the builds (for tests and the benchmark: a timing-free signal)."""
 
     def __init__(self, store, fingerprint, ttl: float = 5.0):
         self.store, self.fingerprint, self.ttl = store, fingerprint, ttl
@@ -499,6 +604,9 @@ class HoldingsService:
         self._index: HoldingsIndex | None = None
         self._built_for: tuple = ()
         self._checked = 0.0
+        self._states: dict[str, str] = {}      # graph -> dct:modified when the index was last current
+        self._sources: set[str] = set()        # the named graphs holding what the index reads
+        self.builds = 0
 
     def index(self) -> HoldingsIndex:
         now = time.monotonic()
@@ -509,11 +617,27 @@ class HoldingsService:
             fp = (write_generation.generation(), self.fingerprint())
             self._checked = time.monotonic()
             if self._index is None or fp != self._built_for:
-                with collection_paused():
-                    self._index = HoldingsIndex.from_store(self.store)
+                states = graph_states(self.store)
+                if self._index is None or self._touches_holdings(states):
+                    self._build()
+                self._states = states
             self._built_for = fp
         return self._index
 
+    def _touches_holdings(self, states: dict[str, str]) -> bool:
+        changed = {g for g in states.keys() | self._states.keys() if states.get(g) != self._states.get(g)}
+        if not changed:
+            return True           # the store changed, the records do not say where: rebuild
+        return any(g in self._sources or holds_holdings(self.store, g) for g in changed)
 
-__all__ = ["HoldingsIndex", "HoldingsService", "collection_paused", "ANSWER_FIELDS", "Holding", "Coverage", "Entitlement", "parse_date",
+    def _build(self) -> None:
+        # the graphs first: a write landing during the build is then seen by the next check
+        sources = {g.value for g in self.store.graphs() if holds_holdings(self.store, g.value)}
+        with collection_paused():
+            self._index = HoldingsIndex.from_store(self.store)
+        self._sources = sources
+        self.builds += 1
+
+
+__all__ = ["HoldingsIndex", "HoldingsService", "collection_paused", "ANSWER_FIELDS", "BatchEncoder", "Holding", "Coverage", "Entitlement", "parse_date",
            "embargo_window", "licences_from", "COVERED", "NOT_COVERED", "NOT_HELD"]

@@ -17,10 +17,13 @@ that post-cancellation (perpetual) access is decided on the content's year.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
+import orjson
+
 from .decision_service import DecisionParamError, expand, parse_datetime
-from .holdings import ANSWER_FIELDS, NOT_HELD
+from .holdings import ANSWER_FIELDS, NOT_HELD, BatchEncoder
 from .identifiers import PARAMS, Identifier, IdentifierError, from_params
 
 PUBLICATION_YEAR = "https://w3id.org/rightsgraph/ns#publicationYear"
@@ -118,6 +121,8 @@ def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 1
     identifier and date; shared fields apply to every item that does not give its own. A
     malformed item gets {"error": "identifiers[i]...."} in its place. `fields` (a list of
     answer keys, e.g. ["status", "resource", "licences"]) keeps only those in each answer.
+    Without `fields` each answer comes already encoded, as an orjson.Fragment (BatchEncoder:
+    what answers share is encoded once); with them, as a dict.
 
     Each answer is the one entitlement_answer gives for the item alone; what does not depend
     on the item (the policy and holdings indexes, the confidential licences, the licences of
@@ -133,6 +138,7 @@ def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 1
     index = svc.index()
     holdings = svc.holdings()
     hidden_policies = svc.confidential_terms(frozenset(hidden), index).policies
+    encoder = BatchEncoder(hidden_policies) if fields is None else None
     requests: dict = {}       # (date, volume, issue, at) as given -> holdings_request of them
     days: dict = {}           # at -> (licences of the day, the day)
     out = []
@@ -154,12 +160,22 @@ def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 1
                 day = days[at] = (holdings.licences(index, at),
                                   (at or datetime.now(timezone.utc)).astimezone(timezone.utc).date())
             ent = holdings.entitlement(ident, req["date"], req["volume"], req["issue"], at=day[1], licences=day[0])
-            out.append(ent.to_json(hidden_policies, fields))
+            out.append(encoder.encode(ent) if encoder else ent.to_json(hidden_policies, fields))
         except IdentifierError as exc:
-            out.append({"error": f"identifiers[{i}].{exc.text(lang)}"})
+            out.append(_error(f"identifiers[{i}].{exc.text(lang)}", encoder))
         except DecisionParamError as exc:
-            out.append({"error": f"identifiers[{i}]: {exc}"})
+            out.append(_error(f"identifiers[{i}]: {exc}", encoder))
     return out
+
+
+def _error(message: str, encoder) -> dict | orjson.Fragment:
+    """An item's error in its place: encoded like the other answers of a full batch."""
+    if encoder is None:
+        return {"error": message}
+    try:
+        return orjson.Fragment(orjson.dumps({"error": message}))
+    except orjson.JSONEncodeError:     # a lone surrogate from the request, quoted in the message
+        return orjson.Fragment(json.dumps({"error": message}, separators=(",", ":")).encode())
 
 
 def answer_fields(value) -> frozenset | None:
@@ -184,7 +200,7 @@ def answer_fields(value) -> frozenset | None:
 def _request_of(params: dict, seen: dict) -> dict:
     """holdings_request(params), computed once per distinct (date, volume, issue, at) of a
     batch (most items share the batch's). A refused value is refused for each item."""
-    key = tuple(params.get(k) for k in ("date", "volume", "issue", "at"))
+    key = (params.get("date"), params.get("volume"), params.get("issue"), params.get("at"))
     try:
         found = seen.get(key)
     except TypeError:           # a list or an object given as a value: holdings_request says what is wrong
