@@ -376,6 +376,10 @@ def test_the_cookie_never_authenticates_sparql_graph_store_json_or_admin_doors(w
     # data, so the chart is "nothing to draw" (404) rather than 401
     assert client.get("/api/v1/reports/cost-per-use.svg").status_code == 404
     assert app.test_client().get("/api/v1/reports/cost-per-use.svg").status_code == 401
+    # the risk report's chart (its page embeds it) too, though its JSON refused the cookie above
+    chart = client.get("/api/v1/reports/risks.svg")
+    assert chart.status_code == 200 and b"<svg" in chart.data
+    assert app.test_client().get("/api/v1/reports/risks.svg").status_code == 401
 
 
 # -- what a reader's session and a cataloguer's session see ----------------------------

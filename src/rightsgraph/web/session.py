@@ -39,7 +39,7 @@ REFRESH_SECONDS = 60     # the idle clock is moved on at most once a minute (one
 PAGE_BLUEPRINTS = frozenset({"pages", "search", "resource_page", "licence_pages", "report_pages",
                              "termsheet_upload", "signin"})
 # The report charts the report pages embed (<img src=".../usage.svg">): their .svg URLs, GET only.
-PAGE_IMAGES = frozenset({"reports.usage", "reports.cost_per_use", "reports.demand"})
+PAGE_IMAGES = frozenset({"reports.assets", "reports.risks", "reports.usage", "reports.cost_per_use", "reports.demand"})
 
 
 class SessionKeyError(RuntimeError):
