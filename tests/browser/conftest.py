@@ -89,8 +89,8 @@ class Page:
             exclude)
 
     def as_cataloguer(self, on: bool = True) -> None:
-        """Send the cataloguer's token with every request from now on (the pages have no
-        sign-in yet: the browser sends the API token, as a proxy in front of them would)."""
+        """Send the cataloguer's token with every request from now on, as a proxy in front of
+        the pages would (test_signin.py signs in through the form instead)."""
         self.driver.execute_cdp_cmd("Network.enable", {})
         headers = {"Authorization": f"Bearer {self.server.token}"} if on else {}
         self.driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": headers})
