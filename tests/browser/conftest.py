@@ -88,6 +88,20 @@ class Page:
             " nodes: v.nodes.slice(0, 3).map(n => n.html)}))), e => done([{id: 'axe-error', impact: 'critical', help: String(e)}]));",
             exclude)
 
+    def follow(self, target) -> None:
+        """Click what submits a form or follows a link (an element, a CSS selector, or a callable such as a box's submit), and
+        wait until the next page has replaced this one: reading right after a click can
+        find the old page's element (its .verdict, its h1) and make a test fail now and then."""
+        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.webdriver.support.ui import WebDriverWait
+        old = self.driver.find_element("tag name", "html")
+        if callable(target):          # e.g. a text box's submit
+            target()
+        else:
+            (self.driver.find_element("css selector", target) if isinstance(target, str) else target).click()
+        WebDriverWait(self.driver, 60).until(ec.staleness_of(old))
+        WebDriverWait(self.driver, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
     def as_cataloguer(self, on: bool = True) -> None:
         """Send the cataloguer's token with every request from now on, as a proxy in front of
         the pages would (test_signin.py signs in through the form instead)."""

@@ -41,10 +41,10 @@ def test_search_finds_a_chinese_title_typed_in_chinese(page):
     driver = page.open("/search?lang=zh").driver
     box = driver.find_element("id", "q")
     box.send_keys("大气科学")
-    box.submit()
+    page.follow(box.submit)
     links = driver.find_elements("css selector", "table a[href^='/resource']")
     assert "大气科学进展" in [a.text for a in links]
-    next(a for a in links if a.text == "大气科学进展").click()
+    page.follow(next(a for a in links if a.text == "大气科学进展"))
     assert driver.find_element("tag name", "h1").text == "大气科学进展"
     assert "1157-3570" in driver.page_source
 
@@ -56,7 +56,7 @@ def test_a_decision_round_trips_and_its_link_asks_again(page):
     Select(driver.find_element("id", "action")).select_by_value("print")
     Select(driver.find_element("id", "assignee")).select_by_value(DEMO + "party/dalc-authorised-users")
     driver.find_element("id", "count").send_keys("60")
-    driver.find_element("css selector", "form.stack button[type=submit]").click()
+    page.follow("form.stack button[type=submit]")
     verdict = driver.find_element("css selector", ".verdict")
     assert (verdict.get_attribute("data-decision"), verdict.get_attribute("data-reason")) == ("deny", "constraint-unsatisfied")
     assert "DENY" in verdict.text
@@ -65,7 +65,7 @@ def test_a_decision_round_trips_and_its_link_asks_again(page):
     assert count.get_attribute("value") == "60"
     count.clear()
     count.send_keys("3")
-    driver.find_element("css selector", "form.stack button[type=submit]").click()
+    page.follow("form.stack button[type=submit]")
     assert driver.find_element("css selector", ".verdict").get_attribute("data-decision") == "permit"
     # the shareable link gives the same answer in a fresh page
     link = driver.find_element("xpath", "//a[starts-with(@href, '/decide?')]").get_attribute("href")
@@ -79,13 +79,13 @@ def test_a_decision_round_trips_and_its_link_asks_again(page):
 def test_the_language_switch_changes_and_is_remembered(page):
     driver = page.open("/licences?lang=zh").driver
     assert driver.find_element("tag name", "h1").text == "许可协议"
-    driver.find_element("css selector", "nav.langs a[hreflang=en]").click()
+    page.follow("nav.langs a[hreflang=en]")
     assert driver.find_element("tag name", "h1").text == "Licences"
     assert driver.current_url.endswith("/licences?lang=en")
-    driver.find_element("link text", "Search").click()           # the choice stays without ?lang=
+    page.follow(driver.find_element("link text", "Search"))           # the choice stays without ?lang=
     assert driver.find_element("tag name", "h1").text == "Find a title"
-    driver.find_element("css selector", "nav.langs a[hreflang=zh]").click()
-    driver.find_element("link text", "首页").click()
+    page.follow("nav.langs a[hreflang=zh]")
+    page.follow(driver.find_element("link text", "首页"))
     assert driver.find_element("tag name", "html").get_attribute("lang") == "zh-Hans"
 
 

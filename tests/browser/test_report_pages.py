@@ -36,7 +36,7 @@ def test_the_home_page_shows_a_cataloguer_expiring_licences_and_open_risks(catal
     assert int(driver.find_element("id", "open-risks").text) > 0
     page.screenshot(f"home-cataloguer-{lang}")
     page.assert_clean()
-    driver.find_element("css selector", "a[href='/reports/risks']").click()
+    page.follow("a[href='/reports/risks']")
     assert driver.current_url.endswith("/reports/risks")
 
 

@@ -10,7 +10,6 @@ from ..conftest import REPO
 pytestmark = pytest.mark.server
 
 
-
 @pytest.mark.parametrize("lang, n", [("en", "96"), ("zh", "95")])
 def test_an_uploaded_sheet_is_checked_then_stored_when_confirmed(cataloguer_page, tmp_path, lang, n):
     page = cataloguer_page
@@ -21,7 +20,7 @@ def test_an_uploaded_sheet_is_checked_then_stored_when_confirmed(cataloguer_page
     page.screenshot(f"upload-{lang}")
     page.assert_clean()
     driver.find_element("id", "sheet").send_keys(str(sheet))
-    driver.find_element("css selector", "form.stack button[type=submit]").click()
+    page.follow("form.stack button[type=submit]")
     result = driver.find_element("id", "upload-result")
     assert result.get_attribute("data-stage") == "valid"
     assert ("数据符合全部 SHACL 约束" if lang == "zh" else "conforms to all SHACL shapes") in result.text
@@ -32,8 +31,8 @@ def test_an_uploaded_sheet_is_checked_then_stored_when_confirmed(cataloguer_page
     licence = f"https://demo.rightsgraph.org/licence/L{n}"
     auth = {"Authorization": f"Bearer {page.server.token}"}
     assert requests.get(page.server.url + "/licence", params={"iri": licence}, headers=auth, timeout=60).status_code == 404
-    driver.find_element("id", "confirm").click()
+    page.follow("#confirm")
     assert driver.find_element("id", "upload-result").get_attribute("data-stage") == "stored"
-    driver.find_element("css selector", "#upload-result a").click()
+    page.follow("#upload-result a")
     assert driver.find_element("tag name", "h1").text.strip()
     assert f"licence/L{n}" in driver.current_url.replace("%2F", "/")
