@@ -20,6 +20,7 @@ from ..policy import PolicyIndex, decide, evaluate_files
 from ..policy.known_terms import KnownTerms, not_held_answer
 from ..policy.requests import IncompleteRequest
 from ..input_limits import InputRefused
+from .localized import LocalizedCommand
 from .errors import EXIT_BAD_INPUT, EXIT_NOT_HELD, EXIT_USAGE, CliError, current_lang
 from ..identifiers import IdentifierError
 from . import errors
@@ -69,7 +70,7 @@ def _exit(ctx, d, exit_code: bool):
         ctx.exit(1)
 
 
-@click.command()
+@click.command(cls=LocalizedCommand)
 @click.option("--target", default=None, help="Asset IRI (or name it by identifier: --doi, --issn, ...).")
 @click.option("--action", required=True, help="Action IRI or ODRL name (read, print, odrl:distribute...).")
 @click.option("--assignee", default=None, help="Party IRI asking.")
@@ -187,7 +188,7 @@ def _print_identifier_answer(a: dict, line: str | None, lang: str):
     click.echo(f"  holdings: {a['entitlement'][lang if lang in ('en', 'zh') else 'en']}")
 
 
-@click.command()
+@click.command(cls=LocalizedCommand)
 @click.option("--policy", "policy_path", required=True, type=click.Path(exists=True, dir_okay=False),
               help="Policy file (Turtle, N-Triples, RDF/XML, JSON-LD of the W3C examples...).")
 @click.option("--request", "request_path", required=True, type=click.Path(exists=True, dir_okay=False),

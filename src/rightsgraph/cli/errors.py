@@ -27,6 +27,8 @@ import sys
 
 import click
 
+from .. import translation
+
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_BAD_INPUT = 3
@@ -38,31 +40,17 @@ EXIT_INTERRUPTED = 130
 
 DEBUG_VARIABLE = "RIGHTSGRAPH_DEBUG"
 
-_lang: str | None = None  # set by the main command once --lang is known
-
-
 def set_lang(lang: str | None) -> None:
-    global _lang
-    _lang = lang
+    translation.set_lang(lang)
 
 
 def current_lang(args: list[str] | None = None) -> str:
     """The --lang in force; before it is parsed, the one on the command line or from the
     environment."""
-    if _lang:
-        return _lang
-    args = list(sys.argv[1:] if args is None else args)
-    for i, a in enumerate(args):
-        value = a.split("=", 1)[1] if a.startswith("--lang=") else args[i + 1] if a == "--lang" and i + 1 < len(args) else None
-        if value in ("en", "zh"):
-            return value
-    return env_lang()
+    return translation.lang_in_args(sys.argv[1:] if args is None else args) or translation.current_lang()
 
 
-def env_lang() -> str:
-    """The default of --lang: RIGHTSGRAPH_LANG, else LANG."""
-    env = os.environ.get("RIGHTSGRAPH_LANG") or os.environ.get("LANG", "")
-    return "zh" if env.lower().startswith("zh") else "en"
+env_lang = translation.env_lang
 
 
 def debug() -> bool:
@@ -230,47 +218,14 @@ def from_exception(exc: BaseException, where: str | None = None, remote: bool = 
 # ---------------------------------------------------------------------------- writing it
 _PREFIX = {"en": "error: ", "zh": "错误："}
 
-# click's own messages (its msgids), for --lang zh; anything else keeps click's English.
-_ZH = [(re.compile(p), r) for p, r in (
-    (r"^Invalid value for (.+?): ", r"\1 的值无效："),
-    (r"^Invalid value: ", "值无效："),
-    (r"^Missing argument (.+?)\.", r"缺少参数 \1。"),
-    (r"^Missing option (.+?)\.", r"缺少选项 \1。"),
-    (r"^Missing parameter:? ?", "缺少参数 "),
-    (r"^Missing command\.", "缺少命令。"),
-    (r"^No such option:? '?([^' ]+)'?\.?", r"没有选项 \1。"),
-    (r"^No such command:? '?([^' ]+)'?\.?", r"没有命令 \1。"),
-    (r"^Option '(.+?)' requires an argument\.", r"选项 \1 需要一个值。"),
-    (r"^Option '(.+?)' requires (\d+) arguments\.", r"选项 \1 需要 \2 个值。"),
-    (r"^Option '(.+?)' does not take a value\.", r"选项 \1 不接受值。"),
-    (r"^Got unexpected extra arguments? \((.+)\)", r"多余的参数（\1）"),
-    (r"\(?Did you mean (?:one of: )?(.+?)\?\)?$", r"（是否想用 \1？）"),
-    (r"'(.*?)' is not a valid (integer|float|integer range|float range|boolean)\.", r"'\1' 不是有效的数值。"),
-    (r"(\S+) is not in the range (.+)\.$", r"\1 不在范围 \2 内。"),
-    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' does not exist\.", r"'\1' 不存在。"),
-    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is a file\.", r"'\1' 是文件，不是文件夹。"),
-    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is a directory\.", r"'\1' 是文件夹，不是文件。"),
-    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is not readable\.", r"'\1' 不可读。"),
-    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is not writable\.", r"'\1' 不可写。"),
-    (r"'(.*?)' is not (?:one of )?(.+?)\.", r"'\1' 不是 \2 之一。"),
-    (r"Choose from: ", "可选："),
-)]
-
-
-def _click_zh(message: str) -> str:
-    for pattern, replacement in _ZH:
-        message = pattern.sub(replacement, message)
-    return message
-
-
 def render(exc: click.ClickException, lang: str) -> str:
     """One line: `error: …` (`错误：…`)."""
     if isinstance(exc, CliError):
         return _PREFIX[lang] + exc.text(lang)
     message = _first_line(exc.format_message(), 1000)
     if isinstance(exc, click.UsageError):
-        if lang == "zh":
-            message = _click_zh(message)
+        if lang == "zh":  # click ends some messages with its own "." (Missing option '--x'.)
+            message = re.sub(r"(?<=[\w'\"])\.$", "。", message)
         ctx = exc.ctx
         if ctx is not None:
             help_hint = f"{ctx.command_path} --help"
