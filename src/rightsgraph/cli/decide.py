@@ -15,6 +15,8 @@ import sys
 
 import click
 
+from ..translation import _, both
+
 from ..decision_service import DecisionParamError, check_terms, read_params
 from ..policy import PolicyIndex, decide, evaluate_files
 from ..policy.known_terms import KnownTerms, not_held_answer
@@ -56,13 +58,15 @@ def _print_decision(d, as_json: bool, report: bool):
     why = d.explanation().get(current_lang())
     if why:
         click.echo(f"  {why}")
-    for label, items in (("rules", d.rules), ("policies", d.policies)):
+    for label, items in ((_("rules"), d.rules), (_("policies"), d.policies)):
         if items:
             click.echo(f"  {label}: " + ", ".join(items))
     for du in d.duties:
-        click.echo(f"  duty to fulfil: {du['duty']} ({', '.join(du['action'])}; {du['state']})")
+        click.echo("  " + _("duty to fulfil: %(duty)s (%(actions)s; %(state)s)",
+                            duty=du["duty"], actions=", ".join(du["action"]), state=du["state"]))
     for lo in dict.fromkeys(u["leftOperand"] for u in d.unresolved):
-        click.echo(f"  unresolved: {lo}: the context did not supply it (--context or its own option)")
+        click.echo("  " + _("unresolved: %(operand)s: the context did not supply it (--context or its own option)",
+                            operand=lo))
 
 
 def _exit(ctx, d, exit_code: bool):
@@ -104,10 +108,9 @@ def check(ctx, target, action, assignee, at, purpose, recipient, delivery_channe
         _check_by_identifier(ctx, dict(params, **holdings), identifiers, lines, as_json, report, exit_code)
         return
     if date or volume or issue:
-        raise errors.CliError({"en": "--date, --volume and --issue go with an identifier (--issn ...), "
-                                     "not --target (give the year as --context rg:publicationYear=YYYY)",
-                               "zh": "--date、--volume、--issue 须与标识符（--issn 等）同用，不能与 --target 同用"
-                                     "（出版年请写作 --context rg:publicationYear=YYYY）"}, errors.EXIT_USAGE)
+        raise errors.CliError(both("--date, --volume and --issue go with an identifier (--issn ...), "
+                                   "not --target (give the year as --context rg:publicationYear=YYYY)"),
+                              errors.EXIT_USAGE)
     try:
         kwargs = read_params(params)
     except DecisionParamError as exc:
@@ -178,14 +181,15 @@ def _print_identifier_answer(a: dict, line: str | None, lang: str):
     if line is not None:
         return
     if a.get("resource"):
-        click.echo(f"  resource: {a['resource']}")
-    for label, items in (("rules", a.get("rules")), ("policies", a.get("policies"))):
+        click.echo("  " + _("resource") + f": {a['resource']}")
+    for label, items in ((_("rules"), a.get("rules")), (_("policies"), a.get("policies"))):
         if items:
             click.echo(f"  {label}: " + ", ".join(items))
     for other in a.get("results", []):
         if other["resource"] != a.get("resource"):
-            click.echo(f"  also: {other['resource']}: {other['decision']} ({other['reason']})")
-    click.echo(f"  holdings: {a['entitlement'][lang if lang in ('en', 'zh') else 'en']}")
+            click.echo("  " + _("also: %(resource)s: %(decision)s (%(reason)s)", resource=other["resource"],
+                                decision=other["decision"], reason=other["reason"]))
+    click.echo("  " + _("holdings") + f": {a['entitlement'][lang if lang in ('en', 'zh') else 'en']}")
 
 
 @click.command(cls=LocalizedCommand)

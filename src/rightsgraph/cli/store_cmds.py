@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ..translation import _
+
 from . import errors, main, opening
 from .errors import EXIT_BAD_INPUT, EXIT_REJECTED, EXIT_USAGE
 from .params import IRI, OUTPUT_FILE
@@ -22,9 +24,9 @@ def init(ctx):
     state.store(create=True)
     lang = ctx.obj["lang"]
     if existed:
-        click.echo(f"the store in {state.where} is ready" if lang == "en" else f"{state.where} 中的存储库已就绪")
+        click.echo(_("the store in %(where)s is ready", where=state.where))
     else:
-        click.echo(f"created an empty store in {state.where}" if lang == "en" else f"已在 {state.where} 新建空存储库")
+        click.echo(_("created an empty store in %(where)s", where=state.where))
 
 
 @main.command()
@@ -54,25 +56,24 @@ def load(ctx, files, graph, replace, fmt, agent, report_path, limit):
             click.echo(f"错误：{exc.text(lang)}", err=True)
         else:
             click.echo(f"error: {exc}", err=True)
-        click.echo("nothing was loaded" if lang == "en" else "未加载任何数据", err=True)
+        click.echo(_("nothing was loaded"), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     except LoadRejected as exc:
         rep = exc.report
         click.echo(rep.format_text(lang=lang, limit=limit), err=True)
         if report_path:
             write_file(report_path, rep.to_graph_turtle())
-            click.echo(f"full report: {report_path}", err=True)
+            click.echo(_("full report: %(path)s", path=report_path), err=True)
         n = sum(1 for r in rep.results if r.severity.endswith("Violation"))
-        click.echo(f"rejected: {n} violation(s); nothing was loaded" if lang == "en"
-                   else f"已拒绝：{n} 处违规；未加载任何数据", err=True)
+        click.echo(_("rejected: %(n)s violation(s); nothing was loaded", n=n), err=True)
         ctx.exit(EXIT_REJECTED)
     for g, n in sorted(result.graphs.items(), key=lambda kv: kv[0].value):
-        click.echo(f"loaded {n} triples into <{g.value}>" if lang == "en" else f"已将 {n} 个三元组载入 <{g.value}>")
+        click.echo(_("loaded %(n)s triples into <%(graph)s>", n=n, graph=g.value))
     warnings = [r for r in result.report.results if not r.severity.endswith("Violation")]
     if warnings:
         click.echo(result.report.format_text(lang=lang, limit=limit), err=True)
-    click.echo(f"{result.triples} triples from {len(result.sources)} file(s) in {result.seconds:.2f} s" if lang == "en"
-               else f"{result.triples} 个三元组，来自 {len(result.sources)} 个文件，用时 {result.seconds:.2f} 秒")
+    click.echo(_("%(triples)s triples from %(files)s file(s) in %(seconds).2f s", triples=result.triples,
+                 files=len(result.sources), seconds=result.seconds))
 
 
 @main.command()
