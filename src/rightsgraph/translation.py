@@ -75,6 +75,11 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None, **fmt)
     return text % fmt if fmt else text
 
 
+def pgettext(context: str, msgid: str, lang: str | None = None) -> str:
+    """`msgid` as meant in `context` (a word with several translations: a stage, a status)."""
+    return translations(lang or current_lang()).upgettext(context, msgid)
+
+
 def both(msgid: str, **fmt) -> dict[str, str]:
     """{"en": ..., "zh": ...}: `msgid` in every language, for answers that carry both."""
     return {lang: gettext(msgid, lang, **fmt) for lang in LANGUAGES}
@@ -83,4 +88,4 @@ def both(msgid: str, **fmt) -> dict[str, str]:
 _ = gettext
 
 __all__ = ["LANGUAGES", "CATALOGUES", "translations", "env_lang", "lang_in_args", "set_lang",
-           "current_lang", "gettext", "ngettext", "both", "_"]
+           "current_lang", "gettext", "ngettext", "pgettext", "both", "_"]

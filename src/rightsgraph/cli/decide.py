@@ -137,7 +137,7 @@ def _store_opener(ctx):
     try:
         return (ctx.obj or {})["store"]
     except (KeyError, TypeError):
-        click.echo("error: no store configured", err=True)
+        click.echo(_("error: no store configured"), err=True)
         ctx.exit(EXIT_USAGE)
 
 
@@ -215,7 +215,7 @@ def evaluate(ctx, policy_path, request_path, sotw_path, as_json, exit_code, matc
     except InputRefused as exc:
         raise CliError(exc.messages, EXIT_BAD_INPUT) from None  # the messages name the file
     except (ValueError, SyntaxError, OSError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(_("error: %(message)s", message=exc), err=True)
         ctx.exit(EXIT_USAGE)
     if as_json:
         click.echo(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
