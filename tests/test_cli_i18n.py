@@ -121,8 +121,8 @@ def test_top_help_in_chinese(how):
         assert phrase in text, phrase
     for english in ["Usage:", "Options:", "Commands:", "Show this message"] + _english_help_sentences():
         assert english not in text, english
+    from rightsgraph.text_columns import width
     for line in text.splitlines():   # wrapped by display width: no line wider than the terminal
-        from rightsgraph.text_columns import width
         assert width(line) <= 80, line
 
 
@@ -195,3 +195,36 @@ def test_a_validation_rejection_in_each_language(tmp_path):
     assert re.search(r"已拒绝：\d+ 处违规；未加载任何数据", zh.stderr), zh.stderr
     assert re.search(r"rejected: \d+ violation\(s\); nothing was loaded", en.stderr), en.stderr
     assert "rejected" not in zh.stderr
+
+
+def _command_paths(cmd, path=()):
+    yield path, cmd
+    for name, sub in getattr(cmd, "commands", {}).items():
+        yield from _command_paths(sub, path + (name,))
+
+
+def test_every_commands_help_is_chinese_with_lang_zh():
+    """Each command's --help in Chinese: its own help and every option's help translated, no
+    English help sentence left, no line wider than 80 columns (CJK counts two)."""
+    from click.testing import CliRunner
+
+    from rightsgraph.cli import main
+    from rightsgraph.cli.localized import help_msgid
+    from rightsgraph.text_columns import width
+    from rightsgraph.translation import gettext
+    runner = CliRunner()
+    paths = list(_command_paths(main))
+    assert len(paths) > 40
+    for path, cmd in paths:
+        out = runner.invoke(main, ["--lang", "zh", *path, "--help"], terminal_width=80)
+        assert out.exit_code == 0, (path, out.output)
+        text = out.output
+        assert text.startswith("用法:"), (path, text[:80])
+        first_words = gettext(help_msgid(cmd.help), "zh")[:12]
+        assert first_words in text.replace("\n", "").replace("  ", ""), (path, first_words)
+        english = [help_msgid(cmd.help)] + [p.help for p in cmd.params if getattr(p, "help", None)]
+        left = [e for e in english if e and e[:30] in text]
+        assert not left, (path, left)
+        # lines of Chinese text; a long option name or usage line is click's own, in English too
+        wide = [line for line in text.splitlines()[1:] if width(line) > 80 and width(line) != len(line)]
+        assert not wide, (path, wide)

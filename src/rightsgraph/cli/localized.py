@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 import click
 from click.formatting import HelpFormatter, wrap_text
+from wcwidth import wcwidth
 
 from .. import translation
 from ..text_columns import width
@@ -60,28 +61,34 @@ _NO_LINE_START = set("，。、；：！？）」』》〉”’%")
 
 
 def _wrap_wide(text: str, columns: int, first: str, rest: str) -> list[str]:
-    """Greedy wrapping where a wide character is one token of two columns; a line never
-    starts with closing punctuation."""
-    lines, line, used = [], first, width(first)
+    """Greedy wrapping where a wide character is one token of two columns. A line never
+    starts with closing punctuation: the character before it moves down with it."""
+    lines: list[str] = []
+    indent, tokens = first, []
+
+    def used() -> int:
+        return width(indent) + sum(width(t) for t in tokens)
+
     for token in _TOKEN.findall(text):
-        w = width(token)
-        at_start = line.strip() == ""
         if token.isspace():
-            if not at_start:
-                line, used = line + " ", used + 1
+            if tokens:
+                tokens.append(" ")
             continue
-        if used + w > columns and not at_start and token[0] not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line, used = rest, width(rest)
-        line, used = line + token, used + w
-    lines.append(line.rstrip())
+        if tokens and used() + width(token) > columns:
+            carried = []
+            if token[0] in _NO_LINE_START and len(tokens) > 1 and not tokens[-1].isspace():
+                carried = [tokens.pop()]
+            lines.append((indent + "".join(tokens)).rstrip())
+            indent, tokens = rest, carried
+        tokens.append(token)
+    lines.append((indent + "".join(tokens)).rstrip())
     return lines
 
 
 def wrap(text: str, columns: int, initial_indent: str = "", subsequent_indent: str = "") -> str:
     """click's `wrap_text` (paragraphs kept, \\b blocks left alone), by display width when
     the text holds wide characters."""
-    if width(text) == len(text):
+    if not any(wcwidth(ch) == 2 for ch in text):
         return wrap_text(text, columns, initial_indent=initial_indent,
                          subsequent_indent=subsequent_indent, preserve_paragraphs=True)
     paragraphs = re.split(r"\n\s*\n", text.expandtabs())
