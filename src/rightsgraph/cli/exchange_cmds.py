@@ -99,7 +99,7 @@ def kbart_export(ctx, package, output):
     rows = data.count(b"\n") - 1
     if output:
         write_file(output, data)
-        click.echo(f"wrote {rows} row(s) to {output}", err=True)
+        click.echo(_("wrote %(n)s row(s) to %(path)s", n=rows, path=output), err=True)
     else:
         sys.stdout.buffer.write(data)
     if rows == 0:

@@ -52,12 +52,14 @@ def import_(ctx, sheet, graph, agent):
     try:
         parsed = read_sheet(sheet)
     except OSError as exc:
-        click.echo(f"error: {sheet}: {exc.strerror or exc}", err=True)
+        detail = f"{sheet}: {exc.strerror or exc}"
+        click.echo(_("error: %(message)s", message=detail), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     except UnicodeDecodeError as exc:
         raise errors.not_utf8(sheet, exc) from None
     except TermSheetError as exc:
-        click.echo(f"error: {sheet}: {exc}", err=True)
+        detail = f"{sheet}: {exc}"
+        click.echo(_("error: %(message)s", message=detail), err=True)
         click.echo(_("nothing was stored"), err=True)
         ctx.exit(EXIT_REJECTED)
     try:
@@ -67,8 +69,9 @@ def import_(ctx, sheet, graph, agent):
         click.echo(_("rejected; nothing was stored"), err=True)
         ctx.exit(EXIT_REJECTED)
     rules = sum(1 for r in parsed["terms"] if r.get("rule"))
-    click.echo(f"imported <{parsed['licence']}>: {len(parsed['terms'])} terms, {rules} ODRL rules, "
-               f"{result.triples} triples into <{g.value}>")
+    click.echo(_("imported <%(licence)s>: %(terms)s terms, %(rules)s ODRL rules, %(triples)s triples into "
+                 "<%(graph)s>", licence=parsed["licence"], terms=len(parsed["terms"]), rules=rules,
+                 triples=result.triples, graph=g.value))
 
 
 @licence.command()
@@ -83,7 +86,7 @@ def show(ctx, iri, fmt):
         store = ctx.obj["store"]()
         sheet = licence_from_store(store, resolve_licence(store, iri))
     except KeyError as exc:
-        click.echo(f"error: {exc.args[0]}", err=True)
+        click.echo(_("error: %(message)s", message=exc.args[0]), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     click.echo(to_yaml(sheet) if fmt == "yaml" else to_csv(sheet), nl=False)
 
@@ -110,7 +113,7 @@ def compare(ctx, licences, as_json):
         store = ctx.obj["store"]()
         res = do_compare(store, [resolve_licence(store, x) for x in licences])
     except KeyError as exc:
-        click.echo(f"error: {exc.args[0]}", err=True)
+        click.echo(_("error: %(message)s", message=exc.args[0]), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     if as_json:
         click.echo(json.dumps(res, ensure_ascii=False, indent=2))
