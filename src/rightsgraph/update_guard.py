@@ -25,6 +25,7 @@ from rdflib.term import Variable
 from .accounts import role_at_least
 from .confidentiality import hidden_from_readers, may_read
 from .namespaces import PROVENANCE_GRAPH
+from .translation import LANGUAGES, both, gettext
 from .updating import UpdateRejected
 
 _SHOWN = 5  # graphs named in a message; more are counted, "(+N)"
@@ -217,43 +218,35 @@ class ConfidentialityGuard:
 
     def __call__(self, added: list[Quad], removed: list[Quad]) -> None:
         if self.reads is None:
-            raise ConfidentialityRefusal({
-                "en": f"this update could not be analysed ({self.problem}), so whether it copies "
-                      "confidential data cannot be checked: write it in standard SPARQL 1.1 Update",
-                "zh": f"无法分析此更新（{self.problem}），因而无法确认它是否复制保密数据："
-                      "请使用标准的 SPARQL 1.1 Update 语法"})
+            raise ConfidentialityRefusal(both(
+                "this update could not be analysed (%(problem)s), so whether it copies confidential data "
+                "cannot be checked: write it in standard SPARQL 1.1 Update", problem=self.problem))
         reads = self.reads
         if reads.graph_wide and not role_at_least(self.role, "admin"):
             ops = ", ".join(reads.graph_wide)
-            raise ConfidentialityRefusal({
-                "en": f"{ops} removes every data graph, the confidential ones included: only an admin "
-                      f"may do this ({self.account} is a {self.role}); clear or drop graphs by name "
-                      "(DROP GRAPH <iri>)",
-                "zh": f"{ops} 会删除全部数据图（包括保密图）：只有管理员（admin）可以执行"
-                      f"（{self.account} 的角色是 {self.role}）；请按名称清除或删除图（DROP GRAPH <iri>）"})
+            raise ConfidentialityRefusal(both(
+                "%(ops)s removes every data graph, the confidential ones included: only an admin may do this "
+                "(%(account)s is a %(role)s); clear or drop graphs by name (DROP GRAPH <iri>)",
+                ops=ops, account=self.account, role=self.role))
         confidential = frozenset(self.confidential())
         refused = [g for g in reads.cleared if not may_read(self.role, g, confidential)]
         if refused:
             names = _names(refused)
-            raise ConfidentialityRefusal({
-                "en": f"{self.account} may not read {names}, so may not clear or drop it",
-                "zh": f"{self.account} 无权读取 {names}，因而不能清除或删除它"})
+            raise ConfidentialityRefusal(both("%(account)s may not read %(graphs)s, so may not clear or drop it",
+                                              account=self.account, graphs=names))
         sources = self._hidden_sources(reads, confidential, self.trusted)
         if not sources:
             return
         visible = sorted({_graph_label(q.graph_name) for q in added
                           if not (isinstance(q.graph_name, NamedNode) and q.graph_name.value in confidential)})
         if visible:
-            read_en = ", ".join(s["en"] for s in sources[:_SHOWN]) + _more(len(sources))
-            read_zh = "、".join(s["zh"] for s in sources[:_SHOWN]) + _more(len(sources))
-            raise ConfidentialityRefusal({
-                "en": f"this update reads {read_en}, and would write into {_names(visible)}, which readers "
-                      "can see: data hidden from readers may only be written into confidential graphs. "
-                      "Mark the target graph confidential first, or name the graphs the update "
-                      "reads (GRAPH <iri>, USING / USING NAMED)",
-                "zh": f"此更新读取了 {read_zh}，并会写入读者可见的 {_names(visible)}："
-                      "读者不可见的数据只能写入保密图。请先将目标图标记为保密，"
-                      "或在更新中明确列出所读的图（GRAPH <iri>、USING / USING NAMED）"})
+            read = {lang: {"en": ", ", "zh": "、"}[lang].join(s[lang] for s in sources[:_SHOWN]) + _more(len(sources))
+                    for lang in LANGUAGES}
+            raise ConfidentialityRefusal({lang: gettext(
+                "this update reads %(read)s, and would write into %(graphs)s, which readers can see: data hidden "
+                "from readers may only be written into confidential graphs. Mark the target graph confidential "
+                "first, or name the graphs the update reads (GRAPH <iri>, USING / USING NAMED)", lang,
+                read=read[lang], graphs=_names(visible)) for lang in LANGUAGES})
 
     @staticmethod
     def _hidden_sources(reads: UpdateReads, confidential: frozenset[str], trusted=()) -> list[dict[str, str]]:
@@ -262,19 +255,17 @@ class ConfidentialityGuard:
         out = []
         for graph in sorted(reads.graphs & hidden_from_readers(confidential)):
             if graph == PROVENANCE_GRAPH.value:
-                out.append({"en": f"<{graph}> (the provenance graph)", "zh": f"<{graph}>（来源记录图）"})
+                out.append(both("<%(graph)s> (the provenance graph)", graph=graph))
             else:
-                out.append({"en": f"<{graph}> (confidential)", "zh": f"<{graph}>（保密图）"})
+                out.append(both("<%(graph)s> (confidential)", graph=graph))
         if reads.every_named_graph:
-            out.append({"en": "every named graph (GRAPH ?g without USING NAMED), the confidential ones and "
-                              "the provenance graph included",
-                        "zh": "全部命名图（未用 USING NAMED 限定的 GRAPH ?g），包括保密图和来源记录图"})
+            out.append(both("every named graph (GRAPH ?g without USING NAMED), the confidential ones and the "
+                            "provenance graph included"))
         outside = [o for o in reads.outside
                    if not any(o.split("<", 1)[-1].rstrip(">").startswith(t) for t in trusted)]
         if outside:
             what = ", ".join(outside)
-            out.append({"en": f"{what} (another endpoint, which may serve confidential data)",
-                        "zh": f"{what}（其他端点，可能提供保密数据）"})
+            out.append(both("%(what)s (another endpoint, which may serve confidential data)", what=what))
         return out
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from .. import __version__
+from .. import __version__, translation
 from . import errors, opening
+from .localized import LocalizedGroup, use_catalogue_for_click
 
 
 class _Context:
@@ -67,8 +68,9 @@ class _Context:
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
 
 
-class _Main(click.Group):
-    """The `rightsgraph` group: no Python traceback reaches the user (errors.py)."""
+class _Main(LocalizedGroup):
+    """The `rightsgraph` group: no Python traceback reaches the user (errors.py); help and
+    messages in the language of --lang or the environment (localized.py)."""
 
     @staticmethod
     def _failed(ctx: click.Context) -> None:
@@ -99,7 +101,10 @@ class _Main(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
-        errors.set_lang(None)
+        # --help is eager (it renders before --lang is parsed): the language comes from the
+        # command line as written, else the environment
+        translation.set_lang(translation.lang_in_args(sys.argv[1:] if args is None else args))
+        use_catalogue_for_click()
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except _NO_ARGS_IS_HELP as exc:  # `rightsgraph`, `rightsgraph licence`: the help, as click shows it
@@ -127,12 +132,12 @@ class _Main(click.Group):
 @click.option("--store", "store_url", metavar="URL", envvar="RIGHTSGRAPH_STORE",
               help="Use a remote SPARQL 1.1 store instead of the embedded one: an Oxigraph server's base "
                    "URL, or query=URL,update=URL,gsp=URL (env RIGHTSGRAPH_STORE).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=errors.env_lang, show_default="from LANG",
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=translation.env_lang, show_default="from LANG",
               help="Language of messages (validation reports, explanations).")
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None, store_url: str | None, lang: str) -> None:
     """rightsgraph: rights metadata for digital libraries (ODRL 2.2, PREMIS 3, SHACL, SPARQL 1.1)."""
-    errors.set_lang(lang)
+    translation.set_lang(lang)
     state = _Context(data_dir, store_url, lang)
     ctx.obj = {"state": state, "store": state.store, "lang": lang}
     ctx.call_on_close(state.close)

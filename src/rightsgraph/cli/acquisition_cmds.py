@@ -9,12 +9,31 @@ import json
 
 import click
 
-from . import main
-from .preserve_cmds import _errors, _fail, _lang
+from ..text_columns import ljust
+from ..translation import _, pgettext
 
-STAGE_ZH = {"request": "需求", "trial": "试用", "evaluation": "评估", "negotiation": "谈判", "order": "订购",
-            "acceptance": "验收", "activation": "开通", "renewal": "续订", "cancellation": "停订"}
-DECISION_ZH = {"approved": "同意", "rejected": "否决", "pending": "待定"}
+from . import main
+from .preserve_cmds import _errors, _fail
+
+
+
+def stage_name(code: str) -> str:
+    """An acquisition stage (acquisitions/records.py) as the user reads it."""
+    return {
+        "request": pgettext("acquisition stage", "request"), "trial": pgettext("acquisition stage", "trial"),
+        "evaluation": pgettext("acquisition stage", "evaluation"),
+        "negotiation": pgettext("acquisition stage", "negotiation"), "order": pgettext("acquisition stage", "order"),
+        "acceptance": pgettext("acquisition stage", "acceptance"),
+        "activation": pgettext("acquisition stage", "activation"),
+        "renewal": pgettext("acquisition stage", "renewal"),
+        "cancellation": pgettext("acquisition stage", "cancellation"),
+    }.get(code, code)
+
+
+def decision_name(code: str) -> str:
+    return {"approved": pgettext("acquisition decision", "approved"),
+            "rejected": pgettext("acquisition decision", "rejected"),
+            "pending": pgettext("acquisition decision", "pending")}.get(code, code)
 
 
 @main.group()
@@ -52,9 +71,8 @@ def record(ctx, ident, stage, when, ended, decision, note, by, licence, package,
     if as_json:
         click.echo(json.dumps(rec.__dict__, ensure_ascii=False, indent=2))
     else:
-        en = _lang(ctx) == "en"
-        click.echo(f"recorded {stage} of {ident} on {rec.started[:10]}" if en
-                   else f"已记录 {ident} 的{STAGE_ZH[stage]}阶段（{rec.started[:10]}）")
+        click.echo(_("recorded %(stage)s of %(id)s on %(date)s", stage=stage_name(stage), id=ident,
+                     date=rec.started[:10]))
 
 
 @acquisition.command("show")
@@ -71,27 +89,25 @@ def show(ctx, ident, as_json):
     if as_json:
         click.echo(json.dumps(rec, ensure_ascii=False, indent=2))
         return
-    en = _lang(ctx) == "en"
     click.echo(f"{rec['identifier']}" + (f": {rec['title']}" if rec["title"] else "") + f" <{rec['acquisition']}>")
-    for label, values in (("licences" if en else "许可协议", rec["licences"]), ("packages" if en else "资源包", rec["packages"])):
+    for label, values in ((_("licences"), rec["licences"]), (_("packages"), rec["packages"])):
         if values:
             click.echo(f"  {label}: " + ", ".join(values))
     if rec["notice_days"] is not None:
-        click.echo(f"  {'cancellation notice' if en else '停订通知期'}: {rec['notice_days']} {'days' if en else '天'}")
+        click.echo("  " + _("cancellation notice: %(n)s days", n=rec["notice_days"]))
     for s in rec["stages"]:
         gap = s["days_since_previous"]
-        after = "" if gap is None else (f" (+{gap} days)" if en else f"（间隔 {gap} 天）")
-        stage = s["stage"] if en else STAGE_ZH.get(s["stage"], s["stage"])
-        decision = "" if not s["decision"] else (f" {s['decision']}" if en else f" {DECISION_ZH[s['decision']]}")
+        after = "" if gap is None else _(" (+%(n)s days)", n=gap)
+        decision = f" {decision_name(s['decision'])}" if s["decision"] else ""
         by = f" — {', '.join(s['by'])}" if s["by"] else ""
-        click.echo(f"  {s['date']}  {stage:<12}{decision}{after}{by}")
+        click.echo(f"  {s['date']}  {ljust(stage_name(s['stage']), 12)}{decision}{after}{by}")
         if s["note"]:
             click.echo(f"              {s['note']}")
     for d in rec["documents"]:
-        click.echo(f"  {'document' if en else '档案文件'}: {d['type']} {d['name']} ({d['attached'][:10]}; "
-                   f"{'copies' if en else '副本'} {', '.join(d['copies'])})")
+        click.echo("  " + _("document: %(type)s %(name)s (%(date)s; copies %(copies)s)", type=d["type"],
+                            name=d["name"], date=d["attached"][:10], copies=", ".join(d["copies"])))
     if rec["days_first_to_last"] is not None:
-        click.echo(f"  {'days from first to last stage' if en else '首末阶段相隔天数'}: {rec['days_first_to_last']}")
+        click.echo("  " + _("days from first to last stage: %(n)s", n=rec["days_first_to_last"]))
 
 
 @acquisition.command("list")
@@ -104,12 +120,10 @@ def list_(ctx, as_json):
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    en = _lang(ctx) == "en"
     if not rows:
-        click.echo("no acquisitions recorded" if en else "尚无采购记录")
+        click.echo(_("no acquisitions recorded"))
     for r in rows:
-        stage = r["current_stage"] if en else STAGE_ZH.get(r["current_stage"], r["current_stage"])
-        click.echo(f"{r['identifier']:<24} {stage:<12} {r['date']}  {r['title'] or ''}")
+        click.echo(f"{r['identifier']:<24} {ljust(stage_name(r['current_stage']), 12)} {r['date']}  {r['title'] or ''}")
 
 
 @acquisition.command("timeliness")
@@ -130,10 +144,8 @@ def timeliness_cmd(ctx, start, end, year, as_json):
     if as_json:
         click.echo(json.dumps(rep, ensure_ascii=False, indent=2))
         return
-    en = _lang(ctx) == "en"
-    click.echo((f"{start} to {end}: {rep['count']} acquisitions, median {rep['median_days']} days, "
-                f"mean {rep['mean_days']}, max {rep['max_days']}") if en else
-               (f"{STAGE_ZH[start]}至{STAGE_ZH[end]}：{rep['count']} 项采购，中位数 {rep['median_days']} 天，"
-                f"平均 {rep['mean_days']} 天，最长 {rep['max_days']} 天"))
+    click.echo(_("%(start)s to %(end)s: %(n)s acquisitions, median %(median)s days, mean %(mean)s, max %(max)s",
+                 start=stage_name(start), end=stage_name(end), n=rep["count"], median=rep["median_days"],
+                 mean=rep["mean_days"], max=rep["max_days"]))
     for r in rep["acquisitions"]:
         click.echo(f"  {r['identifier']:<24} {r['start_date']} .. {r['end_date']}  {r['days']}")

@@ -6,6 +6,9 @@ from contextlib import contextmanager
 
 import click
 
+from ..text_columns import ljust
+from ..translation import _, both
+
 from . import errors, main
 from .params import IRI
 
@@ -27,8 +30,8 @@ def _accounts_errors(ctx):
     except OSError as exc:
         raise (errors.cannot_write if isinstance(exc, PermissionError) else errors.cannot_read)(path, exc) from None
     except (ValueError, KeyError, TypeError) as exc:  # not the JSON accounts.py writes
-        raise errors.CliError({"en": f"{path}: not a rightsgraph accounts file ({exc})",
-                               "zh": f"{path}：不是 rightsgraph 账户文件（{exc}）"}, errors.EXIT_BAD_INPUT) from None
+        raise errors.CliError(both("%(path)s: not a rightsgraph accounts file (%(detail)s)", path=path, detail=exc),
+                              errors.EXIT_BAD_INPUT) from None
 
 
 @main.group()
@@ -45,7 +48,8 @@ def user_add(ctx, name, role):
     with _accounts_errors(ctx):
         token = accounts_of(ctx).add(name, role)
     click.echo(token)
-    click.echo(f"{name}: {role}. Keep the token: only its SHA-256 digest is stored.", err=True)
+    click.echo(_("%(name)s: %(role)s. Keep the token: only its SHA-256 digest is stored.", name=name, role=role),
+               err=True)
 
 
 @user.command("list")
@@ -55,7 +59,8 @@ def user_list(ctx):
     with _accounts_errors(ctx):
         accounts = accounts_of(ctx).list()
     for a in accounts:
-        click.echo(f"{a.name:<24} {a.role:<11} {'revoked' if a.revoked else 'active':<8} since {a.created}")
+        state = _("revoked") if a.revoked else _("active")
+        click.echo(f"{ljust(a.name, 24)} {a.role:<11} {ljust(state, 8)} " + _("since %(date)s", date=a.created))
 
 
 @user.command("revoke")
@@ -65,7 +70,7 @@ def user_revoke(ctx, name):
     """Revoke an account's token at once."""
     with _accounts_errors(ctx):
         accounts_of(ctx).revoke(name)
-    click.echo(f"revoked {name}")
+    click.echo(_("revoked %(name)s", name=name))
 
 
 @main.group()
@@ -81,4 +86,4 @@ def graph_confidential(ctx, iri, off):
     """Mark graph IRI confidential: invisible to readers in every door."""
     from ..confidentiality import set_confidential
     set_confidential(ctx.obj["store"](), iri, not off)
-    click.echo(f"<{iri}> is {'visible to readers' if off else 'confidential'}")
+    click.echo(_("<%(graph)s> is visible to readers", graph=iri) if off else _("<%(graph)s> is confidential", graph=iri))

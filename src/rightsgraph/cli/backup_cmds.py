@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from ..translation import _, both, gettext
+
 from . import main
 
 EXIT_CHANGED = 1
@@ -21,8 +23,9 @@ EXIT_INVALID = 3
 EXIT_UNREACHABLE = 4
 
 
-def _fail(ctx, lang: str, en: str, zh: str, code: int):
-    click.echo(("错误：" + zh) if lang == "zh" else ("error: " + en), err=True)
+def _fail(ctx, lang: str, texts: dict[str, str], code: int):
+    """`error: …` in the user's language (texts: {"en": ..., "zh": ...}, from `both`)."""
+    click.echo(gettext("error: %(message)s", lang, message=texts.get(lang) or texts["en"]), err=True)
     ctx.exit(code)
 
 
@@ -54,18 +57,18 @@ def backup(ctx, directory, verify, server, token):
     try:
         if verify:
             manifest = verify_backup(directory)
-            click.echo(f"{directory}: {'完好' if lang == 'zh' else 'verified'}: {manifest.summary(lang)}")
+            click.echo(_("%(dir)s: verified: %(summary)s", dir=directory, summary=manifest.summary(lang)))
             return
         if server:
             manifest = _backup_server(ctx, lang, server, token, directory)
         else:
             manifest = _backup_local(ctx, lang, directory)
     except BackupError as exc:
-        _fail(ctx, lang, exc.message("en"), exc.message("zh"), _exit_code(exc))
+        _fail(ctx, lang, {"en": exc.message("en"), "zh": exc.message("zh")}, _exit_code(exc))
     except OSError as exc:  # the file system: permissions, a full disk
-        _fail(ctx, lang, f"{exc}; nothing was written", f"{exc}；未写入任何内容", EXIT_REFUSED)
-    click.echo(f"{'备份已写入' if lang == 'zh' else 'backup written to'} {directory}: {manifest.summary(lang)} "
-               f"({time.perf_counter() - t0:.2f} s)")
+        _fail(ctx, lang, both("%(detail)s; nothing was written", detail=exc), EXIT_REFUSED)
+    click.echo(_("backup written to %(dir)s: %(summary)s (%(seconds).2f s)", dir=directory,
+                 summary=manifest.summary(lang), seconds=time.perf_counter() - t0))
 
 
 def _backup_local(ctx, lang, directory):
@@ -78,24 +81,22 @@ def _backup_local(ctx, lang, directory):
         try:
             return create_backup(store, directory, data_dir=_data_dir(state), source=state.store_url)
         except (StoreError, OSError) as exc:  # requests' errors are OSErrors
-            _fail(ctx, lang, f"{state.store_url}: {exc}", f"{state.store_url}：{exc}", EXIT_UNREACHABLE)
+            _fail(ctx, lang, both("cannot use the store at %(where)s: %(detail)s", where=state.store_url, detail=exc), EXIT_UNREACHABLE)
         finally:
             store.close()
     data_dir = _data_dir(state)
     if not (data_dir / "store" / "CURRENT").is_file():
-        _fail(ctx, lang, f"no store in {data_dir} (give --data-dir, or RIGHTSGRAPH_DATA)",
-              f"{data_dir} 中没有存储（请用 --data-dir 或 RIGHTSGRAPH_DATA 指定）", EXIT_REFUSED)
+        _fail(ctx, lang, both("no store in %(dir)s (give --data-dir, or RIGHTSGRAPH_DATA)", dir=data_dir),
+              EXIT_REFUSED)
     from ..store.embedded import open_store
     try:
         store = open_store(data_dir)
     except StoreError as exc:
         if "lock" in str(exc).lower():
-            _fail(ctx, lang,
-                  f"the store in {data_dir} is in use by a running server: back it up through the server, "
-                  "rightsgraph backup DIR --server URL --token ADMIN-TOKEN",
-                  f"{data_dir} 中的存储正被运行中的服务占用：请通过服务备份："
-                  "rightsgraph backup DIR --server URL --token 管理员令牌", EXIT_REFUSED)
-        _fail(ctx, lang, str(exc), str(exc), EXIT_REFUSED)
+            _fail(ctx, lang, both("the store in %(dir)s is in use by a running server: back it up through the "
+                                  "server, rightsgraph backup DIR --server URL --token ADMIN-TOKEN", dir=data_dir),
+                  EXIT_REFUSED)
+        _fail(ctx, lang, {"en": str(exc), "zh": str(exc)}, EXIT_REFUSED)
     try:
         return create_backup(store, directory, data_dir=data_dir, source=str(data_dir.resolve()))
     finally:
@@ -113,7 +114,7 @@ def _backup_server(ctx, lang, server, token, directory):
     import urllib.request
     from ..backup import receive_backup
     if not token:
-        raise click.UsageError("--server needs --token (an admin token; env RIGHTSGRAPH_TOKEN)")
+        raise click.UsageError(_("--server needs --token (an admin token; env RIGHTSGRAPH_TOKEN)"))
     url = server.rstrip("/") + "/admin/backup"
     req = urllib.request.Request(url, method="POST", data=b"",
                                  headers={"Authorization": f"Bearer {token}", "Accept-Language": lang})
@@ -122,11 +123,11 @@ def _backup_server(ctx, lang, server, token, directory):
             return receive_backup(resp, directory)
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode("utf-8", "replace").strip()[:500]
-        _fail(ctx, lang, f"{url}: HTTP {exc.code}: {detail}", f"{url}：HTTP {exc.code}：{detail}",
+        _fail(ctx, lang, both("%(url)s answered HTTP %(code)s: %(detail)s", url=url, code=exc.code, detail=detail),
               EXIT_CHANGED if exc.code == 409 else EXIT_UNREACHABLE)
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        _fail(ctx, lang, f"{url}: cannot reach the server: {reason}", f"{url}：无法连接服务器：{reason}",
+        _fail(ctx, lang, both("%(url)s: cannot reach the server: %(reason)s", url=url, reason=reason),
               EXIT_UNREACHABLE)
 
 
@@ -154,21 +155,18 @@ def restore(ctx, directory, target, force):
             try:
                 result = restore_remote(directory, store, data_dir=data_dir, force=force)
             except (StoreError, OSError) as exc:  # requests' errors are OSErrors
-                _fail(ctx, lang, f"{state.store_url}: {exc}", f"{state.store_url}：{exc}", EXIT_UNREACHABLE)
+                _fail(ctx, lang, both("cannot use the store at %(where)s: %(detail)s", where=state.store_url, detail=exc), EXIT_UNREACHABLE)
             finally:
                 store.close()
         else:
             result = restore_backup(directory, data_dir, force=force)
     except BackupError as exc:
-        _fail(ctx, lang, exc.message("en"), exc.message("zh"), _exit_code(exc))
+        _fail(ctx, lang, {"en": exc.message("en"), "zh": exc.message("zh")}, _exit_code(exc))
     except OSError as exc:  # the file system: permissions, a full disk
-        _fail(ctx, lang, f"{exc}; nothing was restored", f"{exc}；未恢复任何内容", EXIT_REFUSED)
+        _fail(ctx, lang, both("%(detail)s; nothing was restored", detail=exc), EXIT_REFUSED)
     m = result.manifest
-    if lang == "zh":
-        click.echo(f"已从 {directory} 恢复到 {result.target}：{m.summary(lang)}（{time.perf_counter() - t0:.2f} 秒）")
-        if result.set_aside:
-            click.echo(f"原有数据保留在 {result.set_aside}，确认无误后可删除", err=True)
-    else:
-        click.echo(f"restored {directory} into {result.target}: {m.summary(lang)} ({time.perf_counter() - t0:.2f} s)")
-        if result.set_aside:
-            click.echo(f"the data that was there is kept in {result.set_aside}: remove it when satisfied", err=True)
+    click.echo(_("restored %(dir)s into %(target)s: %(summary)s (%(seconds).2f s)", dir=directory,
+                 target=result.target, summary=m.summary(lang), seconds=time.perf_counter() - t0))
+    if result.set_aside:
+        click.echo(_("the data that was there is kept in %(path)s: remove it when satisfied", path=result.set_aside),
+                   err=True)

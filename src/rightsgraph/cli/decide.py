@@ -15,11 +15,14 @@ import sys
 
 import click
 
+from ..translation import _, both
+
 from ..decision_service import DecisionParamError, check_terms, read_params
 from ..policy import PolicyIndex, decide, evaluate_files
 from ..policy.known_terms import KnownTerms, not_held_answer
 from ..policy.requests import IncompleteRequest
 from ..input_limits import InputRefused
+from .localized import LocalizedCommand
 from .errors import EXIT_BAD_INPUT, EXIT_NOT_HELD, EXIT_USAGE, CliError, current_lang
 from ..identifiers import IdentifierError
 from . import errors
@@ -55,13 +58,15 @@ def _print_decision(d, as_json: bool, report: bool):
     why = d.explanation().get(current_lang())
     if why:
         click.echo(f"  {why}")
-    for label, items in (("rules", d.rules), ("policies", d.policies)):
+    for label, items in ((_("rules"), d.rules), (_("policies"), d.policies)):
         if items:
             click.echo(f"  {label}: " + ", ".join(items))
     for du in d.duties:
-        click.echo(f"  duty to fulfil: {du['duty']} ({', '.join(du['action'])}; {du['state']})")
+        click.echo("  " + _("duty to fulfil: %(duty)s (%(actions)s; %(state)s)",
+                            duty=du["duty"], actions=", ".join(du["action"]), state=du["state"]))
     for lo in dict.fromkeys(u["leftOperand"] for u in d.unresolved):
-        click.echo(f"  unresolved: {lo}: the context did not supply it (--context or its own option)")
+        click.echo("  " + _("unresolved: %(operand)s: the context did not supply it (--context or its own option)",
+                            operand=lo))
 
 
 def _exit(ctx, d, exit_code: bool):
@@ -69,7 +74,7 @@ def _exit(ctx, d, exit_code: bool):
         ctx.exit(1)
 
 
-@click.command()
+@click.command(cls=LocalizedCommand)
 @click.option("--target", default=None, help="Asset IRI (or name it by identifier: --doi, --issn, ...).")
 @click.option("--action", required=True, help="Action IRI or ODRL name (read, print, odrl:distribute...).")
 @click.option("--assignee", default=None, help="Party IRI asking.")
@@ -103,10 +108,9 @@ def check(ctx, target, action, assignee, at, purpose, recipient, delivery_channe
         _check_by_identifier(ctx, dict(params, **holdings), identifiers, lines, as_json, report, exit_code)
         return
     if date or volume or issue:
-        raise errors.CliError({"en": "--date, --volume and --issue go with an identifier (--issn ...), "
-                                     "not --target (give the year as --context rg:publicationYear=YYYY)",
-                               "zh": "--date、--volume、--issue 须与标识符（--issn 等）同用，不能与 --target 同用"
-                                     "（出版年请写作 --context rg:publicationYear=YYYY）"}, errors.EXIT_USAGE)
+        raise errors.CliError(both("--date, --volume and --issue go with an identifier (--issn ...), "
+                                   "not --target (give the year as --context rg:publicationYear=YYYY)"),
+                              errors.EXIT_USAGE)
     try:
         kwargs = read_params(params)
     except DecisionParamError as exc:
@@ -133,7 +137,7 @@ def _store_opener(ctx):
     try:
         return (ctx.obj or {})["store"]
     except (KeyError, TypeError):
-        click.echo("error: no store configured", err=True)
+        click.echo(_("error: no store configured"), err=True)
         ctx.exit(EXIT_USAGE)
 
 
@@ -177,17 +181,18 @@ def _print_identifier_answer(a: dict, line: str | None, lang: str):
     if line is not None:
         return
     if a.get("resource"):
-        click.echo(f"  resource: {a['resource']}")
-    for label, items in (("rules", a.get("rules")), ("policies", a.get("policies"))):
+        click.echo("  " + _("resource") + f": {a['resource']}")
+    for label, items in ((_("rules"), a.get("rules")), (_("policies"), a.get("policies"))):
         if items:
             click.echo(f"  {label}: " + ", ".join(items))
     for other in a.get("results", []):
         if other["resource"] != a.get("resource"):
-            click.echo(f"  also: {other['resource']}: {other['decision']} ({other['reason']})")
-    click.echo(f"  holdings: {a['entitlement'][lang if lang in ('en', 'zh') else 'en']}")
+            click.echo("  " + _("also: %(resource)s: %(decision)s (%(reason)s)", resource=other["resource"],
+                                decision=other["decision"], reason=other["reason"]))
+    click.echo("  " + _("holdings") + f": {a['entitlement'][lang if lang in ('en', 'zh') else 'en']}")
 
 
-@click.command()
+@click.command(cls=LocalizedCommand)
 @click.option("--policy", "policy_path", required=True, type=click.Path(exists=True, dir_okay=False),
               help="Policy file (Turtle, N-Triples, RDF/XML, JSON-LD of the W3C examples...).")
 @click.option("--request", "request_path", required=True, type=click.Path(exists=True, dir_okay=False),
@@ -210,7 +215,7 @@ def evaluate(ctx, policy_path, request_path, sotw_path, as_json, exit_code, matc
     except InputRefused as exc:
         raise CliError(exc.messages, EXIT_BAD_INPUT) from None  # the messages name the file
     except (ValueError, SyntaxError, OSError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(_("error: %(message)s", message=exc), err=True)
         ctx.exit(EXIT_USAGE)
     if as_json:
         click.echo(json.dumps(d.to_json(), ensure_ascii=False, indent=2))

@@ -15,8 +15,9 @@ Exit codes (README, "Exit codes"):
          the Python traceback
     130  interrupted (Ctrl-C)
 
-Messages are written {"en": ..., "zh": ...}; details that come from a library (an OS
-error, a parser) stay as the library wrote them.
+Messages are msgids of the gettext catalogues (translation.py: `both` for a CliError, which
+carries both languages); details that come from a library (an OS error, a parser) stay as
+the library wrote them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ import re
 import sys
 
 import click
+
+from .. import translation
+from ..translation import LANGUAGES, both, gettext
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -38,31 +42,17 @@ EXIT_INTERRUPTED = 130
 
 DEBUG_VARIABLE = "RIGHTSGRAPH_DEBUG"
 
-_lang: str | None = None  # set by the main command once --lang is known
-
-
 def set_lang(lang: str | None) -> None:
-    global _lang
-    _lang = lang
+    translation.set_lang(lang)
 
 
 def current_lang(args: list[str] | None = None) -> str:
     """The --lang in force; before it is parsed, the one on the command line or from the
     environment."""
-    if _lang:
-        return _lang
-    args = list(sys.argv[1:] if args is None else args)
-    for i, a in enumerate(args):
-        value = a.split("=", 1)[1] if a.startswith("--lang=") else args[i + 1] if a == "--lang" and i + 1 < len(args) else None
-        if value in ("en", "zh"):
-            return value
-    return env_lang()
+    return translation.lang_in_args(sys.argv[1:] if args is None else args) or translation.current_lang()
 
 
-def env_lang() -> str:
-    """The default of --lang: RIGHTSGRAPH_LANG, else LANG."""
-    env = os.environ.get("RIGHTSGRAPH_LANG") or os.environ.get("LANG", "")
-    return "zh" if env.lower().startswith("zh") else "en"
+env_lang = translation.env_lang
 
 
 def debug() -> bool:
@@ -88,71 +78,56 @@ def _first_line(text: object, limit: int = 300) -> str:
 
 # ---------------------------------------------------------------------------- the store
 def no_store(data_dir, store, *, exists: bool, create_hint: str = "init") -> CliError:
-    why_en = "is not an Oxigraph store" if exists else "does not exist"
-    why_zh = "不是 Oxigraph 存储库" if exists else "不存在"
-    how_en = ("`serve --create` starts on a new empty store" if create_hint == "serve"
-              else f"`rightsgraph --data-dir {data_dir} init` creates an empty store, `load` creates one and loads into it")
-    how_zh = ("`serve --create` 会在新建的空存储库上启动" if create_hint == "serve"
-              else f"`rightsgraph --data-dir {data_dir} init` 可新建空存储库，`load` 会新建并载入数据")
-    return CliError({
-        "en": f"no store in {data_dir} ({store} {why_en}): check --data-dir or RIGHTSGRAPH_DATA; {how_en}",
-        "zh": f"{data_dir} 中没有存储库（{store} {why_zh}）：请检查 --data-dir 或 RIGHTSGRAPH_DATA；{how_zh}",
-    }, EXIT_USAGE)
+    if create_hint == "serve":
+        how = both("`serve --create` starts on a new empty store")
+    else:
+        how = both("`rightsgraph --data-dir %(dir)s init` creates an empty store, `load` creates one and "
+                   "loads into it", dir=data_dir)
+    why = both("is not an Oxigraph store") if exists else both("does not exist")
+    return CliError({lang: gettext("no store in %(dir)s (%(store)s %(why)s): check --data-dir or "
+                                   "RIGHTSGRAPH_DATA; %(how)s", lang, dir=data_dir, store=store,
+                                   why=why[lang], how=how[lang]) for lang in LANGUAGES}, EXIT_USAGE)
 
 
-_SHARE_EN = "commands and servers can share a store run by `oxigraph serve` (--store URL, docs/remote-store.md)"
-_SHARE_ZH = "命令与服务可共用由 `oxigraph serve` 运行的存储库（--store URL，见 docs/remote-store.md）"
+def _share(lang: str) -> str:
+    return gettext("commands and servers can share a store run by `oxigraph serve` (--store URL, "
+                   "docs/remote-store.md)", lang)
 
 
 def store_locked(data_dir, server: dict | None) -> CliError:
     if server:
-        pid, url = server["pid"], server["url"]
-        return CliError({
-            "en": f"the store in {data_dir} is in use by a running rightsgraph server (pid {pid}, {url}): "
-                  f"use that server over HTTP ({url}sparql), or stop it first; {_SHARE_EN}",
-            "zh": f"{data_dir} 中的存储库正被运行中的 rightsgraph 服务占用（进程 {pid}，{url}）："
-                  f"请通过 HTTP 使用该服务（{url}sparql），或先停止它；{_SHARE_ZH}",
-        }, EXIT_STORE)
-    return CliError({
-        "en": f"the store in {data_dir} is in use by another process (a running `rightsgraph serve`, or a command "
-              f"still at work): stop it or wait for it; {_SHARE_EN}",
-        "zh": f"{data_dir} 中的存储库正被另一进程占用（运行中的 `rightsgraph serve` 或仍在执行的命令）："
-              f"请停止它或等待其结束；{_SHARE_ZH}",
-    }, EXIT_STORE)
+        return CliError({lang: gettext(
+            "the store in %(dir)s is in use by a running rightsgraph server (pid %(pid)s, %(url)s): "
+            "use that server over HTTP (%(url)ssparql), or stop it first; %(share)s", lang,
+            dir=data_dir, pid=server["pid"], url=server["url"], share=_share(lang))
+            for lang in LANGUAGES}, EXIT_STORE)
+    return CliError({lang: gettext(
+        "the store in %(dir)s is in use by another process (a running `rightsgraph serve`, or a command "
+        "still at work): stop it or wait for it; %(share)s", lang, dir=data_dir, share=_share(lang))
+        for lang in LANGUAGES}, EXIT_STORE)
 
 
 def store_unusable(where: str, detail: object, *, remote: bool) -> CliError:
     detail = _first_line(detail)
     if remote:
-        return CliError({
-            "en": f"cannot use the store at {where}: {detail} (is the SPARQL server running? --store, RIGHTSGRAPH_STORE)",
-            "zh": f"无法使用 {where} 的存储库：{detail}（SPARQL 服务是否在运行？--store、RIGHTSGRAPH_STORE）",
-        }, EXIT_STORE)
-    return CliError({"en": f"cannot use the store in {where}: {detail}",
-                     "zh": f"无法使用 {where} 中的存储库：{detail}"}, EXIT_STORE)
+        return CliError(both("cannot use the store at %(where)s: %(detail)s (is the SPARQL server running? "
+                             "--store, RIGHTSGRAPH_STORE)", where=where, detail=detail), EXIT_STORE)
+    return CliError(both("cannot use the store in %(where)s: %(detail)s", where=where, detail=detail), EXIT_STORE)
 
 
 def journal_entry_failed(where, exc) -> CliError:
     """The store's journal holds a committed write that cannot be applied (store/journal.py)."""
-    return CliError({
-        "en": f"the store in {where} was not opened: a write committed before a crash cannot be finished "
-              f"({exc.entry.name}: {_first_line(exc.reason)}). Nothing was changed. Restore the latest backup "
-              "(rightsgraph restore DIR --force), or open the store as it is and keep the write for inspection: "
-              "rightsgraph recover --set-aside",
-        "zh": f"未打开 {where} 中的存储库：崩溃前已提交的一次写入无法完成"
-              f"（{exc.entry.name}：{_first_line(exc.reason)}）。未做任何更改。请恢复最近的备份"
-              "（rightsgraph restore DIR --force），或按现状打开存储库并保留该写入以供检查："
-              "rightsgraph recover --set-aside",
-    }, EXIT_STORE)
+    return CliError(both(
+        "the store in %(where)s was not opened: a write committed before a crash cannot be finished "
+        "(%(entry)s: %(reason)s). Nothing was changed. Restore the latest backup "
+        "(rightsgraph restore DIR --force), or open the store as it is and keep the write for inspection: "
+        "rightsgraph recover --set-aside", where=where, entry=exc.entry.name, reason=_first_line(exc.reason)),
+        EXIT_STORE)
 
 
 def bad_store_url(url: str) -> CliError:
-    return CliError({
-        "en": f"--store {url!r}: not a store address: give the base URL of an Oxigraph server "
-              "(http://host:7878) or query=URL,update=URL,gsp=URL",
-        "zh": f"--store {url!r}：不是存储库地址：请给出 Oxigraph 服务的基础 URL（http://host:7878）"
-              "或 query=URL,update=URL,gsp=URL",
-    }, EXIT_USAGE)
+    return CliError(both("--store %(url)r: not a store address: give the base URL of an Oxigraph server "
+                         "(http://host:7878) or query=URL,update=URL,gsp=URL", url=url), EXIT_USAGE)
 
 
 # ---------------------------------------------------------------------------- files, ports
@@ -161,55 +136,45 @@ def _reason(exc: BaseException) -> str:
 
 
 def cannot_read(path, exc: BaseException) -> CliError:
-    return CliError({"en": f"cannot read {path}: {_reason(exc)}", "zh": f"无法读取 {path}：{_reason(exc)}"},
-                    EXIT_BAD_INPUT)
+    return CliError(both("cannot read %(path)s: %(reason)s", path=path, reason=_reason(exc)), EXIT_BAD_INPUT)
 
 
 def cannot_write(path, exc: BaseException) -> CliError:
-    return CliError({"en": f"cannot write {path}: {_reason(exc)}", "zh": f"无法写入 {path}：{_reason(exc)}"},
-                    EXIT_BAD_INPUT)
+    return CliError(both("cannot write %(path)s: %(reason)s", path=path, reason=_reason(exc)), EXIT_BAD_INPUT)
 
 
 def not_utf8(path, exc: UnicodeDecodeError) -> CliError:
-    return CliError({"en": f"cannot read {path}: not UTF-8 text (byte {exc.start})",
-                     "zh": f"无法读取 {path}：不是 UTF-8 文本（第 {exc.start} 字节）"}, EXIT_BAD_INPUT)
+    return CliError(both("cannot read %(path)s: not UTF-8 text (byte %(byte)s)", path=path, byte=exc.start),
+                    EXIT_BAD_INPUT)
 
 
 def port_unavailable(host: str, port: int, exc: BaseException) -> CliError:
-    return CliError({
-        "en": f"cannot listen on {host}:{port}: {_reason(exc)} (choose another --port or --host, or stop what listens there)",
-        "zh": f"无法在 {host}:{port} 上监听：{_reason(exc)}（请换一个 --port 或 --host，或停止占用它的程序）",
-    }, EXIT_USAGE)
+    return CliError(both("cannot listen on %(host)s:%(port)s: %(reason)s (choose another --port or --host, "
+                         "or stop what listens there)", host=host, port=port, reason=_reason(exc)), EXIT_USAGE)
 
 
 def bad_iri(value: str, exc: BaseException | None = None) -> str:
     """The message of a bad IRI parameter (click adds which parameter)."""
     why = f" ({_first_line(exc)})" if exc else ""
-    return {"en": f"not an absolute IRI: {value!r}{why}",
-            "zh": f"不是绝对 IRI：{value!r}{why}"}[current_lang()]
+    return gettext("not an absolute IRI: %(value)r%(why)s", current_lang(), value=value, why=why)
 
 
 # ---------------------------------------------------------------------------- the backstop
 def broken_install(exc: BaseException) -> CliError:
     looked = ", ".join(map(str, getattr(exc, "looked_in", [])))
-    return CliError({
-        "en": f"incomplete installation: cannot find the rightsgraph ontology/ and shapes/ folders "
-              f"(looked in: {looked}); reinstall, or set RIGHTSGRAPH_HOME to the folder that holds them",
-        "zh": f"安装不完整：找不到 rightsgraph 的 ontology/ 与 shapes/ 文件夹（已查找：{looked}）；"
-              "请重新安装，或将 RIGHTSGRAPH_HOME 设为包含它们的文件夹",
-    }, EXIT_INTERNAL)
+    return CliError(both("incomplete installation: cannot find the rightsgraph ontology/ and shapes/ folders "
+                         "(looked in: %(looked)s); reinstall, or set RIGHTSGRAPH_HOME to the folder that "
+                         "holds them", looked=looked), EXIT_INTERNAL)
 
 
 def unexpected(exc: BaseException) -> CliError:
     what = f"{type(exc).__name__}: {_first_line(exc, 200)}"
-    return CliError({
-        "en": f"unexpected error ({what}); run with {DEBUG_VARIABLE}=1 for details",
-        "zh": f"意外错误（{what}）；设置 {DEBUG_VARIABLE}=1 重新运行可查看详情",
-    }, EXIT_INTERNAL)
+    return CliError(both("unexpected error (%(what)s); run with %(variable)s=1 for details",
+                         what=what, variable=DEBUG_VARIABLE), EXIT_INTERNAL)
 
 
 def interrupted() -> CliError:
-    return CliError({"en": "interrupted", "zh": "已中断"}, EXIT_INTERRUPTED)
+    return CliError(both("interrupted"), EXIT_INTERRUPTED)
 
 
 def from_exception(exc: BaseException, where: str | None = None, remote: bool = False) -> CliError:
@@ -228,54 +193,22 @@ def from_exception(exc: BaseException, where: str | None = None, remote: bool = 
 
 
 # ---------------------------------------------------------------------------- writing it
-_PREFIX = {"en": "error: ", "zh": "错误："}
-
-# click's own messages (its msgids), for --lang zh; anything else keeps click's English.
-_ZH = [(re.compile(p), r) for p, r in (
-    (r"^Invalid value for (.+?): ", r"\1 的值无效："),
-    (r"^Invalid value: ", "值无效："),
-    (r"^Missing argument (.+?)\.", r"缺少参数 \1。"),
-    (r"^Missing option (.+?)\.", r"缺少选项 \1。"),
-    (r"^Missing parameter:? ?", "缺少参数 "),
-    (r"^Missing command\.", "缺少命令。"),
-    (r"^No such option:? '?([^' ]+)'?\.?", r"没有选项 \1。"),
-    (r"^No such command:? '?([^' ]+)'?\.?", r"没有命令 \1。"),
-    (r"^Option '(.+?)' requires an argument\.", r"选项 \1 需要一个值。"),
-    (r"^Option '(.+?)' requires (\d+) arguments\.", r"选项 \1 需要 \2 个值。"),
-    (r"^Option '(.+?)' does not take a value\.", r"选项 \1 不接受值。"),
-    (r"^Got unexpected extra arguments? \((.+)\)", r"多余的参数（\1）"),
-    (r"\(?Did you mean (?:one of: )?(.+?)\?\)?$", r"（是否想用 \1？）"),
-    (r"'(.*?)' is not a valid (integer|float|integer range|float range|boolean)\.", r"'\1' 不是有效的数值。"),
-    (r"(\S+) is not in the range (.+)\.$", r"\1 不在范围 \2 内。"),
-    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' does not exist\.", r"'\1' 不存在。"),
-    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is a file\.", r"'\1' 是文件，不是文件夹。"),
-    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is a directory\.", r"'\1' 是文件夹，不是文件。"),
-    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is not readable\.", r"'\1' 不可读。"),
-    (r"(?:File|Directory|Path|file|directory|path) '(.+?)' is not writable\.", r"'\1' 不可写。"),
-    (r"'(.*?)' is not (?:one of )?(.+?)\.", r"'\1' 不是 \2 之一。"),
-    (r"Choose from: ", "可选："),
-)]
-
-
-def _click_zh(message: str) -> str:
-    for pattern, replacement in _ZH:
-        message = pattern.sub(replacement, message)
-    return message
-
+def _prefix(lang: str) -> str:
+    return gettext("error: %(message)s", lang, message="")
 
 def render(exc: click.ClickException, lang: str) -> str:
     """One line: `error: …` (`错误：…`)."""
     if isinstance(exc, CliError):
-        return _PREFIX[lang] + exc.text(lang)
+        return gettext("error: %(message)s", lang, message=exc.text(lang))
     message = _first_line(exc.format_message(), 1000)
     if isinstance(exc, click.UsageError):
-        if lang == "zh":
-            message = _click_zh(message)
+        if lang == "zh":  # click ends some messages with its own "." (Missing option '--x'.)
+            message = re.sub(r"(?<=[\w'\"])\.$", "。", message)
         ctx = exc.ctx
         if ctx is not None:
             help_hint = f"{ctx.command_path} --help"
-            message += f" (see `{help_hint}`)" if lang == "en" else f"（参见 `{help_hint}`）"
-    return _PREFIX[lang] + message
+            message += gettext(" (see `%(command)s`)", lang, command=help_hint)
+    return gettext("error: %(message)s", lang, message=message)
 
 
 def report(exc: click.ClickException, args: list[str] | None = None) -> None:

@@ -9,14 +9,16 @@ from pathlib import Path
 
 import click
 
+from ..translation import _, gettext
+
 from . import main
 from .errors import EXIT_BAD_INPUT, EXIT_PEER, EXIT_REJECTED, EXIT_USAGE
 from .params import IRI, OUTPUT_FILE
 from .store_cmds import write_file, write_output
 
 
-def _nothing(lang: str) -> str:
-    return "nothing was imported" if lang == "en" else "未导入任何数据"
+def _nothing(lang: str | None = None) -> str:
+    return gettext("nothing was imported", lang)
 
 
 def _print_rejection(exc, lang: str, limit: int, report_path: Path | None) -> None:
@@ -24,7 +26,7 @@ def _print_rejection(exc, lang: str, limit: int, report_path: Path | None) -> No
     click.echo(rep.format_text(lang=lang, limit=limit), err=True)
     if report_path:
         write_file(report_path, rep.to_graph_turtle())
-        click.echo(f"full report: {report_path}", err=True)
+        click.echo(_("full report: %(path)s", path=report_path), err=True)
 
 
 # ------------------------------------------------------------------------------ KBART
@@ -57,30 +59,32 @@ def kbart_import(ctx, file, package, package_title, graph, skip_invalid, add, ag
         result = import_kbart(ctx.obj["store"](create=True), file, package=package, graph=graph, package_title=package_title,
                               skip_invalid=skip_invalid, replace=not add, agent=agent)
     except ValueError as exc:   # KbartFileError, malformed package IRI
-        click.echo(f"error: {exc}", err=True)
+        click.echo(_("error: %(message)s", message=exc), err=True)
         click.echo(_nothing(lang), err=True)
         ctx.exit(EXIT_BAD_INPUT if isinstance(exc, (KbartFileError, ProtectedGraph)) else EXIT_USAGE)
     except KbartRejected as exc:
         for e in exc.errors[:limit]:
             click.echo(e.format(exc.source, lang), err=True)
         if len(exc.errors) > limit:
-            click.echo(f"... {len(exc.errors) - limit} more", err=True)
+            click.echo(_("... %(n)s more", n=len(exc.errors) - limit), err=True)
         rows = len({e.line for e in exc.errors})
-        click.echo(f"rejected: {rows} invalid row(s); {_nothing(lang)} (--skip-invalid imports the others)"
-                   if lang == "en" else f"已拒绝：{rows} 行无效；{_nothing(lang)}（--skip-invalid 可导入其余各行）", err=True)
+        click.echo(_("rejected: %(rows)s invalid row(s); nothing was imported (--skip-invalid imports the others)",
+                     rows=rows), err=True)
         ctx.exit(EXIT_REJECTED)
     except LoadRejected as exc:
         _print_rejection(exc, lang, limit, report_path)
-        click.echo(f"rejected by the SHACL gate; {_nothing(lang)}", err=True)
+        click.echo(_("rejected by the SHACL gate; nothing was imported"), err=True)
         ctx.exit(EXIT_REJECTED)
     for e in result.skipped[:limit]:
-        click.echo(f"skipped {e.format(str(file), lang)}", err=True)
+        click.echo(_("skipped %(row)s", row=e.format(str(file), lang)), err=True)
     if result.skipped:
-        click.echo(f"skipped {len({e.line for e in result.skipped})} invalid row(s)", err=True)
+        click.echo(_("skipped %(n)s invalid row(s)", n=len({e.line for e in result.skipped})), err=True)
     if result.missing_columns:
-        click.echo(f"note: the header lacks {', '.join(result.missing_columns)} (read as empty)", err=True)
-    click.echo(f"imported {result.imported} title(s) into <{package}> "
-               f"({result.load.triples} triples in <{result.graph.value}>) in {result.seconds:.2f} s")
+        click.echo(_("note: the header lacks %(columns)s (read as empty)", columns=", ".join(result.missing_columns)),
+                   err=True)
+    click.echo(_("imported %(n)s title(s) into <%(package)s> (%(triples)s triples in <%(graph)s>) in %(seconds).2f s",
+                 n=result.imported, package=package, triples=result.load.triples, graph=result.graph.value,
+                 seconds=result.seconds))
 
 
 @kbart.command("export")
@@ -95,11 +99,11 @@ def kbart_export(ctx, package, output):
     rows = data.count(b"\n") - 1
     if output:
         write_file(output, data)
-        click.echo(f"wrote {rows} row(s) to {output}", err=True)
+        click.echo(_("wrote %(n)s row(s) to %(path)s", n=rows, path=output), err=True)
     else:
         sys.stdout.buffer.write(data)
     if rows == 0:
-        click.echo(f"warning: <{package}> has no KBART titles", err=True)
+        click.echo(_("warning: <%(package)s> has no KBART titles", package=package), err=True)
 
 
 # ------------------------------------------------------------------------------ export --shareable
@@ -109,14 +113,14 @@ def export_shareable(ctx, graphs, fmt, output, shareable, endpoint, publisher, l
     from ..exchange.void import DEFAULT_LICENCE
     from ..provenance import default_agent
     if not shareable:
-        click.echo("error: --format jsonld needs --shareable", err=True)
+        click.echo(_("error: --format jsonld needs --shareable"), err=True)
         ctx.exit(EXIT_USAGE)
     try:
         data = build(ctx.obj["store"](), fmt=fmt, graphs=list(graphs) or None, endpoint=endpoint,
                      publisher=publisher or os.environ.get("RIGHTSGRAPH_PUBLISHER") or default_agent(),
                      licence=licence or DEFAULT_LICENCE)
     except ValueError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(_("error: %(message)s", message=exc), err=True)
         ctx.exit(EXIT_USAGE)
     write_output(data, output)
 
@@ -144,16 +148,19 @@ def harvest(ctx, endpoint, graphs, token, timeout, prune, include_harvested, age
         rep = run(ctx.obj["store"](create=True), endpoint, graphs=list(graphs) or None, token=token, timeout=timeout,
                   prune=prune, include_harvested=include_harvested, agent=agent)
     except HarvestError as exc:
-        click.echo(f"error: harvest {exc}", err=True)
-        click.echo("local copies unchanged" if lang == "en" else "本地副本未改动", err=True)
+        click.echo(_("error: harvest %(detail)s", detail=exc), err=True)
+        click.echo(_("local copies unchanged"), err=True)
         ctx.exit(EXIT_PEER)
     except LoadRejected as exc:
         _print_rejection(exc, lang, limit, report_path)
-        click.echo(f"error: harvest {endpoint}: the peer's data failed validation; local copies unchanged", err=True)
+        click.echo(_("error: harvest %(endpoint)s: the peer's data failed validation; local copies unchanged",
+                     endpoint=endpoint), err=True)
         ctx.exit(EXIT_REJECTED)
     for o in rep.outcomes:
         if o.status != "unchanged":
-            click.echo(f"{o.status:>9}  <{o.source}>  {o.triples} triples -> <{o.local}>")
-    click.echo(f"harvested {endpoint} ({rep.peer} peer): {rep.count('new')} new, {rep.count('changed')} changed, "
-               f"{rep.count('unchanged')} unchanged, {rep.count('gone')} gone{' (pruned)' if prune and rep.count('gone') else ''} "
-               f"in {rep.seconds:.2f} s")
+            click.echo(f"{o.status:>9}  <{o.source}>  " + _("%(n)s triples", n=o.triples) + f" -> <{o.local}>")
+    pruned = _(" (pruned)") if prune and rep.count("gone") else ""
+    click.echo(_("harvested %(endpoint)s (%(peer)s peer): %(new)s new, %(changed)s changed, %(unchanged)s unchanged, "
+                 "%(gone)s gone%(pruned)s in %(seconds).2f s", endpoint=endpoint, peer=rep.peer, new=rep.count("new"),
+                 changed=rep.count("changed"), unchanged=rep.count("unchanged"), gone=rep.count("gone"),
+                 pruned=pruned, seconds=rep.seconds))

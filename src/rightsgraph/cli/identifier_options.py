@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ..translation import both
+
 from ..identifiers import IdentifierError, parse_tagged
 from . import errors
 
@@ -50,16 +52,13 @@ def one_of(target, identifiers: dict, id_file, has_target: bool = True) -> None:
     if len(named) == 1:
         return
     if not named and not has_target:
-        raise errors.CliError({"en": "Missing option: give one of --doi, --issn, --isbn, --title-id, --url, --file",
-                               "zh": "缺少选项：请给出 --doi、--issn、--isbn、--title-id、--url、--file 之一"},
+        raise errors.CliError(both("Missing option: give one of --doi, --issn, --isbn, --title-id, --url, --file"),
                               errors.EXIT_USAGE)
     if not named:
-        raise errors.CliError({"en": "Missing option '--target' (or name the resource by --doi, --issn, --isbn, "
-                                     "--title-id, --url, or --file)",
-                               "zh": "缺少选项 '--target'（或以 --doi、--issn、--isbn、--title-id、--url 或 --file 指明资源）"},
-                              errors.EXIT_USAGE)
-    raise errors.CliError({"en": f"give only one of {', '.join(named)} (they are alternatives)",
-                           "zh": f"{', '.join(named)} 只能给出其一（它们互为替代）"}, errors.EXIT_USAGE)
+        raise errors.CliError(both("Missing option '--target' (or name the resource by --doi, --issn, --isbn, "
+                                   "--title-id, --url, or --file)"), errors.EXIT_USAGE)
+    raise errors.CliError(both("give only one of %(options)s (they are alternatives)", options=", ".join(named)),
+                          errors.EXIT_USAGE)
 
 
 def read_identifier_file(path: Path) -> list[str]:
@@ -83,8 +82,6 @@ def read_identifier_file(path: Path) -> list[str]:
             bad.append(exc)
     if bad:
         more = len(bad) - 1
-        raise errors.CliError({
-            "en": bad[0].text("en") + (f" (and {more} more malformed line(s))" if more else ""),
-            "zh": bad[0].text("zh") + (f"（另有 {more} 行格式错误）" if more else ""),
-        }, errors.EXIT_USAGE)
+        also = both(" (and %(n)s more malformed line(s))", n=more) if more else {"en": "", "zh": ""}
+        raise errors.CliError({lang: bad[0].text(lang) + also[lang] for lang in ("en", "zh")}, errors.EXIT_USAGE)
     return out

@@ -13,6 +13,21 @@ from pathlib import Path
 
 import click
 
+from ..translation import _, current_lang
+
+
+def _header_label(field: str) -> str:
+    """A header field of the compare table (licences/registry.py compare) in the user's language."""
+    return {"status": _("status"), "start": _("start"), "end": _("end"), "licensee": _("licensee"),
+            "cost": _("cost"), "currency": _("currency")}.get(field, field)
+
+
+def _term_label(row: dict) -> str:
+    """The term's name in the user's language (the term vocabulary has both, licences/vocabulary.py)."""
+    from ..licences.vocabulary import TERMS
+    term = TERMS.get(row["term"])
+    return getattr(term, current_lang(), None) or row["label"] if term else row["label"]
+
 from . import errors, main
 from .errors import EXIT_BAD_INPUT, EXIT_REJECTED
 from .params import IRI, LICENCE_NAME
@@ -37,23 +52,26 @@ def import_(ctx, sheet, graph, agent):
     try:
         parsed = read_sheet(sheet)
     except OSError as exc:
-        click.echo(f"error: {sheet}: {exc.strerror or exc}", err=True)
+        detail = f"{sheet}: {exc.strerror or exc}"
+        click.echo(_("error: %(message)s", message=detail), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     except UnicodeDecodeError as exc:
         raise errors.not_utf8(sheet, exc) from None
     except TermSheetError as exc:
-        click.echo(f"error: {sheet}: {exc}", err=True)
-        click.echo("nothing was stored" if lang == "en" else "未存储任何数据", err=True)
+        detail = f"{sheet}: {exc}"
+        click.echo(_("error: %(message)s", message=detail), err=True)
+        click.echo(_("nothing was stored"), err=True)
         ctx.exit(EXIT_REJECTED)
     try:
-        _, g, result = import_sheet(ctx.obj["store"](create=True), sheet, graph=graph, agent=agent, sheet=parsed)
+        _sheet, g, result = import_sheet(ctx.obj["store"](create=True), sheet, graph=graph, agent=agent, sheet=parsed)
     except LoadRejected as exc:
         click.echo(exc.report.format_text(lang=lang, limit=50), err=True)
-        click.echo("rejected; nothing was stored" if lang == "en" else "已拒绝；未存储任何数据", err=True)
+        click.echo(_("rejected; nothing was stored"), err=True)
         ctx.exit(EXIT_REJECTED)
     rules = sum(1 for r in parsed["terms"] if r.get("rule"))
-    click.echo(f"imported <{parsed['licence']}>: {len(parsed['terms'])} terms, {rules} ODRL rules, "
-               f"{result.triples} triples into <{g.value}>")
+    click.echo(_("imported <%(licence)s>: %(terms)s terms, %(rules)s ODRL rules, %(triples)s triples into "
+                 "<%(graph)s>", licence=parsed["licence"], terms=len(parsed["terms"]), rules=rules,
+                 triples=result.triples, graph=g.value))
 
 
 @licence.command()
@@ -68,7 +86,7 @@ def show(ctx, iri, fmt):
         store = ctx.obj["store"]()
         sheet = licence_from_store(store, resolve_licence(store, iri))
     except KeyError as exc:
-        click.echo(f"error: {exc.args[0]}", err=True)
+        click.echo(_("error: %(message)s", message=exc.args[0]), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     click.echo(to_yaml(sheet) if fmt == "yaml" else to_csv(sheet), nl=False)
 
@@ -90,12 +108,12 @@ def compare(ctx, licences, as_json):
     """Compare LICENCES (two or more IRIs) term by term."""
     from ..licences.registry import compare as do_compare, resolve_licence
     if len(licences) < 2:
-        raise click.UsageError("give two or more licences" if ctx.obj["lang"] == "en" else "请给出两个或更多许可")
+        raise click.UsageError(_("give two or more licences"))
     try:
         store = ctx.obj["store"]()
         res = do_compare(store, [resolve_licence(store, x) for x in licences])
     except KeyError as exc:
-        click.echo(f"error: {exc.args[0]}", err=True)
+        click.echo(_("error: %(message)s", message=exc.args[0]), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     if as_json:
         click.echo(json.dumps(res, ensure_ascii=False, indent=2))
@@ -104,13 +122,14 @@ def compare(ctx, licences, as_json):
     from ..text_columns import ljust, width
     w = max(map(width, names)) + 2
     for f, vals in res["header"].items():
-        click.echo(f"{f}: " + " | ".join(f"{n} {v or '-'}" for n, v in zip(names, vals)))
+        click.echo(f"{_header_label(f)}: " + " | ".join(f"{n} {v or '-'}" for n, v in zip(names, vals)))
     click.echo("")
     for row in res["rows"]:
-        click.echo(("* " if row["differs"] else "  ") + f"{row['term']} ({row['label']})")
+        click.echo(("* " if row["differs"] else "  ") + f"{row['term']} ({_term_label(row)})")
         for n, v in zip(names, row["values"]):
-            click.echo(f"      {ljust(n, w)}{v}")
-    click.echo("\n* the licences differ on this term")
+            shown = _("(not recorded)") if v == "(not recorded)" else v
+            click.echo(f"      {ljust(n, w)}{shown}")
+    click.echo("\n" + _("* the licences differ on this term"))
 
 
 @main.group()

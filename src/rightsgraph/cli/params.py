@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from pyoxigraph import NamedNode
 
+from ..translation import gettext
 from . import errors
 
 
@@ -66,11 +67,9 @@ class OutputFile(click.Path):
         path = super().convert(value, param, ctx)
         folder = path.parent
         if not folder.is_dir():
-            self.fail({"en": f"the folder {folder} does not exist", "zh": f"文件夹 {folder} 不存在"}[errors.current_lang()],
-                      param, ctx)
+            self.fail(gettext("the folder %(folder)s does not exist", errors.current_lang(), folder=folder), param, ctx)
         if not os.access(folder, os.W_OK):
-            self.fail({"en": f"cannot write in {folder}", "zh": f"无法在 {folder} 中写入"}[errors.current_lang()],
-                      param, ctx)
+            self.fail(gettext("cannot write in %(folder)s", errors.current_lang(), folder=folder), param, ctx)
         return path
 
 

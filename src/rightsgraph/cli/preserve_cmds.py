@@ -13,6 +13,8 @@ import json
 
 import click
 
+from ..translation import _
+
 from . import main
 from .licence_cmds import report
 
@@ -29,10 +31,10 @@ def _fail(ctx, exc) -> None:
     from ..preservation.messages import PreservationError
     lang = _lang(ctx)
     if isinstance(exc, PreservationError):
-        click.echo(f"error: {exc.text(lang)}", err=True)
+        click.echo(_("error: %(message)s", message=exc.text(lang)), err=True)
     elif isinstance(exc, LoadRejected):
         click.echo(exc.report.format_text(lang=lang, limit=20), err=True)
-        click.echo("rejected; nothing was stored" if lang == "en" else "已拒绝；未存储任何数据", err=True)
+        click.echo(_("rejected; nothing was stored"), err=True)
     else:
         raise exc
     ctx.exit(EXIT_REJECTED)
@@ -105,16 +107,13 @@ def add(ctx, path, resource, kind, location_name, identify, workers, agent, as_j
     if as_json:
         click.echo(json.dumps(reg.__dict__, ensure_ascii=False, indent=2))
         return
-    en = _lang(ctx) == "en"
-    click.echo((f"registered <{reg.representation}>: {reg.kind}, {reg.files} files, {reg.bytes} bytes at {reg.location}; "
-                f"{reg.identified} formats identified") if en else
-               (f"已登记 <{reg.representation}>：{reg.kind}，{reg.files} 个文件，{reg.bytes} 字节，位于 {reg.location}；"
-                f"识别格式 {reg.identified} 个"))
+    click.echo(_("registered <%(object)s>: %(kind)s, %(files)s files, %(bytes)s bytes at %(location)s; "
+                 "%(identified)s formats identified", object=reg.representation, kind=reg.kind, files=reg.files,
+                 bytes=reg.bytes, location=reg.location, identified=reg.identified))
     if reg.validation:
         click.echo(f"  {reg.validation}")
     if reg.deferred:
-        click.echo("  formats not identified yet: run `rightsgraph preserve identify`" if en
-                   else "  尚未识别格式：请运行 `rightsgraph preserve identify`")
+        click.echo("  " + _("formats not identified yet: run `rightsgraph preserve identify`"))
 
 
 @preserve.command()
@@ -140,12 +139,11 @@ def identify(ctx, representation, resource, tool, workers, agent, as_json):
     if as_json:
         click.echo(json.dumps(res.to_json(), ensure_ascii=False, indent=2))
         return
-    en = _lang(ctx) == "en"
     if not res.representations:
-        click.echo("nothing to identify" if en else "没有待识别的对象")
+        click.echo(_("nothing to identify"))
         return
-    click.echo((f"{res.representations} objects, {res.files} files read, {res.identified} identified by {res.tool}") if en
-               else (f"{res.representations} 个对象，读取 {res.files} 个文件，{res.tool} 识别 {res.identified} 个"))
+    click.echo(_("%(objects)s objects, %(files)s files read, %(identified)s identified by %(tool)s",
+                 objects=res.representations, files=res.files, identified=res.identified, tool=res.tool))
     for puid, n in sorted(res.by_format.items(), key=lambda x: -x[1]):
         click.echo(f"  {puid}: {n}")
 
@@ -167,23 +165,20 @@ def audit(ctx, cycle_days, new_run, workers, agent, as_json):
                         progress=not as_json, agent=agent)
     except _errors() as exc:
         _fail(ctx, exc)
-    en = _lang(ctx) == "en"
     if as_json:
         click.echo(json.dumps(res.to_json(), ensure_ascii=False, indent=2))
     else:
         if res.resumed:
-            click.echo(f"resumed run <{res.run}>" if en else f"续跑审计 <{res.run}>")
+            click.echo(_("resumed run <%(run)s>", run=res.run))
         rate = res.bytes / res.seconds / 1e6 if res.seconds else 0
-        click.echo((f"checked {res.checked} copies ({res.run_checked}/{res.quota} in this run), {res.intact} intact, "
-                    f"{len(res.findings)} findings; {res.bytes} bytes in {res.seconds:.1f} s ({rate:.0f} MB/s)") if en else
-                   (f"核验 {res.checked} 份副本（本次运行 {res.run_checked}/{res.quota}），完好 {res.intact}，"
-                    f"发现问题 {len(res.findings)} 项；{res.bytes} 字节，用时 {res.seconds:.1f} 秒"))
-        labels = {"changed": "内容已改变", "missing": "缺失", "unreadable": "无法读取", "unexpected": "未登记的文件"}
+        click.echo(_("checked %(checked)s copies (%(run_checked)s/%(quota)s in this run), %(intact)s intact, "
+                     "%(findings)s findings; %(bytes)s bytes in %(seconds).1f s (%(rate).0f MB/s)",
+                     checked=res.checked, run_checked=res.run_checked, quota=res.quota, intact=res.intact,
+                     findings=len(res.findings), bytes=res.bytes, seconds=res.seconds, rate=rate))
         for f in res.findings:
-            click.echo(f"  {f.kind if en else labels[f.kind]}: {f.path}" + (f" ({f.detail})" if f.kind == "changed" else ""))
+            click.echo(f"  {_finding_label(f.kind)}: {f.path}" + (f" ({f.detail})" if f.kind == "changed" else ""))
         if res.interrupted:
-            click.echo("interrupted: run `rightsgraph preserve audit` again to resume" if en
-                       else "已中断：再次运行 `rightsgraph preserve audit` 即可续跑", err=True)
+            click.echo(_("interrupted: run `rightsgraph preserve audit` again to resume"), err=True)
     if res.damaged:
         ctx.exit(EXIT_DAMAGE)
 
@@ -193,19 +188,24 @@ def _library_option(f):
                         help="The library acting, whose rights are checked (env RIGHTSGRAPH_LIBRARY).")(f)
 
 
+def _finding_label(kind: str) -> str:
+    """An audit finding's kind (preservation/audit.py) in the user's language."""
+    return {"changed": _("changed"), "missing": _("missing"), "unreadable": _("unreadable"),
+            "unexpected": _("unexpected")}.get(kind, kind)
+
+
 def _print_action(ctx, res, as_json):
-    en = _lang(ctx) == "en"
     if as_json:
         click.echo(json.dumps(res.to_json(), ensure_ascii=False, indent=2))
     else:
         for o in res.done:
-            click.echo(f"{'done' if en else '完成'}: {o.path} ({o.detail})")
+            click.echo(_("done: %(path)s (%(detail)s)", path=o.path, detail=o.detail))
         for o in res.failed:
-            click.echo(f"{'failed' if en else '失败'}: {o.detail}")
+            click.echo(_("failed: %(detail)s", detail=o.detail))
         for o in res.refused:
             click.echo(o.detail)
         if not (res.done or res.failed or res.refused):
-            click.echo("nothing to do" if en else "无需处理")
+            click.echo(_("nothing to do"))
     if res.failed or res.refused:
         ctx.exit(EXIT_DAMAGE)
 
@@ -333,13 +333,11 @@ def attach(ctx, path, of, doc_type, location_name, agent, as_json):
                                "type": res.doc_type, "copied": res.copied, "term_sheet": res.term_sheet_check},
                               ensure_ascii=False, indent=2))
         return
-    en = _lang(ctx) == "en"
-    click.echo((f"attached <{res.registered.representation}> to <{res.of}>: {res.doc_type}, {res.path}"
-                + (" (copied into the construction archive)" if res.copied else "")) if en else
-               (f"已将 <{res.registered.representation}> 归入 <{res.of}> 的建设档案：{res.doc_type}，{res.path}"
-                + ("（已复制到建设档案目录）" if res.copied else "")))
+    click.echo(_("attached <%(document)s> to <%(of)s>: %(type)s, %(path)s", document=res.registered.representation,
+                 of=res.of, type=res.doc_type, path=res.path)
+               + (_(" (copied into the construction archive)") if res.copied else ""))
     if res.term_sheet_check:
-        click.echo(f"  {'term sheet' if en else '条款表'}: {res.term_sheet_check}")
+        click.echo("  " + _("term sheet") + f": {res.term_sheet_check}")
 
 
 @preserve.command()
@@ -359,12 +357,11 @@ def documents(ctx, of, as_json):
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    en = _lang(ctx) == "en"
     if not rows:
-        click.echo("no documents" if en else "没有文件")
+        click.echo(_("no documents"))
     for r in rows:
-        click.echo(f"{r['of']}  {r['type']:<18} {r['name']}  {r['size']} bytes  {r['attached'][:10]}  "
-                   f"{'copies' if en else '副本'}: {', '.join(r['copies'])}")
+        click.echo(f"{r['of']}  {r['type']:<18} {r['name']}  " + _("%(n)s bytes", n=r["size"])
+                   + f"  {r['attached'][:10]}  " + _("copies") + f": {', '.join(r['copies'])}")
 
 
 def _need_library(ctx, library):

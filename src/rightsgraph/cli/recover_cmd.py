@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import click
 
+from ..translation import _, both
+
 from . import errors, main
 from .opening import data_dir_of, require_store
 
@@ -25,12 +27,10 @@ def recover(ctx, set_aside):
     restored or --set-aside is given)."""
     from ..store import journal
     from ..store.embedded import JournalEntryFailed, open_store
-    state, lang = ctx.obj["state"], ctx.obj["lang"]
+    state = ctx.obj["state"]
     if state.store_url:
-        raise errors.CliError({"en": "recover works on the embedded store (--data-dir); a remote store "
-                                     "recovers by itself",
-                               "zh": "recover 仅用于嵌入式存储库（--data-dir）；远程存储库自行恢复"},
-                              errors.EXIT_USAGE)
+        raise errors.CliError(both("recover works on the embedded store (--data-dir); a remote store "
+                                   "recovers by itself"), errors.EXIT_USAGE)
     where = data_dir_of(state.data_dir)
     require_store(where)
     pending = len(journal.pending(journal.journal_dir(where / "store")))
@@ -43,11 +43,9 @@ def recover(ctx, set_aside):
     aside = store.set_aside_entries
     store.close()
     finished = pending - len(aside)
-    click.echo(f"完成了 {finished} 个崩溃前已提交的写入" if lang == "zh"
-               else f"finished {finished} write(s) committed before a crash")
+    click.echo(_("finished %(n)s write(s) committed before a crash", n=finished))
     for moved, reason in aside:
         what = journal.describe(moved)
-        click.echo(f"已搁置 {moved}（{what}）：{reason}" if lang == "zh" else f"set aside {moved} ({what}): {reason}")
+        click.echo(_("set aside %(entry)s (%(what)s): %(reason)s", entry=moved, what=what, reason=reason))
     if aside:
-        click.echo("请检查这些图，必要时重新加载或从备份恢复。" if lang == "zh"
-                   else "check those graphs; load them again or restore a backup if needed.")
+        click.echo(_("check those graphs; load them again or restore a backup if needed."))

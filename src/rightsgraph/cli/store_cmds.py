@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ..translation import _
+
 from . import errors, main, opening
 from .errors import EXIT_BAD_INPUT, EXIT_REJECTED, EXIT_USAGE
 from .params import IRI, OUTPUT_FILE
@@ -20,11 +22,10 @@ def init(ctx):
     state = ctx.obj["state"]
     existed = bool(state.store_url) or opening.store_exists(state.data_dir)
     state.store(create=True)
-    lang = ctx.obj["lang"]
     if existed:
-        click.echo(f"the store in {state.where} is ready" if lang == "en" else f"{state.where} 中的存储库已就绪")
+        click.echo(_("the store in %(where)s is ready", where=state.where))
     else:
-        click.echo(f"created an empty store in {state.where}" if lang == "en" else f"已在 {state.where} 新建空存储库")
+        click.echo(_("created an empty store in %(where)s", where=state.where))
 
 
 @main.command()
@@ -50,29 +51,26 @@ def load(ctx, files, graph, replace, fmt, agent, report_path, limit):
         result = load_files(ctx.obj["store"](create=True), files, graph=graph, replace=replace, fmt=fmt,
                             agent=agent, progress=sys.stderr.isatty())
     except (RdfSyntaxError, UnknownFormat, ProtectedGraph) as exc:
-        if isinstance(exc, RdfSyntaxError) and lang != "en":
-            click.echo(f"错误：{exc.text(lang)}", err=True)
-        else:
-            click.echo(f"error: {exc}", err=True)
-        click.echo("nothing was loaded" if lang == "en" else "未加载任何数据", err=True)
+        detail = exc.text(lang) if isinstance(exc, RdfSyntaxError) else str(exc)
+        click.echo(_("error: %(message)s", message=detail), err=True)
+        click.echo(_("nothing was loaded"), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     except LoadRejected as exc:
         rep = exc.report
         click.echo(rep.format_text(lang=lang, limit=limit), err=True)
         if report_path:
             write_file(report_path, rep.to_graph_turtle())
-            click.echo(f"full report: {report_path}", err=True)
+            click.echo(_("full report: %(path)s", path=report_path), err=True)
         n = sum(1 for r in rep.results if r.severity.endswith("Violation"))
-        click.echo(f"rejected: {n} violation(s); nothing was loaded" if lang == "en"
-                   else f"已拒绝：{n} 处违规；未加载任何数据", err=True)
+        click.echo(_("rejected: %(n)s violation(s); nothing was loaded", n=n), err=True)
         ctx.exit(EXIT_REJECTED)
     for g, n in sorted(result.graphs.items(), key=lambda kv: kv[0].value):
-        click.echo(f"loaded {n} triples into <{g.value}>" if lang == "en" else f"已将 {n} 个三元组载入 <{g.value}>")
+        click.echo(_("loaded %(n)s triples into <%(graph)s>", n=n, graph=g.value))
     warnings = [r for r in result.report.results if not r.severity.endswith("Violation")]
     if warnings:
         click.echo(result.report.format_text(lang=lang, limit=limit), err=True)
-    click.echo(f"{result.triples} triples from {len(result.sources)} file(s) in {result.seconds:.2f} s" if lang == "en"
-               else f"{result.triples} 个三元组，来自 {len(result.sources)} 个文件，用时 {result.seconds:.2f} 秒")
+    click.echo(_("%(triples)s triples from %(files)s file(s) in %(seconds).2f s", triples=result.triples,
+                 files=len(result.sources), seconds=result.seconds))
 
 
 @main.command()
@@ -94,7 +92,7 @@ def query(ctx, sparql, query_file, fmt, default_graph, named_graph):
         result = q.run(ctx.obj["store"](), text, default_graphs=list(default_graph) or None,
                        named_graphs=list(named_graph) or None)
     except q.QuerySyntaxError as exc:
-        click.echo(f"error: malformed query: {exc}", err=True)
+        click.echo(_("error: malformed query: %(detail)s", detail=exc), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     if fmt == "table":
         click.echo(q.table(result))
@@ -102,7 +100,7 @@ def query(ctx, sparql, query_file, fmt, default_graph, named_graph):
     media = q.FORMAT_NAMES[fmt]
     offered = q.GRAPH_TYPES if result.kind == "graph" else q.TABULAR_TYPES
     if media not in offered:
-        click.echo(f"error: a {result.kind} result cannot be written as {fmt}", err=True)
+        click.echo(_("error: a %(kind)s result cannot be written as %(format)s", kind=result.kind, format=fmt), err=True)
         ctx.exit(EXIT_USAGE)
     sys.stdout.buffer.write(q.serialize(result, media))
 
@@ -129,15 +127,15 @@ def export(ctx, graphs, fmt, output, user_graphs=False, shareable=False, endpoin
     store = ctx.obj["store"]()
     write_output(export_graphs(store, graphs=list(graphs) or None, fmt=fmt, user_graphs_only=user_graphs), output)
     for g in confidential_among(store, data_graphs(store)) if user_graphs else []:
-        click.echo(f"note: <{g}> is confidential here; the file does not carry the mark (docs/backup.md)"
-                   if ctx.obj["lang"] == "en" else f"注意：<{g}> 在此为机密图，导出文件不携带该标记（见 docs/backup.md）", err=True)
+        click.echo(_("note: <%(graph)s> is confidential here; the file does not carry the mark (docs/backup.md)",
+                     graph=g), err=True)
 
 
 def write_output(data: bytes, output: Path | None) -> None:
     """Write to the --output file (and say so on stderr), or to standard output."""
     if output:
         write_file(output, data)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_("wrote %(path)s", path=output), err=True)
     else:
         sys.stdout.buffer.write(data)
 
@@ -161,14 +159,14 @@ def info(ctx, as_json):
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     c = summary["counts"]
-    click.echo(f"{summary['total_triples']} triples; {c['resources']} resources, {c['licences']} licences, "
-               f"{c['parties']} parties, {c['policies']} policies")
-    click.echo("\ngraphs:")
+    click.echo(_("%(triples)s triples; %(resources)s resources, %(licences)s licences, %(parties)s parties, "
+                 "%(policies)s policies", triples=summary["total_triples"], **c))
+    click.echo("\n" + _("graphs:"))
     for g in summary["graphs"]:
         click.echo(f"  {g['triples']:>9}  <{g['graph']}>  {g['modified'] or ''}")
-    click.echo("\nlatest loads:")
+    click.echo("\n" + _("latest loads:"))
     for ld in summary["loads"]:
-        click.echo(f"  {ld['ended']}  {ld['agent']}  {ld['triples']} triples  {ld['files']}")
+        click.echo(f"  {ld['ended']}  {ld['agent']}  " + _("%(n)s triples", n=ld["triples"]) + f"  {ld['files']}")
 
 
 def _prepare(data_dir, store_url, lang, load_demo: bool, create: bool, failures) -> None:
@@ -237,7 +235,7 @@ def _serve(ctx, host, port, threads, settings=None, workers=1, public_sparql="ri
     _check_port(host, port)
     _prepare_in_child(state, create=create)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}/"
-    click.echo(f"rightsgraph serving {state.where} at {url}", err=True)
+    click.echo(_("rightsgraph serving %(where)s at %(url)s", where=state.where, url=url), err=True)
     if state.store_url:
         _run(state, host, port, threads, workers, settings, public_sparql)
         return
@@ -260,11 +258,11 @@ def _run(state, host, port, threads, workers, settings, public_sparql) -> None:
 def _check_public_tier(state, settings) -> None:
     from ..web.public_tier import PublicTierError, find_nginx, find_oxigraph
     if state.store_url:
-        raise click.UsageError("--public-sparql oxigraph serves a copy of the embedded store; with --store, "
-                               "point clients at the remote store's own endpoint instead (docs/service.md)")
+        raise click.UsageError(_("--public-sparql oxigraph serves a copy of the embedded store; with --store, "
+                                 "point clients at the remote store's own endpoint instead (docs/service.md)"))
     if not settings.get("RG_ANONYMOUS_READ", True):
-        raise click.UsageError("--public-sparql oxigraph answers anonymous queries: it cannot be combined "
-                               "with --no-anonymous-read")
+        raise click.UsageError(_("--public-sparql oxigraph answers anonymous queries: it cannot be combined "
+                                 "with --no-anonymous-read"))
     try:
         find_nginx(), find_oxigraph()
     except PublicTierError as exc:
@@ -278,7 +276,7 @@ def _stop_service(why: str, stopping) -> None:
     import signal
     if stopping.is_set():
         return
-    click.echo(f"{why}: stopping the service", err=True)
+    click.echo(_("%(why)s: stopping the service", why=why), err=True)
     os.kill(os.getpid(), signal.SIGTERM)
 
 
@@ -294,7 +292,7 @@ def _stop_if_gone(tier, tier_errors, stopping) -> None:
         if stopping.is_set():
             return
         message = tier_errors.get() if not tier_errors.empty() else f"exit code {tier.exitcode}"
-        click.echo(f"the public read tier stopped ({message}): stopping the service", err=True)
+        click.echo(_("the public read tier stopped (%(message)s): stopping the service", message=message), err=True)
         os.kill(os.getpid(), signal.SIGTERM)
 
     if tier is not None:

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import click
 
+from ..translation import _, gettext
+
 from . import main
 
 EXIT_REJECTED, EXIT_BAD_INPUT = 1, 3
 
 
-def _nothing(lang: str) -> str:
-    return "nothing was imported" if lang == "en" else "未导入任何数据"
+def _nothing(lang: str | None = None) -> str:
+    return gettext("nothing was imported", lang)
 
 
 @main.group()
@@ -42,7 +44,7 @@ def usage_import(ctx, files, agent, limit):
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         for m in missing:
-            click.echo(f"error: {m}: no such file" if lang == "en" else f"错误：{m}：文件不存在", err=True)
+            click.echo(_("error: %(path)s: no such file", path=m), err=True)
         click.echo(_nothing(lang), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     try:
@@ -50,20 +52,18 @@ def usage_import(ctx, files, agent, limit):
     except UsageImportError as exc:
         for line in exc.lines(lang, limit):
             click.echo(line, err=True)
-        click.echo(f"rejected; {_nothing(lang)}" if lang == "en" else f"已拒绝；{_nothing(lang)}", err=True)
+        click.echo(_("rejected; nothing was imported"), err=True)
         ctx.exit(EXIT_REJECTED)
     except UsageRejected as exc:
         click.echo(exc.report.format_text(lang=lang, limit=limit), err=True)
         for node, where in list(exc.where.items())[:limit]:
             click.echo(f"  {node}: {where}", err=True)
-        click.echo(f"rejected by the SHACL gate; {_nothing(lang)}" if lang == "en"
-                   else f"未通过 SHACL 校验；{_nothing(lang)}", err=True)
+        click.echo(_("rejected by the SHACL gate; nothing was imported"), err=True)
         ctx.exit(EXIT_REJECTED)
     for g, (rid, n) in result.graphs.items():
-        click.echo(f"imported {rid}: {n} observations into <{g}>" if lang == "en"
-                   else f"已导入 {rid}：{n} 个观测，存入 <{g}>")
+        click.echo(_("imported %(report)s: %(n)s observations into <%(graph)s>", report=rid, n=n, graph=g))
     for g in result.replaced:
-        click.echo(f"replaced <{g}> (its months are covered)" if lang == "en" else f"已替换 <{g}>（其月份已被覆盖）")
+        click.echo(_("replaced <%(graph)s> (its months are covered)", graph=g))
 
 
 @usage.command("list")
@@ -77,8 +77,8 @@ def usage_list(ctx, as_json):
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        click.echo(f"{r['report']:<6} R{r['release']:<4} {r['begin']}..{r['end']}  {r['observations']:>8} obs  "
-                   f"{r['created_by'] or '-'}  <{r['graph']}>")
+        click.echo(f"{r['report']:<6} R{r['release']:<4} {r['begin']}..{r['end']}  "
+                   + _("%(n)8s obs", n=r["observations"]) + f"  {r['created_by'] or '-'}  <{r['graph']}>")
 
 
 @usage.command("remove")
@@ -90,9 +90,9 @@ def usage_remove(ctx, graph):
     try:
         n = remove_report(ctx.obj["store"](), graph)
     except KeyError as exc:
-        click.echo(f"error: {exc.args[0]}", err=True)
+        click.echo(_("error: %(message)s", message=exc.args[0]), err=True)
         ctx.exit(EXIT_BAD_INPUT)
-    click.echo(f"removed <{graph}> ({n} triples)")
+    click.echo(_("removed <%(graph)s> (%(n)s triples)", graph=graph, n=n))
 
 
 # ------------------------------------------------------------------------------ SUSHI
@@ -142,15 +142,15 @@ def sushi_add(ctx, name, url, customer_id, requestor_id, api_key, platform, rele
     try:
         replaced = _credentials(ctx).add(provider)
     except CredentialsError as exc:
-        click.echo(f"error: {exc.text(lang)}" if lang == "en" else f"错误：{exc.text(lang)}", err=True)
+        click.echo(_("error: %(message)s", message=exc.text(lang)), err=True)
         ctx.exit(EXIT_BAD_INPUT)
-    p = provider.public()
-    if lang == "zh":
-        click.echo(f"已{'替换' if replaced else '保存'} SUSHI 服务商 {name}：{url}（R{release}），customer_id {customer_id}，"
-                   f"requestor_id {'已设置' if provider.requestor_id else '未设置'}，api_key {'已设置' if provider.api_key else '未设置'}")
-    else:
-        click.echo(f"{'replaced' if replaced else 'stored'} SUSHI provider {name}: {url} (R{release}), customer_id "
-                   f"{customer_id}, requestor_id {p['requestor_id']}, api_key {p['api_key']}")
+    is_set = {True: _("set"), False: _("not set")}
+    told = dict(name=name, url=url, release=release, customer_id=customer_id,
+                requestor_id=is_set[bool(provider.requestor_id)], api_key=is_set[bool(provider.api_key)])
+    click.echo(_("replaced SUSHI provider %(name)s: %(url)s (R%(release)s), customer_id %(customer_id)s, requestor_id "
+                 "%(requestor_id)s, api_key %(api_key)s", **told) if replaced else
+               _("stored SUSHI provider %(name)s: %(url)s (R%(release)s), customer_id %(customer_id)s, requestor_id "
+                 "%(requestor_id)s, api_key %(api_key)s", **told))
 
 
 @sushi.command("list")
@@ -162,7 +162,7 @@ def sushi_list(ctx, as_json):
     try:
         rows = [p.public() for p in _credentials(ctx).list()]
     except CredentialsError as exc:
-        click.echo(f"error: {exc.text(ctx.obj['lang'])}", err=True)
+        click.echo(_("error: %(message)s", message=exc.text(ctx.obj["lang"])), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -183,9 +183,9 @@ def sushi_remove(ctx, name):
     try:
         _credentials(ctx).remove(name)
     except CredentialsError as exc:
-        click.echo(f"error: {exc.text(lang)}" if lang == "en" else f"错误：{exc.text(lang)}", err=True)
+        click.echo(_("error: %(message)s", message=exc.text(lang)), err=True)
         ctx.exit(EXIT_BAD_INPUT)
-    click.echo(f"removed SUSHI provider {name}" if lang == "en" else f"已删除 SUSHI 服务商 {name}")
+    click.echo(_("removed SUSHI provider %(name)s", name=name))
 
 
 def _report_id(ctx, param, values):
@@ -194,7 +194,8 @@ def _report_id(ctx, param, values):
     out = []
     for v in values:
         if v.upper() not in by_upper:
-            raise click.BadParameter(f"{v!r} is not a COUNTER report ({', '.join(spec.REPORT_IDS)})")
+            raise click.BadParameter(_("%(value)r is not a COUNTER report (%(reports)s)", value=v,
+                                       reports=", ".join(spec.REPORT_IDS)))
         out.append(by_upper[v.upper()])
     return out
 
@@ -202,7 +203,7 @@ def _report_id(ctx, param, values):
 def _month(ctx, param, value):
     import re
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise click.BadParameter(f"{value!r} is not a month (YYYY-MM)")
+        raise click.BadParameter(_("%(value)r is not a month (YYYY-MM)", value=value))
     return value
 
 
@@ -238,14 +239,15 @@ def usage_harvest(ctx, provider, reports, begin, end, attributes, retries, wait,
     from ..usage.sushi_credentials import CredentialsError
     lang = ctx.obj["lang"]
     if begin > end:
-        raise click.BadParameter(f"--begin {begin} is after --end {end}", param_hint="--begin/--end")
+        raise click.BadParameter(_("--begin %(begin)s is after --end %(end)s", begin=begin, end=end),
+                                 param_hint="--begin/--end")
     try:
         prov = _credentials(ctx).get(provider)
     except CredentialsError as exc:
-        click.echo(f"error: {exc.text(lang)}" if lang == "en" else f"错误：{exc.text(lang)}", err=True)
+        click.echo(_("error: %(message)s", message=exc.text(lang)), err=True)
         ctx.exit(EXIT_BAD_INPUT)
 
-    def say(en, zh):
+    def say(en, zh):  # the harvest's progress, told in both languages (usage/sushi.py)
         click.echo(zh if lang == "zh" else en, err=True)
 
     def saved(h):
@@ -257,33 +259,32 @@ def usage_harvest(ctx, provider, reports, begin, end, attributes, retries, wait,
         result = harvest(ctx.obj["store"](create=True), prov, reports, begin, end, attributes=attributes, retries=retries,
                          wait=wait, agent=agent, progress=say, on_fetched=saved)
     except SushiError as exc:
-        say(f"error: {exc.en}", f"错误：{exc.zh}")
-        say(_nothing("en"), _nothing("zh"))
+        click.echo(_("error: %(message)s", message=exc.zh if lang == "zh" else exc.en), err=True)
+        click.echo(_nothing(), err=True)
         ctx.exit(EXIT_SERVER_REFUSED if exc.kind == "refused" else EXIT_SERVER)
     except UsageImportError as exc:
         for line in exc.lines(lang, limit):
             click.echo(line, err=True)
-        say(f"rejected; {_nothing('en')}", f"已拒绝；{_nothing('zh')}")
+        click.echo(_("rejected; nothing was imported"), err=True)
         ctx.exit(EXIT_REJECTED)
     except UsageRejected as exc:
         click.echo(exc.report.format_text(lang=lang, limit=limit), err=True)
-        say(f"rejected by the SHACL gate; {_nothing('en')}", f"未通过 SHACL 校验；{_nothing('zh')}")
+        click.echo(_("rejected by the SHACL gate; nothing was imported"), err=True)
         ctx.exit(EXIT_REJECTED)
     for h in result.reports:
         for code, message, data in h.exceptions:
-            en, zh = describe(code, message, data)
+            told = dict(zip(("en", "zh"), describe(code, message, data)))
             if h.outcome == "report":
-                say(f"{h.report_id}: warning: {en}", f"{h.report_id}：警告：{zh}")
+                click.echo(_("%(report)s: warning: %(message)s", report=h.report_id, message=told[lang]), err=True)
             else:
-                say(f"{h.report_id}: {en}", f"{h.report_id}：{zh}")
+                click.echo(f"{h.report_id}: {told[lang]}", err=True)
     if result.imported is not None:
         for g, (rid, n) in result.imported.graphs.items():
-            click.echo(f"imported {rid}: {n} observations into <{g}>" if lang == "en"
-                       else f"已导入 {rid}：{n} 个观测，存入 <{g}>")
+            click.echo(_("imported %(report)s: %(n)s observations into <%(graph)s>", report=rid, n=n, graph=g))
         for g in result.imported.replaced:
-            click.echo(f"replaced <{g}> (its months are covered)" if lang == "en" else f"已替换 <{g}>（其月份已被覆盖）")
+            click.echo(_("replaced <%(graph)s> (its months are covered)", graph=g))
     if result.imported is None:
-        say(_nothing("en"), _nothing("zh"))
+        click.echo(_nothing(), err=True)
     if any(h.outcome == "not_ready" for h in result.reports):
         ctx.exit(EXIT_NOT_READY)
     if result.imported is None:
@@ -307,21 +308,20 @@ def payments_import(ctx, file, agent):
     from ..usage.reader import CounterError
     lang = ctx.obj["lang"]
     if not file.is_file():
-        click.echo(f"error: {file}: no such file", err=True)
+        click.echo(_("error: %(path)s: no such file", path=file), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     try:
         res = import_payments(ctx.obj["store"](create=True), file, agent=agent)
     except CounterError as exc:
         for line in exc.lines(lang):
             click.echo(line, err=True)
-        click.echo(f"rejected; {_nothing(lang)}" if lang == "en" else f"已拒绝；{_nothing(lang)}", err=True)
+        click.echo(_("rejected; nothing was imported"), err=True)
         ctx.exit(EXIT_REJECTED)
     except LoadRejected as exc:
         click.echo(exc.report.format_text(lang=lang, limit=50), err=True)
-        click.echo(f"rejected by the SHACL gate; {_nothing(lang)}", err=True)
+        click.echo(_("rejected by the SHACL gate; nothing was imported"), err=True)
         ctx.exit(EXIT_REJECTED)
-    click.echo(f"imported {res.payments} payments into <{res.graph}> (confidential)" if lang == "en"
-               else f"已导入 {res.payments} 笔付款，存入 <{res.graph}>（保密）")
+    click.echo(_("imported %(n)s payments into <%(graph)s> (confidential)", n=res.payments, graph=res.graph))
 
 
 # ------------------------------------------------------------------------------ reports
@@ -352,15 +352,15 @@ def _write_chart(ctx, name: str, rep: dict, path: Path | None, top: int = 10) ->
     try:
         svg = chart(name, rep, top=top)
     except ChartError as exc:
-        click.echo(f"no chart: {exc.en}" if lang == "en" else f"未生成图表：{exc.zh}", err=True)
+        click.echo(_("no chart: %(reason)s", reason=exc.zh if lang == "zh" else exc.en), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     try:
         path.write_text(svg, encoding="utf-8")
     except OSError as exc:
-        click.echo(f"error: cannot write {path}: {exc.strerror or exc}" if lang == "en"
-                   else f"错误：无法写入 {path}：{exc.strerror or exc}", err=True)
+        click.echo(_("error: %(message)s", message=_("cannot write %(path)s: %(reason)s", path=path,
+                                                      reason=exc.strerror or exc)), err=True)
         ctx.exit(EXIT_BAD_INPUT)
-    click.echo(f"chart written to {path}" if lang == "en" else f"图表已写入 {path}", err=True)
+    click.echo(_("chart written to %(path)s", path=path), err=True)
 
 
 def _emit(rep: dict, fmt: str, as_json: bool, text, csv_rows, columns) -> None:
@@ -427,7 +427,7 @@ def report_timeliness(ctx, year, at, fmt, as_json):
     try:
         day = date.fromisoformat(at) if at else None
     except ValueError:
-        raise click.BadParameter(f"{at!r} is not a date (YYYY-MM-DD)", param_hint="--at") from None
+        raise click.BadParameter(_("%(value)r is not a date (YYYY-MM-DD)", value=at), param_hint="--at") from None
     rep = timeliness_report(ctx.obj["store"](), year=year, at=day)
     _emit(rep, fmt, as_json, lambda r: format_timeliness(r, lang), timeliness_csv_rows(rep), TIMELINESS_COLUMNS)
 
@@ -441,7 +441,7 @@ def report_demand(ctx, year, platform, package, licence, fmt, as_json, limit, ch
     """Turnaways per title and titles asked for but not held (art. 10.5, user demand)."""
     from ..usage.indicators import DEMAND_COLUMNS, demand_report, format_demand
     if package or licence:
-        raise click.UsageError("demand is about what the library does not hold: filter by --year and --platform")
+        raise click.UsageError(_("demand is about what the library does not hold: filter by --year and --platform"))
     rep = demand_report(ctx.obj["store"](), year=year, platform=platform, limit=limit)
     _emit(rep, fmt, as_json, format_demand, rep["turnaways"] + [r for r in rep["not_held"] if not r["turnaways"]],
           DEMAND_COLUMNS)

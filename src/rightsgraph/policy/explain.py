@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..translation import both, gettext, pgettext
 from .evaluate import DENY, PERMIT, Evaluator
 from .model import ODRL
 from .open_licences import POLICY_BASE
@@ -32,27 +33,51 @@ PREMIS = "http://www.loc.gov/premis/rdf/v3/"
 TITLE_PREDICATES = (DCT + "title", SKOS + "prefLabel", RDFS + "label")
 MAX_ALTERNATIVES = 3
 
-LEFT = {
-    ODRL + "deliveryChannel": ("delivery channel", "传递渠道"), ODRL + "purpose": ("purpose", "用途"),
-    ODRL + "virtualLocation": ("location", "访问位置"), ODRL + "spatial": ("place", "地点"),
-    ODRL + "count": ("number of uses", "使用次数"), ODRL + "dateTime": ("date", "日期"),
-    ODRL + "recipient": ("recipient", "接收方"), ODRL + "elapsedTime": ("time taken", "用时"),
-    ODRL + "industry": ("industry", "行业"), ODRL + "language": ("language", "语言"),
-    RG + "publicationYear": ("publication year", "出版年"), RG + "concurrentUsers": ("concurrent users", "并发用户数"),
-}
-OPS = {
-    ODRL + "eq": ("is", "为"), ODRL + "neq": ("is not", "不为"), ODRL + "lt": ("is below", "小于"),
-    ODRL + "lteq": ("is at most", "不超过"), ODRL + "gt": ("is above", "大于"), ODRL + "gteq": ("is at least", "不少于"),
-    ODRL + "isPartOf": ("is", "属于"), ODRL + "isA": ("is a", "属于"), ODRL + "isAnyOf": ("is one of", "为以下之一："),
-    ODRL + "isNoneOf": ("is none of", "不为以下任一："), ODRL + "isAllOf": ("includes all of", "包含全部："),
-    ODRL + "hasPart": ("includes", "包含"),
-}
-REASONS = {
-    "no-applicable-permission": (
-        "Not permitted: no licence, open licence or rights statement permits this use for this party "
-        "(silence is never permission).",
-        "不允许：没有任何许可协议、开放许可或权利声明允许该使用者进行此项使用（未提及绝不视为允许）。"),
-}
+# The words of an explanation are msgids of the gettext catalogues (translation.py); the
+# typography of each language (list separators, full stops, 《》 around a title) is here.
+_SEPARATOR = {"en": ", ", "zh": "、"}
+_CLAUSES = {"en": "; ", "zh": "；"}
+
+
+@lru_cache(maxsize=None)
+def _left_names(lang: str) -> dict:
+    """Left operands as a condition names them."""
+    return {
+        ODRL + "deliveryChannel": pgettext("left operand", "delivery channel", lang),
+        ODRL + "purpose": pgettext("left operand", "purpose", lang),
+        ODRL + "virtualLocation": pgettext("left operand", "location", lang),
+        ODRL + "spatial": pgettext("left operand", "place", lang),
+        ODRL + "count": pgettext("left operand", "number of uses", lang),
+        ODRL + "dateTime": pgettext("left operand", "date", lang),
+        ODRL + "recipient": pgettext("left operand", "recipient", lang),
+        ODRL + "elapsedTime": pgettext("left operand", "time taken", lang),
+        ODRL + "industry": pgettext("left operand", "industry", lang),
+        ODRL + "language": pgettext("left operand", "language", lang),
+        RG + "publicationYear": pgettext("left operand", "publication year", lang),
+        RG + "concurrentUsers": pgettext("left operand", "concurrent users", lang),
+    }
+
+
+@lru_cache(maxsize=None)
+def _operator_names(lang: str) -> dict:
+    return {
+        ODRL + "eq": pgettext("operator", "is", lang), ODRL + "neq": pgettext("operator", "is not", lang),
+        ODRL + "lt": pgettext("operator", "is below", lang), ODRL + "lteq": pgettext("operator", "is at most", lang),
+        ODRL + "gt": pgettext("operator", "is above", lang), ODRL + "gteq": pgettext("operator", "is at least", lang),
+        ODRL + "isPartOf": pgettext("operator isPartOf", "is", lang), ODRL + "isA": pgettext("operator", "is a", lang),
+        ODRL + "isAnyOf": pgettext("operator", "is one of", lang),
+        ODRL + "isNoneOf": pgettext("operator", "is none of", lang),
+        ODRL + "isAllOf": pgettext("operator", "includes all of", lang),
+        ODRL + "hasPart": pgettext("operator", "includes", lang),
+    }
+
+
+def _reason_sentence(reason: str, lang: str) -> str | None:
+    """The whole sentence of a reason that needs no citation."""
+    if reason == "no-applicable-permission":
+        return gettext("Not permitted: no licence, open licence or rights statement permits this use for this "
+                       "party (silence is never permission).", lang)
+    return None
 
 
 # ----------------------------------------------------------------------------- labels
@@ -90,12 +115,20 @@ def _local(iri: str) -> str:
     return str(iri).rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-# actions a duty or explanation names, in Chinese (the ODRL vocabulary labels them in English)
-ACTION_ZH = {ODRL + "attribute": "注明出处", ODRL + "compensate": "付费", ODRL + "delete": "删除",
-             ODRL + "inform": "告知", ODRL + "obtainConsent": "征得同意", ODRL + "read": "阅读",
-             ODRL + "print": "打印", ODRL + "reproduce": "复制", ODRL + "distribute": "传播",
-             ODRL + "archive": "存档", ODRL + "modify": "修改", "http://creativecommons.org/ns#Notice": "保留许可声明",
-             "http://creativecommons.org/ns#ShareAlike": "以相同方式共享"}
+@lru_cache(maxsize=None)
+def _action_names(lang: str) -> dict:
+    """Actions a duty or explanation names, for a language the ODRL vocabulary has no label in
+    (it labels them in English only)."""
+    return {ODRL + "attribute": pgettext("action", "attribute", lang),
+            ODRL + "compensate": pgettext("action", "compensate", lang),
+            ODRL + "delete": pgettext("action", "delete", lang), ODRL + "inform": pgettext("action", "inform", lang),
+            ODRL + "obtainConsent": pgettext("action", "obtain consent", lang),
+            ODRL + "read": pgettext("action", "read", lang), ODRL + "print": pgettext("action", "print", lang),
+            ODRL + "reproduce": pgettext("action", "reproduce", lang),
+            ODRL + "distribute": pgettext("action", "distribute", lang),
+            ODRL + "archive": pgettext("action", "archive", lang), ODRL + "modify": pgettext("action", "modify", lang),
+            "http://creativecommons.org/ns#Notice": pgettext("action", "keep the licence notice", lang),
+            "http://creativecommons.org/ns#ShareAlike": pgettext("action", "share alike", lang)}
 
 
 def label(index, value, lang: str) -> str:
@@ -105,8 +138,8 @@ def label(index, value, lang: str) -> str:
         return lexical(value)
     own = _literals(index, value, TITLE_PREDICATES)
     shipped = _shipped_labels().get(str(value), {})
-    if lang == "zh" and not (own.get("zh") or shipped.get("zh")) and str(value) in ACTION_ZH:
-        return ACTION_ZH[str(value)]
+    if lang != "en" and not (own.get(lang) or shipped.get(lang)) and str(value) in _action_names(lang):
+        return _action_names(lang)[str(value)]
     text = own.get(lang) or shipped.get(lang) or own.get("en") or shipped.get("en") or own.get("") or _local(value)
     if lang == "en" and len(text) > 1 and text[0].isupper() and not text[1].isupper():
         text = text[0].lower() + text[1:]    # mid-sentence: "secure electronic transmission"
@@ -124,7 +157,7 @@ def source(index, policy, rule) -> dict:
         return found
     titles = _literals(index, policy.id, TITLE_PREDICATES)
     kind = _kind_of_source(index, policy)
-    unnamed = ({"en": f"rights statement {_local(policy.id)}", "zh": f"权利声明 {_local(policy.id)}"}
+    unnamed = (both("rights statement %(name)s", name=_local(policy.id))
                if kind == "rights-statement" else {"en": _local(policy.id), "zh": _local(policy.id)})
     out = {"rule": str(rule.id), "policy": str(policy.id), "kind": rule.kind,
            "title": {"en": titles.get("en") or titles.get("") or titles.get("zh") or unnamed["en"],
@@ -163,48 +196,39 @@ def _kind_of_source(index, policy) -> str:
     return "policy"
 
 
+# how each language quotes a title, a clause's text and an aside
+_TITLE = {"en": "{}", "zh": "《{}》"}
+_QUOTED = {"en": ": “{}”", "zh": "：“{}”"}
+_ASIDE = {"en": " ({})", "zh": "（{}）"}
+
+
 def _cite(src: dict, lang: str) -> str:
-    title = src["title"][lang]
-    if lang == "zh":
-        text = f"《{title}》"
-        if src["clause"]:
-            text += f"第 {src['clause']} 条"
-        if src["text"]:
-            text += f"：“{src['text']}”"
-        elif src.get("comment"):
-            text += f"（{src['comment']['zh']}）"
-        for a in src["also"]:
-            text += "；并依第 " + (a["clause"] or "?") + " 条" + (f"：“{a['text']}”" if a["text"] else "")
-        if src.get("note"):
-            text += f"（{src['note']['zh']}）"
-        return text
-    text = title
+    text = _TITLE[lang].format(src["title"][lang])
     if src["clause"]:
-        text += f", clause {src['clause']}"
+        text += gettext(", clause %(clause)s", lang, clause=src["clause"])
     if src["text"]:
-        text += f": “{src['text']}”"
+        text += _QUOTED[lang].format(src["text"])
     elif src.get("comment"):
-        text += f" ({src['comment']['en']})"
+        text += _ASIDE[lang].format(src["comment"][lang])
     for a in src["also"]:
-        text += f"; with clause {a['clause'] or '?'}" + (f": “{a['text']}”" if a["text"] else "")
+        text += gettext("; with clause %(clause)s", lang, clause=a["clause"] or "?") + (
+            _QUOTED[lang].format(a["text"]) if a["text"] else "")
     if src.get("note"):
-        text += f" ({src['note']['en']})"
+        text += _ASIDE[lang].format(src["note"][lang])
     return text
 
 
 # ----------------------------------------------------------------------------- conditions
 
 def _condition(index, c, lang: str) -> str:
-    i = 0 if lang == "en" else 1
-    left = LEFT.get(str(c.left), (label(index, c.left, "en"), label(index, c.left, "zh")) if c.left else ("?", "?"))[i]
-    rights = [label(index, r, lang) for r in c.rights]
-    right = ", ".join(rights) if lang == "en" else "、".join(rights)
+    left = _left_names(lang).get(str(c.left)) or (label(index, c.left, lang) if c.left else "?")
+    right = _SEPARATOR[lang].join(label(index, r, lang) for r in c.rights)
     if str(c.left) == ODRL + "dateTime" and str(c.operator) in (ODRL + "gteq", ODRL + "gt"):
-        return f"the date is on or after {right}" if lang == "en" else f"日期不早于 {right}"
+        return gettext("the date is on or after %(date)s", lang, date=right)
     if str(c.left) == ODRL + "dateTime" and str(c.operator) in (ODRL + "lteq", ODRL + "lt"):
-        return f"the date is on or before {right}" if lang == "en" else f"日期不晚于 {right}"
-    op = OPS.get(str(c.operator), (_local(c.operator or "?"),) * 2)[i]
-    return f"{left} {op} {right}" if lang == "en" else f"{left}{op}{right}"
+        return gettext("the date is on or before %(date)s", lang, date=right)
+    op = _operator_names(lang).get(str(c.operator)) or _local(c.operator or "?")
+    return f"{left} {op} {right}" if lang == "en" else f"{left}{op}{right}"   # Chinese: no spaces
 
 
 def _needs(index, decision, policy, rule) -> list:
@@ -232,10 +256,10 @@ def _needs(index, decision, policy, rule) -> list:
                     "en": _condition(index, c, "en"), "zh": _condition(index, c, "zh")})
     for d in e.duties:
         if d.blocking:
-            names = [label(index, a.iri, "en") for a in d.duty.actions]
-            zh = [label(index, a.iri, "zh") for a in d.duty.actions]
-            out.append({"duty": str(d.duty.id), "en": "the duty to " + ", ".join(names) + " is fulfilled",
-                        "zh": "履行义务：" + "、".join(zh)})
+            out.append({"duty": str(d.duty.id), **{lang: gettext(
+                "the duty to %(actions)s is fulfilled", lang,
+                actions=_SEPARATOR[lang].join(label(index, a.iri, lang) for a in d.duty.actions))
+                for lang in ("en", "zh")}})
     return out
 
 
@@ -279,7 +303,7 @@ def explain(decision) -> dict:
 
 
 def _join(items, lang):
-    return "; ".join(items) if lang == "en" else "；".join(items)
+    return _CLAUSES[lang].join(items)
 
 
 def _stop(text: str, lang: str) -> str:
@@ -289,55 +313,59 @@ def _stop(text: str, lang: str) -> str:
     return text if text.endswith(("。", "。”")) else text + "。"
 
 
+def _all_of(conditions: list[str], lang: str) -> str:
+    return pgettext("conditions", " and ", lang).join(conditions)
+
+
 def _sentence(decision, because, alternatives, lang: str) -> str:
-    en = lang == "en"
     cites = _join([_cite(b, lang) for b in because], lang)
     reason = decision.reason
     index = decision.index
     if decision.decision == PERMIT:
-        text = _stop(f"Permitted by {cites}" if en else f"允许：依据{cites}", lang)
+        text = _stop(gettext("Permitted by %(cites)s", lang, cites=cites), lang)
         duties = [label(index, IRI(a), lang) for d in decision.duties for a in d.get("action", [])]
         if duties:
-            text += (" Still to do: " + ", ".join(duties) + "." if en else "尚须履行：" + "、".join(duties) + "。")
+            text += gettext(" Still to do: %(duties)s.", lang, duties=_SEPARATOR[lang].join(duties))
         return text
-    if reason in REASONS:
-        text = REASONS[reason][0 if en else 1]
+    if _reason_sentence(reason, lang):
+        text = _reason_sentence(reason, lang)
     elif reason == "prohibited":
-        text = _stop(f"Prohibited by {cites}" if en else f"禁止：{cites}", lang)
+        text = _stop(gettext("Prohibited by %(cites)s", lang, cites=cites), lang)
     elif reason == "policy-void-by-conflict":
-        text = (f"Not permitted: these rules conflict and their policies' conflict rule voids them: {cites}."
-                if en else f"不允许：以下规则相互冲突，按其冲突处理规则均无效：{cites}。")
+        text = gettext("Not permitted: these rules conflict and their policies' conflict rule voids them: "
+                       "%(cites)s.", lang, cites=cites)
     elif reason == "duty-unfulfilled":
         duties = [label(index, IRI(a), lang) for d in decision.duties for a in d.get("action", [])]
-        text = (f"Not permitted until the duty ({', '.join(duties)}) is fulfilled: {cites}." if en
-                else f"在履行义务（{'、'.join(duties)}）之前不允许：{cites}。")
+        text = gettext("Not permitted until the duty (%(duties)s) is fulfilled: %(cites)s.", lang,
+                       duties=_SEPARATOR[lang].join(duties), cites=cites)
     elif reason == "constraint-unsatisfied":
         parts = []
         for b in because:
-            needs = [n[lang] for n in b.get("needs", [])]
-            cond = (" and " if en else "且").join(needs)
+            cond = _all_of([n[lang] for n in b.get("needs", [])], lang)
             if b["kind"] == "prohibition":
-                parts.append(f"{_cite(b, lang)} prohibits it unless the request shows otherwise" if en
-                             else f"{_cite(b, lang)}可能禁止此项使用，请求须说明相关情形")
+                parts.append(gettext("%(cite)s prohibits it unless the request shows otherwise", lang,
+                                     cite=_cite(b, lang)))
             elif cond:
-                parts.append(f"{_cite(b, lang)} permits it only when {cond}" if en
-                             else f"{_cite(b, lang)}仅在{cond}时允许")
+                parts.append(gettext("%(cite)s permits it only when %(conditions)s", lang, cite=_cite(b, lang),
+                                     conditions=cond))
             else:
                 parts.append(_cite(b, lang))
-        text = ("Not permitted: " + _join(parts, lang) + ".") if en else ("不允许：" + _join(parts, lang) + "。")
+        text = gettext("Not permitted: %(reasons)s.", lang, reasons=_join(parts, lang))
     else:
-        text = f"Not permitted ({reason}): {cites}." if en else f"不允许（{reason}）：{cites}。"
+        text = gettext("Not permitted (%(reason)s): %(cites)s.", lang, reason=reason, cites=cites)
     for alt in alternatives:
         text += _alternative(alt, lang)
     return text
 
 
+_SENTENCE_GAP = {"en": " ", "zh": ""}
+
+
 def _alternative(alt: dict, lang: str) -> str:
     """The sentence a denial adds for one permission that would have permitted."""
-    cond = (" and " if lang == "en" else "且").join(n[lang] for n in alt["needs"])
-    if lang == "en":
-        return " " + _stop(f"It would be permitted when {cond}, by {_cite(alt, lang)}", lang)
-    return f"若{cond}，则依据{_cite(alt, lang)}允许。"
+    return _SENTENCE_GAP[lang] + _stop(gettext("It would be permitted when %(conditions)s, by %(cite)s", lang,
+                                               conditions=_all_of([n[lang] for n in alt["needs"]], lang),
+                                               cite=_cite(alt, lang)), lang)
 
 
 def redacted(explanation: dict, hidden_policies: set, hidden_rules: set = frozenset()) -> dict:
@@ -354,8 +382,7 @@ def redacted(explanation: dict, hidden_policies: set, hidden_rules: set = frozen
     kept = [a for a in alternatives if not secret(a)]
     if any(secret(b) for b in because):
         return {"because": [b for b in because if not secret(b)], "would_permit": kept,
-                "en": "Decided by a confidential licence; its terms are not shown to you.",
-                "zh": "由保密的许可协议决定，其条款不向您显示。"}
+                **both("Decided by a confidential licence; its terms are not shown to you.")}
     out = {"because": because, "would_permit": kept}
     for lang in ("en", "zh"):
         text = explanation[lang]

@@ -21,6 +21,8 @@ from pathlib import Path
 import requests
 from flask import Response, request
 
+from ..translation import _
+
 HOP_HEADERS = ("Authorization", "Content-Type", "Accept", "Accept-Language")
 
 
@@ -107,11 +109,11 @@ class SupervisedWriter:
             now = time.monotonic()
             self._restarts = [t for t in self._restarts if now - t < self.RESTART_WINDOW] + [now]
             if len(self._restarts) > self.MAX_RESTARTS:
-                self.on_give_up(f"the writer process died {len(self._restarts)} times in "
-                                f"{self.RESTART_WINDOW:g} s (last exit code {self.proc.exitcode})")
+                self.on_give_up(_("the writer process died %(n)s times in %(window)s s (last exit code %(code)s)",
+                                  n=len(self._restarts), window=format(self.RESTART_WINDOW, "g"), code=self.proc.exitcode))
                 return
-            print(f"rightsgraph: the writer process exited (code {self.proc.exitcode}); starting it again",
-                  file=sys.stderr, flush=True)
+            print(_("rightsgraph: the writer process exited (code %(code)s); starting it again",
+                    code=self.proc.exitcode), file=sys.stderr, flush=True)
             self._restart()
 
     def _restart(self) -> None:
@@ -124,7 +126,7 @@ class SupervisedWriter:
                 return
             except RuntimeError:
                 if time.monotonic() > deadline:
-                    self.on_give_up("the writer process could not be started again")
+                    self.on_give_up(_("the writer process could not be started again"))
                     return
                 time.sleep(0.5)
 
