@@ -187,6 +187,18 @@ def test_licence_compare_headings_in_each_language(demo):
     assert usage.returncode == 2 and "请给出两个或更多许可" in usage.stderr
 
 
+def test_the_risk_and_asset_reports_in_each_language(demo):
+    """Issue 15: `report` printed English headings even with --lang zh."""
+    zh = _run("zh", "report", "risks", "--days", "400", data_dir=demo)
+    en = _run("en", "report", "risks", "--days", "400", data_dir=demo)
+    assert zh.returncode == 0 and en.returncode == 0, zh.stderr + en.stderr
+    assert "天内到期" in zh.stdout and "即将到期的许可协议：" in zh.stdout and "licences expiring" not in zh.stdout
+    assert "licences expiring: " in en.stdout and not CJK.search(en.stdout.split("\n")[0])
+    zh = _run("zh", "report", "assets", data_dir=demo)
+    assert zh.returncode == 0, zh.stderr
+    assert "按资产类别：" in zh.stdout and "按许可协议：" in zh.stdout and "by asset class" not in zh.stdout
+
+
 def test_a_validation_rejection_in_each_language(tmp_path):
     bad = REPO / "tests" / "data" / "invalid" / "concurrent-users-not-integer.ttl"
     zh = _run("zh", "load", bad, data_dir=tmp_path / "zh")

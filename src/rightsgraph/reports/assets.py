@@ -141,27 +141,32 @@ def asset_report(store, *, sample: int = 0, seed: int = 0, derive: bool = True) 
 
 
 def format_assets(rep: dict) -> str:
-    lines = [f"{rep['resources']} resources", "", "by asset class:"]
+    """The asset report as text, in the command line's language (the gettext catalogue)."""
+    from ..translation import _
+    lines = [_("%(n)s resources", n=rep["resources"]), "", _("by asset class:")]
     for row in rep["by_class"]:
         cost = ", ".join(f"{v} {k}" for k, v in row["cost"].items()) or "-"
-        lines.append(f"  {row['class']:<24} {row['resources']:>6}  licences {row['licences']:>3}  cost {cost}")
-    lines += ["", "by collection:"]
+        lines.append(f"  {row['class']:<24} {row['resources']:>6}  " +
+                     _("licences %(n)s  cost %(cost)s", n=f"{row['licences']:>3}", cost=cost))
+    lines += ["", _("by collection:")]
     for row in rep["by_collection"]:
         cls = ", ".join(f"{k} {v}" for k, v in row["classes"].items())
         lines.append(f"  {row['collection']}  {row['resources']}  ({cls})")
-    lines += ["", "by licence:"]
+    lines += ["", _("by licence:")]
     for row in rep["by_licence"]:
         cost = f"{row['cost']} {row['currency']}" if row["cost"] else "-"
-        lines.append(f"  {row['licence']}  {row['status']}  {row['resources']} resources  {cost}")
+        lines.append(f"  {row['licence']}  {row['status']}  " +
+                     _("%(n)s resources  %(cost)s", n=row["resources"], cost=cost))
     if rep["mismatches"]:
-        lines += ["", f"recorded asset class differs from the derived one: {len(rep['mismatches'])}"]
+        lines += ["", _("recorded asset class differs from the derived one: %(n)s", n=len(rep["mismatches"]))]
         for m in rep["mismatches"][:10]:
-            lines.append(f"  {m['resource']}: derived {m['derived']}, recorded {', '.join(m['recorded'])}")
+            lines.append("  " + _("%(resource)s: derived %(derived)s, recorded %(recorded)s", resource=m["resource"],
+                                  derived=m["derived"], recorded=", ".join(m["recorded"])))
     if rep["unclassified"]:
-        lines += ["", f"no rights basis found (unclassified): {len(rep['unclassified'])}"]
+        lines += ["", _("no rights basis found (unclassified): %(n)s", n=len(rep["unclassified"]))]
     if "sample" in rep:
         s = rep["sample"]
-        lines += ["", f"spot-check sample (seed {s['seed']}, {s['size']} items):"]
+        lines += ["", _("spot-check sample (seed %(seed)s, %(size)s items):", seed=s["seed"], size=s["size"])]
         for it in s["items"]:
             lines.append(f"  {it['resource']}  {it['class']}  {it['title'] or ''}")
     return "\n".join(lines)

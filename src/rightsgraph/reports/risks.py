@@ -214,36 +214,43 @@ def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5
 
 
 def format_risks(rep: dict) -> str:
+    """The risk report as text, in the command line's language (the gettext catalogue)."""
+    from ..translation import _
     s = rep["summary"]
-    lines = [f"risks on {rep['at']} (expiring within {rep['days']} days)", ""]
-    lines.append(f"resources in service with no licence in force: {s['unlicensed_resources']}")
+    lines = [_("risks on %(at)s (expiring within %(days)s days)", at=rep["at"], days=rep["days"]), ""]
+    lines.append(_("resources in service with no licence in force: %(n)s", n=s["unlicensed_resources"]))
     for g in rep["unlicensed"]:
         lines.append(f"  {g['collection']}: {g['resources']} ({g['reason']})")
-    lines.append(f"licences expiring: {s['expiring_licences']}")
+    lines.append(_("licences expiring: %(n)s", n=s["expiring_licences"]))
     for e in rep["expiring"]:
-        ren = f"; renewal {', '.join(e['renewal'])}" if e["renewal"] else "; no renewal"
-        lines.append(f"  {e['licence']} ends {e['end']} ({e['days_left']} days){ren}")
-    lines.append(f"key uses silent, not reviewed or not recorded: {s['key_uses_unsettled']}")
+        ren = (_("renewal %(licences)s", licences=", ".join(e["renewal"])) if e["renewal"] else _("no renewal"))
+        lines.append("  " + _("%(licence)s ends %(end)s (%(days)s days); %(renewal)s",
+                              licence=e["licence"], end=e["end"], days=e["days_left"], renewal=ren))
+    lines.append(_("key uses silent, not reviewed or not recorded: %(n)s", n=s["key_uses_unsettled"]))
     for k in rep["key_uses"]:
         lines.append(f"  {k['licence']}: {k['term']} {k['status']}")
-    lines.append(f"resources without any preservation right: {s['resources_without_preservation']}")
+    lines.append(_("resources without any preservation right: %(n)s", n=s["resources_without_preservation"]))
     for g in rep["no_preservation"]:
         lines.append(f"  {g['collection']}: {g['resources']}")
-    lines.append(f"preserved copies without a preservation right: {s['preserved_without_right']}")
+    lines.append(_("preserved copies without a preservation right: %(n)s", n=s["preserved_without_right"]))
     for x in rep["copies_without_right"]:
         lines.append(f"  {x['resource']} ({x['collection']})")
-    lines.append(f"preservation rights with no preserved copy: {s['rights_without_preserved_copy']}")
+    lines.append(_("preservation rights with no preserved copy: %(n)s", n=s["rights_without_preserved_copy"]))
     for g in rep["rights_without_copy"]:
         lines.append(f"  {g['collection']}: {g['resources']}")
-    lines.append(f"contradicting terms: {s['conflicts']}")
+    lines.append(_("contradicting terms: %(n)s", n=s["conflicts"]))
     for c in rep["conflicts"]:
         lines.append(f"  {c['kind']}: {' vs '.join(c['rules'])}")
-    lines.append(f"cancellation notices due: {s['cancellation_notices_due']}")
+    lines.append(_("cancellation notices due: %(n)s", n=s["cancellation_notices_due"]))
     for d in rep["cancellation_deadlines"]:
-        when = f"missed {-d['days_left']} days ago" if d["missed"] else f"{d['days_left']} days left"
-        notice = f"{d['notice_days']} days' notice" if d["notice_days"] is not None else "no notice period recorded"
-        lines.append(f"  {d['identifier']}: notify by {d['deadline']} ({when}; {d['licence']} ends {d['term_end']}, "
-                     f"{notice}; now at {d['current_stage']})")
+        when = (_("missed %(n)s days ago", n=-d["days_left"]) if d["missed"]
+                else _("%(n)s days left", n=d["days_left"]))
+        notice = (_("%(n)s days' notice", n=d["notice_days"]) if d["notice_days"] is not None
+                  else _("no notice period recorded"))
+        lines.append("  " + _("%(identifier)s: notify by %(deadline)s (%(when)s; %(licence)s ends %(end)s, "
+                              "%(notice)s; now at %(stage)s)", identifier=d["identifier"], deadline=d["deadline"],
+                              when=when, licence=d["licence"], end=d["term_end"], notice=notice,
+                              stage=d["current_stage"]))
     return "\n".join(lines)
 
 

@@ -420,11 +420,15 @@ DEMAND_COLUMNS = ["title", "platform", "issn", "isbn", "No_License", "Limit_Exce
 
 
 def format_usage(rep: dict) -> str:
+    """The usage trend as text, in the command line's language (COUNTER metric names as COUNTER
+    spells them, the words around them from the gettext catalogue)."""
+    from ..text_columns import ljust
+    from ..translation import _
     ms = rep["metrics"]
     head = "".join(f"{m:>24}" for m in ms)
-    lines = ["month  " + head]
+    lines = [ljust(_("month"), 7) + head]
     lines += [f"{r['month']}" + "".join(f"{r[m]:>24}" for m in ms) for r in rep["months"]]
-    lines += ["", "year   " + head]
+    lines += ["", ljust(_("year"), 7) + head]
     for r in rep["years"]:
         cells = []
         for m in ms:
@@ -435,28 +439,33 @@ def format_usage(rep: dict) -> str:
 
 
 def format_cost_per_use(rep: dict) -> str:
+    from ..translation import _
+    headings = {"licences": _("cost per use by licence:"), "packages": _("cost per use by package:"),
+                "titles": _("cost per use by title:")}
     lines = []
     for level in ("licences", "packages", "titles"):
-        lines += ["", f"cost per use by {level[:-1]}:"]
+        lines += ["", headings[level]]
         for r in rep[level]:
             cpu = ", ".join(f"{v} {c}" for c, v in r["cost_per_use"].items() if v is not None) or "-"
-            cost = ", ".join(f"{v} {c}" for c, v in r["cost"].items()) or "no cost recorded"
+            cost = ", ".join(f"{v} {c}" for c, v in r["cost"].items()) or _("no cost recorded")
             basis = f" ({r['cost_basis']})" if r["cost_basis"] not in (None, "paid") else ""
             lines.append(f"  {r['year']}  {r['title'] or r['iri']}: {cost}{basis} / {r['uses']} "
-                         f"{r['denominator'] or 'uses'} = {cpu}")
+                         f"{r['denominator'] or _('uses')} = {cpu}")
     return "\n".join(lines).lstrip("\n")
 
 
 def format_demand(rep: dict) -> str:
+    from ..translation import _
     s = rep["summary"]
-    lines = [f"turnaways: No_License {s['No_License']}, Limit_Exceeded {s['Limit_Exceeded']} "
-             f"({s['titles_turned_away']} titles)", ""]
+    lines = [_("turnaways: No_License %(no_license)s, Limit_Exceeded %(limit)s (%(n)s titles)",
+               no_license=s["No_License"], limit=s["Limit_Exceeded"], n=s["titles_turned_away"]), ""]
     for r in rep["turnaways"]:
         lines.append(f"  {r['turnaways']:>7}  {r['title']} ({r['platform']})  No_License {r['No_License']}, "
-                     f"Limit_Exceeded {r['Limit_Exceeded']}{'' if r['held'] else '  NOT HELD'}")
-    lines += ["", f"asked for but not held: {s['titles_not_held']} titles"]
+                     f"Limit_Exceeded {r['Limit_Exceeded']}" + ("" if r["held"] else "  " + _("NOT HELD")))
+    lines += ["", _("asked for but not held: %(n)s titles", n=s["titles_not_held"])]
     for r in rep["not_held"]:
-        lines.append(f"  {r['title']} ({r['platform']}) {r['issn'] or r['isbn'] or ''}: "
-                     f"{r['turnaways']} turnaways, {r['requests']} requests")
+        lines.append(f"  {r['title']} ({r['platform']}) {r['issn'] or r['isbn'] or ''}: " +
+                     _("%(turnaways)s turnaways, %(requests)s requests", turnaways=r["turnaways"],
+                       requests=r["requests"]))
     return "\n".join(lines)
 
