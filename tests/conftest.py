@@ -104,6 +104,7 @@ class ServerProcess:
                     return
             except (requests.ConnectionError, requests.Timeout):   # a busy machine: not up yet
                 time.sleep(0.2)
+        self.stop()     # not left running (with its children) after the test run gives up on it
         raise RuntimeError(f"server did not answer within {seconds} s:\n{self.log.read_text()}")
 
     def stop(self) -> None:
