@@ -80,6 +80,16 @@ def run_cli(*args, data_dir: Path, check: bool = False, input: str | None = None
                           timeout=300)
 
 
+@pytest.fixture(autouse=True)
+def _the_environments_language():
+    """Each test starts in the environment's language. A command run in this process
+    (CliRunner) with `--lang zh` sets the CLI's language for the process, as a real run does
+    for its one process; without this a later test calling a command directly printed Chinese."""
+    yield
+    from rightsgraph import translation
+    translation.set_lang(None)
+
+
 class ServerProcess:
     """`rightsgraph serve` (gunicorn) on a free port on 127.0.0.1, stopped at teardown."""
 
