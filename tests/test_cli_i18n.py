@@ -240,3 +240,14 @@ def test_every_commands_help_is_chinese_with_lang_zh():
         # lines of Chinese text; a long option name or usage line is click's own, in English too
         wide = [line for line in text.splitlines()[1:] if width(line) > 80 and width(line) != len(line)]
         assert not wide, (path, wide)
+
+
+@pytest.mark.parametrize("columns", range(60, 84))
+def test_chinese_help_lines_never_start_with_closing_punctuation(columns):
+    """`rightsgraph --lang zh --help` at 78 columns began a line with "）。": two closing marks
+    in a row, and only one moved down with the word before them."""
+    from rightsgraph.cli.localized import _NO_LINE_START, _wrap_wide
+    text = "rightsgraph：数字图书馆的权利元数据（ODRL 2.2、PREMIS 3、SHACL、SPARQL 1.1）。馆际互借（电子、纸本）。"
+    lines = _wrap_wide(text, columns, "  ", "  ")
+    assert all(ln.strip()[0] not in _NO_LINE_START for ln in lines if ln.strip()), lines
+    assert "".join(ln.strip() for ln in lines).replace(" ", "") == text.replace(" ", "")

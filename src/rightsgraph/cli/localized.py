@@ -76,8 +76,11 @@ def _wrap_wide(text: str, columns: int, first: str, rest: str) -> list[str]:
             continue
         if tokens and used() + width(token) > columns:
             carried = []
-            if token[0] in _NO_LINE_START and len(tokens) > 1 and not tokens[-1].isspace():
-                carried = [tokens.pop()]
+            if token[0] in _NO_LINE_START:      # "1.1）" + "。": both closing marks move down
+                while len(tokens) > 1 and not tokens[-1].isspace():
+                    carried.insert(0, tokens.pop())
+                    if carried[0][0] not in _NO_LINE_START:
+                        break
             lines.append((indent + "".join(tokens)).rstrip())
             indent, tokens = rest, carried
         tokens.append(token)
