@@ -89,7 +89,7 @@ class Store(ABC):
         """Quads matching a pattern: a term or None for each position; `predicate` may also be
         a list of predicates; `graphs` a list of graphs (DefaultGraph() included) or None for
         every graph. Embedded stores match in their own index; others ask SPARQL."""
-        preds = _as_list(predicate)
+        preds = as_predicate_list(predicate)
         terms = {"s": subject, "o": obj}
         if any(isinstance(t, BlankNode) for t in (*terms.values(), *(preds or ()))):
             raise ValueError("a blank node cannot be matched across a SPARQL protocol")
@@ -156,7 +156,8 @@ class Store(ABC):
         self.close()
 
 
-def _as_list(predicate):
+def as_predicate_list(predicate):
+    """None, or the predicates a pattern names (one, or a list of them)."""
     if predicate is None:
         return None
     return list(predicate) if isinstance(predicate, (list, tuple, set, frozenset)) else [predicate]

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from . import journal
-from .base import Store, StoreError, has_dataset_clause
+from .base import Store, StoreError, as_predicate_list, has_dataset_clause
 from .changeset import ChangeSet
 
 DEFAULT_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "rightsgraph"
@@ -108,7 +108,7 @@ class EmbeddedStore(Store):
 
     def quads_matching(self, subject=None, predicate=None, obj=None, graphs=None, *, limit=None):
         native = self._native()
-        preds = predicate if isinstance(predicate, (list, tuple, set, frozenset)) else [predicate]
+        preds = as_predicate_list(predicate) or [None]
         where = [None] if graphs is None else list(graphs)
         found = itertools.chain.from_iterable(native.quads_for_pattern(subject, p, obj, g)
                                               for p in preds for g in where)
