@@ -236,7 +236,7 @@ def test_charts_of_the_demo(store):
     assert "拒访 Turnaways" in texts and "Aldgate Clinical Medicine Reference" in texts
     with pytest.raises(ChartError) as exc:
         chart("demand", demand_report(store, year=1999))
-    assert exc.value.zh == "所选条件下没有拒访记录"
+    assert exc.value.text("zh") == "所选条件下没有拒访记录"
 
 
 def test_cli_quantity_timeliness_and_charts(demo_dir, tmp_path):

@@ -172,6 +172,6 @@ def test_the_asset_and_risk_charts_draw_what_the_report_says(world):
     chart = re.search(r'<img src="([^"]+\.svg[^"]*)"', page).group(1)
     assert chart == "/api/v1/reports/risks.svg?days=400"
     svg = client.get(chart, headers=cat).get_data(as_text=True)
-    assert "即将到期的许可" in svg and "Licences expiring" in svg and "400 days" in svg
+    assert "即将到期的许可 Licences expiring" in svg and "400 天 days" in svg
     # a reader is refused the chart as the report (the store holds confidential terms)
     assert client.get("/api/v1/reports/risks.svg").status_code in (401, 403)

@@ -70,6 +70,19 @@ def app(world):
     return world.app()
 
 
+@pytest.fixture(autouse=True)
+def no_failed_sign_ins_yet(world):
+    """Failed sign-ins are kept beside the accounts (shared by a store's processes): each test
+    starts with none, as the module's store is shared."""
+    import sqlite3
+    from rightsgraph.web.signin import AttemptLimit
+    path = world.accounts_file.parent / AttemptLimit.FILE
+    if path.exists():
+        with sqlite3.connect(path) as db:
+            db.execute("DELETE FROM failure")
+    yield
+
+
 def _sign_in(client, token: str, next_path: str = "/", lang: str = "en"):
     return client.post("/signin", data={"token": token, "next": next_path}, headers={"Accept-Language": lang})
 
@@ -418,6 +431,28 @@ def test_sign_in_attempts_from_one_address_are_bounded(world):
     resp = elsewhere.post("/signin", data={"token": world.tokens["librarian"]},
                           environ_base={"REMOTE_ADDR": "10.9.8.7"})
     assert resp.status_code == 303
+
+
+def test_sign_in_attempts_are_counted_across_the_processes_of_a_store(world):
+    """`serve --workers N` runs N processes: failures in one count in every other, so an
+    address gets RG_SIGNIN_ATTEMPTS tries in all, not N times as many."""
+    import subprocess
+    import sys
+    first, second = world.app(RG_SIGNIN_ATTEMPTS=4), world.app(RG_SIGNIN_ATTEMPTS=4)  # two workers' apps
+    assert _sign_in(first.test_client(), "rg_wrong").status_code == 401
+    assert _sign_in(second.test_client(), "rg_wrong").status_code == 401
+    # a third process (another worker) fails twice more for the same address
+    folder = str(world.accounts_file.parent)
+    code = ("import sys; from rightsgraph.web.signin import AttemptLimit; from pathlib import Path\n"
+            "limit = AttemptLimit(4, 600, folder=Path(sys.argv[1]))\n"
+            "[limit.failed('127.0.0.1') for _ in range(2)]")
+    subprocess.run([sys.executable, "-c", code, folder], check=True, timeout=60)
+    resp = _sign_in(first.test_client(), world.tokens["librarian"])
+    assert resp.status_code == 429 and int(resp.headers["Retry-After"]) > 0
+    assert _sign_in(second.test_client(), world.tokens["librarian"]).status_code == 429
+    other = second.test_client().post("/signin", data={"token": world.tokens["librarian"]},
+                                      environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert other.status_code == 303                                   # another address is not held up
 
 
 def test_with_anonymous_read_off_the_sign_in_page_is_the_way_in(world):

@@ -352,7 +352,7 @@ def _write_chart(ctx, name: str, rep: dict, path: Path | None, top: int = 10) ->
     try:
         svg = chart(name, rep, top=top)
     except ChartError as exc:
-        click.echo(_("no chart: %(reason)s", reason=exc.zh if lang == "zh" else exc.en), err=True)
+        click.echo(_("no chart: %(reason)s", reason=exc.text(lang)), err=True)
         ctx.exit(EXIT_BAD_INPUT)
     try:
         path.write_text(svg, encoding="utf-8")

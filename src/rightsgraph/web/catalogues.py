@@ -23,7 +23,7 @@ from .i18n import CATALOGUES, LANGUAGES
 
 REPO = Path(__file__).resolve().parents[3]
 DOMAIN = "messages"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+KEYWORDS = {"_": None, "_w": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
             "both": None, "pgettext": ((1, "c"), 2)}  # translation.py: the command line's messages
 
 

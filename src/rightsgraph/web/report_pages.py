@@ -166,10 +166,10 @@ def risk_reason(reason: str, names: dict) -> str:
 
 def heading(column: str) -> str:
     """A column's heading: COUNTER metrics keep their names, with the Chinese one on a Chinese page."""
-    from ..reports.charts import METRIC_ZH
+    from ..reports.charts import METRICS, metric_name
     from .i18n import lang
-    if column in METRIC_ZH:
-        return METRIC_ZH[column] if lang() == "zh" else column
+    if column in METRICS:
+        return metric_name(column, lang())
     return str(COLUMN_LABELS.get(column, column))
 
 

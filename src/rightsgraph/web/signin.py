@@ -21,14 +21,60 @@ ROLES = {"reader": _l("reader"), "cataloguer": _l("cataloguer"), "admin": _l("ad
 
 
 class AttemptLimit:
-    """Failed sign-ins per client address in a sliding window (in this process): a token
-    is 256 random bits, and this keeps anyone from trying many at speed."""
+    """Failed sign-ins per client address in a sliding window: a token is 256 random bits,
+    and this keeps anyone from trying many at speed.
 
-    def __init__(self, attempts: int, window: float, max_addresses: int = 10_000):
+    With a folder (the accounts' folder), the failures are kept in a small SQLite file there,
+    so every process serving the store counts them together: `serve --workers 4` allows 10
+    failures per address, not 40. Without one (no accounts: nobody can sign in), in memory."""
+
+    FILE = "signin-failures.sqlite"
+
+    def __init__(self, attempts: int, window: float, max_addresses: int = 10_000, folder: Path | None = None):
         self.attempts, self.window, self.max_addresses = attempts, window, max_addresses
+        self.path = Path(folder) / self.FILE if folder is not None else None
         self._failed: OrderedDict[str, deque] = OrderedDict()
         self._lock = threading.Lock()
+        self._local = threading.local()
 
+    # -- shared (SQLite; wall-clock times, which every process reads alike)
+    def _db(self):
+        import sqlite3
+        db = getattr(self._local, "db", None)
+        if db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS failure (address TEXT NOT NULL, at REAL NOT NULL)")
+            db.execute("CREATE INDEX IF NOT EXISTS failure_address ON failure (address, at)")
+            self._local.db = db
+        return db
+
+    def _shared_retry_after(self, address: str) -> int:
+        now = time.time()
+        rows = self._db().execute("SELECT at FROM failure WHERE address = ? AND at > ? ORDER BY at",
+                                  (address, now - self.window)).fetchall()
+        if len(rows) < self.attempts:
+            return 0
+        return max(1, int(self.window - (now - rows[-self.attempts][0])) + 1)
+
+    def _shared_failed(self, address: str) -> None:
+        now = time.time()
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM failure WHERE at <= ?", (now - self.window,))
+            db.execute("INSERT INTO failure (address, at) VALUES (?, ?)", (address, now))
+            # bounded: the addresses that failed longest ago go first
+            db.execute("""DELETE FROM failure WHERE address IN (
+                            SELECT address FROM failure GROUP BY address ORDER BY MAX(at) DESC
+                            LIMIT -1 OFFSET ?)""", (self.max_addresses,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    # -- in this process
     def _recent(self, address: str, now: float) -> deque:
         times = self._failed.get(address, deque())
         while times and now - times[0] > self.window:
@@ -37,14 +83,18 @@ class AttemptLimit:
 
     def retry_after(self, address: str) -> int:
         """0 when `address` may try now, else the seconds until it may."""
+        if self.path is not None:
+            return self._shared_retry_after(address)
         now = time.monotonic()
         with self._lock:
             times = self._recent(address, now)
             if len(times) < self.attempts:
                 return 0
-            return max(1, int(self.window - (now - times[0])) + 1)
+            return max(1, int(self.window - (now - times[-self.attempts])) + 1)
 
     def failed(self, address: str) -> None:
+        if self.path is not None:
+            return self._shared_failed(address)
         now = time.monotonic()
         with self._lock:
             times = self._recent(address, now)
@@ -59,6 +109,7 @@ def install(app: Flask) -> None:
     """Sessions for `app` when it has accounts (RG_ACCOUNTS_FILE): the key and the sessions
     file live beside the accounts file."""
     accounts = app.extensions.get("rightsgraph.accounts")
+    folder = None
     if accounts is not None:
         folder = Path(app.config["RG_ACCOUNTS_FILE"]).parent
         key_file = app.config.get("RG_SESSION_KEY_FILE") or folder / "session.key"
@@ -74,7 +125,7 @@ def install(app: Flask) -> None:
                 registry, accounts, lifetime=float(app.config["RG_SESSION_HOURS"]) * 3600,
                 idle=float(app.config["RG_SESSION_IDLE_MINUTES"]) * 60)
     app.extensions["rightsgraph.signin_limit"] = AttemptLimit(int(app.config["RG_SIGNIN_ATTEMPTS"]),
-                                                             float(app.config["RG_SIGNIN_WINDOW"]))
+                                                             float(app.config["RG_SIGNIN_WINDOW"]), folder=folder)
     app.jinja_env.globals.update(signed_in=signed_in, csrf_field=CSRF_FIELD)
 
     @app.after_request
