@@ -31,7 +31,7 @@ LATIN = re.compile(r"[A-Za-z]")
 # The English document each translation renders; discovered so that a new docs/zh/ page is
 # checked without editing this file.
 REQUIRED = {"README.zh.md", "docs/zh/web.md", "docs/zh/licences.md", "docs/zh/preservation.md",
-            "docs/zh/exchange.md"}
+            "docs/zh/exchange.md", "docs/zh/usage.md", "docs/zh/loading.md", "docs/zh/backup.md"}
 
 
 def _english_of(translation: Path) -> Path:
