@@ -232,6 +232,10 @@ def test_charts_of_the_demo(store):
     highest = max((r for r in cpu["titles"] if r["cost_per_use"].get("CNY")),
                   key=lambda r: Decimal(r["cost_per_use"]["CNY"]))
     assert "单次使用成本 Cost per use" in texts and highest["title"][:20] in texts
+    # a Chinese chart names the titles by their Chinese titles where the catalogue has them
+    assert highest["title_zh"] and any("\u4e00" <= ch <= "\u9fff" for ch in highest["title_zh"])
+    zh_texts = _texts(_svg(chart("cost-per-use", cpu, top=5, lang="zh")))
+    assert highest["title_zh"][:12] in zh_texts and highest["title"][:20] not in zh_texts
     texts = _texts(_svg(chart("demand", demand_report(store, year=2026), top=10)))
     assert "拒访 Turnaways" in texts and "Aldgate Clinical Medicine Reference" in texts
     with pytest.raises(ChartError) as exc:

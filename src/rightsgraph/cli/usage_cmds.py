@@ -350,7 +350,7 @@ def _write_chart(ctx, name: str, rep: dict, path: Path | None, top: int = 10) ->
     from ..reports.charts import ChartError, chart
     lang = ctx.obj["lang"]
     try:
-        svg = chart(name, rep, top=top)
+        svg = chart(name, rep, top=top, lang=lang)
     except ChartError as exc:
         click.echo(_("no chart: %(reason)s", reason=exc.text(lang)), err=True)
         ctx.exit(EXIT_BAD_INPUT)

@@ -83,13 +83,15 @@ def usage_trend_spec(rep: dict) -> dict:
                 "tooltip": [{"field": "month"}, {"field": "metric"}, {"field": "count", "type": "quantitative"}]}}
 
 
-def cost_per_use_spec(rep: dict, top: int = 10) -> dict:
-    """The titles with the highest and the lowest cost per use (each currency its own bar)."""
+def cost_per_use_spec(rep: dict, top: int = 10, lang: str = "en") -> dict:
+    """The titles with the highest and the lowest cost per use (each currency its own bar),
+    named by their Chinese title in a Chinese chart when they have one."""
     rows = []
     for t in rep["titles"]:
+        name = (lang == "zh" and t.get("title_zh")) or t["title"] or t.get("title_zh") or t["iri"]
         for cur, v in t["cost_per_use"].items():
             if v is not None:
-                rows.append({"title": t["title"] or t["iri"], "currency": cur, "value": float(Decimal(v)),
+                rows.append({"title": name, "currency": cur, "value": float(Decimal(v)),
                              "year": t["year"], "uses": t["uses"], "denominator": t["denominator"]})
     if not rows:
         raise ChartError(_("no title has both a cost and uses for these filters"))
@@ -186,7 +188,9 @@ def risks_spec(rep: dict) -> dict:
             **_bars_with_counts(rows, "risk", color=color, sort=None, label_limit=360)}
 
 
-def spec_for(name: str, rep: dict, *, top: int = 10) -> dict:
+def spec_for(name: str, rep: dict, *, top: int = 10, lang: str = "en") -> dict:
+    """The Vega-Lite chart of report `name`; `lang` picks which title names a resource (the
+    chart's own words are in both languages)."""
     if name == "assets":
         return assets_spec(rep)
     if name == "risks":
@@ -194,7 +198,7 @@ def spec_for(name: str, rep: dict, *, top: int = 10) -> dict:
     if name == "usage":
         return usage_trend_spec(rep)
     if name == "cost-per-use":
-        return cost_per_use_spec(rep, top)
+        return cost_per_use_spec(rep, top, lang)
     if name == "demand":
         return turnaways_spec(rep, top)
     raise ChartError(_("no chart for %(name)r (charts: %(charts)s)"), name=name, charts=", ".join(CHARTS))
@@ -206,5 +210,5 @@ def render_svg(spec: dict) -> str:
     return vlc.vegalite_to_svg(spec)
 
 
-def chart(name: str, rep: dict, *, top: int = 10) -> str:
-    return render_svg(spec_for(name, rep, top=top))
+def chart(name: str, rep: dict, *, top: int = 10, lang: str = "en") -> str:
+    return render_svg(spec_for(name, rep, top=top, lang=lang))

@@ -138,6 +138,12 @@ def _holdings(store) -> dict:
         rec = res[r["r"].value]
         if rec["title"] is None or r["t"].value < rec["title"]:
             rec["title"] = r["t"].value
+    # the Chinese title too, for pages and charts in Chinese (the report's "title" stays the English one)
+    for r in store.query(f"""SELECT ?r ?t WHERE {{ ?r a <{RGNS}Resource> ; <http://purl.org/dc/terms/title> ?t
+            FILTER(LANGMATCHES(LANG(?t), "zh")) }}"""):
+        rec = res[r["r"].value]
+        if rec.get("title_zh") is None or r["t"].value < rec["title_zh"]:
+            rec["title_zh"] = r["t"].value
     parents: dict[str, set] = {iri: set() for iri in res}
     for r in store.query(f"SELECT ?a ?b WHERE {{ ?a <{ODRL}partOf> ?b }}"):
         parents.setdefault(r["a"].value, set()).add(r["b"].value)
@@ -163,6 +169,10 @@ def _holdings(store) -> dict:
                                              "start": r["start"].value if r["start"] else None,
                                              "end": r["end"].value if r["end"] else None})
         info["targets"].add(r["t"].value)
+    for r in store.query(f"""SELECT ?l ?title WHERE {{ ?l a <{RGNS}Licence> ; <http://purl.org/dc/terms/title> ?title
+            FILTER(LANGMATCHES(LANG(?title), "zh")) }}"""):
+        if r["l"].value in lic and (lic[r["l"].value].get("title_zh") or "\uffff") > r["title"].value:
+            lic[r["l"].value]["title_zh"] = r["title"].value
     by_target: dict[str, set] = {}
     for l_iri, info in lic.items():
         for t in info["targets"]:
@@ -285,14 +295,14 @@ def _cost_per_use(store, *, year, package, licence, platform) -> dict:
                 return {info["currency"]: Decimal(info["cost"]) / (end - start + 1)}, "estimated"
         return {}, None
 
-    def row(kind, iri, title, y, cost, basis, resources):
+    def row(kind, iri, title, y, cost, basis, resources, title_zh=None):
         by_den: dict = defaultdict(int)
         for r in resources:
             n = uses.get(r, {}).get(y, 0)
             if n:
                 by_den[DENOMINATOR[res[r]["kind"]]] += n
         total = sum(by_den.values())
-        return {"level": kind, "iri": iri, "title": title, "year": y,
+        return {"level": kind, "iri": iri, "title": title, "title_zh": title_zh, "year": y,
                 "cost": {c: _money(v) for c, v in sorted(cost.items())}, "cost_basis": basis,
                 "uses": total, "denominator": " + ".join(sorted(by_den)) or None,
                 "cost_per_use": {c: (_money(v / total) if total else None) for c, v in sorted(cost.items())},
@@ -315,7 +325,7 @@ def _cost_per_use(store, *, year, package, licence, platform) -> dict:
             if package and package not in lics[lic]["targets"]:
                 continue
             if cost or any(uses.get(r, {}).get(y) for r in rs):
-                out_lic.append(row("licence", lic, lics[lic]["title"], y, cost, basis, rs))
+                out_lic.append(row("licence", lic, lics[lic]["title"], y, cost, basis, rs, lics[lic].get("title_zh")))
         for pkg in sorted(pkg_resources):
             if package and pkg != package:
                 continue
@@ -352,7 +362,7 @@ def _cost_per_use(store, *, year, package, licence, platform) -> dict:
                         cost = {c: Decimal(v) / share for c, v in pkg_cost[p]["cost"].items()}
                         basis = "allocated"
                         break
-            out_title.append(row("title", r, info["title"], y, cost, basis, {r}))
+            out_title.append(row("title", r, info["title"], y, cost, basis, {r}, info.get("title_zh")))
     out_title.sort(key=lambda t: (t["year"], _sort_cpu(t)))
     return {"year": year, "filters": {"package": package, "licence": licence, "platform": platform},
             "denominators": DENOMINATOR, "licences": out_lic, "packages": out_pkg, "titles": out_title}

@@ -87,7 +87,7 @@ def _answer(name: str, rep: dict, top: int):
     from ..reports.charts import ChartError, chart
     from .errors import _lang
     try:
-        svg = chart(name, rep, top=top)
+        svg = chart(name, rep, top=top, lang=_lang())
     except ChartError as exc:
         resp = jsonify({"error": exc.text(_lang())})
         resp.status_code = 404
