@@ -201,22 +201,32 @@ class RemoteStore(Store):
     def _graph_quads_paged(self, g) -> Iterator[Quad]:
         """CONSTRUCT in pages of PAGE triples, ordered so that pages neither overlap nor skip.
         Blank nodes keep their identity across pages only if the store labels them stably
-        (Virtuoso and Oxigraph do: the label is the internal identifier)."""
+        (Virtuoso and Oxigraph do: the label is the internal identifier).
+
+        A write landing between two pages shifts the order under the reader (a triple read
+        twice, or one skipped), so the pages are kept until the graph's count, taken before
+        and after, shows it did not change; otherwise the graph is read again. A count that
+        holds with a different number of triples read is a store cutting its answers."""
         where = f"GRAPH <{g.value}> {{ ?s ?p ?o }}" if isinstance(g, NamedNode) else "?s ?p ?o"
-        offset, expected = 0, self.count(g)
-        seen = 0
-        while seen < expected:
-            page = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }} ORDER BY ?s ?p ?o "
-                              f"LIMIT {self.PAGE} OFFSET {offset}")
-            triples = list(page)
-            if not triples:
+        for _ in range(self.GSP_READ_ATTEMPTS):
+            expected, triples = self.count(g), []
+            while len(triples) < expected:
+                page = list(self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }} ORDER BY ?s ?p ?o "
+                                       f"LIMIT {self.PAGE} OFFSET {len(triples)}"))
+                if not page:
+                    break
+                triples += page
+            after = self.count(g)
+            if after == expected and len(triples) == expected:
                 break
-            for t in triples:
-                yield Quad(t.subject, t.predicate, t.object, g)
-            seen += len(triples)
-            offset += self.PAGE
-        if seen != expected:
-            raise StoreError(f"{self.query_url}: read {seen} of the {expected} triples of <{getattr(g, 'value', g)}>")
+            if after == expected:
+                raise StoreError(f"{self.query_url}: read {len(triples)} of the {expected} triples of "
+                                 f"<{getattr(g, 'value', g)}>")
+        else:
+            raise StoreError(f"{self.query_url}: <{getattr(g, 'value', g)}> changed during each of "
+                             f"{self.GSP_READ_ATTEMPTS} reads; try again when the writes settle")
+        for t in triples:
+            yield Quad(t.subject, t.predicate, t.object, g)
 
     def graphs(self) -> list[NamedNode]:
         # GROUP BY, not DISTINCT: the same answer, and Virtuoso 7 takes seconds over DISTINCT ?g
