@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import html
 import re
 from datetime import date
 
@@ -111,7 +112,7 @@ def test_each_report_has_a_chart_and_a_csv_of_each_table(world, name, table):
     _, client, cat = world
     status, page, _ = _get(client, f"/reports/{name}", cat)
     assert status == 200
-    chart = re.search(r'<img src="([^"]+\.svg[^"]*)"', page).group(1)
+    chart = html.unescape(re.search(r'<img src="([^"]+\.svg[^"]*)"', page).group(1))
     svg = client.get(chart, headers=cat)
     assert svg.status_code == 200 and svg.content_type.startswith("image/svg+xml") and b"<svg" in svg.data
     heads, rows = _table(page, table)
@@ -119,6 +120,25 @@ def test_each_report_has_a_chart_and_a_csv_of_each_table(world, name, table):
     downloaded = _csv(client, f"/reports/{name}?format=csv&table={table}", cat)
     assert len(downloaded) - 1 == len(rows)
     assert [r[0] for r in downloaded[1:]] == [r[0] for r in rows]
+
+
+def test_a_chinese_page_embeds_a_chart_naming_titles_in_chinese(world):
+    """The <img> of a chart is fetched with the browser's Accept-Language, not the page's
+    ?lang=: the page names its language in the chart's address, and the cost-per-use bars
+    carry the Chinese titles on a Chinese page (they showed the English ones)."""
+    store, shared, cat = world
+    client = shared.application.test_client()      # ?lang= sets a cookie: not on the shared client
+    from rightsgraph.usage.indicators import cost_per_use_report
+    rep = cost_per_use_report(store)
+    named = [t for t in rep["titles"] if t["title_zh"] and t["title"] and t["cost_per_use"]]
+    assert named
+    for lang, wanted in (("zh", "title_zh"), ("en", "title")):
+        _, page, _ = _get(client, f"/reports/cost-per-use?lang={lang}", cat, lang="en")
+        chart = html.unescape(re.search(r'<img src="([^"]+\.svg[^"]*)"', page).group(1))
+        assert chart.endswith(f"lang={lang}")
+        svg = client.get(chart, headers={**cat, "Accept-Language": "en"}).get_data(as_text=True)
+        texts = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
+        assert any(t[wanted][:10] in x for t in named for x in texts), lang
 
 
 def test_an_unknown_report_or_table_is_a_clear_error(world):
@@ -169,8 +189,8 @@ def test_the_asset_and_risk_charts_draw_what_the_report_says(world):
     svg = client.get("/api/v1/reports/assets.svg", headers=cat).get_data(as_text=True)
     assert "订购访问" in svg and "Subscribed" in svg and "资产类别" in svg
     status, page, _ = _get(client, "/reports/risks?days=400", cat)
-    chart = re.search(r'<img src="([^"]+\.svg[^"]*)"', page).group(1)
-    assert chart == "/api/v1/reports/risks.svg?days=400"
+    chart = html.unescape(re.search(r'<img src="([^"]+\.svg[^"]*)"', page).group(1))
+    assert chart == "/api/v1/reports/risks.svg?days=400&lang=en"
     svg = client.get(chart, headers=cat).get_data(as_text=True)
     assert "即将到期的许可 Licences expiring" in svg and "400 天 days" in svg
     # a reader is refused the chart as the report (the store holds confidential terms)

@@ -211,10 +211,13 @@ def report_page(name: str):
 
 
 def _chart_url(name: str) -> str:
-    """The chart of this page's rows: the same filters (year, days)."""
+    """The chart of this page's rows: the same filters (year, days), in the page's language
+    (an <img> request carries the browser's Accept-Language, not the page's ?lang=)."""
     from urllib.parse import urlencode
-    kept = urlencode([(k, request.args[k]) for k in ("year", "days") if request.args.get(k)])
-    return f"/api/v1/reports/{name}.svg" + (f"?{kept}" if kept else "")
+
+    from .i18n import lang
+    kept = [(k, request.args[k]) for k in ("year", "days") if request.args.get(k)]
+    return f"/api/v1/reports/{name}.svg?" + urlencode([*kept, ("lang", lang())])
 
 
 def _csv_url(table: str) -> str:

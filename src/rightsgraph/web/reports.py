@@ -87,7 +87,9 @@ def _answer(name: str, rep: dict, top: int):
     from ..reports.charts import ChartError, chart
     from .errors import _lang
     try:
-        svg = chart(name, rep, top=top, lang=_lang())
+        # ?lang= (the page embedding the chart says its language), else Accept-Language
+        lang = request.args.get("lang") if request.args.get("lang") in ("en", "zh") else _lang()
+        svg = chart(name, rep, top=top, lang=lang)
     except ChartError as exc:
         resp = jsonify({"error": exc.text(_lang())})
         resp.status_code = 404
