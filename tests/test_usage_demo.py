@@ -169,6 +169,35 @@ def test_demo_usage_trend_has_two_years(store):
     assert y2026["Unique_Item_Requests_change"] is not None
 
 
+def test_the_trend_from_month_totals_equals_the_sum_of_every_observation(store):
+    """The usage trend reads the month totals kept beside each data set (usage/totals.py),
+    not every observation: the same figures as summing the observations per item, for every
+    metric the demo has; totals of an older layout (no month totals) are summed again."""
+    from collections import Counter
+
+    from rightsgraph.usage.indicators import usage_counts, usage_month_counts, usage_report
+    from rightsgraph.usage.totals import TOTALS_GRAPH_BASE
+    metrics = ("Unique_Item_Requests", "Unique_Title_Requests", "Total_Item_Requests", "Total_Item_Investigations",
+               "No_License", "Limit_Exceeded", "Searches_Regular", "Searches_Platform")
+
+    def _summed(rows):
+        out = Counter()
+        for x in rows:
+            out[(x["month"], x["metric"])] += x["count"]
+        return out
+
+    every = _summed(usage_counts(store, metrics))
+    assert every and _summed(usage_month_counts(store, metrics)) == every
+    before = usage_report(store)
+    # a store whose totals were written by the previous release: no month totals, no version
+    store.update(f"""DELETE {{ GRAPH ?tg {{ ?t ?p ?o }} }} WHERE {{ GRAPH ?tg {{ ?t <https://w3id.org/rightsgraph/ns#usageMonth> ?m ; ?p ?o }}
+                    FILTER(STRSTARTS(STR(?tg), "{TOTALS_GRAPH_BASE}")) }};
+                    DELETE WHERE {{ GRAPH ?tg {{ ?tg <https://w3id.org/rightsgraph/ns#totalsVersion> ?v }} }}""")
+    from rightsgraph.usage import report_cache
+    report_cache.forget()
+    assert usage_report(store) == before
+
+
 # ------------------------------------------------------------------ quantity and timeliness
 
 def test_quantity_by_asset_class_and_rights_basis(store, catalogue):

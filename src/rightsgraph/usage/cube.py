@@ -87,6 +87,8 @@ class Cube:
     where: dict = field(default_factory=dict)     # series/item IRI -> location in the file
     year_totals: dict = field(default_factory=dict)   # (item IRI, metric, data type, year) -> count,
                                                       # Regular access, YEAR_METRICS: usage/totals.py
+    month_totals: dict = field(default_factory=dict)  # (metric, data type, month) -> count, over the
+                                                      # items; Regular access, every metric: usage/totals.py
 
 
 def to_cube(report: CounterReport) -> Cube:
@@ -139,6 +141,7 @@ def to_cube(report: CounterReport) -> Cube:
 
     n_series = n_obs = 0
     totals: dict = {}
+    months: dict = {}
     month_lit = {m: f'"{m}"^^<{XSD}gYearMonth>' for m in report.months()}
     ordered = {m for pair in spec.NOT_ABOVE for m in pair}
     siblings: dict[tuple, dict[str, dict[str, int]]] = {}   # (item, attributes) -> metric -> month -> count
@@ -167,6 +170,7 @@ def to_cube(report: CounterReport) -> Cube:
                 w(f"{s} <{RG}{prop}> {lit(value)} .")
         tkey = None if row.attrs.get("Access_Method") == "TDM" or row.metric not in YEAR_METRICS else (
             item[1:-1], row.metric, row.attrs.get("Data_Type", ""))
+        mkey = None if row.attrs.get("Access_Method") == "TDM" else (row.metric, row.attrs.get("Data_Type", ""))
         key = (item, tuple(sorted(row.attrs.items())))
         if row.metric in ordered:
             seen = siblings.setdefault(key, {}).setdefault(row.metric, {})
@@ -186,6 +190,9 @@ def to_cube(report: CounterReport) -> Cube:
             if tkey is not None:
                 year_key = tkey + (month[:4],)
                 totals[year_key] = totals.get(year_key, 0) + n
+            if mkey is not None:
+                month_key = mkey + (month,)
+                months[month_key] = months.get(month_key, 0) + n
         if checked:
             unstaged.append((key, "\n".join(checked)))
     breached = {key for key, by_metric in siblings.items() for lesser, greater in spec.NOT_ABOVE
@@ -197,7 +204,8 @@ def to_cube(report: CounterReport) -> Cube:
     staged = "\n".join(out) + "\n"
     rest = "\n".join(text for key, text in unstaged if key not in breached)
     return Cube(graph=g, ntriples=staged + (rest + "\n" if rest else ""), observations=n_obs, series=n_series,
-                items=len(items), where=where, year_totals=totals, staged=staged, triples=distinct)
+                items=len(items), where=where, year_totals=totals, month_totals=months, staged=staged,
+                triples=distinct)
 
 
 def _clean_id(col: str, value: str) -> str:

@@ -83,6 +83,21 @@ def usage_counts(store, metrics, *, year: int | None = None, platform: str | Non
     return out
 
 
+def usage_month_counts(store, metrics) -> list[dict]:
+    """Counts per month and metric summed over the items, from the month totals
+    (usage/totals.py), one report per platform, month, metric and kind of content
+    (VIEW_PRECEDENCE), as usage_counts decides it: its key has no item either."""
+    from .totals import month_totals
+    raw = [{**x, "kind": _kind(x["data_type"], x["report"])} for x in month_totals(store, metrics)
+           if x["report"] in VIEW_PRECEDENCE]
+    best: dict[tuple, int] = {}
+    for x in raw:
+        key = (x["created_by"], x["month"], x["metric"], x["kind"])
+        best[key] = min(best.get(key, VIEW_PRECEDENCE.index(x["report"])), VIEW_PRECEDENCE.index(x["report"]))
+    return [x for x in raw
+            if VIEW_PRECEDENCE.index(x["report"]) == best[(x["created_by"], x["month"], x["metric"], x["kind"])]]
+
+
 def usage_year_counts(store, metrics, *, year: int | None = None, platform: str | None = None) -> list[dict]:
     """Counts per item, year and metric, from the year totals (usage/totals.py): Regular
     access only, one report per platform, year, metric and kind of content
@@ -212,8 +227,11 @@ def usage_report(store, *, year: int | None = None, platform: str | None = None,
                                                        "Total_Item_Requests")) -> dict:
     """Month by month and year by year, per metric; filtered by platform, package or licence
     (through the catalogue resources the usage items link to)."""
-    rows = usage_counts(store, metrics, platform=platform)
-    rows = _restrict(store, rows, package=package, licence=licence)
+    if platform or package or licence:      # per item: the filters select items
+        rows = usage_counts(store, metrics, platform=platform)
+        rows = _restrict(store, rows, package=package, licence=licence)
+    else:                                   # the month totals (usage/totals.py): the same sums
+        rows = usage_month_counts(store, metrics)
     by_month: dict = defaultdict(lambda: defaultdict(int))
     by_year: dict = defaultdict(lambda: defaultdict(int))
     for x in rows:
