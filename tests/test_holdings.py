@@ -252,7 +252,8 @@ def test_a_batch_answers_each_item_as_it_is_answered_alone(holdings_server, lang
     statuses = []
     for i, item in enumerate(BATCH_ITEMS):
         if not isinstance(item, (str, dict)):
-            assert batch[i] == {"error": f"identifiers[{i}]: expected a string or an object"}
+            said = {"en": "expected a string or an object", "zh": "应为字符串或对象"}[lang]   # in the caller's language
+            assert batch[i] == {"error": f"identifiers[{i}]: {said}"}
             statuses.append("error")
             continue
         alone = dict(BATCH_SHARED, **(item if isinstance(item, dict) else {"id": item}))

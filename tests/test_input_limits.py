@@ -150,7 +150,7 @@ def _deep_json(depth: int) -> bytes:
 def test_json_nesting_is_bounded_with_the_place_named():
     check_json_nesting(_deep_json(MAX_NESTING - 1))
     with pytest.raises(InputRefused) as err:
-        check_json_nesting(_deep_json(MAX_NESTING), "JSON-LD", "JSON-LD ")
+        check_json_nesting(_deep_json(MAX_NESTING), "JSON-LD")
     assert "JSON-LD nested more than 256 levels deep (line 2" in str(err.value)
 
 

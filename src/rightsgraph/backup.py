@@ -37,6 +37,8 @@ from pyoxigraph import NamedNode, RdfFormat
 from . import __version__
 from .store.base import Store, StoreError
 from .store.embedded import EmbeddedStore
+from .bilingual import in_lang
+from .translation import both, gettext
 from .updating import WRITE_LOCK
 
 MANIFEST = "manifest.json"
@@ -52,12 +54,13 @@ _CHUNK = 1 << 20
 class BackupError(Exception):
     """A backup or restore could not be done; nothing was changed. Bilingual message."""
 
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.messages = {"en": en, "zh": zh}
+    def __init__(self, messages: dict[str, str]):
+        """`messages`: {"en": ..., "zh": ...} (from `both`)."""
+        super().__init__(messages["en"])
+        self.messages = messages
 
     def message(self, lang: str = "en") -> str:
-        return self.messages["zh" if lang.startswith("zh") else "en"]
+        return in_lang(self.messages, lang)
 
 
 class BackupInvalid(BackupError):
@@ -99,13 +102,11 @@ class Manifest:
 
     def summary(self, lang: str = "en") -> str:
         d = self.data
-        if lang.startswith("zh"):
-            return (f"{d['quads']} 个四元组，{len(d['graphs'])} 个命名图，{len(d['files'])} 个文件"
-                    f"（{_size(sum(f['size'] for f in d['files'].values()))}），"
-                    f"由 rightsgraph {d['rightsgraph_version']} 于 {d['created']} 创建")
-        return (f"{d['quads']} quads in {len(d['graphs'])} named graphs, {len(d['files'])} files "
-                f"({_size(sum(f['size'] for f in d['files'].values()))}), "
-                f"made by rightsgraph {d['rightsgraph_version']} at {d['created']}")
+        return gettext("%(quads)s quads in %(graphs)s named graphs, %(files)s files (%(size)s), "
+                       "made by rightsgraph %(version)s at %(created)s", "zh" if lang.startswith("zh") else "en",
+                       quads=d["quads"], graphs=len(d["graphs"]), files=len(d["files"]),
+                       size=_size(sum(f["size"] for f in d["files"].values())),
+                       version=d["rightsgraph_version"], created=d["created"])
 
 
 # ------------------------------------------------------------------------------- backup
@@ -146,8 +147,7 @@ def _checkpoint(store: EmbeddedStore, target: Path) -> None:
         try:
             store.backup(target)
         except (OSError, RuntimeError) as exc:
-            raise BackupError(f"cannot copy the store to {target}: {exc}",
-                              f"无法将存储复制到 {target}：{exc}") from None
+            raise BackupError(both("cannot copy the store to %(target)s: %(exc)s", target=target, exc=exc)) from None
 
 
 def _counts_of_checkpoint(path: Path) -> tuple[dict[str, int], int]:
@@ -200,9 +200,9 @@ def _dump_remote(store: Store, path: Path) -> tuple[dict[str, int], int]:
     if before != after or named != before:
         names = ", ".join(sorted(g for g in set(before) | set(after) | set(named)
                                  if len({before.get(g), after.get(g), named.get(g)}) > 1)[:5])
-        raise StoreChanged(f"the store changed while it was being copied ({names}): a remote store has no "
-                           "consistent snapshot, so no write may run during its backup; try again",
-                           f"复制期间存储发生了变化（{names}）：远程存储没有一致快照，备份期间不能有写入；请重试")
+        raise StoreChanged(both("the store changed while it was being copied (%(names)s): a remote store has no "
+                                "consistent snapshot, so no write may run during its backup; try again",
+                                names=names))
     return dict(sorted(named.items())), default
 
 
@@ -259,20 +259,21 @@ def read_manifest(backup: Path) -> Manifest:
     backup = Path(backup)
     path = backup / MANIFEST
     if not backup.is_dir() or not path.is_file():
-        raise BackupInvalid(f"{backup} is not a rightsgraph backup: it has no {MANIFEST}",
-                            f"{backup} 不是 rightsgraph 备份：缺少 {MANIFEST}")
+        raise BackupInvalid(both("%(backup)s is not a rightsgraph backup: it has no %(manifest)s",
+                                 backup=backup, manifest=MANIFEST))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         ok = (data.get("format") == FORMAT and isinstance(data.get("files"), dict)
               and isinstance(data.get("graphs"), dict) and data.get("kind") in (EMBEDDED, REMOTE))
     except (ValueError, UnicodeDecodeError, AttributeError) as exc:
-        raise BackupInvalid(f"{path} is unreadable: {exc}", f"{path} 无法读取：{exc}") from None
+        raise BackupInvalid(both("%(path)s is unreadable: %(exc)s", path=path, exc=exc)) from None
     if not ok:
-        raise BackupInvalid(f"{path} is not a rightsgraph backup manifest", f"{path} 不是 rightsgraph 备份清单")
+        raise BackupInvalid(both("%(path)s is not a rightsgraph backup manifest", path=path))
     if data.get("format_version", 0) > FORMAT_VERSION:
-        raise BackupInvalid(f"{backup} was made by a newer rightsgraph ({data.get('rightsgraph_version')}, "
-                            f"format {data['format_version']}): upgrade rightsgraph to restore it",
-                            f"{backup} 由较新的 rightsgraph（{data.get('rightsgraph_version')}）创建：请先升级")
+        raise BackupInvalid(both("%(backup)s was made by a newer rightsgraph (%(rightsgraph_version)s, format "
+                                 "%(format_version)s): upgrade rightsgraph to restore it",
+                                 backup=backup, rightsgraph_version=data.get("rightsgraph_version"),
+                                 format_version=data["format_version"]))
     return Manifest(data, backup)
 
 
@@ -286,16 +287,16 @@ def verify_backup(backup: Path, *, deep: bool = True) -> Manifest:
     present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} - {MANIFEST}
     if listed - present:
         rel = min(listed - present)
-        raise BackupInvalid(f"{root / rel}: missing from the backup", f"{root / rel}：备份中缺少此文件")
+        raise BackupInvalid(both("%(root_rel)s: missing from the backup", root_rel=root / rel))
     if present - listed:
         rel = min(present - listed)
-        raise BackupInvalid(f"{root / rel}: not listed in {MANIFEST} (the backup was changed)",
-                            f"{root / rel}：未列在 {MANIFEST} 中（备份已被改动）")
+        raise BackupInvalid(both("%(root_rel)s: not listed in %(manifest)s (the backup was changed)",
+                                 root_rel=root / rel, manifest=MANIFEST))
     for rel in sorted(listed):
         expected, path = manifest.files[rel], root / rel
         if path.stat().st_size != expected["size"] or _sha256(path) != expected["sha256"]:
-            raise BackupInvalid(f"{path}: corrupted (its SHA-256 differs from the one in {MANIFEST})",
-                                f"{path}：文件已损坏（SHA-256 与 {MANIFEST} 中记录的不符）")
+            raise BackupInvalid(both("%(path)s: corrupted (its SHA-256 differs from the one in %(manifest)s)",
+                                     path=path, manifest=MANIFEST))
     if deep:
         _check_counts(manifest, _counts_in(manifest), where=str(root))
     return manifest
@@ -308,7 +309,7 @@ def _counts_in(manifest: Manifest) -> tuple[dict[str, int], int]:
             return _counts_of_checkpoint(root / STORE_DIR)
         return _graph_counts(_parse_dataset(root / DATASET_FILE))
     except (OSError, SyntaxError) as exc:
-        raise BackupInvalid(f"{root}: the data cannot be read: {exc}", f"{root}：无法读取数据：{exc}") from None
+        raise BackupInvalid(both("%(root)s: the data cannot be read: %(exc)s", root=root, exc=exc)) from None
 
 
 def _parse_dataset(path: Path) -> ox.Store:
@@ -323,8 +324,8 @@ def _check_counts(manifest: Manifest, counts: tuple[dict[str, int], int], *, whe
         return
     diff = sorted(g for g in set(named) | set(manifest.graphs) if named.get(g) != manifest.graphs.get(g))
     detail = ", ".join(f"<{g}> {named.get(g, 0)} ≠ {manifest.graphs.get(g, 0)}" for g in diff[:5]) or "default graph"
-    raise BackupInvalid(f"{where}: the quads differ from {MANIFEST}: {detail}",
-                        f"{where}：四元组与 {MANIFEST} 不符：{detail}")
+    raise BackupInvalid(both("%(where)s: the quads differ from %(manifest)s: %(detail)s",
+                             where=where, manifest=MANIFEST, detail=detail))
 
 
 # ------------------------------------------------------------------------------ restore
@@ -342,16 +343,16 @@ def restore_backup(backup: Path, data_dir: Path, *, force: bool = False) -> Rest
     (`.before-restore-<time>/`, never deleted) and move the new one in."""
     manifest = verify_backup(backup, deep=False)
     if manifest.kind != EMBEDDED:
-        raise BackupInvalid(f"{backup} is a backup of a remote store: restore it with --store URL",
-                            f"{backup} 是远程存储的备份：请用 --store URL 恢复")
+        raise BackupInvalid(both("%(backup)s is a backup of a remote store: restore it with --store URL",
+                                 backup=backup))
     data_dir = Path(data_dir)
     if data_dir.exists() and not data_dir.is_dir():
-        raise TargetNotEmpty(f"{data_dir} is a file, not a data directory", f"{data_dir} 是文件，不是数据目录")
+        raise TargetNotEmpty(both("%(data_dir)s is a file, not a data directory", data_dir=data_dir))
     old = sorted(data_dir.iterdir()) if data_dir.is_dir() else []
     if old and not force:
-        raise TargetNotEmpty(f"{data_dir} is not empty: restore into a new directory, or add --force to "
-                             "replace its data (kept aside, not deleted)",
-                             f"{data_dir} 不是空目录：请恢复到新目录，或加 --force 替换（原数据会保留在一旁，不会删除）")
+        raise TargetNotEmpty(both("%(data_dir)s is not empty: restore into a new directory, or add --force to "
+                                  "replace its data (kept aside, not deleted)",
+                                  data_dir=data_dir))
     if old:
         _refuse_if_in_use(data_dir / STORE_DIR)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -380,8 +381,7 @@ def _counts_of_restored(path: Path) -> tuple[dict[str, int], int]:
     try:
         restored = ox.Store(str(path))  # read-write, as the service will open it
     except OSError as exc:
-        raise BackupInvalid(f"{path}: the restored store does not open: {exc}",
-                            f"{path}：恢复的存储无法打开：{exc}") from None
+        raise BackupInvalid(both("%(path)s: the restored store does not open: %(exc)s", path=path, exc=exc)) from None
     try:
         return _graph_counts(restored)
     finally:
@@ -397,8 +397,8 @@ def _refuse_if_in_use(store: Path) -> None:
         probe = ox.Store(str(store))
     except (OSError, RuntimeError) as exc:
         if "lock" in str(exc).lower():
-            raise StoreBusy(f"the store in {store.parent} is in use (is a server running on it? stop it first): {exc}",
-                            f"{store.parent} 中的存储正在使用（是否有服务在运行？请先停止）：{exc}") from None
+            raise StoreBusy(both("the store in %(parent)s is in use (is a server running on it? stop it first): "
+                                 "%(exc)s", parent=store.parent, exc=exc)) from None
         return  # a damaged store: replacing it is what --force is for
     del probe
     gc.collect()
@@ -420,8 +420,8 @@ def restore_remote(backup: Path, store: Store, *, data_dir: Path, force: bool = 
     before the store is touched; each graph is then replaced in one Graph Store request."""
     manifest = verify_backup(backup, deep=False)
     if manifest.kind != REMOTE:
-        raise BackupInvalid(f"{backup} is a backup of an embedded store: restore it with --data-dir DIR",
-                            f"{backup} 是嵌入式存储的备份：请用 --data-dir DIR 恢复")
+        raise BackupInvalid(both("%(backup)s is a backup of an embedded store: restore it with --data-dir DIR",
+                                 backup=backup))
     dataset = _parse_dataset_checked(manifest)
     data_dir = Path(data_dir)
     files = _kept_files(manifest)
@@ -429,8 +429,8 @@ def restore_remote(backup: Path, store: Store, *, data_dir: Path, force: bool = 
     present = store.graphs()
     if (present or clashing or _default_quads(store)) and not force:
         what = ", ".join([f"<{g.value}>" for g in present[:3]] + [str(p) for p in clashing])
-        raise TargetNotEmpty(f"the store (or data directory) already holds data ({what}): add --force to replace it",
-                             f"存储（或数据目录）中已有数据（{what}）：加 --force 以替换")
+        raise TargetNotEmpty(both("the store (or data directory) already holds data (%(what)s): add --force to "
+                                  "replace it", what=what))
     wanted = {NamedNode(g) for g in manifest.graphs}
     for graph in [ox.DefaultGraph(), *sorted(wanted, key=lambda g: g.value)]:
         body = dataset.dump(format=RdfFormat.N_TRIPLES, from_graph=graph)
@@ -503,8 +503,8 @@ def receive_backup(stream: IO[bytes], target: Path) -> Manifest:
             with tarfile.open(fileobj=stream, mode="r|") as tar:
                 tar.extractall(partial, filter="data")
         except (tarfile.TarError, EOFError, OSError) as exc:
-            raise BackupInvalid(f"the backup sent by the server is incomplete or malformed: {exc}",
-                                f"服务器发送的备份不完整或格式有误：{exc}") from None
+            raise BackupInvalid(both("the backup sent by the server is incomplete or malformed: %(exc)s",
+                                     exc=exc)) from None
         manifest = verify_backup(partial, deep=True)
         if target.exists():
             target.rmdir()
@@ -519,8 +519,8 @@ def receive_backup(stream: IO[bytes], target: Path) -> Manifest:
 # -------------------------------------------------------------------------------- util
 def _require_empty(target: Path) -> None:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise TargetNotEmpty(f"{target} already exists and is not an empty folder: give a new folder for the backup",
-                             f"{target} 已存在且不是空文件夹：请为备份指定一个新文件夹")
+        raise TargetNotEmpty(both("%(target)s already exists and is not an empty folder: give a new folder for the "
+                                  "backup", target=target))
 
 
 def _size(n: int) -> str:

@@ -20,6 +20,8 @@ from .namespaces import PREFIXES, PROVENANCE_GRAPH
 from .policy import PolicyIndex, decide
 from .policy.known_terms import NOT_HELD, NOT_HELD_REASON, KnownTerms, UnknownTerm, not_held_answer
 from .policy.operators import IRI
+from .translation import both
+from .bilingual import in_lang
 
 ODRL = PREFIXES["odrl"]
 DATETIME = ODRL + "dateTime"   # the time of the request: always a known left operand
@@ -31,14 +33,15 @@ NAMED_OPERANDS = {"purpose": "purpose", "recipient": "recipient", "delivery-chan
 
 class DecisionParamError(ValueError):
     """A decision request parameter is missing, malformed or unknown; the message names it
-    (and the value). ``texts``: the message in each language it was written in."""
+    (and the value). ``texts``: the message in each language ({"en": ..., "zh": ...}, from
+    `both`); str() is the English one."""
 
-    def __init__(self, message: str, texts: dict | None = None):
-        super().__init__(message)
-        self.texts = texts or {"en": message}
+    def __init__(self, texts: dict[str, str]):
+        super().__init__(texts["en"])
+        self.texts = texts
 
     def text(self, lang: str) -> str:
-        return self.texts.get(lang) or self.texts["en"]
+        return in_lang(self.texts, lang)
 
 
 # Schemes of IRIs written without `//` (urn:isbn:..., mailto:...), which are not prefixed
@@ -52,10 +55,9 @@ def _check_prefix(param: str, value: str) -> None:
     m = _PREFIXED.match(value)
     if m and m.group(1) not in PREFIXES and m.group(1).lower() not in URI_SCHEMES and "://" not in value:
         known = ", ".join(sorted(PREFIXES))
-        raise DecisionParamError(
-            f"{param}: unknown prefix {m.group(1)!r} in {value!r} (known prefixes: {known}; or give the full IRI)",
-            {"en": f"{param}: unknown prefix {m.group(1)!r} in {value!r} (known prefixes: {known}; or give the full IRI)",
-             "zh": f"{param}：{value!r} 中的前缀 {m.group(1)!r} 未知（已知前缀：{known}；或请给出完整 IRI）"})
+        raise DecisionParamError(both(
+            "%(param)s: unknown prefix %(prefix)s in %(value)s (known prefixes: %(known)s; or give the full IRI)",
+            param=param, prefix=repr(m.group(1)), value=repr(value), known=known))
 
 
 def expand(name: str, default_ns: str = ODRL) -> str:
@@ -100,7 +102,8 @@ def parse_datetime(text: str, param: str = "at") -> datetime:
     try:
         d = datetime.fromisoformat(t)
     except ValueError:
-        raise DecisionParamError(f"{param}: not an ISO 8601 date-time: {text!r}") from None
+        raise DecisionParamError(both("%(param)s: not an ISO 8601 date-time: %(value)s",
+                                      param=param, value=repr(text))) from None
     return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
 
 
@@ -108,18 +111,19 @@ def _iri_param(params: dict, name: str, required: bool, default_ns: str = "") ->
     value = params.get(name)
     if isinstance(value, list):
         if len(value) > 1:
-            raise DecisionParamError(f"{name}: give one value, not {len(value)}")
+            raise DecisionParamError(both("%(param)s: give one value, not %(n)s", param=name, n=len(value)))
         value = value[0] if value else None
     if value in (None, ""):
         if required:
-            raise DecisionParamError(f"missing parameter: {name} (an IRI)")
+            raise DecisionParamError(both("missing parameter: %(param)s (an IRI)", param=name))
         return None
     if not isinstance(value, str):
-        raise DecisionParamError(f"{name}: expected an IRI string, got {type(value).__name__}")
+        raise DecisionParamError(both("%(param)s: expected an IRI string, got %(type)s",
+                                      param=name, type=type(value).__name__))
     _check_prefix(name, value.strip())
     iri = expand(value.strip(), default_ns)
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", iri) or any(c in iri for c in '<>" {}|\\^`'):
-        raise DecisionParamError(f"{name}: not an absolute IRI: {value!r}")
+        raise DecisionParamError(both("%(param)s: not an absolute IRI: %(value)s", param=name, value=repr(value)))
     return iri
 
 
@@ -143,14 +147,15 @@ def read_params(params: dict) -> dict:
         raw_context = {}
         for item in pairs:
             if "=" not in item:
-                raise DecisionParamError(f"context: expected LEFTOPERAND=VALUE, got {item!r}")
+                raise DecisionParamError(both("context: expected LEFTOPERAND=VALUE, got %(value)s", value=repr(item)))
             lo, value = item.split("=", 1)
             raw_context.setdefault(lo.strip(), []).append(value)
     if not isinstance(raw_context, dict):
-        raise DecisionParamError("context: expected an object of left operand -> value(s)")
+        raise DecisionParamError(both("context: expected an object of left operand -> value(s)"))
     for lo, values in raw_context.items():
         if not isinstance(lo, str) or not lo.strip():
-            raise DecisionParamError(f"context: a left operand must be a name or an IRI, got {lo!r}")
+            raise DecisionParamError(both("context: a left operand must be a name or an IRI, got %(value)s",
+                                          value=repr(lo)))
         _check_prefix("context", lo.strip())
         key = expand(lo.strip())
         for v in values if isinstance(values, list) else [values]:
@@ -178,7 +183,7 @@ def check_terms(known: KnownTerms, kwargs: dict) -> bool:
             if lo != DATETIME:
                 known.check_left_operand(lo, "context")
     except UnknownTerm as exc:
-        raise DecisionParamError(exc.texts["en"], exc.texts) from None
+        raise DecisionParamError(exc.texts) from None
     return known.held(kwargs["target"])
 
 

@@ -13,6 +13,7 @@ from pyoxigraph import NamedNode, RdfFormat
 
 from .confidentiality import confidential_graphs
 from .namespaces import DERIVED_GRAPH_BASE, PREFIXES, SYSTEM_GRAPHS
+from .translation import LANGUAGES, both
 
 _FORMATS = {"trig": RdfFormat.TRIG, "nquads": RdfFormat.N_QUADS}
 
@@ -56,8 +57,9 @@ def _note_confidential(store, graphs) -> bytes:
     marked = confidential_among(store, graphs)
     if not marked:
         return b""
-    lines = ["# Confidential in the store this was exported from (not carried by this file): mark them again",
-             "# after loading, with `rightsgraph graph confidential IRI`, or move data with backup/restore.",
-             "# 以下图在导出来源中为机密（本文件不携带该标记）：加载后请用 rightsgraph graph confidential IRI 重新标记。"]
+    # the file is read by anyone, later: the note is written in both languages
+    note = both("Confidential in the store this was exported from (not carried by this file): mark them again "
+                "after loading, with `rightsgraph graph confidential IRI`, or move data with backup/restore.")
+    lines = [f"# {note[lang]}" for lang in LANGUAGES]
     lines += [f"#   <{g}>" for g in marked]
     return ("\n".join(lines) + "\n").encode("utf-8")

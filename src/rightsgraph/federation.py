@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 
+from .bilingual import compose
 from .store.base import _NOISE
+from .translation import LANGUAGES, both
 
 _SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b", re.IGNORECASE)
 _LOAD = re.compile(r"(?<![?$:\w])LOAD\b", re.IGNORECASE)
@@ -27,13 +29,12 @@ class FederationRefused(ValueError):
 
     def __init__(self, endpoints: list[str], allowed):
         self.endpoints = endpoints
-        names = ", ".join(endpoints)
-        where = ("no endpoint is allowed (serve --allow-service URL)" if not allowed
-                 else "allowed: " + ", ".join(allowed))
-        super().__init__(
-            f"this endpoint does not contact other endpoints for a request: {names}; {where}\n"
-            f"本服务不会代请求访问其他端点：{names}；"
-            + ("未允许任何端点（serve --allow-service URL）" if not allowed else "允许的端点：" + ", ".join(allowed)))
+        where = (both("no endpoint is allowed (serve --allow-service URL)") if not allowed
+                 else both("allowed: %(endpoints)s", endpoints=", ".join(allowed)))
+        self.texts = compose(both("this endpoint does not contact other endpoints for a request: %(names)s; %(where)s"),
+                             names=", ".join(endpoints), where=where)
+        # one message for every reader: the protocol's plain-text error says it in both languages
+        super().__init__("\n".join(self.texts[lang] for lang in LANGUAGES))
 
 
 def _mentions(pattern: re.Pattern, text: str) -> bool:

@@ -36,6 +36,7 @@ from .identifiers import Identifier, IdentifierError, doi_in, stored_forms
 from .namespaces import DCAT, DCT, ODRL, PROVENANCE_GRAPH, RDF, RG
 from .policy.lifecycle import binds
 from .policy.operators import IRI
+from .translation import both, gettext, pgettext
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T")
@@ -123,6 +124,9 @@ def _number(text) -> int | None:
 
 
 # ----------------------------------------------------------------------- holdings
+_CLAUSE_SEPARATOR = {"en": ", ", "zh": "，"}   # typography: the clauses of a coverage text
+
+
 @dataclass(frozen=True)
 class Coverage:
     """One coverage range of a KBART row (None: not stated)."""
@@ -151,30 +155,29 @@ class Coverage:
                 "embargo": self.embargo, "depth": self.depth}
 
     def text(self, lang: str = "en") -> str:
-        zh = lang.startswith("zh")
-        return self._texts[zh]
+        return self._texts[1 if lang.startswith("zh") else 0]
 
     @cached_property
     def _texts(self) -> tuple[str, str]:
-        return self._text(False), self._text(True)
+        return self._text("en"), self._text("zh")
 
-    def _text(self, zh: bool) -> str:
+    def _text(self, lang: str) -> str:
+        parts = []
         if not (self.start or self.end or self.first_volume or self.last_volume):
-            out = "无日期限制" if zh else "no date limits"
-            out += (f"，禁阅期 {self.embargo}" if zh else f", embargo {self.embargo}") if self.embargo else ""
-            return out + ((f"，{self.depth}" if zh else f", {self.depth}") if self.depth else "")
-        start = (self.start or ("最早一期" if zh else "the first issue")) + (
-            f" (vol. {self.first_volume}" + (f" no. {self.first_issue}" if self.first_issue else "") + ")"
-            if self.first_volume else "")
-        end = (self.end or ("至今" if zh else "present")) + (
-            f" (vol. {self.last_volume}" + (f" no. {self.last_issue}" if self.last_issue else "") + ")"
-            if self.last_volume else "")
-        out = f"{start} – {end}" if zh else f"{start} to {end}"
+            parts.append(gettext("no date limits", lang))
+        else:
+            start = (self.start or gettext("the first issue", lang)) + (
+                f" (vol. {self.first_volume}" + (f" no. {self.first_issue}" if self.first_issue else "") + ")"
+                if self.first_volume else "")
+            end = (self.end or pgettext("coverage end", "present", lang)) + (
+                f" (vol. {self.last_volume}" + (f" no. {self.last_issue}" if self.last_issue else "") + ")"
+                if self.last_volume else "")
+            parts.append(gettext("%(start)s to %(end)s", lang, start=start, end=end))
         if self.embargo:
-            out += f"，禁阅期 {self.embargo}" if zh else f", embargo {self.embargo}"
+            parts.append(gettext("embargo %(embargo)s", lang, embargo=self.embargo))
         if self.depth:
-            out += f"，{self.depth}" if zh else f", {self.depth}"
-        return out
+            parts.append(self.depth)
+        return _CLAUSE_SEPARATOR[lang].join(parts)
 
     @cached_property
     def _volumes(self) -> tuple:
@@ -401,11 +404,17 @@ class HoldingAnswer:
 
 
 _LABELS = {"doi": "DOI", "issn": "ISSN", "isbn": "ISBN", "title_id": "TITLE ID", "url": "URL"}
+
+
+def _n(message: str) -> str:  # marks a msgid for extraction; translated where shown (texts)
+    return message
+
+
 _REASONS = {
-    "before-coverage": ("is before the coverage", "早于覆盖范围"),
-    "after-coverage": ("is after the coverage", "晚于覆盖范围"),
-    "embargo": ("is within the embargo", "处于禁阅期内"),
-    "abstracts-only": ("is covered by abstracts only", "仅覆盖文摘"),
+    "before-coverage": _n("is before the coverage"),
+    "after-coverage": _n("is after the coverage"),
+    "embargo": _n("is within the embargo"),
+    "abstracts-only": _n("is covered by abstracts only"),
 }
 
 
@@ -435,21 +444,26 @@ class Entitlement:
         ident = f"{_LABELS.get(self.identifier.scheme) or self.identifier.scheme.upper()} {self.identifier.value}"
         d = self.deciding
         if d is None:
-            return f"Not held: no resource in the store has {ident}.", f"未收藏：存储库中没有 {ident} 的资源。"
+            texts = both("Not held: no resource in the store has %(ident)s.", ident=ident)
+            return texts["en"], texts["zh"]
         what = ((self.date or "") + (f" vol. {self.volume}" if self.volume else "") + (
             f" no. {self.issue}" if self.issue else "")).strip()
         title, where = d.holding.title or d.holding.resource, ", ".join(d.holding.packages) or "-"
-        cov_en, cov_zh = d.coverage._texts if d.coverage else ("not stated", "未注明")
+        coverage = d.coverage._texts if d.coverage else (gettext("not stated", "en"), gettext("not stated", "zh"))
         if lic is None:
             lic = ", ".join(masked(d.licences, hidden))
         if d.reason is None:
-            return (f"Covered: {title} ({ident}) {what} in {where}, coverage {cov_en}, licence {lic or 'none'}."
-                    .replace("  ", " ").replace(" ,", ","),
-                    f"已覆盖：{title}（{ident}）{what}，资源包 {where}，覆盖 {cov_zh}，许可 {lic or '无'}。"
-                    .replace("  ", " ").replace(" ,", ","))
-        en, zh = _REASONS[d.reason]
-        return (f"Not covered: {title} ({ident}) is held in {where}, but {what or 'it'} {en} (coverage {cov_en}).",
-                f"未覆盖：{title}（{ident}）已收藏于 {where}，但 {what} {zh}（覆盖 {cov_zh}）。")
+            en, zh = (gettext("Covered: %(title)s (%(ident)s) %(what)s in %(where)s, coverage %(coverage)s, "
+                              "licence %(licence)s.", lang, title=title, ident=ident, what=what, where=where,
+                              coverage=coverage[i], licence=lic or pgettext("licence", "none", lang))
+                      for i, lang in enumerate(("en", "zh")))
+            return en.replace("  ", " ").replace(" ,", ","), zh.replace("  ", " ").replace(" ,", ",")
+        return tuple(gettext("Not covered: %(title)s (%(ident)s) is held in %(where)s, but %(what)s %(reason)s "
+                             "(coverage %(coverage)s).", lang, title=title, ident=ident, where=where,
+                             what=what or pgettext("the content asked about", "it", lang),
+                             reason=gettext(_REASONS[d.reason], lang),
+                             coverage=coverage[i])
+                     for i, lang in enumerate(("en", "zh")))
 
     def to_json(self, hidden: frozenset = frozenset(), fields: frozenset | None = None) -> dict:
         """The answer; licences in `hidden` (confidential to the caller) are named

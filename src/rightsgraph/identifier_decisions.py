@@ -25,6 +25,8 @@ import orjson
 from .decision_service import DecisionParamError, expand, parse_datetime
 from .holdings import ANSWER_FIELDS, NOT_HELD, BatchEncoder
 from .identifiers import PARAMS, Identifier, IdentifierError, from_params
+from .bilingual import compose
+from .translation import both
 
 PUBLICATION_YEAR = "https://w3id.org/rightsgraph/ns#publicationYear"
 HOLDINGS_PARAMS = ("date", "volume", "issue")
@@ -34,10 +36,11 @@ def _one(params: dict, name: str):
     value = params.get(name)
     if isinstance(value, list):
         if len(value) > 1:
-            raise DecisionParamError(f"{name}: give one value, not {len(value)}")
+            raise DecisionParamError(both("%(param)s: give one value, not %(n)s", param=name, n=len(value)))
         value = value[0] if value else None
     if value is not None and not isinstance(value, (str, int)):
-        raise DecisionParamError(f"{name}: expected a string, got {type(value).__name__}")
+        raise DecisionParamError(both("%(param)s: expected a string, got %(type)s",
+                                      param=name, type=type(value).__name__))
     return None if value in (None, "") else str(value)
 
 
@@ -129,8 +132,8 @@ def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 1
     a day, the shared date) is looked up once for the batch, not once per item."""
     items = body.get("identifiers") if isinstance(body, dict) else None
     if not isinstance(items, list):
-        raise DecisionParamError('POST a JSON object {"identifiers": ["issn:1545-4282", '
-                                 '{"doi": "10.1146/...", "date": "2010"}, ...]}')
+        raise DecisionParamError(both('POST a JSON object {"identifiers": ["issn:1545-4282", '
+                                      '{"doi": "10.1146/...", "date": "2010"}, ...]}'))
     if len(items) > limit:
         raise OverflowError(f"at most {limit} identifiers in one batch")
     shared = {k: body[k] for k in ("date", "volume", "issue", "at") if k in body}
@@ -149,7 +152,7 @@ def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 1
             elif isinstance(item, dict):
                 params = dict(shared, **item)
             else:
-                raise DecisionParamError("expected a string or an object")
+                raise DecisionParamError(both("expected a string or an object"))
             ident = from_params(params)
             if ident is None:
                 raise IdentifierError("identifier", "", "missing")
@@ -164,7 +167,7 @@ def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 1
         except IdentifierError as exc:
             out.append(_error(f"identifiers[{i}].{exc.text(lang)}", encoder))
         except DecisionParamError as exc:
-            out.append(_error(f"identifiers[{i}]: {exc}", encoder))
+            out.append(_error(f"identifiers[{i}]: {exc.text(lang)}", encoder))
     return out
 
 
@@ -184,17 +187,18 @@ def answer_fields(value) -> frozenset | None:
     if value is None:
         return None
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise DecisionParamError(
-            f"fields: expected a list of answer fields ({', '.join(ANSWER_FIELDS)})",
-            {"en": f"fields: expected a list of answer fields ({', '.join(ANSWER_FIELDS)})",
-             "zh": f"fields：应为答案字段的列表（{'、'.join(ANSWER_FIELDS)}）"})
+        raise DecisionParamError(compose(both("fields: expected a list of answer fields (%(fields)s)"),
+                                         fields=_listed(ANSWER_FIELDS)))
     unknown = [v for v in value if v not in ANSWER_FIELDS]
     if unknown:
-        raise DecisionParamError(
-            f"fields: unknown field {unknown[0]!r} (one of {', '.join(ANSWER_FIELDS)})",
-            {"en": f"fields: unknown field {unknown[0]!r} (one of {', '.join(ANSWER_FIELDS)})",
-             "zh": f"fields：未知字段 {unknown[0]!r}（应为 {'、'.join(ANSWER_FIELDS)} 之一）"})
+        raise DecisionParamError(compose(both("fields: unknown field %(field)s (one of %(fields)s)"),
+                                         field=repr(unknown[0]), fields=_listed(ANSWER_FIELDS)))
     return frozenset(value)
+
+
+def _listed(names) -> dict[str, str]:
+    """Names listed in each language's way (", " / "、": typography, not words)."""
+    return {"en": ", ".join(names), "zh": "、".join(names)}
 
 
 def _request_of(params: dict, seen: dict) -> dict:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from .translation import gettext
+
 SCHEMES = ("doi", "issn", "isbn", "title_id", "url")
 
 _ISSN = re.compile(r"^(\d{4})-?(\d{3}[\dXx])$")
@@ -23,25 +25,26 @@ _ISBN_DIGITS = re.compile(r"\d{9}[\dX]|97[89]\d{10}")
 _ISBN_WRITTEN = re.compile(r"[0-9Xx][0-9Xx -]*")
 _DOI_PREFIXES = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|info:doi/)", re.IGNORECASE)
 
+
+def _(message: str) -> str:  # marks a msgid for extraction; translated when shown (IdentifierError.text)
+    return message
+
+
 _MESSAGES = {
-    "empty": ("is empty", "为空"),
-    "issn": ("not an ISSN (NNNN-NNNC)", "不是 ISSN（应为 NNNN-NNNC）"),
-    "issn_check": ("wrong ISSN check digit (expected {expected})", "ISSN 校验位错误（应为 {expected}）"),
-    "isbn": ("not an ISBN-10 or ISBN-13", "不是 ISBN-10 或 ISBN-13"),
-    "isbn_check": ("wrong ISBN check digit (expected {expected})", "ISBN 校验位错误（应为 {expected}）"),
-    "doi": ("not a DOI (10.NNNN/suffix, optionally with doi: or https://doi.org/)",
-            "不是 DOI（应为 10.NNNN/后缀，可带 doi: 或 https://doi.org/ 前缀）"),
-    "url": ("not an absolute http(s) URL", "不是以 http(s) 开头的绝对网址"),
-    "scheme": ("unknown identifier kind (one of doi, issn, isbn, title_id, url)",
-               "未知的标识符类型（应为 doi、issn、isbn、title_id、url 之一）"),
-    "several": ("give one identifier, not several ({names})", "只能给出一个标识符，而不是多个（{names}）"),
-    "untagged": (("not an identifier: write scheme:value (doi:, issn:, isbn:, title_id:, url:), a DOI, "
+    "empty": _("is empty"),
+    "issn": _("not an ISSN (NNNN-NNNC)"),
+    "issn_check": _("wrong ISSN check digit (expected {expected})"),
+    "isbn": _("not an ISBN-10 or ISBN-13"),
+    "isbn_check": _("wrong ISBN check digit (expected {expected})"),
+    "doi": _("not a DOI (10.NNNN/suffix, optionally with doi: or https://doi.org/)"),
+    "url": _("not an absolute http(s) URL"),
+    "scheme": _("unknown identifier kind (one of doi, issn, isbn, title_id, url)"),
+    "several": _("give one identifier, not several ({names})"),
+    "untagged": _("not an identifier: write scheme:value (doi:, issn:, isbn:, title_id:, url:), a DOI, "
                   "a URL, an ISSN or an ISBN"),
-                 "不是标识符：请写作 类型:值（doi:、issn:、isbn:、title_id:、url:），或直接给出 DOI、网址、ISSN 或 ISBN"),
-    "missing": ("missing: give one of doi, issn, isbn, title_id, url", "缺少标识符：请给出 doi、issn、isbn、title_id、url 之一"),
-    "date": ("not a date YYYY, YYYY-MM or YYYY-MM-DD", "日期格式错误（应为 YYYY、YYYY-MM 或 YYYY-MM-DD）"),
-    "with_target": ("give either target or an identifier ({name}), not both",
-                    "target 与标识符（{name}）只能给出其一"),
+    "missing": _("missing: give one of doi, issn, isbn, title_id, url"),
+    "date": _("not a date YYYY, YYYY-MM or YYYY-MM-DD"),
+    "with_target": _("give either target or an identifier ({name}), not both"),
 }
 
 
@@ -53,8 +56,7 @@ class IdentifierError(ValueError):
         super().__init__(self.text("en"))
 
     def text(self, lang: str = "en") -> str:
-        en, zh = _MESSAGES[self.code]
-        msg = (zh if str(lang).startswith("zh") else en).format(**self.params)
+        msg = gettext(_MESSAGES[self.code], "zh" if str(lang).startswith("zh") else "en").format(**self.params)
         return f"{self.param}: {self.value!r}: {msg}" if self.value else f"{self.param}: {msg}"
 
 

@@ -23,6 +23,9 @@ from operator import sub
 
 from pyoxigraph import RdfFormat
 
+from .bilingual import compose, in_lang
+from .translation import both
+
 MAX_NESTING = 256             # brackets / JSON arrays and objects / XML elements open at once
 MAX_SPARQL_CHAIN = 1000       # SPARQL patterns and operators chained along one path (see check_sparql)
 MAX_ENTITY_NESTING = 4        # RDF/XML: an entity defined with entities defined with entities ...
@@ -36,13 +39,14 @@ MIN_GZIP_ALLOWANCE = 256 << 20  # ... or to this many bytes, whichever is more (
 class InputRefused(ValueError):
     """Input beyond one of the bounds. `line` and `column` (1-based) say where, when known."""
 
-    def __init__(self, en: str, zh: str, line: int | None = None, column: int | None = None):
-        super().__init__(en)
-        self.messages = {"en": en, "zh": zh}
+    def __init__(self, messages: dict[str, str], line: int | None = None, column: int | None = None):
+        """`messages`: {"en": ..., "zh": ...} (from `both`)."""
+        super().__init__(messages["en"])
+        self.messages = messages
         self.line, self.column = line, column
 
     def text(self, lang: str = "en") -> str:
-        return self.messages["zh" if lang.startswith("zh") else "en"]
+        return in_lang(self.messages, lang)
 
 
 def _position(text, offset: int) -> tuple[int, int]:
@@ -52,17 +56,17 @@ def _position(text, offset: int) -> tuple[int, int]:
     return text.count(newline, 0, offset) + 1, offset - line_start + 1
 
 
-def _where(line: int | None, column: int | None) -> tuple[str, str]:
+def _where(line: int | None, column: int | None) -> dict[str, str] | str:
+    """" (line L, column C)" in each language, or nothing when the place is not known."""
     if line is None:
-        return "", ""
-    return f" (line {line}, column {column})", f"（第 {line} 行第 {column} 列）"
+        return ""
+    return both(" (line %(line)s, column %(column)s)", line=line, column=column)
 
 
-def _too_deep(what_en: str, what_zh: str, line=None, column=None) -> InputRefused:
-    en_at, zh_at = _where(line, column)
-    return InputRefused(f"{what_en} nested more than {MAX_NESTING} levels deep{en_at}; refused to protect the "
-                        "service",
-                        f"{what_zh}嵌套超过 {MAX_NESTING} 层{zh_at}，为保护服务已拒绝", line, column)
+def _too_deep(what: dict[str, str], line=None, column=None) -> InputRefused:
+    return InputRefused(compose(both("%(what)s nested more than %(n)s levels deep%(where)s; refused to protect "
+                                     "the service"),
+                                what=what, n=MAX_NESTING, where=_where(line, column)), line, column)
 
 
 # ----------------------------------------------------------------------------- RDF files
@@ -80,16 +84,15 @@ def gunzip(raw: bytes) -> bytes:
             chunk = stream.decompress(data, 1 << 20)
             size += len(chunk)
             if size > allowance:
-                raise InputRefused(
-                    f"the gzip file unpacks to more than {allowance:,} bytes ({MAX_GZIP_GROWTH} times its "
-                    "size); refused to protect the service",
-                    f"该 gzip 文件解压后超过 {allowance:,} 字节（其大小的 {MAX_GZIP_GROWTH} 倍），为保护服务已拒绝")
+                raise InputRefused(both("the gzip file unpacks to more than %(bytes)s bytes (%(times)s times its "
+                                        "size); refused to protect the service",
+                                        bytes=f"{allowance:,}", times=MAX_GZIP_GROWTH))
             out.append(chunk)
             data = stream.unconsumed_tail
             if not data and stream.eof and stream.unused_data:     # concatenated gzip members
                 data, stream = stream.unused_data, zlib.decompressobj(wbits=31)
     except zlib.error as exc:
-        raise InputRefused(f"not a valid gzip file: {exc}", f"不是有效的 gzip 文件：{exc}") from None
+        raise InputRefused(both("not a valid gzip file: %(reason)s", reason=exc)) from None
     return b"".join(out)
 
 
@@ -98,7 +101,7 @@ def check_rdf(data: bytes, fmt: RdfFormat) -> None:
     N-Quads need no check: their parsers keep an explicit stack (measured: 100,000 nested
     `[` or `(` parse in a fraction of a second)."""
     if fmt == RdfFormat.JSON_LD:
-        check_json_nesting(data, "JSON-LD", "JSON-LD ")
+        check_json_nesting(data, "JSON-LD")
     elif fmt == RdfFormat.RDF_XML:
         check_rdf_xml(data)
 
@@ -110,7 +113,7 @@ _ALL_BUT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _OPEN_2_CLOSE_0 = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
 
 
-def check_json_nesting(data: bytes, what_en: str = "JSON", what_zh: str = "JSON ") -> None:
+def check_json_nesting(data: bytes, what: str = "JSON") -> None:
     """Refuse JSON nested deeper than MAX_NESTING. Not recursive (Python's json is, and
     Oxigraph's JSON-LD expansion is too): strings are blanked out, the brackets left are
     mapped to +1/-1 and summed, all in C."""
@@ -119,16 +122,18 @@ def check_json_nesting(data: bytes, what_en: str = "JSON", what_zh: str = "JSON 
     steps = _JSON_STRING.sub(b"", data).translate(_OPEN_2_CLOSE_0, _ALL_BUT_BRACKETS)
     if max(accumulate(map(sub, steps, repeat(1))), default=0) <= MAX_NESTING:
         return
+    # `what` is a format's name, the same in each language (spaced from the Chinese after it)
+    named = {"en": what, "zh": what + " "}
     depth = 0  # slow path, only to say where
     for m in _JSON_TOKEN.finditer(data):
         token = m.group()
         if token in (b"{", b"["):
             depth += 1
             if depth > MAX_NESTING:
-                raise _too_deep(what_en, what_zh, *_position(data, m.start()))
+                raise _too_deep(named, *_position(data, m.start()))
         elif token in (b"}", b"]"):
             depth -= 1
-    raise _too_deep(what_en, what_zh)
+    raise _too_deep(named)
 
 
 # RDF/XML entity declarations as Oxigraph's RDF/XML parser reads them: `<!ENTITY name
@@ -153,11 +158,11 @@ def _check_entities(data: bytes) -> None:
     levels: dict[bytes, int] = {}    # 1: plain text; n: uses entities of level n - 1
     for start in _ENTITY_DECLARATION_START.finditer(data):
         line, column = _position(data, start.start())
-        en_at, zh_at = _where(line, column)
+        at = _where(line, column)
         decl = _ENTITY_DECLARATION.match(data, start.start())
         if decl is None:
-            raise InputRefused(f'unsupported entity declaration{en_at}: write it as <!ENTITY name "value">',
-                               f'不支持的实体声明{zh_at}：请写作 <!ENTITY name "value">', line, column)
+            raise InputRefused(compose(both('unsupported entity declaration%(where)s: write it as '
+                                            '<!ENTITY name "value">'), where=at), line, column)
         name, value = decl.groups()
         size, level = len(value), 1
         for ref in _ENTITY_REFERENCE.finditer(value):
@@ -165,28 +170,27 @@ def _check_entities(data: bytes) -> None:
                 size += sizes[ref.group(1)] - len(ref.group())
                 level = max(level, levels[ref.group(1)] + 1)
         if level > MAX_ENTITY_NESTING:
-            raise InputRefused(
-                f"entity {name.decode(errors='replace')!r}{en_at} is defined with entities nested {level} deep; "
-                f"at most {MAX_ENTITY_NESTING} levels are accepted (entity expansion attack?)",
-                f"实体 {name.decode(errors='replace')!r}{zh_at} 的定义嵌套了 {level} 层实体，最多允许 "
-                f"{MAX_ENTITY_NESTING} 层（疑似实体扩展攻击）", line, column)
+            raise InputRefused(compose(
+                both("entity %(name)s%(where)s is defined with entities nested %(level)s deep; "
+                     "at most %(max)s levels are accepted (entity expansion attack?)"),
+                name=repr(name.decode(errors="replace")), where=at, level=level, max=MAX_ENTITY_NESTING),
+                line, column)
         if size > MAX_ENTITY_BYTES:
-            raise InputRefused(
-                f"entity {name.decode(errors='replace')!r}{en_at} expands to {size:,} bytes; at most "
-                f"{MAX_ENTITY_BYTES:,} are accepted (entity expansion attack?)",
-                f"实体 {name.decode(errors='replace')!r}{zh_at} 展开后为 {size:,} 字节，最多允许 "
-                f"{MAX_ENTITY_BYTES:,} 字节（疑似实体扩展攻击）", line, column)
+            raise InputRefused(compose(
+                both("entity %(name)s%(where)s expands to %(size)s bytes; at most "
+                     "%(max)s are accepted (entity expansion attack?)"),
+                name=repr(name.decode(errors="replace")), where=at, size=f"{size:,}", max=f"{MAX_ENTITY_BYTES:,}"),
+                line, column)
         sizes[name] = max(size, sizes.get(name, 0))
         levels[name] = max(level, levels.get(name, 0))
     expanded = len(data) + sum(data.count(b"&" + name + b";") * (size - len(name) - 2)
                                for name, size in sizes.items())
     allowed = max(MIN_ENTITY_ALLOWANCE, MAX_ENTITY_GROWTH * len(data))
     if expanded > allowed:
-        raise InputRefused(
-            f"entity references expand the document from {len(data):,} to {expanded:,} bytes; at most "
-            f"{allowed:,} are accepted (entity expansion attack?)",
-            f"实体引用使文档从 {len(data):,} 字节展开为 {expanded:,} 字节，最多允许 {allowed:,} 字节"
-            "（疑似实体扩展攻击）")
+        raise InputRefused(both(
+            "entity references expand the document from %(size)s to %(expanded)s bytes; at most "
+            "%(max)s are accepted (entity expansion attack?)",
+            size=f"{len(data):,}", expanded=f"{expanded:,}", max=f"{allowed:,}"))
 
 
 class _TooDeep(Exception):
@@ -214,12 +218,11 @@ def _check_xml_nesting(data: bytes) -> None:
     try:
         parser.Parse(data, True)
     except _TooDeep:
-        raise _too_deep("XML elements", "XML 元素", parser.CurrentLineNumber,
-                        parser.CurrentColumnNumber + 1) from None
+        raise _too_deep(both("XML elements"), parser.CurrentLineNumber, parser.CurrentColumnNumber + 1) from None
     except xml.parsers.expat.ExpatError as err:
         reason = xml.parsers.expat.ErrorString(err.code)
-        en_at, zh_at = _where(err.lineno, err.offset + 1)
-        raise InputRefused(f"not well-formed XML{en_at}: {reason}", f"XML 格式不正确{zh_at}：{reason}",
+        raise InputRefused(compose(both("not well-formed XML%(where)s: %(reason)s"),
+                                   where=_where(err.lineno, err.offset + 1), reason=reason),
                            err.lineno, err.offset + 1) from None
 
 
@@ -311,7 +314,7 @@ class _SparqlScan:
 
     # -- helpers
     def _refuse_depth(self, offset: int) -> None:
-        raise _too_deep("SPARQL brackets", "SPARQL 括号", *_position(self.text, offset))
+        raise _too_deep(both("SPARQL brackets"), *_position(self.text, offset))
 
     def _count(self, offset: int, n: int = 1) -> None:
         if self.flat and self.flat[-1]:
@@ -320,12 +323,10 @@ class _SparqlScan:
         self.path += n
         if self.path > MAX_SPARQL_CHAIN:
             line, column = _position(self.text, offset)
-            en_at, zh_at = _where(line, column)
-            raise InputRefused(
-                f"the SPARQL text chains more than {MAX_SPARQL_CHAIN} patterns or operators along one path{en_at}; "
-                "refused to protect the service: split it, or use VALUES for long lists",
-                f"SPARQL 文本沿一条路径串联了超过 {MAX_SPARQL_CHAIN} 个模式或运算符{zh_at}，为保护服务已拒绝："
-                "请拆分，或用 VALUES 表示长列表", line, column)
+            raise InputRefused(compose(
+                both("the SPARQL text chains more than %(max)s patterns or operators along one path%(where)s; "
+                     "refused to protect the service: split it, or use VALUES for long lists"),
+                max=MAX_SPARQL_CHAIN, where=_where(line, column)), line, column)
 
     def _in_expression(self) -> bool:
         return bool(self.expr) and self.expr[-1]
@@ -418,12 +419,10 @@ class _SparqlScan:
             inner = m.group()[1:-1]
             if "#" in inner or "'" in inner:
                 line, column = _position(self.text, m.start())
-                en_at, zh_at = _where(line, column)
-                raise InputRefused(
-                    f"ambiguous '<'{en_at}: Oxigraph may read {m.group()!r} as less-than followed by code; "
-                    "write '< ' with a space for less-than, or a prefixed name for the IRI",
-                    f"'<' 有歧义{zh_at}：Oxigraph 可能把 {m.group()!r} 读作小于号加代码；"
-                    "小于号请写作 '< '（后加空格），IRI 请改用前缀名", line, column)
+                raise InputRefused(compose(
+                    both("ambiguous '<'%(where)s: Oxigraph may read %(text)s as less-than followed by code; "
+                         "write '< ' with a space for less-than, or a prefixed name for the IRI"),
+                    where=_where(line, column), text=repr(m.group())), line, column)
             floor, state = len(self.kinds), (self.pending_flat, self.clause)
             for t in _SPARQL_TOKEN.finditer(inner):
                 if t.lastgroup != "comment":
@@ -536,7 +535,7 @@ class BodyLimit:
                 too_large = int(declared) > self.limit
             except ValueError:
                 return _answer(start_response, "400 Bad Request", environ,
-                               f"Content-Length is not a number: {declared!r}", f"Content-Length 不是数字：{declared!r}")
+                               both("Content-Length is not a number: %(value)s", value=repr(declared)))
             if not too_large:
                 return self.app(environ, start_response)   # the server stops reading at Content-Length
         elif not _is_chunked(environ):
@@ -545,19 +544,19 @@ class BodyLimit:
             body = read_request_body(environ, self.limit)
         except BodyTooLarge:
             return _answer(start_response, "413 Content Too Large", environ,
-                           f"request body larger than the limit of {self.limit:,} bytes (rightsgraph serve --max-body)",
-                           f"请求体超过 {self.limit:,} 字节的上限（rightsgraph serve --max-body）")
+                           both("request body larger than the limit of %(bytes)s bytes (rightsgraph serve --max-body)",
+                                bytes=f"{self.limit:,}"))
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         return self.app(environ, start_response)
 
 
-def _answer(start_response, status: str, environ: dict, en: str, zh: str):
+def _answer(start_response, status: str, environ: dict, messages: dict[str, str]):
     from werkzeug.datastructures import LanguageAccept
     from werkzeug.http import parse_accept_header
     lang = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept).best_match(["en", "zh"])
-    body = ((zh if lang == "zh" else en) + "\n").encode()
+    body = (in_lang(messages, lang or "en") + "\n").encode()
     start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
                             ("Connection", "close")])
     return [body]

@@ -14,6 +14,7 @@ from pyoxigraph import NamedNode, RdfFormat
 
 from .input_limits import InputRefused, check_rdf, gunzip
 from .rdf_formats import is_quad_format
+from .translation import gettext
 
 
 class RdfSyntaxError(ValueError):
@@ -23,17 +24,16 @@ class RdfSyntaxError(ValueError):
     def __init__(self, path: str, line: int | None, column: int | None, detail: str,
                  refused: InputRefused | None = None):
         self.path, self.line, self.column, self.detail, self.refused = path, line, column, detail, refused
-        super().__init__(f"{self._where()}: syntax error: {detail}")
+        super().__init__(self.text("en"))
 
     def _where(self) -> str:
         return self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
 
     def text(self, lang: str = "en") -> str:
         """The message in `lang` ("en" or "zh"); a parser's own explanation stays English."""
-        if not lang.startswith("zh"):
-            return str(self)
-        detail = self.refused.text("zh") if self.refused is not None else self.detail
-        return f"{self._where()}：语法错误：{detail}"
+        lang = "zh" if lang.startswith("zh") else "en"
+        detail = self.refused.text(lang) if self.refused is not None else self.detail
+        return gettext("%(where)s: syntax error: %(detail)s", lang, where=self._where(), detail=detail)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from ..bilingual import in_lang
 from ..translation import _, both, gettext
 
 from . import main
@@ -25,7 +26,7 @@ EXIT_UNREACHABLE = 4
 
 def _fail(ctx, lang: str, texts: dict[str, str], code: int):
     """`error: …` in the user's language (texts: {"en": ..., "zh": ...}, from `both`)."""
-    click.echo(gettext("error: %(message)s", lang, message=texts.get(lang) or texts["en"]), err=True)
+    click.echo(gettext("error: %(message)s", lang, message=in_lang(texts, lang)), err=True)
     ctx.exit(code)
 
 
@@ -64,7 +65,7 @@ def backup(ctx, directory, verify, server, token):
         else:
             manifest = _backup_local(ctx, lang, directory)
     except BackupError as exc:
-        _fail(ctx, lang, {"en": exc.message("en"), "zh": exc.message("zh")}, _exit_code(exc))
+        _fail(ctx, lang, exc.messages, _exit_code(exc))
     except OSError as exc:  # the file system: permissions, a full disk
         _fail(ctx, lang, both("%(detail)s; nothing was written", detail=exc), EXIT_REFUSED)
     click.echo(_("backup written to %(dir)s: %(summary)s (%(seconds).2f s)", dir=directory,
@@ -96,7 +97,8 @@ def _backup_local(ctx, lang, directory):
             _fail(ctx, lang, both("the store in %(dir)s is in use by a running server: back it up through the "
                                   "server, rightsgraph backup DIR --server URL --token ADMIN-TOKEN", dir=data_dir),
                   EXIT_REFUSED)
-        _fail(ctx, lang, {"en": str(exc), "zh": str(exc)}, EXIT_REFUSED)
+        _fail(ctx, lang, both("cannot use the store at %(where)s: %(detail)s", where=data_dir, detail=exc),
+              EXIT_REFUSED)
     try:
         return create_backup(store, directory, data_dir=data_dir, source=str(data_dir.resolve()))
     finally:
@@ -155,13 +157,14 @@ def restore(ctx, directory, target, force):
             try:
                 result = restore_remote(directory, store, data_dir=data_dir, force=force)
             except (StoreError, OSError) as exc:  # requests' errors are OSErrors
-                _fail(ctx, lang, both("cannot use the store at %(where)s: %(detail)s", where=state.store_url, detail=exc), EXIT_UNREACHABLE)
+                _fail(ctx, lang, both("cannot use the store at %(where)s: %(detail)s",
+                                      where=state.store_url, detail=exc), EXIT_UNREACHABLE)
             finally:
                 store.close()
         else:
             result = restore_backup(directory, data_dir, force=force)
     except BackupError as exc:
-        _fail(ctx, lang, {"en": exc.message("en"), "zh": exc.message("zh")}, _exit_code(exc))
+        _fail(ctx, lang, exc.messages, _exit_code(exc))
     except OSError as exc:  # the file system: permissions, a full disk
         _fail(ctx, lang, both("%(detail)s; nothing was restored", detail=exc), EXIT_REFUSED)
     m = result.manifest

@@ -197,7 +197,7 @@ def _prefix(lang: str) -> str:
     return gettext("error: %(message)s", lang, message="")
 
 def render(exc: click.ClickException, lang: str) -> str:
-    """One line: `error: …` (`错误：…`)."""
+    """One line: `error: …` in `lang` (the catalogue's words)."""
     if isinstance(exc, CliError):
         return gettext("error: %(message)s", lang, message=exc.text(lang))
     message = _first_line(exc.format_message(), 1000)

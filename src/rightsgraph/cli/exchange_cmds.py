@@ -59,7 +59,8 @@ def kbart_import(ctx, file, package, package_title, graph, skip_invalid, add, ag
         result = import_kbart(ctx.obj["store"](create=True), file, package=package, graph=graph, package_title=package_title,
                               skip_invalid=skip_invalid, replace=not add, agent=agent)
     except ValueError as exc:   # KbartFileError, malformed package IRI
-        click.echo(_("error: %(message)s", message=exc), err=True)
+        click.echo(_("error: %(message)s", message=exc.text(lang) if isinstance(exc, KbartFileError) else exc),
+                   err=True)
         click.echo(_nothing(lang), err=True)
         ctx.exit(EXIT_BAD_INPUT if isinstance(exc, (KbartFileError, ProtectedGraph)) else EXIT_USAGE)
     except KbartRejected as exc:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..translation import both
+from ..translation import LANGUAGES, both
 
 from ..identifiers import IdentifierError, parse_tagged
 from . import errors
@@ -42,7 +42,7 @@ def given_identifiers(values: dict) -> dict:
 
 
 def usage_error(exc: IdentifierError) -> errors.CliError:
-    return errors.CliError({"en": exc.text("en"), "zh": exc.text("zh")}, errors.EXIT_USAGE)
+    return errors.CliError({lang: exc.text(lang) for lang in LANGUAGES}, errors.EXIT_USAGE)
 
 
 def one_of(target, identifiers: dict, id_file, has_target: bool = True) -> None:
@@ -82,6 +82,6 @@ def read_identifier_file(path: Path) -> list[str]:
             bad.append(exc)
     if bad:
         more = len(bad) - 1
-        also = both(" (and %(n)s more malformed line(s))", n=more) if more else {"en": "", "zh": ""}
-        raise errors.CliError({lang: bad[0].text(lang) + also[lang] for lang in ("en", "zh")}, errors.EXIT_USAGE)
+        also = both(" (and %(n)s more malformed line(s))", n=more) if more else dict.fromkeys(LANGUAGES, "")
+        raise errors.CliError({lang: bad[0].text(lang) + also[lang] for lang in LANGUAGES}, errors.EXIT_USAGE)
     return out

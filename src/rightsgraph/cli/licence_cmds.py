@@ -58,7 +58,7 @@ def import_(ctx, sheet, graph, agent):
     except UnicodeDecodeError as exc:
         raise errors.not_utf8(sheet, exc) from None
     except TermSheetError as exc:
-        detail = f"{sheet}: {exc}"
+        detail = f"{sheet}: {exc.text(current_lang())}"
         click.echo(_("error: %(message)s", message=detail), err=True)
         click.echo(_("nothing was stored"), err=True)
         ctx.exit(EXIT_REJECTED)
@@ -111,7 +111,8 @@ def compare(ctx, licences, as_json):
         raise click.UsageError(_("give two or more licences"))
     try:
         store = ctx.obj["store"]()
-        res = do_compare(store, [resolve_licence(store, x) for x in licences])
+        # the JSON keeps the data form (status keys); the table is worded in the user's language
+        res = do_compare(store, [resolve_licence(store, x) for x in licences], lang=None if as_json else current_lang())
     except KeyError as exc:
         click.echo(_("error: %(message)s", message=exc.args[0]), err=True)
         ctx.exit(EXIT_BAD_INPUT)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from ..bilingual import in_lang
 from ..translation import _, gettext
 
 from . import main
@@ -247,8 +248,8 @@ def usage_harvest(ctx, provider, reports, begin, end, attributes, retries, wait,
         click.echo(_("error: %(message)s", message=exc.text(lang)), err=True)
         ctx.exit(EXIT_BAD_INPUT)
 
-    def say(en, zh):  # the harvest's progress, told in both languages (usage/sushi.py)
-        click.echo(zh if lang == "zh" else en, err=True)
+    def say(texts):  # the harvest's progress, told in both languages (usage/sushi.py)
+        click.echo(in_lang(texts, lang), err=True)
 
     def saved(h):
         if save and h.data is not None:
@@ -259,7 +260,7 @@ def usage_harvest(ctx, provider, reports, begin, end, attributes, retries, wait,
         result = harvest(ctx.obj["store"](create=True), prov, reports, begin, end, attributes=attributes, retries=retries,
                          wait=wait, agent=agent, progress=say, on_fetched=saved)
     except SushiError as exc:
-        click.echo(_("error: %(message)s", message=exc.zh if lang == "zh" else exc.en), err=True)
+        click.echo(_("error: %(message)s", message=exc.text(lang)), err=True)
         click.echo(_nothing(), err=True)
         ctx.exit(EXIT_SERVER_REFUSED if exc.kind == "refused" else EXIT_SERVER)
     except UsageImportError as exc:
@@ -273,7 +274,7 @@ def usage_harvest(ctx, provider, reports, begin, end, attributes, retries, wait,
         ctx.exit(EXIT_REJECTED)
     for h in result.reports:
         for code, message, data in h.exceptions:
-            told = dict(zip(("en", "zh"), describe(code, message, data)))
+            told = describe(code, message, data)
             if h.outcome == "report":
                 click.echo(_("%(report)s: warning: %(message)s", report=h.report_id, message=told[lang]), err=True)
             else:

@@ -23,6 +23,8 @@ from pyoxigraph import NamedNode, RdfFormat
 
 from .. import provenance
 from ..identifiers import isbn_check_digit, isbn_digits, issn_check_digit  # noqa: F401 (re-exported)
+from ..bilingual import in_lang
+from ..translation import both, gettext
 from ..namespaces import DC, DCAT, DCT, FOAF, GRAPH_BASE, ODRL, RDF, RDFS, RG, SKOS, XSD
 
 KBART_COLUMNS = (
@@ -53,24 +55,25 @@ _ISBN_SHAPE = re.compile(r"^(([0-9][- ]?){9}[0-9Xx]|97[89][- ]?([0-9][- ]?){9}[0
 
 
 # ------------------------------------------------------------------------------ errors
+def _(message: str) -> str:  # marks a msgid for extraction; translated when shown (RowError.message)
+    return message
+
+
 _MESSAGES = {
-    "columns": ("expected {expected} cells (as many as header columns), found {found}",
-                "应有 {expected} 个字段（与表头列数相同），实际为 {found} 个"),
-    "title": ("the title is empty", "题名为空"),
-    "issn": ("not an ISSN (NNNN-NNNC)", "不是 ISSN（应为 NNNN-NNNC）"),
-    "issn_check": ("wrong ISSN check digit (expected {expected})", "ISSN 校验位错误（应为 {expected}）"),
-    "isbn": ("not an ISBN-10 or ISBN-13", "不是 ISBN-10 或 ISBN-13"),
-    "isbn_check": ("wrong ISBN check digit (expected {expected})", "ISBN 校验位错误（应为 {expected}）"),
-    "identifier": ("neither an ISSN nor an ISBN", "既不是 ISSN 也不是 ISBN"),
-    "date": ("not a date YYYY, YYYY-MM or YYYY-MM-DD", "日期格式错误（应为 YYYY、YYYY-MM 或 YYYY-MM-DD）"),
-    "date_order": ("the last issue date is before the first", "最后一期日期早于第一期"),
-    "issued_month": ("YYYY-MM is not accepted here (dct:issued takes YYYY or YYYY-MM-DD)",
-                     "此处不接受 YYYY-MM（dct:issued 只接受 YYYY 或 YYYY-MM-DD）"),
-    "embargo": ("not a KBART embargo (R or P, a number, D, M or Y, e.g. R1Y, P6M, R10Y;P1Y)",
-                "禁阅期格式错误（R 或 P + 数字 + D/M/Y，如 R1Y、P6M、R10Y;P1Y）"),
-    "access_type": ("must be F (free) or P (paid)", "必须为 F（免费）或 P（付费）"),
-    "publication_type": ("must be serial or monograph", "必须为 serial 或 monograph"),
-    "url": ("not an absolute http(s) URL", "不是以 http(s) 开头的绝对网址"),
+    "columns": _("expected {expected} cells (as many as header columns), found {found}"),
+    "title": _("the title is empty"),
+    "issn": _("not an ISSN (NNNN-NNNC)"),
+    "issn_check": _("wrong ISSN check digit (expected {expected})"),
+    "isbn": _("not an ISBN-10 or ISBN-13"),
+    "isbn_check": _("wrong ISBN check digit (expected {expected})"),
+    "identifier": _("neither an ISSN nor an ISBN"),
+    "date": _("not a date YYYY, YYYY-MM or YYYY-MM-DD"),
+    "date_order": _("the last issue date is before the first"),
+    "issued_month": _("YYYY-MM is not accepted here (dct:issued takes YYYY or YYYY-MM-DD)"),
+    "embargo": _("not a KBART embargo (R or P, a number, D, M or Y, e.g. R1Y, P6M, R10Y;P1Y)"),
+    "access_type": _("must be F (free) or P (paid)"),
+    "publication_type": _("must be serial or monograph"),
+    "url": _("not an absolute http(s) URL"),
 }
 
 
@@ -84,8 +87,7 @@ class RowError:
     params: dict = field(default_factory=dict)
 
     def message(self, lang: str = "en") -> str:
-        en, zh = _MESSAGES[self.code]
-        return (zh if lang.startswith("zh") else en).format(**self.params)
+        return gettext(_MESSAGES[self.code], "zh" if lang.startswith("zh") else "en").format(**self.params)
 
     def format(self, source: str, lang: str = "en") -> str:
         where = f"{source}:{self.line}"
@@ -96,7 +98,15 @@ class RowError:
 
 
 class KbartFileError(ValueError):
-    """The file as a whole cannot be read as KBART (encoding, header)."""
+    """The file as a whole cannot be read as KBART (encoding, header). `texts`: the message
+    in each language ({"en": ..., "zh": ...}); str() is the English one."""
+
+    def __init__(self, texts: dict[str, str]):
+        super().__init__(texts["en"])
+        self.texts = texts
+
+    def text(self, lang: str = "en") -> str:
+        return in_lang(self.texts, lang)
 
 
 class KbartRejected(Exception):
@@ -140,20 +150,23 @@ def read_kbart(data: bytes, source: str = "<kbart>") -> KbartFile:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise KbartFileError(f"{source}:{line}: not UTF-8 (byte {exc.start}); KBART files are UTF-8") from None
+        raise KbartFileError(both("%(where)s: not UTF-8 (byte %(byte)s); KBART files are UTF-8",
+                                  where=f"{source}:{line}", byte=exc.start)) from None
     # Only CR/LF end a row (str.splitlines would also split on U+2028 etc. inside a title).
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     if not lines or "publication_title" not in [c.strip().strip('"') for c in lines[0].split("\t")]:
-        raise KbartFileError(f"{source}:1: no KBART header row (the first line must name the columns, "
-                             "starting with publication_title)")
+        raise KbartFileError(both("%(where)s: no KBART header row (the first line must name the columns, "
+                                  "starting with publication_title)", where=f"{source}:1"))
     columns = [c.strip().strip('"') for c in lines[0].split("\t")]
     while columns and columns[-1] == "" and len(columns) > 1:   # trailing tabs in the header
         columns.pop()
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     if dupes or "" in columns:
-        raise KbartFileError(f"{source}:1: header has {'duplicate columns ' + ', '.join(dupes) if dupes else 'an empty column name'}")
+        raise KbartFileError(both("%(where)s: header has duplicate columns %(columns)s", where=f"{source}:1",
+                                  columns=", ".join(dupes)) if dupes
+                             else both("%(where)s: header has an empty column name", where=f"{source}:1"))
     known = [c for c in columns if c in KBART_COLUMNS]
     extra_cols = [c for c in columns if c not in KBART_COLUMNS]
     rows, errors, blank = [], [], 0

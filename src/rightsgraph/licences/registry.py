@@ -17,6 +17,7 @@ from .. import provenance
 from ..loading import commit_staged
 from ..parsing import SourceFile, parse_into
 from ..namespaces import GRAPH_BASE
+from ..translation import gettext
 from .termsheet import compile_sheet, licence_from_store, read_sheet, to_turtle
 from .vocabulary import TERMS
 
@@ -89,40 +90,79 @@ def term_keys(sheets: list[dict]) -> list[str]:
     return sorted(keys, key=lambda k: order.get(k, 999))
 
 
-def compare(store, licences: list[str]) -> dict:
+def compare(store, licences: list[str], lang: str | None = None) -> dict:
     """Term by term: {licences: [...], rows: [{term, label, values: [cell per licence]}]}.
-    A cell lists the licence's rows for that term ("permitted_explicit: users ... limit 50")."""
+    A cell lists the licence's rows for that term ("permitted_explicit for users max 50").
+    `lang` None: the data form (status keys, for JSON); "en" / "zh": worded for a reader in
+    that language (statuses, "for", "max" ..., and the header's licence status)."""
     sheets = [licence_from_store(store, lic) for lic in licences]
     rows = []
     for k in term_keys(sheets):
         cells = []
         for s in sheets:
-            vals = [_cell(r) for r in s["terms"] if r["term"] == k]
+            vals = [_cell(r, lang) for r in s["terms"] if r["term"] == k]
             cells.append("; ".join(vals) if vals else "(not recorded)")
         rows.append({"term": k, "label": TERMS[k].en if k in TERMS else k, "values": cells,
                      "differs": len(set(cells)) > 1})
-    return {"licences": licences, "rows": rows,
-            "header": {f: [s.get(f) for s in sheets] for f in ("status", "start", "end", "licensee", "cost", "currency")}}
+    header = {f: [s.get(f) for s in sheets] for f in ("status", "start", "end", "licensee", "cost", "currency")}
+    if lang is not None:
+        header["status"] = [gettext(_LICENCE_STATUSES[v], lang) if v in _LICENCE_STATUSES else v
+                            for v in header["status"]]
+    return {"licences": licences, "rows": rows, "header": header}
+
+
+def _(message: str) -> str:  # marks a msgid for extraction; translated where a cell is worded
+    return message
+
+
+# the words of web/wording.py, for the command line's table
+_TERM_STATUSES = {
+    "permitted_explicit": _("permitted (explicit)"), "permitted_interpreted": _("permitted (interpreted)"),
+    "prohibited_explicit": _("prohibited (explicit)"), "prohibited_interpreted": _("prohibited (interpreted)"),
+    "silent": _("silent"), "not_applicable": _("not applicable"), "not_reviewed": _("not reviewed"),
+}
+_LICENCE_STATUSES = {
+    "in_negotiation": _("in negotiation"), "not_yet_active": _("not yet active"), "active": _("active"),
+    "expired": _("expired"), "terminated": _("terminated"), "rejected": _("rejected"),
+}
 
 
 def _short(iri):
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] if isinstance(iri, str) else iri
 
 
-def _cell(r: dict) -> str:
-    parts = [r["status"]]
+def _cell(r: dict, lang: str | None = None) -> str:
+    if lang is None:       # the data form (JSON): status keys and fixed English words
+        parts = [r["status"]]
+        if r.get("value"):
+            parts.append(r["value"])
+        if r.get("for"):
+            parts.append(f"for {_short(r['for'])}")
+        if r.get("limit") is not None:
+            parts.append(f"max {r['limit']}")
+        if r.get("users") is not None:
+            parts.append(f"{r['users']} users")
+        if r.get("coverage"):
+            parts.append(f"years {r['coverage']}")
+        if r.get("rule") and (r.get("from") or r.get("until")):
+            parts.append(f"{r.get('from') or '…'}..{r.get('until') or 'no end'}")
+        if r.get("attribution"):
+            parts.append("attribution")
+        return " ".join(parts)
+    status = r["status"]
+    parts = [gettext(_TERM_STATUSES[status], lang) if status in _TERM_STATUSES else (status or "")]
     if r.get("value"):
-        parts.append(r["value"])
+        parts.append(str(r["value"]))
     if r.get("for"):
-        parts.append(f"for {_short(r['for'])}")
+        parts.append(gettext("for %(party)s", lang, party=_short(r["for"])))
     if r.get("limit") is not None:
-        parts.append(f"max {r['limit']}")
+        parts.append(gettext("at most %(n)s", lang, n=r["limit"]))
     if r.get("users") is not None:
-        parts.append(f"{r['users']} users")
+        parts.append(gettext("%(n)s concurrent users", lang, n=r["users"]))
     if r.get("coverage"):
-        parts.append(f"years {r['coverage']}")
+        parts.append(gettext("years %(y)s", lang, y=r["coverage"]))
     if r.get("rule") and (r.get("from") or r.get("until")):
-        parts.append(f"{r.get('from') or '…'}..{r.get('until') or 'no end'}")
+        parts.append(f"{r.get('from') or '…'}..{r.get('until') or gettext('no end', lang)}")
     if r.get("attribution"):
-        parts.append("attribution")
+        parts.append(gettext("attribution required", lang))
     return " ".join(parts)

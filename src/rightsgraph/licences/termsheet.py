@@ -19,6 +19,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ..bilingual import in_lang
+from ..translation import both
 from .vocabulary import (DELIVERY, LICENCE_STATUS_KEYS, LICENCE_STATUSES, ON_PREMISES, PERMITTED, PROHIBITED,
                          PURPOSE, STATUS_KEYS, STATUSES, TERMS, TERMS_NS, VLOC, term_iri, term_key)
 
@@ -43,12 +45,21 @@ ROW_KEYS = ("term", "status", "for", "limit", "users", "from", "until", "coverag
             "clause", "text", "note", "id", "rule", "comment", "channel", "duty", "covers", "notice")
 # the roles a sheet may name under `parties` and keeps (library is the licensee)
 PARTY_ROLES = {"users": "authorisedUserParty", "walk_in": "walkInParty"}
-DUTY_COMMENT = {"zh": "使用时须注明出处（作者、题名、出版者）。",
-                "en": "Duty: credit the source (author, title, publisher) when exercising the permission."}
+# the rdfs:comment of an attribution duty, written into the graph in both languages
+DUTY_COMMENT = both("Duty: credit the source (author, title, publisher) when exercising the permission.")
 
 
 class TermSheetError(ValueError):
-    """A term sheet that cannot become a licence; the message names the row or key."""
+    """A term sheet that cannot become a licence; the message names the row or key.
+    ``texts``: the message in each language ({"en": ..., "zh": ...}, from `both`); str() is
+    the English one, `text(lang)` the reader's."""
+
+    def __init__(self, texts: dict[str, str]):
+        super().__init__(texts["en"])
+        self.texts = texts
+
+    def text(self, lang: str = "en") -> str:
+        return in_lang(self.texts, lang)
 
 
 # ============================================================================ reading
@@ -68,9 +79,10 @@ def parse_yaml(text: str, name: str = "sheet") -> dict:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise TermSheetError(f"{name}: not valid YAML: {exc}") from None
+        raise TermSheetError(both("%(name)s: not valid YAML: %(exc)s", name=name, exc=exc)) from None
     if not isinstance(raw, dict):
-        raise TermSheetError(f"{name}: a term sheet is a mapping of licence fields and a `terms` list")
+        raise TermSheetError(both("%(name)s: a term sheet is a mapping of licence fields and a `terms` list",
+                                  name=name))
     return raw
 
 
@@ -85,7 +97,8 @@ def parse_csv(text: str) -> dict:
     reader = csv.DictReader(io.StringIO(text))
     unknown = [c for c in (reader.fieldnames or []) if c not in CSV_COLUMNS]
     if unknown:
-        raise TermSheetError(f"CSV header: unknown column(s) {', '.join(unknown)}; columns are {', '.join(CSV_COLUMNS)}")
+        raise TermSheetError(both("CSV header: unknown column(s) %(unknown)s; columns are %(columns)s",
+                                  unknown=', '.join(unknown), columns=', '.join(CSV_COLUMNS)))
     raw: dict = {"terms": []}
     for n, row in enumerate(reader, start=2):
         row = {k: (v or "").strip() for k, v in row.items() if k}
@@ -105,7 +118,7 @@ def parse_csv(text: str) -> dict:
         elif field in LICENCE_KEYS:
             raw[field] = row.get("value", "")
         elif field:
-            raise TermSheetError(f"row {n}: field: unknown field {field!r}")
+            raise TermSheetError(both("row %(n)s: field: unknown field %(field)s", n=n, field=repr(field)))
     return raw
 
 
@@ -115,14 +128,15 @@ def parse_csv(text: str) -> dict:
 def _iso(value, where: str, required=False) -> str | None:
     if value in (None, "", "none"):
         if required:
-            raise TermSheetError(f"{where}: a date is required (YYYY-MM-DD)")
+            raise TermSheetError(both("%(where)s: a date is required (YYYY-MM-DD)", where=where))
         return None
     if isinstance(value, date):
         return value.isoformat()
     try:
         return date.fromisoformat(str(value).strip()).isoformat()
     except ValueError:
-        raise TermSheetError(f"{where}: not a date (YYYY-MM-DD): {value!r}") from None
+        raise TermSheetError(both("%(where)s: not a date (YYYY-MM-DD): %(value)s",
+                                  where=where, value=repr(value))) from None
 
 
 def _int(value, where: str) -> int | None:
@@ -131,9 +145,9 @@ def _int(value, where: str) -> int | None:
     try:
         n = int(str(value).strip())
     except ValueError:
-        raise TermSheetError(f"{where}: not a whole number: {value!r}") from None
+        raise TermSheetError(both("%(where)s: not a whole number: %(value)s", where=where, value=repr(value))) from None
     if n < 0:
-        raise TermSheetError(f"{where}: must not be negative: {value!r}")
+        raise TermSheetError(both("%(where)s: must not be negative: %(value)s", where=where, value=repr(value)))
     return n
 
 
@@ -147,7 +161,7 @@ def _bool(value, where: str) -> bool:
         return True
     if s in ("no", "false", "n", "0"):
         return False
-    raise TermSheetError(f"{where}: expected yes or no: {value!r}")
+    raise TermSheetError(both("%(where)s: expected yes or no: %(value)s", where=where, value=repr(value)))
 
 
 class _Iris:
@@ -157,7 +171,7 @@ class _Iris:
     def __call__(self, value, where: str, required=False) -> str | None:
         if value in (None, ""):
             if required:
-                raise TermSheetError(f"{where}: required (an IRI or prefix:name)")
+                raise TermSheetError(both("%(where)s: required (an IRI or prefix:name)", where=where))
             return None
         s = str(value).strip()
         if "://" in s or s.startswith("urn:"):
@@ -166,56 +180,61 @@ class _Iris:
             p, local = s.split(":", 1)
             if p in self.prefixes:
                 return self.prefixes[p] + local
-            raise TermSheetError(f"{where}: unknown prefix {p!r} in {s!r} (declare it under `prefixes`)")
-        raise TermSheetError(f"{where}: not an IRI: {s!r}")
+            raise TermSheetError(both("%(where)s: unknown prefix %(prefix)s in %(value)s (declare it under `prefixes`)",
+                                      where=where, prefix=repr(p), value=repr(s)))
+        raise TermSheetError(both("%(where)s: not an IRI: %(value)s", where=where, value=repr(s)))
 
 
 def canonical(raw: dict, source: str = "sheet") -> dict:
     """Validate a raw sheet (from YAML or CSV) and resolve every default."""
     unknown = [k for k in raw if k not in LICENCE_KEYS]
     if unknown:
-        raise TermSheetError(f"{source}: unknown key(s): {', '.join(map(str, unknown))}")
+        raise TermSheetError(both("%(source)s: unknown key(s): %(keys)s",
+                                  source=source, keys=', '.join(map(str, unknown))))
     iri = _Iris(raw.get("prefixes") or {})
     lic = iri(raw.get("licence"), "licence", required=True)
     title = raw.get("title")
     if isinstance(title, str):
         title = {"en": title}
     if not isinstance(title, dict) or not any(title.values()):
-        raise TermSheetError("title: required (zh and/or en)")
+        raise TermSheetError(both("title: required (zh and/or en)"))
     bad = [k for k in title if k not in ("zh", "en")]
     if bad:
-        raise TermSheetError(f"title: languages are zh and en, not {', '.join(bad)}")
+        raise TermSheetError(both("title: languages are zh and en, not %(bad)s", bad=', '.join(bad)))
     status = str(raw.get("status") or "").strip()
     if status not in LICENCE_STATUSES:
-        raise TermSheetError(f"status: invalid licence status {status!r}; one of {', '.join(LICENCE_STATUSES)}")
+        raise TermSheetError(both("status: invalid licence status %(status)s; one of %(statuses)s",
+                                  status=repr(status), statuses=', '.join(LICENCE_STATUSES)))
     start = _iso(raw.get("start"), "start", required=True)
     end = _iso(raw.get("end"), "end")
     if end and end < start:
-        raise TermSheetError(f"end: {end} is before start {start}")
+        raise TermSheetError(both("end: %(end)s is before start %(start)s", end=end, start=start))
     signed = _iso(raw.get("signed"), "signed")
     effective = _iso(raw.get("effective"), "effective")
     terminated = _iso(raw.get("terminated"), "terminated")
     if terminated and terminated < start:
-        raise TermSheetError(f"terminated: {terminated} is before start {start}")
+        raise TermSheetError(both("terminated: %(terminated)s is before start %(start)s",
+                                  terminated=terminated, start=start))
     if status == "terminated" and not terminated:
-        raise TermSheetError("terminated: a terminated licence needs its termination date")
+        raise TermSheetError(both("terminated: a terminated licence needs its termination date"))
     cost = raw.get("cost")
     if cost not in (None, ""):
         try:
             d = Decimal(str(cost))
         except InvalidOperation:
-            raise TermSheetError(f"cost: not a number: {cost!r}") from None
+            raise TermSheetError(both("cost: not a number: %(cost)s", cost=repr(cost))) from None
         if d < 0:
-            raise TermSheetError(f"cost: must not be negative: {cost!r}")
+            raise TermSheetError(both("cost: must not be negative: %(cost)s", cost=repr(cost)))
         cost = f"{d:.2f}"
     else:
         cost = None
     currency = str(raw.get("currency") or "").strip() or None
     if currency and not re.fullmatch(r"[A-Z]{3}", currency):
-        raise TermSheetError(f"currency: an ISO 4217 code such as CNY or USD, not {currency!r}")
+        raise TermSheetError(both("currency: an ISO 4217 code such as CNY or USD, not %(currency)s",
+                                  currency=repr(currency)))
     parties = raw.get("parties") or {}
     if not isinstance(parties, dict):
-        raise TermSheetError("parties: a mapping of role (users, walk_in, library) -> party")
+        raise TermSheetError(both("parties: a mapping of role (users, walk_in, library) -> party"))
     licensee = iri(raw.get("licensee"), "licensee", required=True)
     roles = {"library": licensee}
     for k, v in parties.items():
@@ -238,12 +257,12 @@ def canonical(raw: dict, source: str = "sheet") -> dict:
     }
     rows = raw.get("terms") or []
     if not isinstance(rows, list):
-        raise TermSheetError("terms: a list of term rows")
+        raise TermSheetError(both("terms: a list of term rows"))
     used_rules = set()
     for n, row in enumerate(rows):
         where = row.get("_row", f"terms[{n}]") if isinstance(row, dict) else f"terms[{n}]"
         if not isinstance(row, dict):
-            raise TermSheetError(f"{where}: a term row is a mapping (term, status, ...)")
+            raise TermSheetError(both("%(where)s: a term row is a mapping (term, status, ...)", where=where))
         out["terms"].append(_row(row, where, out, roles, iri, rule_prefix, used_rules))
     _check_provisions(out)
     return out
@@ -254,9 +273,11 @@ def _check_provisions(sheet: dict) -> None:
     for n, r in enumerate(sheet["terms"]):
         where = f"terms[{n}] ({r['term']})"
         if r.get("covers") and r["term"] == "walk_in" and not sheet["parties"].get("walk_in"):
-            raise TermSheetError(f"{where}.covers: walk-in users cover uses only with a walk_in party under `parties`")
+            raise TermSheetError(both("%(where)s.covers: walk-in users cover uses only with a walk_in party under "
+                                      "`parties`", where=where))
         if r.get("covers") and r["term"] == "walk_in" and not sheet["parties"].get("users"):
-            raise TermSheetError(f"{where}.covers: walk-in users have the uses of `users`: give parties.users")
+            raise TermSheetError(both("%(where)s.covers: walk-in users have the uses of `users`: give parties.users",
+                                      where=where))
 
 
 def _empty_row(kind: str) -> dict:
@@ -280,7 +301,8 @@ def _duration(value, where: str) -> str | None:
     try:
         return Duration(str(value).strip()).lexical.strip()
     except ValueError:
-        raise TermSheetError(f"{where}: an ISO 8601 duration such as P30D or P3M: {value!r}") from None
+        raise TermSheetError(both("%(where)s: an ISO 8601 duration such as P30D or P3M: %(value)s",
+                                  where=where, value=repr(value))) from None
 
 
 def _coverage(cov, where: str) -> str | None:
@@ -288,10 +310,11 @@ def _coverage(cov, where: str) -> str | None:
         return None
     m = re.fullmatch(r"\s*(\d{4})?\s*-\s*(\d{4})?\s*|\s*(\d{4})\s*", str(cov))
     if not m:
-        raise TermSheetError(f"{where}.coverage: publication years as 2018-2024, 2018- or 2024: {cov!r}")
+        raise TermSheetError(both("%(where)s.coverage: publication years as 2018-2024, 2018- or 2024: %(cov)s",
+                                  where=where, cov=repr(cov)))
     a, b = (m.group(1), m.group(2)) if m.group(3) is None else (m.group(3), m.group(3))
     if a and b and int(b) < int(a):
-        raise TermSheetError(f"{where}.coverage: {b} is before {a}")
+        raise TermSheetError(both("%(where)s.coverage: %(last)s is before %(first)s", where=where, last=b, first=a))
     return f"{a or ''}-{b or ''}"
 
 
@@ -311,7 +334,8 @@ def _covers(value, where: str):
         return "all"
     bad = [x for x in items if x not in TERMS or TERMS[x].kind != "usage"]
     if bad:
-        raise TermSheetError(f"{where}.covers: `all` or usage terms of the vocabulary, not {', '.join(bad)}")
+        raise TermSheetError(both("%(where)s.covers: `all` or usage terms of the vocabulary, not %(bad)s",
+                                  where=where, bad=', '.join(bad)))
     return sorted(set(items))
 
 
@@ -324,10 +348,11 @@ def _duty(value, where: str, iri) -> dict | None:
     else:
         m = re.fullmatch(r"\s*(\S+)(?:\s+within\s+(\S+))?\s*", str(value))
         if not m:
-            raise TermSheetError(f"{where}.duty: an action, optionally `within` a duration: delete within P30D")
+            raise TermSheetError(both("%(where)s.duty: an action, optionally `within` a duration: delete within P30D",
+                                      where=where))
         action, within = m.group(1), m.group(2)
     if not action:
-        raise TermSheetError(f"{where}.duty: which action is due (e.g. delete)")
+        raise TermSheetError(both("%(where)s.duty: which action is due (e.g. delete)", where=where))
     action = str(action).strip()
     full = action if (":" in action) else ODRL + action
     return {"action": iri(full, f"{where}.duty"), "within": _duration(within, f"{where}.duty.within")}
@@ -336,15 +361,17 @@ def _duty(value, where: str, iri) -> dict | None:
 def _row(row: dict, where: str, lic: dict, roles: dict, iri, rule_prefix: str, used_rules: set) -> dict:
     bad = [k for k in row if k not in ROW_KEYS and k != "_row"]
     if bad:
-        raise TermSheetError(f"{where}: unknown key(s): {', '.join(bad)}")
+        raise TermSheetError(both("%(where)s: unknown key(s): %(bad)s", where=where, bad=', '.join(bad)))
     key = str(row.get("term") or "").strip()
     if key not in TERMS:
-        raise TermSheetError(f"{where}.term: unknown term {key!r} (see ontology/licence-terms.ttl)")
+        raise TermSheetError(both("%(where)s.term: unknown term %(key)s (see ontology/licence-terms.ttl)",
+                                  where=where, key=repr(key)))
     where = f"{where} ({key})"
     term = TERMS[key]
     status = str(row.get("status") or "").strip()
     if status not in STATUSES:
-        raise TermSheetError(f"{where}.status: invalid term status {status!r}; one of {', '.join(STATUSES)}")
+        raise TermSheetError(both("%(where)s.status: invalid term status %(status)s; one of %(statuses)s",
+                                  where=where, status=repr(status), statuses=', '.join(STATUSES)))
     r = {"term": key, "status": status, **_empty_row(term.kind)}
     for k in ("clause", "text", "note", "value"):
         v = row.get(k)
@@ -353,31 +380,36 @@ def _row(row: dict, where: str, lic: dict, roles: dict, iri, rule_prefix: str, u
         for k in ("for", "limit", "users", "from", "until", "coverage", "id", "rule", "comment", "channel", "duty",
                   "covers"):
             if row.get(k) not in (None, "", False):
-                raise TermSheetError(f"{where}.{k}: a general term takes a value, not {k}")
+                raise TermSheetError(both("%(where)s.%(field)s: a general term takes a value, not %(field)s",
+                                          where=where, field=k))
         r["notice"] = _duration(row.get("notice"), f"{where}.notice")
         return r
     if term.kind == "provision":
         for k in ("for", "limit", "users", "from", "until", "id", "rule", "comment", "channel", "duty", "notice"):
             if row.get(k) not in (None, "", False):
-                raise TermSheetError(f"{where}.{k}: {key} takes coverage and covers, not {k}")
+                raise TermSheetError(both("%(where)s.%(field)s: %(key)s takes coverage and covers, not %(field)s",
+                                          where=where, field=k, key=key))
         r["coverage"] = _coverage(row.get("coverage"), where)
         if status in PERMITTED:
             if not r["coverage"]:
-                raise TermSheetError(f"{where}.coverage: the publication years (the paid years) the provisions survive for")
+                raise TermSheetError(both("%(where)s.coverage: the publication years (the paid years) the provisions "
+                                          "survive for", where=where))
             r["covers"] = _covers(row.get("covers"), where) or "all"
         elif row.get("covers"):
-            raise TermSheetError(f"{where}.covers: only a permitted survival covers terms")
+            raise TermSheetError(both("%(where)s.covers: only a permitted survival covers terms", where=where))
         return r
     if row.get("notice") not in (None, ""):
-        raise TermSheetError(f"{where}.notice: only a general term (cancellation, renewal) takes a notice period")
+        raise TermSheetError(both("%(where)s.notice: only a general term (cancellation, renewal) takes a notice period",
+                                  where=where))
     who = str(row.get("for") or term.party)
     if who in ROLES and who not in roles:
-        raise TermSheetError(f"{where}.for: no party for role {who!r} (give it under `parties`)")
+        raise TermSheetError(both("%(where)s.for: no party for role %(who)s (give it under `parties`)",
+                                  where=where, who=repr(who)))
     r["for"] = roles.get(who) or iri(who, f"{where}.for")
     r["limit"] = _int(row.get("limit"), f"{where}.limit")
     r["users"] = _int(row.get("users"), f"{where}.users")
     if key == "concurrent_users" and status in PERMITTED and r["users"] is None:
-        raise TermSheetError(f"{where}.users: concurrent users needs the number of users")
+        raise TermSheetError(both("%(where)s.users: concurrent users needs the number of users", where=where))
     # A prohibited surviving term (no perpetual access, no archiving) is the absence of a
     # right that would outlive the term: the closed default already denies it, and a
     # prohibition would also block the same use during the term, so no rule is compiled.
@@ -394,21 +426,25 @@ def _row(row: dict, where: str, lic: dict, roles: dict, iri, rule_prefix: str, u
     else:
         r["until"] = None if prohibited or not active or term.survives else lic["end"]
     if r["from"] and r["until"] and r["until"] < r["from"]:
-        raise TermSheetError(f"{where}.until: {r['until']} is before from {r['from']}")
+        raise TermSheetError(both("%(where)s.until: %(until)s is before from %(start)s",
+                                  where=where, until=r["until"], start=r["from"]))
     r["coverage"] = _coverage(row.get("coverage"), where)
     r["attribution"] = _bool(row.get("attribution"), f"{where}.attribution")
     if r["attribution"] and not status in PERMITTED:
-        raise TermSheetError(f"{where}.attribution: only a permitted term carries an attribution duty")
+        raise TermSheetError(both("%(where)s.attribution: only a permitted term carries an attribution duty",
+                                  where=where))
     if row.get("channel") not in (None, ""):
         if not (key == "interlibrary_loan" or any(lo == DELIVERY for lo, _, _ in term.fixed)):
-            raise TermSheetError(f"{where}.channel: only interlibrary-loan and course-pack terms name delivery channels")
+            raise TermSheetError(both("%(where)s.channel: only interlibrary-loan and course-pack terms name delivery "
+                                      "channels", where=where))
         r["channel"] = sorted({iri(c, f"{where}.channel") for c in _listed(row["channel"])})
     r["duty"] = _duty(row.get("duty"), where, iri)
     if r["duty"] and status not in PERMITTED:
-        raise TermSheetError(f"{where}.duty: only a permitted term carries a duty")
+        raise TermSheetError(both("%(where)s.duty: only a permitted term carries a duty", where=where))
     if row.get("covers") not in (None, ""):
         if key != "walk_in" or status not in PERMITTED:
-            raise TermSheetError(f"{where}.covers: only a permitted walk_in row (or surviving_provisions) covers other terms")
+            raise TermSheetError(both("%(where)s.covers: only a permitted walk_in row (or surviving_provisions) "
+                                      "covers other terms", where=where))
         r["covers"] = _covers(row.get("covers"), where)
     comment = row.get("comment")
     if isinstance(comment, str):
@@ -424,7 +460,8 @@ def _row(row: dict, where: str, lic: dict, roles: dict, iri, rule_prefix: str, u
         r["rule"] = rule
     else:
         if rid:
-            raise TermSheetError(f"{where}.rule: a {status} term compiles to no rule")
+            raise TermSheetError(both("%(where)s.rule: a %(status)s term compiles to no rule",
+                                      where=where, status=status))
         r["rule"] = None
     return r
 

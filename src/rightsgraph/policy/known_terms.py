@@ -26,6 +26,8 @@ import pyoxigraph as ox
 from pyoxigraph import NamedNode
 
 from .model import ODRL, RDF_TYPE
+from ..bilingual import compose
+from ..translation import both
 
 ACTION_CLASS = ODRL + "Action"
 LEFT_OPERAND_CLASS = ODRL + "LeftOperand"
@@ -34,26 +36,22 @@ NOT_HELD_REASON = "target-not-held"
 _MEMO_LIMIT = 100_000          # names remembered per index build (then forgotten, not grown)
 _SUGGESTION_POOL = 20_000      # more candidates than this: no "did you mean" for parties
 
-_KIND = {"action": ("action", "动作"), "left operand": ("left operand", "左操作数"),
-         "party": ("party", "参与方")}
-
-
 class UnknownTerm(ValueError):
     """A request names an action, left operand or party nothing in the store knows."""
 
     def __init__(self, param: str, value: str, kind: str, suggestion: str | None = None):
         self.param, self.value, self.kind, self.suggestion = param, value, kind, suggestion
-        en_kind, zh_kind = _KIND[kind]
-        hint_en = f" (did you mean {suggestion}?)" if suggestion else ""
-        hint_zh = f"（是否想用 {suggestion}？）" if suggestion else ""
-        where_en = {"action": "neither ODRL 2.2, the ontology nor a stored policy declares it",
-                    "left operand": "neither ODRL 2.2, the ontology nor a stored policy declares it",
-                    "party": "the store says nothing about it and no policy names it"}[kind]
-        where_zh = {"action": "ODRL 2.2、本体与已存储的策略均未定义此动作",
-                    "left operand": "ODRL 2.2、本体与已存储的策略均未定义此左操作数",
-                    "party": "存储库中没有关于它的任何数据，也没有策略提到它"}[kind]
-        self.texts = {"en": f"{param}: unknown {en_kind} {value!r}: {where_en}{hint_en}",
-                      "zh": f"{param}：未知的{zh_kind} {value!r}：{where_zh}{hint_zh}"}
+        hint = both(" (did you mean %(suggestion)s?)", suggestion=suggestion) if suggestion else ""
+        if kind == "action":
+            texts = both("%(param)s: unknown action %(value)s: neither ODRL 2.2, the ontology nor a stored policy "
+                         "declares it%(hint)s")
+        elif kind == "left operand":
+            texts = both("%(param)s: unknown left operand %(value)s: neither ODRL 2.2, the ontology nor a stored "
+                         "policy declares it%(hint)s")
+        else:
+            texts = both("%(param)s: unknown party %(value)s: the store says nothing about it and no policy names "
+                         "it%(hint)s")
+        self.texts = compose(texts, param=param, value=repr(value), hint=hint)
         super().__init__(self.texts["en"])
 
 
@@ -235,7 +233,7 @@ def not_held_answer(target: str) -> dict:
         "unresolved": [],
         "explanation": {
             "because": [], "would_permit": [],
-            "en": f"Not held: the store has nothing about {target}; check the IRI, or load its record first.",
-            "zh": f"未收藏：存储库中没有关于 {target} 的任何数据；请检查 IRI，或先载入其记录。",
+            **both("Not held: the store has nothing about %(target)s; check the IRI, or load its record first.",
+                   target=target),
         },
     }

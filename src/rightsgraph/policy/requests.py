@@ -34,6 +34,8 @@ from .evaluate import DutyState, Request, State
 from .jsonld import RemoteContextError, parse_jsonld
 from .model import ODRL, RDF_TYPE, Graph, node_key
 from .operators import IRI, XSD, python_value, term_value
+from ..bilingual import COLON, joined
+from ..translation import both
 
 SOTW = "https://w3id.org/force/sotw#"
 ODRL_FS = "https://w3id.org/odrl-fs#"
@@ -84,7 +86,8 @@ def _check_bounds(path: Path, data: bytes, fmt) -> None:
     try:
         check_rdf(data, fmt)
     except InputRefused as exc:
-        raise InputRefused(f"{path}: {exc.text('en')}", f"{path}：{exc.text('zh')}", exc.line, exc.column) from None
+        raise InputRefused(joined(COLON, path, exc.messages),
+                           exc.line, exc.column) from None
 
 
 # ----------------------------------------------------------------------------- requests
@@ -152,11 +155,11 @@ class IncompleteRequest(ValueError):
     def __init__(self, node, prop: str, not_iri=None):
         name = _name(node)
         if not_iri is None:
-            self.texts = {"en": f"request {name}: no {prop} (a request names the action and the target it asks about)",
-                          "zh": f"请求 {name}：缺少 {prop}（请求须给出所问的动作与目标）"}
+            self.texts = both("request %(name)s: no %(prop)s (a request names the action and the target it asks "
+                              "about)", name=name, prop=prop)
         else:
-            self.texts = {"en": f"request {name}: {prop} must be an IRI, not {not_iri}",
-                          "zh": f"请求 {name}：{prop} 须为 IRI，而不是 {not_iri}"}
+            self.texts = both("request %(name)s: %(prop)s must be an IRI, not %(value)s",
+                              name=name, prop=prop, value=not_iri)
         super().__init__(self.texts["en"])
 
 

@@ -193,6 +193,6 @@ def _stream_copy(src: Path, tmp: Path) -> str:
 
 def _refusal(answer, resource, action, location, lang) -> str:
     clauses = ("; " + "; ".join(answer.clauses)) if answer.clauses else ""
-    names = {"en": {"replicate": "replication", "repair": "repair"}, "zh": {"replicate": "复制", "repair": "修复"}}
-    return msg("refused", lang, action=names.get(lang, names["en"])[action], resource=resource,
-               location=location, reason=answer.reason, clauses=clauses)
+    action_name = msg("action_replicate" if action == "replicate" else "action_repair", lang)
+    return msg("refused", lang, action=action_name, resource=resource, location=location, reason=answer.reason,
+               clauses=clauses)

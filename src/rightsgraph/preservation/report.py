@@ -9,6 +9,7 @@ event type, so the answer stays fast however many events the graphs hold.
 from __future__ import annotations
 
 from ..namespaces import DCT, PREMIS, PROV, RG
+from ..translation import gettext, pgettext
 from .locations import locations
 from .vocab import EVENTS_GRAPH_PREFIX, FAILURE, FIXITY_CHECK, OBJECTS_GRAPH, RECOVERY, REPLICATION, SUCCESS
 
@@ -114,35 +115,36 @@ def rights_coverage(store, library: str | None, limit: int = 50) -> dict:
 
 
 def format_report(rep: dict, lang: str = "en") -> str:
-    zh = lang == "zh"
-    lines = [("长期保存报告" if zh else "preservation report"), ""]
-    lines.append(f"{'保存对象' if zh else 'objects'}: {rep['objects']} "
+    lang = "zh" if lang == "zh" else "en"
+    lines = [gettext("preservation report", lang), ""]
+    lines.append(gettext("objects: %(n)s", lang, n=rep["objects"]) + " "
                  + ", ".join(f"{k} {v}" for k, v in sorted(rep["objects_by_kind"].items())))
-    lines.append(f"{'文件' if zh else 'files'}: {rep['files']} ({rep['bytes']} bytes)")
-    lines.append(f"{'副本' if zh else 'copies'}: {rep['copies']} "
+    lines.append(gettext("files: %(n)s (%(bytes)s bytes)", lang, n=rep["files"], bytes=rep["bytes"]))
+    lines.append(gettext("copies: %(n)s", lang, n=rep["copies"]) + " "
                  + ", ".join(f"{k} {v}" for k, v in sorted(rep["copies_by_status"].items())))
     for loc, st in sorted(rep["copies_by_location"].items()):
         lines.append(f"  {loc}: " + ", ".join(f"{k} {v}" for k, v in sorted(st.items())))
-    lines.append(("每个文件的副本数" if zh else "files by number of copies") + ": "
-                 + ", ".join(f"{k}: {v}" for k, v in rep["files_by_number_of_copies"].items()))
+    lines.append(gettext("files by number of copies: %(counts)s", lang,
+                         counts=", ".join(f"{k}: {v}" for k, v in rep["files_by_number_of_copies"].items())))
     la = rep["last_audit"]
     if la:
-        state = (la["ended"] or ("未完成" if zh else "unfinished"))
-        lines.append(f"{'最近审计' if zh else 'last audit'}: {la['started']} .. {state}, "
-                     f"{la['checked']}/{la['quota']} {'已核验' if zh else 'checked'}, "
-                     f"{la['findings']} {'项发现' if zh else 'findings'}")
+        lines.append(gettext("last audit: %(started)s .. %(ended)s, %(checked)s/%(quota)s checked, %(findings)s "
+                             "findings", lang, started=la["started"],
+                             ended=la["ended"] or pgettext("audit", "unfinished", lang),
+                             checked=la["checked"], quota=la["quota"], findings=la["findings"]))
     else:
-        lines.append("最近审计：无" if zh else "last audit: none")
-    lines.append(f"{'损坏或缺失的副本' if zh else 'damaged or missing copies'}: {len(rep['failures'])}")
+        lines.append(gettext("last audit: none", lang))
+    lines.append(gettext("damaged or missing copies: %(n)s", lang, n=len(rep["failures"])))
     for f in rep["failures"]:
         lines.append(f"  {f['status']}: {f['location']} {f['file']} ({f['object']})")
     ev = rep["events"]
-    lines.append(f"{'修复' if zh else 'repairs'}: {ev['repairs']} ({ev['repairs_failed']} {'失败' if zh else 'failed'}); "
-                 f"{'复制' if zh else 'replications'}: {ev['replications']}; "
-                 f"{'固定性检查失败' if zh else 'failed fixity checks'}: {ev['fixity_checks_failed']}")
+    lines.append(gettext("repairs: %(repairs)s (%(failed)s failed); replications: %(replications)s; "
+                         "failed fixity checks: %(fixity)s", lang, repairs=ev["repairs"], failed=ev["repairs_failed"],
+                         replications=ev["replications"], fixity=ev["fixity_checks_failed"]))
     r = rep["rights"]
-    lines.append(f"{'有保存权利的已保存资源' if zh else 'preserved resources with a preservation right'}: "
-                 f"{r['with_right']}/{r['preserved_resources']} ({'图书馆' if zh else 'library'} {r['library'] or '-'})")
+    lines.append(gettext("preserved resources with a preservation right: %(with_right)s/%(preserved)s "
+                         "(library %(library)s)", lang, with_right=r["with_right"],
+                         preserved=r["preserved_resources"], library=r["library"] or "-"))
     for x in r["without_right_examples"]:
         lines.append(f"  {x['resource']}: {x['reason']}" + (f" ({'; '.join(x['clauses'])})" if x["clauses"] else ""))
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from . import counter_spec as spec
 from .reader import CounterError, CounterReport
+from ..translation import both
 
 MAX_PROBLEMS = 200
 
@@ -25,33 +26,35 @@ def check_report(report: CounterReport) -> None:
     for m in h.metric_types:
         if m not in allowed:
             problems.append((h.at.get("Metric_Types", "Report_Header.Report_Filters.Metric_Type"),
-                             f"metric type {m} is not allowed in {h.report_id} (R{h.release})",
-                             f"{h.report_id}（R{h.release}）不允许指标类型 {m}"))
+                             both("metric type %(m)s is not allowed in %(report_id)s (R%(release)s)",
+                                  m=m, report_id=h.report_id, release=h.release)))
     groups: dict[tuple, dict[str, object]] = defaultdict(dict)
     for row in report.rows:
         if len(problems) >= MAX_PROBLEMS:
             break
         if row.metric not in allowed:
-            problems.append((row.metric_at, f"metric type {row.metric!r} is not allowed in {h.report_id} "
-                                            f"(R{h.release}: {', '.join(allowed)})",
-                             f"{h.report_id}（R{h.release}）不允许指标类型 {row.metric!r}（允许：{'、'.join(allowed)}）"))
+            problems.append((row.metric_at, both("metric type %(metric)s is not allowed in %(report_id)s "
+                                                 "(R%(release)s: %(allowed)s)",
+                                                 metric=repr(row.metric), report_id=h.report_id, release=h.release,
+                                                 # the Chinese lists them with 、 (typography)
+                                                 allowed=", ".join(allowed), allowed_listed="、".join(allowed))))
         _check_attributes(row, h.release, problems)
         for month, n in row.counts.items():
             if n < 0:
-                problems.append((row.cells.get(month, row.where), f"negative count {n}", f"计数为负：{n}"))
+                problems.append((row.cells.get(month, row.where), both("negative count %(n)s", n=n)))
             if months and month not in months:
                 problems.append((row.cells.get(month, row.where),
-                                 f"{month} is outside the reporting period {h.begin}..{h.end}",
-                                 f"{month} 不在报告期 {h.begin}..{h.end} 之内"))
+                                 both("%(month)s is outside the reporting period %(begin)s..%(end)s",
+                                      month=month, begin=h.begin, end=h.end)))
         if row.total is not None and row.total != sum(row.counts.values()):
-            problems.append((row.total_at, f"Reporting_Period_Total {row.total} is not the sum of the months "
-                                           f"({sum(row.counts.values())})",
-                             f"Reporting_Period_Total {row.total} 不等于各月之和（{sum(row.counts.values())}）"))
+            problems.append((row.total_at, both("Reporting_Period_Total %(total)s is not the sum of the months "
+                                                "(%(sum)s)",
+                                                total=row.total, sum=sum(row.counts.values()))))
         key = (row.item, tuple(sorted(row.attrs.items())))
         if row.metric in groups[key]:
-            problems.append((row.metric_at, f"{row.metric} appears twice for the same item and attributes "
-                                            f"(first at {groups[key][row.metric].where})",
-                             f"同一条目与属性的 {row.metric} 出现两次（首次在 {groups[key][row.metric].where}）"))
+            problems.append((row.metric_at, both("%(metric)s appears twice for the same item and attributes (first "
+                                                 "at %(where)s)",
+                                                 metric=row.metric, where=groups[key][row.metric].where)))
         groups[key][row.metric] = row
     for rows in groups.values():
         for lesser, greater in spec.NOT_ABOVE:
@@ -64,8 +67,8 @@ def check_report(report: CounterReport) -> None:
                 top = high.counts.get(month, 0)
                 if n > top:
                     problems.append((low.cells.get(month, low.where),
-                                     f"{lesser} {n} is above {greater} {top} for {month}",
-                                     f"{month} 的 {lesser}（{n}）大于 {greater}（{top}）"))
+                                     both("%(lesser)s %(n)s is above %(greater)s %(top)s for %(month)s",
+                                          lesser=lesser, n=n, greater=greater, top=top, month=month)))
     if problems:
         raise CounterError(report.source, problems[:MAX_PROBLEMS])
 
@@ -76,11 +79,12 @@ def _check_attributes(row, release: str, problems: list) -> None:
     for name, allowed in lists.items():
         v = row.attrs.get(name)
         if v is not None and v not in allowed:
-            problems.append((row.attr_at.get(name, row.where), f"{name} {v!r} is not a COUNTER R{release} value "
-                                                               f"({', '.join(allowed)})",
-                             f"{name} {v!r} 不是 COUNTER R{release} 的取值"))
+            problems.append((row.attr_at.get(name, row.where), both("%(name)s %(v)s is not a COUNTER R%(release)s "
+                                                                    "value (%(allowed)s)",
+                                                                    name=name, v=repr(v), release=release,
+                                                                    allowed=", ".join(allowed))))
     yop = row.attrs.get("YOP")
     if yop is not None and not re.fullmatch(r"\d{4}", yop):
-        problems.append((row.attr_at.get("YOP", row.where), f"YOP {yop!r} is not a four-digit year "
-                                                            "(0001 unknown, 9999 articles in press)",
-                         f"YOP {yop!r} 不是四位年份（0001 表示未知，9999 表示在印）"))
+        problems.append((row.attr_at.get("YOP", row.where), both("YOP %(yop)s is not a four-digit year (0001 "
+                                                                 "unknown, 9999 articles in press)",
+                                                                 yop=repr(yop))))

@@ -10,6 +10,8 @@ shapes read them there); tests/test_usage_model.py checks that the two agree.
 
 from __future__ import annotations
 
+from ..translation import pgettext
+
 COUNTER_NS = "https://w3id.org/rightsgraph/counter#"
 
 RELEASES = ("5", "5.1")
@@ -128,32 +130,72 @@ JSON_ID_TYPES = {"DOI": "DOI", "Proprietary": "Proprietary_ID", "Proprietary_ID"
                  "Linking_ISSN": "Linking_ISSN", "URI": "URI"}
 ATTRIBUTE_COLUMNS = ("Data_Type", "Section_Type", "YOP", "Access_Type", "Access_Method")
 
-# COUNTER_SUSHI exceptions (CoP Appendix F/D, Table F.1/D.1): code -> (English name, Chinese, kind)
+# COUNTER_SUSHI exceptions (CoP Appendix F/D, Table F.1/D.1): code -> (COUNTER's English name, kind)
 # kind: "retry" (ask again later), "empty" (no usage: nothing to import), "fatal".
+# The names are COUNTER's data; their Chinese is the catalogue's (exception_name).
 SUSHI_EXCEPTIONS = {
-    0: ("Info or Debug", "信息", "info"),
-    1000: ("Service Not Available", "服务不可用", "retry"),
-    1010: ("Service Busy", "服务繁忙", "retry"),
-    1011: ("Report Queued for Processing", "报告已排队等待生成", "retry"),
-    1020: ("Client has made too many requests", "请求过于频繁", "retry"),
-    1030: ("Insufficient Information to Process Request", "请求信息不足", "fatal"),
-    2000: ("Requestor Not Authorized to Access Service", "请求方无权访问该服务", "fatal"),
-    2010: ("Requestor is Not Authorized to Access Usage for Institution", "请求方无权获取该机构的使用数据", "fatal"),
-    2011: ("Global Reports Not Supported", "不支持全局报告", "fatal"),
-    2020: ("APIKey Invalid", "API 密钥无效", "fatal"),
-    3000: ("Report Not Supported", "不支持该报告", "fatal"),
-    3010: ("Report Version Not Supported", "不支持该报告版本", "fatal"),
-    3020: ("Invalid Date Arguments", "日期参数无效", "fatal"),
-    3030: ("No Usage Available for Requested Dates", "所请求期间无使用数据", "empty"),
-    3031: ("Usage Not Ready for Requested Dates", "所请求期间的使用数据尚未就绪", "retry"),
-    3032: ("Usage No Longer Available for Requested Dates", "所请求期间的使用数据已不再提供", "fatal"),
-    3040: ("Partial Data Returned", "仅返回部分数据", "info"),
-    3050: ("Parameter Not Recognized in this Context", "参数在此上下文中无法识别", "info"),
-    3060: ("Invalid ReportFilter Value", "报告筛选值无效", "info"),
-    3061: ("Incongruous ReportFilter Value", "报告筛选值不一致", "info"),
-    3062: ("Invalid ReportAttribute Value", "报告属性值无效", "info"),
-    3063: ("Components Not Supported", "不支持组件层级", "info"),
-    3070: ("Required ReportFilter Missing", "缺少必需的报告筛选条件", "fatal"),
-    3071: ("Required ReportAttribute Missing", "缺少必需的报告属性", "fatal"),
-    3080: ("Limit Requested Greater than Maximum Server Limit", "请求上限超过服务器上限", "info"),
+    0: ("Info or Debug", "info"),
+    1000: ("Service Not Available", "retry"),
+    1010: ("Service Busy", "retry"),
+    1011: ("Report Queued for Processing", "retry"),
+    1020: ("Client has made too many requests", "retry"),
+    1030: ("Insufficient Information to Process Request", "fatal"),
+    2000: ("Requestor Not Authorized to Access Service", "fatal"),
+    2010: ("Requestor is Not Authorized to Access Usage for Institution", "fatal"),
+    2011: ("Global Reports Not Supported", "fatal"),
+    2020: ("APIKey Invalid", "fatal"),
+    3000: ("Report Not Supported", "fatal"),
+    3010: ("Report Version Not Supported", "fatal"),
+    3020: ("Invalid Date Arguments", "fatal"),
+    3030: ("No Usage Available for Requested Dates", "empty"),
+    3031: ("Usage Not Ready for Requested Dates", "retry"),
+    3032: ("Usage No Longer Available for Requested Dates", "fatal"),
+    3040: ("Partial Data Returned", "info"),
+    3050: ("Parameter Not Recognized in this Context", "info"),
+    3060: ("Invalid ReportFilter Value", "info"),
+    3061: ("Incongruous ReportFilter Value", "info"),
+    3062: ("Invalid ReportAttribute Value", "info"),
+    3063: ("Components Not Supported", "info"),
+    3070: ("Required ReportFilter Missing", "fatal"),
+    3071: ("Required ReportAttribute Missing", "fatal"),
+    3080: ("Limit Requested Greater than Maximum Server Limit", "info"),
 }
+
+
+def exception_name(code: int, lang: str = "en") -> str:
+    """The name of SUSHI exception `code` in `lang`: COUNTER's English name, or its Chinese
+    from the catalogue (msgctxt "SUSHI exception"); "" for a code COUNTER does not define."""
+    name = SUSHI_EXCEPTIONS.get(code, ("", ""))[0]
+    if not name or not str(lang).startswith("zh"):
+        return name
+    return _chinese_names().get(code, name)
+
+
+def _chinese_names() -> dict[int, str]:
+    return {
+        0: pgettext("SUSHI exception", "Info or Debug", "zh"),
+        1000: pgettext("SUSHI exception", "Service Not Available", "zh"),
+        1010: pgettext("SUSHI exception", "Service Busy", "zh"),
+        1011: pgettext("SUSHI exception", "Report Queued for Processing", "zh"),
+        1020: pgettext("SUSHI exception", "Client has made too many requests", "zh"),
+        1030: pgettext("SUSHI exception", "Insufficient Information to Process Request", "zh"),
+        2000: pgettext("SUSHI exception", "Requestor Not Authorized to Access Service", "zh"),
+        2010: pgettext("SUSHI exception", "Requestor is Not Authorized to Access Usage for Institution", "zh"),
+        2011: pgettext("SUSHI exception", "Global Reports Not Supported", "zh"),
+        2020: pgettext("SUSHI exception", "APIKey Invalid", "zh"),
+        3000: pgettext("SUSHI exception", "Report Not Supported", "zh"),
+        3010: pgettext("SUSHI exception", "Report Version Not Supported", "zh"),
+        3020: pgettext("SUSHI exception", "Invalid Date Arguments", "zh"),
+        3030: pgettext("SUSHI exception", "No Usage Available for Requested Dates", "zh"),
+        3031: pgettext("SUSHI exception", "Usage Not Ready for Requested Dates", "zh"),
+        3032: pgettext("SUSHI exception", "Usage No Longer Available for Requested Dates", "zh"),
+        3040: pgettext("SUSHI exception", "Partial Data Returned", "zh"),
+        3050: pgettext("SUSHI exception", "Parameter Not Recognized in this Context", "zh"),
+        3060: pgettext("SUSHI exception", "Invalid ReportFilter Value", "zh"),
+        3061: pgettext("SUSHI exception", "Incongruous ReportFilter Value", "zh"),
+        3062: pgettext("SUSHI exception", "Invalid ReportAttribute Value", "zh"),
+        3063: pgettext("SUSHI exception", "Components Not Supported", "zh"),
+        3070: pgettext("SUSHI exception", "Required ReportFilter Missing", "zh"),
+        3071: pgettext("SUSHI exception", "Required ReportAttribute Missing", "zh"),
+        3080: pgettext("SUSHI exception", "Limit Requested Greater than Maximum Server Limit", "zh"),
+    }

@@ -24,6 +24,7 @@ from ..parsing import SourceFile
 from . import cube, totals
 from .checks import check_report
 from .reader import CounterError, CounterReport, read_report
+from ..translation import both
 
 
 class UsageRejected(Exception):
@@ -56,8 +57,8 @@ def read_checked(paths) -> list[tuple[Path, bytes, CounterReport]]:
         try:
             data = p.read_bytes()
         except OSError as exc:
-            errors.append(CounterError(str(p), [("", f"cannot read the file: {exc.strerror or exc}",
-                                                 f"无法读取文件：{exc.strerror or exc}")]))
+            errors.append(CounterError(str(p), [("", both("cannot read the file: %(reason)s",
+                                                          reason=exc.strerror or exc))]))
             continue
         try:
             report = read_report(p, data)
@@ -96,9 +97,9 @@ def import_reports(store, paths, *, agent: str | None = None, via: str = "cli",
     for name, _, report in loaded:
         c = cube.to_cube(report)
         if c.graph in seen:
-            raise UsageImportError([CounterError(name, [("", f"the same report as {seen[c.graph]} "
-                                                             "(same type, creator, institution and months)",
-                                                         f"与 {seen[c.graph]} 是同一份报告（类型、生成方、机构与月份相同）")])])
+            raise UsageImportError([CounterError(name, [("", both("the same report as %(other)s (same type, creator, "
+                                                                  "institution and months)",
+                                                                  other=seen[c.graph]))])])
         seen[c.graph] = name
         cubes.append(c)
     replaced = _covered_graphs(store, [r for _, _, r in loaded], [c.graph for c in cubes],
@@ -150,12 +151,11 @@ def _covered_graphs(store, reports: list[CounterReport], graphs: list[str], name
                 out.add(g)
             else:
                 first, last = min(months), max(months)
-                raise UsageImportError([UsageConflict(name, [("Reporting_Period", (
-                    f"overlaps the imported {key[0]} for {first}..{last} (<{g}>) in part: importing it would "
-                    "count the shared months twice; import a report covering all those months, or remove "
-                    "that one first (rightsgraph usage remove)"),
-                    f"与已导入的 {key[0]}（{first}..{last}，<{g}>）部分重叠：导入会重复计数重叠月份；"
-                    "请导入覆盖全部这些月份的报告，或先删除那份（rightsgraph usage remove）")])])
+                raise UsageImportError([UsageConflict(name, [("Reporting_Period",
+                    both("overlaps the imported %(report)s for %(first)s..%(last)s (<%(g)s>) in part: importing it "
+                         "would count the shared months twice; import a report covering all those months, or remove "
+                         "that one first (rightsgraph usage remove)",
+                         report=key[0], first=first, last=last, g=g))])])
     return out
 
 

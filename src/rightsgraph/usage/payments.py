@@ -27,6 +27,7 @@ from ..confidentiality import confidential_graphs, set_confidential
 from ..namespaces import GRAPH_BASE
 from .cube import RG, XSD, lit
 from .reader import CounterError
+from ..translation import both
 
 PAYMENTS_GRAPH_BASE = GRAPH_BASE + "payments/"
 COLUMNS = ("invoice", "paid_for", "amount", "currency", "fund", "paid", "covers_from", "covers_until",
@@ -51,20 +52,20 @@ def read_payments(path: Path, data: bytes) -> tuple[str, int]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CounterError(source, [(f"byte {exc.start}", "not UTF-8 text", "不是 UTF-8 文本")]) from None
+        raise CounterError(source, [(f"byte {exc.start}", both("not UTF-8 text"))]) from None
     dialect = "\t" if "\t" in text.split("\n", 1)[0] else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=dialect))
     if not rows:
-        raise CounterError(source, [("", "empty file", "文件为空")])
+        raise CounterError(source, [("", both("empty file"))])
     header = [h.strip().lower() for h in rows[0]]
     problems = []
     for j, h in enumerate(header):
         if h not in COLUMNS:
-            problems.append((f"line 1, column {j + 1}", f"unknown column {h!r} (expected: {', '.join(COLUMNS)})",
-                             f"未知的列 {h!r}"))
+            problems.append((f"line 1, column {j + 1}", both("unknown column %(h)s (expected: %(columns)s)",
+                                                             h=repr(h), columns=', '.join(COLUMNS))))
     for required in ("paid_for", "amount", "currency"):
         if required not in header:
-            problems.append(("line 1", f"missing column {required}", f"缺少列 {required}"))
+            problems.append(("line 1", both("missing column %(required)s", required=required)))
     if problems:
         raise CounterError(source, problems)
     graph = payments_graph(path)
@@ -81,20 +82,20 @@ def read_payments(path: Path, data: bytes) -> tuple[str, int]:
         p = f"<{graph}/p{n}>"
         target = cell["paid_for"]
         if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", target):
-            problems.append((where("paid_for"), f"paid_for {target!r} is not an http(s) IRI",
-                             f"paid_for {target!r} 不是 http(s) IRI"))
+            problems.append((where("paid_for"), both("paid_for %(target)s is not an http(s) IRI",
+                                                     target=repr(target))))
         try:
             amount = Decimal(cell["amount"].replace(",", ""))
             if amount < 0 or not amount.is_finite():
                 raise InvalidOperation
         except InvalidOperation:
-            problems.append((where("amount"), f"amount {cell['amount']!r} is not a non-negative number",
-                             f"金额 {cell['amount']!r} 不是非负数"))
+            problems.append((where("amount"), both("amount %(amount)s is not a non-negative number",
+                                                   amount=repr(cell['amount']))))
             amount = Decimal(0)
         currency = cell["currency"].upper()
         if not re.fullmatch(r"[A-Z]{3}", currency):
-            problems.append((where("currency"), f"currency {cell['currency']!r} is not an ISO 4217 code such as CNY",
-                             f"币种 {cell['currency']!r} 不是 ISO 4217 代码（如 CNY）"))
+            problems.append((where("currency"), both("currency %(currency)s is not an ISO 4217 code such as CNY",
+                                                     currency=repr(cell['currency']))))
         out += [f"{p} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{RG}Payment> .",
                 f"{p} <{RG}paidFor> <{target}> .",
                 f"{p} <{RG}paidAmount> {lit(f'{amount:f}', XSD + 'decimal')} .",
@@ -107,8 +108,8 @@ def read_payments(path: Path, data: bytes) -> tuple[str, int]:
                 try:
                     d = date.fromisoformat(cell[col])
                 except ValueError:
-                    problems.append((where(col), f"{col} {cell[col]!r} is not a date (YYYY-MM-DD)",
-                                     f"{col} {cell[col]!r} 不是日期（YYYY-MM-DD）"))
+                    problems.append((where(col), both("%(col)s %(cell_col)s is not a date (YYYY-MM-DD)",
+                                                      col=col, cell_col=repr(cell[col]))))
                     continue
                 out.append(f"{p} <{RG}{prop}> {lit(d.isoformat(), XSD + 'date')} .")
     if problems:

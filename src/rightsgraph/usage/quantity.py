@@ -21,6 +21,7 @@ from collections import defaultdict
 from urllib.parse import urlsplit
 
 from ..namespaces import DERIVED_GRAPH_BASE, RG
+from ..translation import both, gettext, pgettext
 
 RGNS = str(RG)
 ODRL = "http://www.w3.org/ns/odrl/2/"
@@ -95,7 +96,7 @@ def quantity_report(store) -> dict:
         for b in rec["bases"] or {NONE}:
             by_basis[b].append(rec)
     labels = _labels(store, [k for k in set(by_class) | set(by_basis) if k != NONE])
-    none_label = {"en": "none recorded", "zh": "未记录"}
+    none_label = both("none recorded")
 
     def rows(groups, key):
         return [{key: None if k == NONE else k, "label": none_label if k == NONE else labels.get(k, {}),
@@ -124,8 +125,11 @@ def quantity_csv_rows(rep: dict, lang: str = "en") -> list[dict]:
 
 def format_quantity(rep: dict, lang: str = "en") -> str:
     from ..text_columns import clip, ljust, rjust
-    head = {"en": ("resources", "titles", "journals", "books", "databases", "items", "platforms"),
-            "zh": ("资源", "题名", "期刊", "图书", "数据库", "单件", "平台")}[lang]
+    lang = "zh" if lang == "zh" else "en"
+    head = (pgettext("quantity", "resources", lang), pgettext("quantity", "titles", lang),
+            pgettext("quantity", "journals", lang), pgettext("quantity", "books", lang),
+            pgettext("quantity", "databases", lang), pgettext("quantity", "items", lang),
+            pgettext("quantity", "platforms", lang))
     lines = []
 
     def table(title, rows, key):
@@ -136,8 +140,8 @@ def format_quantity(rep: dict, lang: str = "en") -> str:
             lines.append(f"  {ljust(name, 34)}" + "".join(f"{r[c]:>10}" for c in COLUMNS))
         lines.append("")
     t = rep["total"]
-    lines.append(("total: " if lang == "en" else "合计：") + ", ".join(f"{h} {t[c]}" for h, c in zip(head, COLUMNS)))
+    lines.append(gettext("total: %(counts)s", lang, counts=", ".join(f"{h} {t[c]}" for h, c in zip(head, COLUMNS))))
     lines.append("")
-    table("by asset class:" if lang == "en" else "按资产类别：", rep["by_asset_class"], "asset_class")
-    table("by rights basis:" if lang == "en" else "按权利依据：", rep["by_rights_basis"], "rights_basis")
+    table(gettext("by asset class:", lang), rep["by_asset_class"], "asset_class")
+    table(gettext("by rights basis:", lang), rep["by_rights_basis"], "rights_basis")
     return "\n".join(lines).rstrip()

@@ -21,25 +21,25 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import counter_spec as spec
+from ..bilingual import in_lang
+from ..translation import both, gettext
 
 
 class CounterError(ValueError):
-    """A report that cannot be imported: `problems` are (where, English, Chinese)."""
+    """A report that cannot be imported: `problems` are (where, {"en": ..., "zh": ...})."""
 
-    def __init__(self, source: str, problems: list[tuple[str, str, str]]):
+    def __init__(self, source: str, problems: list[tuple[str, dict[str, str]]]):
         self.source = source
         self.problems = problems
-        first = problems[0] if problems else ("", "unreadable report", "")
+        first = problems[0] if problems else ("", both("unreadable report"))
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"{source}: {first[0]}: {first[1]}{more}")
+        super().__init__(f"{source}: {first[0]}: {first[1]['en']}{more}")
 
     def lines(self, lang: str = "en", limit: int = 50) -> list[str]:
-        out = [f"{self.source}: {where}: {zh if lang == 'zh' and zh else en}" if where
-               else f"{self.source}: {zh if lang == 'zh' and zh else en}"
-               for where, en, zh in self.problems[:limit]]
+        out = [f"{self.source}: {where}: {in_lang(texts, lang)}" if where else f"{self.source}: {in_lang(texts, lang)}"
+               for where, texts in self.problems[:limit]]
         if len(self.problems) > limit:
-            rest = len(self.problems) - limit
-            out.append(f"... {rest} more" if lang != "zh" else f"……另有 {rest} 处")
+            out.append(gettext("... %(n)s more", "zh" if lang == "zh" else "en", n=len(self.problems) - limit))
         return out
 
 
@@ -124,16 +124,16 @@ def _decode(source: str, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CounterError(source, [(f"byte {exc.start}", "not UTF-8 text (COUNTER reports are UTF-8)",
-                                     "不是 UTF-8 文本（COUNTER 报告须为 UTF-8）")]) from None
+        raise CounterError(source, [(f"byte {exc.start}",
+                                     both("not UTF-8 text (COUNTER reports are UTF-8)"))]) from None
 
 
 def _json(source: str, text: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CounterError(source, [(f"line {exc.lineno}, column {exc.colno}", f"malformed JSON: {exc.msg}",
-                                     f"JSON 格式错误：{exc.msg}")]) from None
+        raise CounterError(source, [(f"line {exc.lineno}, column {exc.colno}", both("malformed JSON: %(msg)s",
+                                                                                    msg=exc.msg))]) from None
 
 
 def _xlsx_rows(source: str, data: bytes) -> list[list[str]]:
@@ -141,8 +141,7 @@ def _xlsx_rows(source: str, data: bytes) -> list[list[str]]:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken zip
-        raise CounterError(source, [("", f"not a readable Excel workbook: {exc}",
-                                     f"无法读取的 Excel 工作簿：{exc}")]) from None
+        raise CounterError(source, [("", both("not a readable Excel workbook: %(exc)s", exc=exc))]) from None
     ws = wb.worksheets[0]
     rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     wb.close()
@@ -236,16 +235,14 @@ def _read_tabular(source: str, fmt: str, rows: list[list[str]]) -> CounterReport
         if key:
             value = cells[1] if len(cells) > 1 else ""
             if key not in _HEADER_FIELDS:
-                problems.append((f"row {i + 1}, column A", f"unknown header field {key!r}",
-                                 f"未知的报告头字段 {key!r}"))
+                problems.append((f"row {i + 1}, column A", both("unknown header field %(key)s", key=repr(key))))
             else:
                 header.at[key] = f"row {i + 1}, column B ({key})"
                 _tabular_header_field(header, key, value, problems)
         i += 1
     else:
-        raise CounterError(source, problems + [("", "no column heading row (Title, Database, Platform or Item "
-                                                    "followed by the other columns) after the report header",
-                                                "报告头之后没有列标题行（Title、Database、Platform 或 Item 开头）")])
+        raise CounterError(source, problems + [("", both("no column heading row (Title, Database, Platform or Item "
+                                                         "followed by the other columns) after the report header"))])
     if problems:
         raise CounterError(source, problems)
     _check_header(source, header)
@@ -262,15 +259,15 @@ def _read_tabular(source: str, fmt: str, rows: list[list[str]]) -> CounterReport
             months[j] = month
         elif col in _KNOWN_COLUMNS:
             if col in named:
-                problems.append((where, f"column {col} appears twice", f"列 {col} 重复出现"))
+                problems.append((where, both("column %(col)s appears twice", col=col)))
             named[col] = j
         else:
-            problems.append((where, f"unknown column {col!r}", f"未知的列 {col!r}"))
+            problems.append((where, both("unknown column %(col)s", col=repr(col))))
     fam = spec.family(header.report_id)
     item_col = spec.REPORT_FAMILY[fam]
     for required in (item_col, "Metric_Type"):
         if required not in named:
-            problems.append((f"row {head_row + 1}", f"missing column {required}", f"缺少列 {required}"))
+            problems.append((f"row {head_row + 1}", both("missing column %(required)s", required=required)))
     if problems:
         raise CounterError(source, problems)
     fixed = _fixed_attributes(header)
@@ -302,7 +299,7 @@ def _read_tabular(source: str, fmt: str, rows: list[list[str]]) -> CounterReport
         row = UsageRow(item=item, attrs=attrs, metric=cell("Metric_Type"), counts={}, where=f"row {r + 1}",
                        metric_at=at("Metric_Type"), attr_at=attr_at)
         if not item.name:
-            problems.append((at(item_col), f"empty {item_col}", f"{item_col} 为空"))
+            problems.append((at(item_col), both("empty %(item_col)s", item_col=item_col)))
         row.cells = _TabularCells(r, month_columns, columns)
         ncells = len(cells)
         for j, month in months.items():
@@ -359,7 +356,7 @@ def _count(text: str, where: str, problems: list) -> int | None:
         return 0
     if re.fullmatch(r"-?\d+(\.0+)?", s):
         return int(float(s)) if "." in s else int(s)
-    problems.append((where, f"count {text!r} is not a whole number", f"计数 {text!r} 不是整数"))
+    problems.append((where, both("count %(text)s is not a whole number", text=repr(text))))
     return None
 
 
@@ -401,9 +398,9 @@ def _tabular_header_field(h: Header, key: str, value: str, problems: list) -> No
             b, e = (m.group(1), m.group(2)) if m else ("", "")
         h.begin, h.end = _month_of_date(b) or "", _month_of_date(e) or ""
         if not h.begin or not h.end:
-            problems.append((h.at[key], f"Reporting_Period {value!r} is not 'Begin_Date=YYYY-MM-DD; "
-                                        "End_Date=YYYY-MM-DD'",
-                             f"Reporting_Period {value!r} 应为 'Begin_Date=YYYY-MM-DD; End_Date=YYYY-MM-DD'"))
+            problems.append((h.at[key], both("Reporting_Period %(value)s is not 'Begin_Date=YYYY-MM-DD; "
+                                             "End_Date=YYYY-MM-DD'",
+                                             value=repr(value))))
     elif key == "Created":
         h.created = value
     elif key == "Created_By":
@@ -449,19 +446,19 @@ def _check_header(source: str, h: Header) -> None:
     problems = []
     where = h.at.get("Report_ID", "Report_ID")
     if h.report_id not in spec.ALLOWED_METRICS:
-        problems.append((where, f"Report_ID {h.report_id!r} is not a COUNTER report or Standard View "
-                                f"({', '.join(spec.REPORT_IDS)})",
-                         f"Report_ID {h.report_id!r} 不是 COUNTER 报告或标准视图"))
+        problems.append((where, both("Report_ID %(report_id)s is not a COUNTER report or Standard View "
+                                     "(%(known)s)",
+                                     report_id=repr(h.report_id), known=', '.join(spec.REPORT_IDS))))
     if h.release not in spec.RELEASES:
-        problems.append((h.at.get("Release", "Release"), f"Release {h.release!r} is not 5 or 5.1",
-                         f"Release {h.release!r} 不是 5 或 5.1"))
+        problems.append((h.at.get("Release", "Release"), both("Release %(release)s is not 5 or 5.1",
+                                                              release=repr(h.release))))
     if not h.begin or not h.end:
-        problems.append((h.at.get("Reporting_Period", "Reporting_Period"), "no reporting period (begin and end date)",
-                         "缺少报告期（起止日期）"))
+        problems.append((h.at.get("Reporting_Period", "Reporting_Period"),
+                         both("no reporting period (begin and end date)")))
     elif h.begin > h.end:
         problems.append((h.at.get("Reporting_Period", "Reporting_Period"),
-                         f"the reporting period ends ({h.end}) before it begins ({h.begin})",
-                         f"报告期结束（{h.end}）早于开始（{h.begin}）"))
+                         both("the reporting period ends (%(end)s) before it begins (%(begin)s)",
+                              end=h.end, begin=h.begin)))
     if problems:
         raise CounterError(source, problems)
 
@@ -484,13 +481,12 @@ def _fixed_attributes(h: Header) -> dict:
 
 def read_json(source: str, doc) -> CounterReport:
     if not isinstance(doc, dict) or "Report_Header" not in doc:
-        raise CounterError(source, [("", "not a COUNTER JSON report (no Report_Header)",
-                                     "不是 COUNTER JSON 报告（缺少 Report_Header）")])
+        raise CounterError(source, [("", both("not a COUNTER JSON report (no Report_Header)"))])
     h = _json_header(doc["Report_Header"])
     _check_header(source, h)
     items = doc.get("Report_Items") or []
     if not isinstance(items, list):
-        raise CounterError(source, [("Report_Items", "Report_Items is not a list", "Report_Items 不是列表")])
+        raise CounterError(source, [("Report_Items", both("Report_Items is not a list"))])
     problems: list = []
     rows: list[UsageRow] = []
     fam = spec.family(h.report_id)
@@ -498,7 +494,7 @@ def read_json(source: str, doc) -> CounterReport:
     for i, it in enumerate(items):
         path = f"Report_Items[{i}]"
         if not isinstance(it, dict):
-            problems.append((path, "not an object", "不是对象"))
+            problems.append((path, both("not an object")))
             continue
         if fam == "IR" and "Items" in it:       # R5.1: parents with their items
             # an empty parent object groups the items that have no parent
@@ -585,7 +581,7 @@ def _json_rows(it: dict, path: str, fam: str, h: Header, fixed: dict, parent: It
     if fam == "PR" and not item.platform:
         item = Item(name=item.name, platform=item.name)
     if not item.name:
-        problems.append((f"{path}.{name_key}", f"no {name_key}", f"缺少 {name_key}"))
+        problems.append((f"{path}.{name_key}", both("no %(name_key)s", name_key=name_key)))
     if "Attribute_Performance" in it:        # R5.1
         for a, ap in enumerate(it.get("Attribute_Performance") or []):
             where = f"{path}.Attribute_Performance[{a}]"
@@ -596,7 +592,7 @@ def _json_rows(it: dict, path: str, fam: str, h: Header, fixed: dict, parent: It
                     attrs[k], attr_at[k] = str(ap[k]), f"{where}.{k}"
             perf = ap.get("Performance") or {}
             if not isinstance(perf, dict):
-                problems.append((f"{where}.Performance", "Performance is not an object", "Performance 不是对象"))
+                problems.append((f"{where}.Performance", both("Performance is not an object")))
                 continue
             for metric, by_month in perf.items():
                 row = UsageRow(item=item, attrs=attrs, metric=str(metric), counts={}, where=where,
@@ -605,7 +601,7 @@ def _json_rows(it: dict, path: str, fam: str, h: Header, fixed: dict, parent: It
                     cell = f"{where}.Performance.{metric}.{month}"
                     m = _month_of_date(str(month))
                     if m is None or len(str(month)) != 7:
-                        problems.append((cell, f"{month!r} is not a month (YYYY-MM)", f"{month!r} 不是月份（YYYY-MM）"))
+                        problems.append((cell, both("%(month)s is not a month (YYYY-MM)", month=repr(month))))
                         continue
                     row.cells[m] = cell
                     row.counts[m] = _json_count(n, cell, problems)
@@ -624,9 +620,9 @@ def _json_rows(it: dict, path: str, fam: str, h: Header, fixed: dict, parent: It
         month = _month_of_date(b)
         if month is None or _month_of_date(e) != month or not b.endswith("-01") and len(b) == 10 \
                 or len(e) == 10 and e != _last_day(month):
-            problems.append((f"{where}.Period", f"the period {b}..{e} is not one calendar month "
-                                                "(COUNTER counts by month)",
-                             f"期间 {b}..{e} 不是一个自然月（COUNTER 按月计数）"))
+            problems.append((f"{where}.Period", both("the period %(b)s..%(e)s is not one calendar month (COUNTER "
+                                                     "counts by month)",
+                                                     b=b, e=e)))
             continue
         for k, inst in enumerate(perf.get("Instance") or []):
             metric = str(inst.get("Metric_Type", ""))
@@ -637,7 +633,7 @@ def _json_rows(it: dict, path: str, fam: str, h: Header, fixed: dict, parent: It
                                                    metric_at=f"{cell}.Metric_Type", attr_at=attr_at)
                 rows.append(row)
             if month in row.counts:
-                problems.append((cell, f"{metric} is given twice for {month}", f"{metric} 在 {month} 出现两次"))
+                problems.append((cell, both("%(metric)s is given twice for %(month)s", metric=metric, month=month)))
             row.cells[month] = cell
             row.counts[month] = _json_count(inst.get("Count"), f"{cell}.Count", problems)
 
@@ -652,6 +648,6 @@ def _json_count(n, where: str, problems: list) -> int:
     if isinstance(n, bool) or not isinstance(n, int):
         if isinstance(n, float) and n.is_integer():
             return int(n)
-        problems.append((where, f"count {n!r} is not a whole number", f"计数 {n!r} 不是整数"))
+        problems.append((where, both("count %(n)s is not a whole number", n=repr(n))))
         return 0
     return n

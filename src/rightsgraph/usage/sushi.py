@@ -41,6 +41,8 @@ from . import counter_spec as spec
 from .checks import check_report
 from .reader import CounterError, CounterReport, read_report
 from .sushi_credentials import SushiProvider
+from ..bilingual import COLON, SEMICOLON, compose, in_lang, joined
+from ..translation import LANGUAGES, both, gettext, pgettext
 
 BUSY = {1000, 1010, 1020}
 QUEUED = {1011}
@@ -56,44 +58,45 @@ MASTER_ATTRIBUTES = {
             "IR": "Access_Type|Access_Method"},
 }
 
+def _(message: str) -> str:  # marks a msgid for extraction; translated where shown (describe)
+    return message
+
+
 _ADVICE = {
-    1011: ("the server is still preparing the report: harvest it again later",
-           "服务器仍在生成报告：请稍后重新采集"),
-    1030: ("the server needs more in the request (customer_id, requestor_id or platform): check the provider's "
-           "settings", "服务器需要更多请求信息（customer_id、requestor_id 或 platform）：请检查服务商设置"),
-    2000: ("the server does not know or accept the requestor_id: check it with the platform and store it again "
-           "(rightsgraph usage sushi add)", "服务器不认可 requestor_id：请向平台核实后重新保存（rightsgraph usage sushi add）"),
-    2010: ("the requestor is not authorised for this customer_id: ask the platform to authorise it, or check "
-           "the customer_id", "该请求方无权获取此 customer_id 的数据：请平台授权，或核对 customer_id"),
-    2011: ("the server does not report usage of 'The World'", "服务器不提供“全球”使用报告"),
-    2020: ("the server does not accept the api_key: check it with the platform and store it again "
-           "(rightsgraph usage sushi add)", "服务器不认可 api_key：请向平台核实后重新保存（rightsgraph usage sushi add）"),
-    3000: ("the server does not offer this report", "服务器不提供该报告"),
-    3010: ("the server does not offer this report in this COUNTER release: check the provider's --release",
-           "服务器不提供该 COUNTER 版本的报告：请检查服务商的 --release"),
-    3020: ("the server refused the dates: months as YYYY-MM, begin not after end, and not the current month or "
-           "later", "服务器拒绝了日期：月份格式 YYYY-MM，开始不晚于结束，且不能是当月或以后"),
-    3030: ("no usage for these months: nothing to import", "这些月份没有使用数据：无可导入的内容"),
-    3031: ("the usage of these months is not ready yet: harvest them again later",
-           "这些月份的使用数据尚未就绪：请稍后重新采集"),
-    3032: ("the server no longer has the usage of these months: nothing to import",
-           "服务器已不再提供这些月份的使用数据：无可导入的内容"),
-    3070: ("the server wants a report filter the request did not give", "服务器要求请求中未提供的报告筛选条件"),
-    3071: ("the server wants a report attribute the request did not give", "服务器要求请求中未提供的报告属性"),
+    1011: _("the server is still preparing the report: harvest it again later"),
+    1030: _("the server needs more in the request (customer_id, requestor_id or platform): check the provider's "
+            "settings"),
+    2000: _("the server does not know or accept the requestor_id: check it with the platform and store it again "
+            "(rightsgraph usage sushi add)"),
+    2010: _("the requestor is not authorised for this customer_id: ask the platform to authorise it, or check "
+            "the customer_id"),
+    2011: _("the server does not report usage of 'The World'"),
+    2020: _("the server does not accept the api_key: check it with the platform and store it again "
+            "(rightsgraph usage sushi add)"),
+    3000: _("the server does not offer this report"),
+    3010: _("the server does not offer this report in this COUNTER release: check the provider's --release"),
+    3020: _("the server refused the dates: months as YYYY-MM, begin not after end, and not the current month or "
+            "later"),
+    3030: _("no usage for these months: nothing to import"),
+    3031: _("the usage of these months is not ready yet: harvest them again later"),
+    3032: _("the server no longer has the usage of these months: nothing to import"),
+    3070: _("the server wants a report filter the request did not give"),
+    3071: _("the server wants a report attribute the request did not give"),
 }
 
 
 class SushiError(Exception):
     """The harvest stopped; nothing of the run was imported. `kind`: "refused" (the request
     or the credentials must be fixed) or "server" (unreachable, busy or not a SUSHI answer
-    after the retries). `en`/`zh` are the messages, already redacted."""
+    after the retries). `texts`: the message in each language ({"en": ..., "zh": ...}),
+    already redacted."""
 
-    def __init__(self, kind: str, en: str, zh: str, code: int | None = None):
-        self.kind, self.en, self.zh, self.code = kind, en, zh, code
-        super().__init__(en)
+    def __init__(self, kind: str, texts: dict[str, str], code: int | None = None):
+        self.kind, self.texts, self.code = kind, texts, code
+        super().__init__(texts["en"])
 
     def text(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return in_lang(self.texts, lang)
 
 
 @dataclass
@@ -158,16 +161,22 @@ def request_params(provider: SushiProvider, report_id: str, begin: str, end: str
     return params
 
 
-def describe(code: int, message: str, data: str, advice: bool = True) -> tuple[str, str]:
-    """'SUSHI 3030 No Usage Available for Requested Dates: <server data>; <what to do>' (en, zh)."""
-    name_en, name_zh, _ = spec.SUSHI_EXCEPTIONS.get(code, ("", "", ""))
+def describe(code: int, message: str, data: str, advice: bool = True) -> dict[str, str]:
+    """'SUSHI 3030 No Usage Available for Requested Dates: <server data>; <what to do>' in
+    each language ({"en": ..., "zh": ...}); the server's own words stay as they are."""
+    name_en = spec.SUSHI_EXCEPTIONS.get(code, ("", ""))[0]
     extra = "; ".join(x for x in (message if message and message != name_en else "", data) if x)
-    en = f"SUSHI {code} {name_en or message or 'exception'}" + (f": {extra}" if extra else "")
-    zh = f"SUSHI {code} {name_zh or name_en or message or '异常'}" + (f"：{extra}" if extra else "")
-    todo = _ADVICE.get(code) if advice else None
-    if todo:
-        en, zh = f"{en}; {todo[0]}", f"{zh}；{todo[1]}"
-    return en, zh
+    out = {}
+    for lang in LANGUAGES:
+        name = spec.exception_name(code, lang) or message or pgettext("SUSHI", "exception", lang)
+        text = f"SUSHI {code} {name}"
+        if extra:
+            text = COLON[lang].join((text, extra))
+        todo = _ADVICE.get(code) if advice else None
+        if todo:
+            text = SEMICOLON[lang].join((text, gettext(todo, lang)))
+        out[lang] = text
+    return out
 
 
 def _exceptions(body) -> tuple[dict | None, list[tuple[int, str, str]]]:
@@ -225,9 +234,8 @@ def fetch_report(provider: SushiProvider, report_id: str, begin: str, end: str, 
     params = request_params(provider, report_id, begin, end, attributes)
     source = f"sushi:{provider.name}/{report_id}/{begin}..{end}"
     headers = {"Accept": "application/json", "User-Agent": f"rightsgraph/{__version__} (COUNTER_SUSHI client)"}
-    where = f"{report_id} from {provider.name} ({url})"
-    where_zh = f"{report_id}（{provider.name}，{url}）"
-    last_en = last_zh = ""
+    where = both("%(report)s from %(provider)s (%(url)s)", report=report_id, provider=provider.name, url=url)
+    last: dict[str, str] = {}
     queued = False
     for attempt in range(1, retries + 2):
         resp, body = None, None
@@ -236,8 +244,8 @@ def fetch_report(provider: SushiProvider, report_id: str, begin: str, end: str, 
         except requests.RequestException as exc:
             reason = redact(str(exc.__context__ or exc) if not isinstance(exc, requests.Timeout) else "timed out",
                             secrets)
-            last_en = f"{where}: no answer ({type(exc).__name__}: {_short(reason)})"
-            last_zh = f"{where_zh}：无应答（{type(exc).__name__}：{_short(reason)}）"
+            last = compose(both("%(where)s: no answer (%(error)s: %(reason)s)"), where=where,
+                           error=type(exc).__name__, reason=_short(reason))
         else:
             try:
                 body = json.loads(resp.content.decode("utf-8-sig")) if resp.content.strip() else None
@@ -248,27 +256,24 @@ def fetch_report(provider: SushiProvider, report_id: str, begin: str, end: str, 
             codes = {c for c, _, _ in excs}
             if resp.status_code == 202 or codes & QUEUED:
                 queued = True
-                last_en, last_zh = _first(excs, QUEUED) or (f"{where}: HTTP 202, the report is queued",
-                                                            f"{where_zh}：HTTP 202，报告排队中")
+                last = _first(excs, QUEUED) or compose(both("%(where)s: HTTP 202, the report is queued"), where=where)
             elif resp.status_code in (429, 500, 502, 503, 504) or (codes & BUSY and report is None):
                 queued = False
-                last_en, last_zh = _first(excs, BUSY) or (f"{where}: HTTP {resp.status_code}",
-                                                          f"{where_zh}：HTTP {resp.status_code}")
+                last = _first(excs, BUSY) or joined(COLON, where, f"HTTP {resp.status_code}")
             else:
-                return _answer(provider, report_id, source, where, where_zh, resp, body, report, excs, attempt)
+                return _answer(provider, report_id, source, where, resp, body, report, excs, attempt)
         if attempt > retries:
             break
         delay = min(_retry_after(resp) or wait * 2 ** (attempt - 1), max_wait)
         if progress:
-            progress(f"{report_id}: {last_en}; asking again in {delay:g} s (attempt {attempt + 1} of {retries + 1})",
-                     f"{report_id}：{last_zh}；{delay:g} 秒后重试（第 {attempt + 1} 次，共 {retries + 1} 次）")
+            progress(compose(both("%(report)s: %(what)s; asking again in %(delay)s s (attempt %(attempt)s of %(n)s)"),
+                             report=report_id, what=last, delay=f"{delay:g}", attempt=attempt + 1, n=retries + 1))
         sleep(delay)
     if queued:
         return Harvested(report_id, source, "not_ready", attempts=retries + 1, exceptions=[
             (1011, "Report Queued for Processing", f"still queued after {retries + 1} attempts")])
     n = retries + 1
-    raise SushiError("server", f"{last_en} (after {n} attempts; harvest again later)",
-                     f"{last_zh}（已尝试 {n} 次；请稍后重新采集）")
+    raise SushiError("server", compose(both("%(what)s (after %(n)s attempts; harvest again later)"), what=last, n=n))
 
 
 def _short(text: str, n: int = 200) -> str:
@@ -276,14 +281,14 @@ def _short(text: str, n: int = 200) -> str:
     return text if len(text) <= n else text[:n] + "..."
 
 
-def _first(excs, codes) -> tuple[str, str] | None:
+def _first(excs, codes) -> dict[str, str] | None:
     for c, m, d in excs:
         if c in codes:
             return describe(c, m, d, advice=False)
     return None
 
 
-def _answer(provider, report_id, source, where, where_zh, resp, body, report, excs, attempt) -> Harvested:
+def _answer(provider, report_id, source, where, resp, body, report, excs, attempt) -> Harvested:
     """A final answer (nothing to retry): a report, an exception that ends the run, or
     garbage."""
     codes = {c for c, _, _ in excs}
@@ -291,8 +296,8 @@ def _answer(provider, report_id, source, where, where_zh, resp, body, report, ex
                                                                  and report is None)]
     if refused:
         c, m, d = refused[0]
-        en, zh = describe(c, m, d)
-        raise SushiError("refused", f"{where}: {en}", f"{where_zh}：{zh}", code=c)
+        raise SushiError("refused", joined(COLON, where, describe(c, m, d)),
+                         code=c)
     items = report.get("Report_Items") if report is not None else None
     if report is not None and not items and codes & NO_USAGE:
         return Harvested(report_id, source, "no_usage", exceptions=excs, attempts=attempt)
@@ -304,18 +309,18 @@ def _answer(provider, report_id, source, where, where_zh, resp, body, report, ex
     if report is None:
         ctype = resp.headers.get("Content-Type", "?").split(";")[0]
         if excs:
-            en, zh = describe(*excs[0])
-            raise SushiError("refused", f"{where}: {en}", f"{where_zh}：{zh}", code=excs[0][0])
+            raise SushiError("refused", joined(COLON, where, describe(*excs[0])),
+                             code=excs[0][0])
         if 400 <= resp.status_code < 500:
-            raise SushiError("refused", f"{where}: HTTP {resp.status_code} ({ctype}), no SUSHI exception: is the URL "
-                                        "right and does the server offer this report?",
-                             f"{where_zh}：HTTP {resp.status_code}（{ctype}），没有 SUSHI 异常：地址是否正确、服务器是否提供该报告？")
-        raise SushiError("server", f"{where}: HTTP {resp.status_code} ({ctype}) is not a COUNTER report",
-                         f"{where_zh}：HTTP {resp.status_code}（{ctype}）不是 COUNTER 报告")
+            raise SushiError("refused", compose(both("%(where)s: HTTP %(status)s (%(type)s), no SUSHI exception: is "
+                                                     "the URL right and does the server offer this report?"),
+                                                where=where, status=resp.status_code, type=ctype))
+        raise SushiError("server", compose(both("%(where)s: HTTP %(status)s (%(type)s) is not a COUNTER report"),
+                                           where=where, status=resp.status_code, type=ctype))
     got = str((report.get("Report_Header") or {}).get("Report_ID", ""))
     if got.upper() != report_id.upper():
-        raise SushiError("server", f"{where}: asked for {report_id}, the server sent {got or 'no Report_ID'}",
-                         f"{where_zh}：请求 {report_id}，服务器返回 {got or '无 Report_ID'}")
+        raise SushiError("server", compose(both("%(where)s: asked for %(report)s, the server sent %(got)s"),
+                                           where=where, report=report_id, got=got or both("no Report_ID")))
     data = resp.content if isinstance(body, dict) else json.dumps(report, ensure_ascii=False).encode("utf-8")
     return Harvested(report_id, source, "report", data=data, exceptions=excs, attempts=attempt)
 

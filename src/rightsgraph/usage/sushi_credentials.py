@@ -22,20 +22,23 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..bilingual import in_lang
+from ..translation import both
+
 CREDENTIALS_FILE = "sushi-credentials.json"
 RELEASES = ("5", "5.1")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class CredentialsError(ValueError):
-    """A provider that cannot be stored or found: (English, Chinese)."""
+    """A provider that cannot be stored or found; `texts`: {"en": ..., "zh": ...}."""
 
-    def __init__(self, en: str, zh: str):
-        self.en, self.zh = en, zh
-        super().__init__(en)
+    def __init__(self, texts: dict[str, str]):
+        self.texts = texts
+        super().__init__(texts["en"])
 
     def text(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return in_lang(self.texts, lang)
 
 
 @dataclass(frozen=True)
@@ -61,18 +64,16 @@ class SushiProvider:
     def check(self) -> None:
         if not _NAME.fullmatch(self.name):
             raise CredentialsError(
-                f"provider name {self.name!r}: use letters, digits, '.', '_' or '-' (at most 64)",
-                f"服务商名称 {self.name!r}：只能用字母、数字、“.”、“_”或“-”（最多 64 个）")
+                both("provider name %(name)s: use letters, digits, '.', '_' or '-' (at most 64)",
+                     name=repr(self.name)))
         if not re.fullmatch(r"https?://[^\s?#]+", self.url):
             raise CredentialsError(
-                f"SUSHI URL {self.url!r} is not an http(s) URL without query (the base, before /reports)",
-                f"SUSHI 地址 {self.url!r} 不是不带查询参数的 http(s) 地址（/reports 之前的部分）")
+                both("SUSHI URL %(url)s is not an http(s) URL without query (the base, before /reports)",
+                     url=repr(self.url)))
         if not self.customer_id.strip():
-            raise CredentialsError("customer_id is required (the platform gives it with the credentials)",
-                                   "customer_id 为必填项（平台随凭据一同提供）")
+            raise CredentialsError(both("customer_id is required (the platform gives it with the credentials)"))
         if self.release not in RELEASES:
-            raise CredentialsError(f"release {self.release!r} is not 5 or 5.1",
-                                   f"版本 {self.release!r} 不是 5 或 5.1")
+            raise CredentialsError(both("release %(release)s is not 5 or 5.1", release=repr(self.release)))
 
 
 class SushiCredentials:
@@ -89,8 +90,8 @@ class SushiCredentials:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             return {p["name"]: SushiProvider(**p) for p in data.get("providers", [])}
         except (ValueError, TypeError, KeyError) as exc:
-            raise CredentialsError(f"{self.path}: not a SUSHI credentials file ({type(exc).__name__})",
-                                   f"{self.path}：不是 SUSHI 凭据文件（{type(exc).__name__}）") from None
+            raise CredentialsError(both("%(path)s: not a SUSHI credentials file (%(__name__)s)",
+                                        path=self.path, __name__=type(exc).__name__)) from None
 
     def _write(self, providers: dict[str, SushiProvider]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,6 +134,6 @@ class SushiCredentials:
     @staticmethod
     def _unknown(name: str, providers: dict) -> CredentialsError:
         known = ", ".join(sorted(providers)) or "none"
-        return CredentialsError(f"no SUSHI provider named {name!r} (known: {known}; add one with "
-                                "`rightsgraph usage sushi add`)",
-                                f"没有名为 {name!r} 的 SUSHI 服务商（已有：{known}；用 `rightsgraph usage sushi add` 添加）")
+        return CredentialsError(both("no SUSHI provider named %(name)s (known: %(known)s; add one with `rightsgraph "
+                                     "usage sushi add`)",
+                                     name=repr(name), known=known))

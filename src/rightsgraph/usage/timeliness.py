@@ -27,6 +27,7 @@ from datetime import date
 from statistics import mean, median
 
 from ..namespaces import RG
+from ..translation import gettext, pgettext
 
 RGNS = str(RG)
 ODRL = "http://www.w3.org/ns/odrl/2/"
@@ -146,25 +147,29 @@ def timeliness_csv_rows(rep: dict) -> list[dict]:
     return out
 
 
+_SEPARATOR = {"en": "; ", "zh": "；"}   # typography: the clauses of a licence's line
+
+
 def format_timeliness(rep: dict, lang: str = "en") -> str:
     s = rep["summary"]["order_to_activation_days"]
-    zh = lang == "zh"
-    lines = [(f"订购到开通（天）：{s['count']} 个许可，中位数 {s['median']}，平均 {s['mean']}，最短 {s['min']}，最长 {s['max']}"
-              if zh else f"order to activation (days): {s['count']} licences, median {s['median']}, mean {s['mean']}, "
-                         f"min {s['min']}, max {s['max']}")]
+    lang = "zh" if lang == "zh" else "en"
+    lines = [gettext("order to activation (days): %(count)s licences, median %(median)s, mean %(mean)s, "
+                     "min %(min)s, max %(max)s", lang, count=s["count"], median=s["median"], mean=s["mean"],
+                     min=s["min"], max=s["max"])]
+    units = {"days": pgettext("duration", "days", lang), "years": pgettext("duration", "years", lang)}
     for unit, p in rep["summary"]["publication_to_availability"].items():
-        u = {"days": "天", "years": "年"}[unit] if zh else unit
-        lines.append(f"出版到可用（{u}）：{p['count']} 种，中位数 {p['median']}，平均 {p['mean']}" if zh
-                     else f"publication to availability ({unit}): {p['count']} titles, median {p['median']}, mean {p['mean']}")
+        lines.append(gettext("publication to availability (%(unit)s): %(count)s titles, median %(median)s, "
+                             "mean %(mean)s", lang, unit=units.get(unit, unit), count=p["count"],
+                             median=p["median"], mean=p["mean"]))
     lines.append("")
     for r in rep["licences"]:
         days = r["order_to_activation_days"]
-        when = (f"{r['ordered']} → {r['activated']}: {days} {'天' if zh else 'days'}" if days is not None
+        when = (f"{r['ordered']} → {r['activated']}: {days} {units['days']}" if days is not None
                 else f"→ {r['activated']}")
-        basis = ("" if r["basis"] == "payment" else (" （据许可日期）" if zh else " (licence dates)"))
-        lags = "; ".join(f"{p['median']} {unit} median, {round(p['same_period_share'] * 100)}% at once"
-                         if not zh else f"中位数 {p['median']} {'天' if unit == 'days' else '年'}，"
-                                        f"{round(p['same_period_share'] * 100)}% 出版即可用"
-                         for unit, p in r["publication_to_availability"].items())
-        lines.append(f"  {r['title'] or r['licence']}: {when}{basis}" + (f"; {lags}" if lags else ""))
+        basis = "" if r["basis"] == "payment" else gettext(" (licence dates)", lang)
+        lags = _SEPARATOR[lang].join(
+            gettext("%(median)s %(unit)s median, %(share)s%% at once", lang, median=p["median"],
+                    unit=units.get(unit, unit), share=round(p["same_period_share"] * 100))
+            for unit, p in r["publication_to_availability"].items())
+        lines.append(f"  {r['title'] or r['licence']}: {when}{basis}" + (_SEPARATOR[lang] + lags if lags else ""))
     return "\n".join(lines)

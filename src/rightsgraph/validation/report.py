@@ -11,15 +11,20 @@ import pyoxigraph as ox
 from ..query import json_term
 
 from ..namespaces import PREFIXES
+from ..translation import gettext, pgettext
 from .shapes import SH_NS, path_triples
 
 VIOLATION = SH_NS + "Violation"
 WARNING = SH_NS + "Warning"
 INFO = SH_NS + "Info"
-_SEVERITY_LABEL = {
-    "en": {VIOLATION: "Violation", WARNING: "Warning", INFO: "Info"},
-    "zh": {VIOLATION: "违规", WARNING: "警告", INFO: "提示"},
-}
+def _severity_label(severity: str, lang: str) -> str:
+    if severity == VIOLATION:
+        return pgettext("SHACL severity", "Violation", lang)
+    if severity == WARNING:
+        return pgettext("SHACL severity", "Warning", lang)
+    if severity == INFO:
+        return pgettext("SHACL severity", "Info", lang)
+    return compact(severity)
 
 
 @dataclass
@@ -94,28 +99,28 @@ class ValidationReport:
     # ---------------------------------------------------------------- text
     def format_text(self, lang: str = "en", limit: int | None = None) -> str:
         """One line per result: severity, focus node, path, value, message."""
-        zh = lang.startswith("zh")
+        lang = "zh" if lang.startswith("zh") else "en"
         if self.conforms:
-            return "数据符合全部 SHACL 约束。" if zh else "The data conforms to all SHACL shapes."
+            return gettext("The data conforms to all SHACL shapes.", lang)
         lines = []
         rs = sorted(self.results, key=lambda r: (r.severity != VIOLATION, str(r.focus_node),
                                                  r.result_path or "", str(r.value)))
         shown = rs if limit is None else rs[:limit]
         for r in shown:
-            sev = _SEVERITY_LABEL["zh" if zh else "en"].get(r.severity, compact(r.severity))
+            sev = _severity_label(r.severity, lang)
             parts = [f"[{sev}]", compact(r.focus_node)]
             if r.result_path:
                 parts.append(compact_path(r.result_path))
             if r.value is not None:
-                parts.append(("值 " if zh else "value ") + compact(r.value))
+                parts.append(gettext("value %(value)s", lang, value=compact(r.value)))
             lines.append(" ".join(parts) + ": " + r.message(lang))
         n_v = len(self.violations)
         n_o = len(self.results) - n_v
         if limit is not None and len(rs) > limit:
             more = len(rs) - limit
-            lines.append(f"... 另有 {more} 条结果未显示" if zh else f"... {more} more results not shown")
-        lines.append(f"共 {n_v} 条违规，{n_o} 条警告/提示。" if zh
-                     else f"{n_v} violation(s), {n_o} warning(s)/info.")
+            lines.append(gettext("... %(n)s more results not shown", lang, n=more))
+        lines.append(gettext("%(violations)s violation(s), %(others)s warning(s)/info.", lang,
+                             violations=n_v, others=n_o))
         return "\n".join(lines)
 
     # ---------------------------------------------------------------- JSON

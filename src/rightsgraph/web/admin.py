@@ -23,6 +23,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ..backup import BackupError, StoreChanged, create_backup, data_dir_of, tar_stream
 from ..store.base import StoreError
+from ..translation import both
 from .auth import require
 from .errors import _lang
 
@@ -57,7 +58,7 @@ def backup():
     except (StoreError, OSError) as exc:
         shutil.rmtree(scratch, ignore_errors=True)
         return _text(502 if isinstance(exc, StoreError) else 500,
-                     {"en": f"the backup failed: {exc}", "zh": f"备份失败：{exc}"})
+                     both("the backup failed: %(reason)s", reason=exc))
     name = f"rightsgraph-backup-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.tar"
     return Response(_Streamed(tar_stream(folder), scratch), content_type="application/x-tar",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',

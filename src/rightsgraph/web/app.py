@@ -6,6 +6,7 @@ from flask import Flask, Response
 
 from ..accounts import Accounts
 from ..store.base import Store, StoreError
+from ..translation import LANGUAGES, both
 
 # Each is a setting (`rightsgraph serve` options / environment); docs/service.md.
 DEFAULT_SETTINGS = {
@@ -58,7 +59,8 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     @app.errorhandler(StoreError)
     def store_failed(exc: StoreError):
         # the backing store refused or failed (a remote store down, a write it cannot take)
-        return Response(f"the store could not do this: {exc}\n存储未能完成此操作：{exc}\n", status=502,
+        said = both("the store could not do this: %(reason)s", reason=exc)   # said in both: no page language here
+        return Response("".join(said[lang] + "\n" for lang in LANGUAGES), status=502,
                         content_type="text/plain; charset=utf-8")
 
     # Every request body is read and bounded here, whatever its framing and whatever WSGI

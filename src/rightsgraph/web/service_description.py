@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from .. import query as q
+from ..translation import both
 
 _TEMPLATE = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix formats: <http://www.w3.org/ns/formats/> .
@@ -14,7 +15,7 @@ _TEMPLATE = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 
 <{endpoint}#service> a sd:Service ;
     sd:endpoint <{endpoint}> ;
-    dct:title "rightsgraph SPARQL endpoint"@en, "rightsgraph SPARQL 查询端点"@zh ;
+    dct:title {title} ;
     sd:supportedLanguage sd:SPARQL11Query ;
     sd:feature sd:UnionDefaultGraph, sd:BasicFederatedQuery ;
     sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML,
@@ -22,8 +23,14 @@ _TEMPLATE = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
         formats:N-Triples, formats:RDF_XML, formats:JSON-LD ;
     sd:defaultDataset [ a sd:Dataset, void:Dataset ;
         void:sparqlEndpoint <{endpoint}> ; void:triples {triples} ; rdfs:seeAlso <{void}> ;
-        sd:defaultGraph [ a sd:Graph ; dct:description "the union of all named graphs"@en, "所有命名图的并集"@zh ] ] .
+        sd:defaultGraph [ a sd:Graph ; dct:description {default_graph} ] ] .
 """
+
+
+def _literals(texts: dict[str, str]) -> str:
+    """A text in every language, as Turtle language-tagged literals."""
+    import pyoxigraph as ox
+    return ", ".join(str(ox.Literal(text, language=lang)) for lang, text in texts.items())
 
 
 def service_description(endpoint: str) -> Response:
@@ -32,7 +39,9 @@ def service_description(endpoint: str) -> Response:
     from flask import current_app
     from ..exchange.void import shared_triples  # VoID figures: docs/exchange.md
     triples = shared_triples(current_app.extensions["rightsgraph.store"])
-    store.load(_TEMPLATE.format(endpoint=endpoint, triples=triples, void=request.url_root + ".well-known/void"),
+    store.load(_TEMPLATE.format(endpoint=endpoint, triples=triples, void=request.url_root + ".well-known/void",
+                                title=_literals(both("rightsgraph SPARQL endpoint")),
+                                default_graph=_literals(both("the union of all named graphs"))),
                ox.RdfFormat.TURTLE)
     result = q.Result("graph", store.query("CONSTRUCT WHERE { ?s ?p ?o }"))
     media = q.negotiate(request.headers.get("Accept"), "graph") or "text/turtle"

@@ -94,7 +94,7 @@ def upload():
         try:
             sheet = read_sheet(path)
         except TermSheetError as exc:
-            return render_template("upload.html", stage="rejected", name=name, error=str(exc)), 422
+            return render_template("upload.html", stage="rejected", name=name, error=exc.text(lang())), 422
         if request.form.get("confirm") == "1":
             try:
                 _, graph, result = import_sheet(store, path, agent=current_agent(), sheet=sheet)
@@ -106,7 +106,7 @@ def upload():
         try:
             report, triples, graph = _validate(store, sheet, name)
         except TermSheetError as exc:
-            return render_template("upload.html", stage="rejected", name=name, error=str(exc)), 422
+            return render_template("upload.html", stage="rejected", name=name, error=exc.text(lang())), 422
     stage = "rejected" if report.has_violations else "valid"
     import base64
     sheet64 = base64.b64encode(text.encode("utf-8")).decode("ascii")
