@@ -31,11 +31,9 @@ from .identifier_options import given_identifiers, identifier_options, one_of, r
 
 
 def _param_error(exc: DecisionParamError) -> click.ClickException:
-    """A bilingual message (unknown terms, prefixes) as our one-line error; click's
-    own form (naming the option) for the rest."""
-    if "zh" in exc.texts:
-        return CliError(exc.texts, EXIT_USAGE)
-    return click.BadParameter(str(exc))
+    """The parameter error (it names the parameter and the value) as our one-line error in
+    the command line's language."""
+    return CliError(exc.texts, EXIT_USAGE)
 
 
 def _print_not_held(answer: dict, as_json: bool):

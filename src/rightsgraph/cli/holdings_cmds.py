@@ -16,6 +16,7 @@ from ..decision_service import DecisionParamError
 from ..identifiers import IdentifierError
 from . import main
 from .decide import EXIT_NOT_HELD, _store_opener
+from .errors import EXIT_USAGE, CliError
 from .identifier_options import given_identifiers, identifier_options, one_of, read_identifier_file, usage_error
 
 
@@ -43,7 +44,7 @@ def entitlement(ctx, doi, issn, isbn, title_id, url, id_file, date, volume, issu
         except IdentifierError as exc:
             raise usage_error(exc) from None
         except DecisionParamError as exc:
-            raise click.BadParameter(str(exc)) from None
+            raise CliError(exc.texts, EXIT_USAGE) from None
     if as_json:
         out = answers[0] if lines is None else {"entitlements": [dict(a, input=v) for a, v in zip(answers, lines)]}
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
