@@ -59,6 +59,22 @@ def test_unique_above_total(store, tmp_path):
                      "Total_Item_Requests 526 for 2022-01"]
 
 
+def test_a_chinese_reader_is_told_the_place_in_chinese(store, tmp_path):
+    """The row and column of a bad cell in the reader's language (they stayed English inside
+    the Chinese message); a JSON path names the file's own keys and stays as it is."""
+    from rightsgraph.usage.importing import UsageImportError
+    bad = _edit(tmp_path, TRJ1, "Unique_Item_Requests\t3792\t226", "Unique_Item_Requests\t4492\t926")
+    with pytest.raises(UsageImportError) as exc:
+        _import(store, bad)
+    (line,) = exc.value.lines("zh")
+    assert line.startswith("TRJ1_sample_r51.tsv: 第 17 行，L 列（Jan-2022）: ") and "row" not in line, line
+    from rightsgraph.locations import in_language
+    assert in_language("line 1, column 3", "zh") == "第 1 行，第 3 列"
+    assert in_language("byte 12", "zh") == "第 12 个字节"
+    assert in_language("Report_Items[0].Performance", "zh") == "Report_Items[0].Performance"
+    assert in_language("row 17, column L (Jan-2022)", "en") == "row 17, column L (Jan-2022)"
+
+
 def test_unique_above_total_in_json(store, tmp_path):
     doc = json.loads((SUITE / "r51" / "TRJ1_sample_r51.json").read_text(encoding="utf-8"))
     doc["Report_Items"][0]["Attribute_Performance"][0]["Performance"]["Unique_Item_Requests"]["2022-03"] = 900
@@ -198,5 +214,5 @@ def test_cli_refusal_in_chinese(tmp_path):
     bad = _edit(tmp_path, TRJ1, "Unique_Item_Requests\t3792\t226", "Unique_Item_Requests\t4492\t926")
     out = run_cli("--lang", "zh", "usage", "import", bad, data_dir=tmp_path / "store")
     assert out.returncode == 1
-    assert "row 17, column L (Jan-2022): 2022-01 的 Unique_Item_Requests（926）大于 Total_Item_Requests（526）" in out.stderr
+    assert "第 17 行，L 列（Jan-2022）: 2022-01 的 Unique_Item_Requests（926）大于 Total_Item_Requests（526）" in out.stderr
     assert "未导入任何数据" in out.stderr and "Traceback" not in out.stderr

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from ..bilingual import in_lang
+from ..locations import in_language
 from ..translation import _, gettext
 
 from . import main
@@ -58,7 +59,7 @@ def usage_import(ctx, files, agent, limit):
     except UsageRejected as exc:
         click.echo(exc.report.format_text(lang=lang, limit=limit), err=True)
         for node, where in list(exc.where.items())[:limit]:
-            click.echo(f"  {node}: {where}", err=True)
+            click.echo(f"  {node}: {in_language(where, lang)}", err=True)
         click.echo(_("rejected by the SHACL gate; nothing was imported"), err=True)
         ctx.exit(EXIT_REJECTED)
     for g, (rid, n) in result.graphs.items():

@@ -36,8 +36,9 @@ class CounterError(ValueError):
         super().__init__(f"{source}: {first[0]}: {first[1]['en']}{more}")
 
     def lines(self, lang: str = "en", limit: int = 50) -> list[str]:
-        out = [f"{self.source}: {where}: {in_lang(texts, lang)}" if where else f"{self.source}: {in_lang(texts, lang)}"
-               for where, texts in self.problems[:limit]]
+        from ..locations import in_language
+        out = [f"{self.source}: {in_language(where, lang)}: {in_lang(texts, lang)}" if where
+               else f"{self.source}: {in_lang(texts, lang)}" for where, texts in self.problems[:limit]]
         if len(self.problems) > limit:
             out.append(gettext("... %(n)s more", "zh" if lang == "zh" else "en", n=len(self.problems) - limit))
         return out
