@@ -251,8 +251,9 @@ def test_bad_csv_row_is_named():
                                                 ("licensee", "http://x.org/b"), ("target", "http://x.org/t"),
                                                 ("status", "active"), ("start", "2024-01-01"), ("party:walk_in", "http://x.org/w")))
     text = "field,term,status,value\n" + head + "term,walk_in,permitted_explicit,\nterm,telepathy,silent,\n"
-    with pytest.raises(TermSheetError, match=r"row 11\.term: unknown term 'telepathy'"):
+    with pytest.raises(TermSheetError, match=r"row 11\.term: unknown term 'telepathy'") as err:
         canonical(parse_csv(text))
+    assert err.value.text("zh").startswith("第 11 行.term") and "'telepathy'" in err.value.text("zh")
 
 
 def test_invalid_licence_status_is_rejected():

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..bilingual import in_lang
+from ..locations import in_language
 from ..translation import both
 from .vocabulary import (DELIVERY, LICENCE_STATUS_KEYS, LICENCE_STATUSES, ON_PREMISES, PERMITTED, PROHIBITED,
                          PURPOSE, STATUS_KEYS, STATUSES, TERMS, TERMS_NS, VLOC, term_iri, term_key)
@@ -49,6 +50,9 @@ PARTY_ROLES = {"users": "authorisedUserParty", "walk_in": "walkInParty"}
 DUTY_COMMENT = both("Duty: credit the source (author, title, publisher) when exercising the permission.")
 
 
+_ROW_FIRST = re.compile(r"^row \d+(?=[.:])")
+
+
 class TermSheetError(ValueError):
     """A term sheet that cannot become a licence; the message names the row or key.
     ``texts``: the message in each language ({"en": ..., "zh": ...}, from `both`); str() is
@@ -56,7 +60,8 @@ class TermSheetError(ValueError):
 
     def __init__(self, texts: dict[str, str]):
         super().__init__(texts["en"])
-        self.texts = texts
+        # a CSV sheet's "row N" leads the message: in each language's words (locations.py)
+        self.texts = {lang: _ROW_FIRST.sub(lambda m: in_language(m[0], lang), text) for lang, text in texts.items()}
 
     def text(self, lang: str = "en") -> str:
         return in_lang(self.texts, lang)
