@@ -28,7 +28,7 @@ class StoreStateCache:
     def __init__(self, store, ttl: float = 5.0):
         self.store = store
         self.ttl = ttl
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()   # a value may be computed from another (the licence options from the rows)
         self._state: tuple = ()          # (generation, provenance fingerprint) the entries are for
         self._checked = 0.0
         self._entries: dict[tuple, object] = {}
