@@ -123,6 +123,8 @@ def main() -> int:
     ap.add_argument("--licences", type=int, default=0, help="also load N generated licences (term sheets)")
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--no-reports", action="store_true", help="leave out the report pages (seconds each)")
+    ap.add_argument("--pages", default="", help="only the pages whose names hold one of these comma-separated "
+                                                "words (e.g. home,resource,compare); the home pages always")
     args = ap.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-pages-")
@@ -174,7 +176,10 @@ def main() -> int:
                                                              "assignee": DEMO + "party/dalc-authorised-users",
                                                              "count": "3"}),
     }
+    wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
     for name, url in pages.items():
+        if wanted and not name.startswith("home") and not any(w in name for w in wanted):
+            continue
         timed(client, url, 1)                     # warm-up: the policy index, the graph catalogue
         print(line(name, timed(client, url, args.runs)))
 
@@ -184,7 +189,8 @@ def main() -> int:
     print(f"{'home (first render: risk report)':<34} {(time.perf_counter() - t) * 1000:8.1f} ms")
     print(line("home (cached risks)", timed(client, "/", args.runs, headers=cataloguer)))
     browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-    print(line("sparql editor page", timed(client, "/sparql", args.runs, headers=browser)))
+    if not wanted or any(w in "sparql editor" for w in wanted):
+        print(line("sparql editor page", timed(client, "/sparql", args.runs, headers=browser)))
     for name in () if args.no_reports else ("risks", "assets", "usage", "demand", "cost-per-use"):
         runs = max(3, args.runs // 10)            # each computes its report: seconds, not milliseconds
         print(line(f"report page: {name}", timed(client, f"/reports/{name}", runs, headers=cataloguer)))
