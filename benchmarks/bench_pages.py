@@ -13,10 +13,23 @@ on a real on-disk store: p50 (and p90) of N renders each, after one warm-up rend
     python benchmarks/bench_pages.py                                  # the demo world
     python benchmarks/bench_pages.py --extra-triples 1000000          # the demo + a 1M-triple catalogue
     python benchmarks/bench_pages.py --data-dir var/demo-store --runs 50
+    python benchmarks/bench_pages.py --extra-triples 1000000 --licences 10000 --data-dir /tmp/pages
+    PYTHONPATH=/other/checkout/src python benchmarks/bench_pages.py --data-dir /tmp/pages-copy
 
---data-dir reuses a store that holds the demo (`rightsgraph --data-dir DIR demo --no-serve`); without
-it a temporary one is built. Figures are wall-clock milliseconds on this machine, as a reader
-(anonymous: every query restricted to the graphs a reader may see).
+--data-dir reuses a store that holds the demo (`rightsgraph --data-dir DIR demo --no-serve`), building
+it there first when DIR does not exist yet, so a second run can reuse it (then without --extra-triples
+and --licences, which would load them again); without it a temporary one is built. Figures are
+wall-clock milliseconds on this machine, as a reader (anonymous: every query restricted to the graphs
+a reader may see) unless said.
+
+--licences N adds N licences as term sheets compiled by the product's compiler (licences/termsheet.py):
+title, licensor, licensee, a package as target, authorised users, three terms (read, print with a
+limit, no interlibrary loan by email), term ends spread from two years ago to four years ahead so that
+some expire within the home page's 90 days. Each is in its own graph (as `rightsgraph licence import`
+puts it), and all are loaded by `rightsgraph load` through the SHACL gate.
+
+The sources measured are those on PYTHONPATH when it is set (a baseline checkout), else this
+checkout's src/.
 """
 
 from __future__ import annotations
@@ -32,14 +45,60 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+# an explicit PYTHONPATH (a baseline checkout's src) wins over this checkout's
+SRC = os.environ.get("PYTHONPATH") or str(ROOT / "src")
+sys.path[:0] = SRC.split(os.pathsep)
 DEMO = "https://demo.rightsgraph.org/"
+BENCH_LICENCE = "https://bench.rightsgraph.org/licence/"
 
 
 def cli(data_dir: Path, *args) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), RIGHTSGRAPH_LANG="en")
+    env = dict(os.environ, PYTHONPATH=SRC, RIGHTSGRAPH_LANG="en")
     subprocess.run([sys.executable, "-m", "rightsgraph", "--data-dir", str(data_dir), *map(str, args)],
                    check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+def _iris_of(store, kind: str) -> list[str]:
+    """The IRIs of rg:`kind`, those of a generated catalogue first (the demo's are few and
+    carry the demo's own licences)."""
+    rows = [r["x"].value for r in store.query(
+        f"SELECT ?x WHERE {{ ?x a <https://w3id.org/rightsgraph/ns#{kind}> }} LIMIT 5000")]
+    own = [x for x in rows if not x.startswith(DEMO)]
+    return sorted(own or rows)
+
+
+def write_licences(data_dir: Path, out: Path, n: int) -> None:
+    """N term sheets over the store's packages and parties, compiled, one graph each, as TriG."""
+    from datetime import date, timedelta
+
+    from rightsgraph.licences.registry import graph_for_licence
+    from rightsgraph.licences.termsheet import STANDARD_PREFIXES, canonical, compile_sheet, records_turtle
+    from rightsgraph.store.embedded import EmbeddedStore
+    store = EmbeddedStore(data_dir / "store")
+    packages, publishers = _iris_of(store, "Package"), _iris_of(store, "Publisher")
+    libraries, users = _iris_of(store, "Library") + _iris_of(store, "Consortium"), _iris_of(store, "UserCategory")
+    store.close()                       # `rightsgraph load` opens it next
+    today = date.today()
+    with out.open("w", encoding="utf-8") as f:
+        f.writelines(f"@prefix {p}: <{ns}> .\n" for p, ns in STANDARD_PREFIXES.items())
+        for i in range(n):
+            end = today + timedelta(days=(i * 7919) % 2190 - 730)   # two years ago .. four years ahead
+            start = end - timedelta(days=365 * (1 + i % 3) - 1)
+            sheet = canonical({
+                "licence": f"{BENCH_LICENCE}B{i:05d}",
+                "title": {"zh": f"基准许可协议 {i}", "en": f"Bench licence {i}"},
+                "licensor": publishers[i % len(publishers)], "licensee": libraries[i % len(libraries)],
+                "target": packages[i % len(packages)], "status": "active" if end >= today else "expired",
+                "start": start.isoformat(), "end": end.isoformat(), "signed": (start - timedelta(days=40)).isoformat(),
+                "cost": f"{1000 + (i * 37) % 90000}.00", "currency": "CNY",
+                "parties": {"users": users[i % len(users)]},
+                "terms": [{"term": "authorized_users", "status": "permitted_explicit"},
+                          {"term": "print_copy", "status": "permitted_explicit", "limit": 10 + i % 90},
+                          {"term": "ill_electronic", "status": "prohibited_explicit", "clause": f"{4 + i % 5}.3",
+                           "text": "Articles shall not be supplied by electronic mail."}],
+            }, f"bench licence {i}")
+            body = records_turtle(compile_sheet(sheet), STANDARD_PREFIXES)
+            f.write(f"\n<{graph_for_licence(sheet['licence']).value}> {{\n{body}}}\n")
 
 
 def timed(client, url: str, runs: int, lang: str = "en", headers: dict | None = None) -> list[float]:
@@ -61,12 +120,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", type=Path, help="a data directory holding the demo (default: build one)")
     ap.add_argument("--extra-triples", type=int, default=0, help="also load a generated catalogue of N triples")
+    ap.add_argument("--licences", type=int, default=0, help="also load N generated licences (term sheets)")
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--no-reports", action="store_true", help="leave out the report pages (seconds each)")
+    ap.add_argument("--pages", default="", help="only the pages whose names hold one of these comma-separated "
+                                                "words (e.g. home,resource,compare); the home pages always")
     args = ap.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-pages-")
     data = args.data_dir or Path(tmp.name) / "data"
-    if not args.data_dir:
+    print(f"sources: {SRC}")
+    if not (data / "store").exists():
         t = time.perf_counter()
         cli(data, "demo", "--no-serve")
         print(f"demo loaded in {time.perf_counter() - t:.1f} s")
@@ -77,6 +141,12 @@ def main() -> int:
         t = time.perf_counter()
         cli(data, "load", nt)
         print(f"{args.extra_triples} more triples loaded in {time.perf_counter() - t:.1f} s")
+    if args.licences:
+        trig = Path(tmp.name) / "licences.trig"
+        write_licences(data, trig, args.licences)
+        t = time.perf_counter()
+        cli(data, "load", trig)
+        print(f"{args.licences} licences loaded in {time.perf_counter() - t:.1f} s")
 
     from rightsgraph.store.embedded import EmbeddedStore
     from rightsgraph.web.app import create_app
@@ -86,7 +156,10 @@ def main() -> int:
     accounts = Path(tmp.name) / "accounts.json"
     cataloguer = {"Authorization": "Bearer " + Accounts(accounts).add("bench", "cataloguer")}
     client = create_app(store, settings={"RG_ACCOUNTS_FILE": str(accounts)}).test_client()
-    print(f"store: {quads} quads, {len(store.graphs())} graphs; {args.runs} renders each, as a reader\n")
+    licences = int(next(iter(store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?l a <https://w3id.org/rightsgraph/ns#Licence> } }")))["n"].value)
+    print(f"store: {quads} quads, {len(store.graphs())} graphs, {licences} licences; {args.runs} renders each, "
+          f"as a reader; load average {os.getloadavg()[0]:.2f}\n")
 
     t = time.perf_counter()
     client.get("/")
@@ -103,7 +176,10 @@ def main() -> int:
                                                              "assignee": DEMO + "party/dalc-authorised-users",
                                                              "count": "3"}),
     }
+    wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
     for name, url in pages.items():
+        if wanted and not name.startswith("home") and not any(w in name for w in wanted):
+            continue
         timed(client, url, 1)                     # warm-up: the policy index, the graph catalogue
         print(line(name, timed(client, url, args.runs)))
 
@@ -113,8 +189,9 @@ def main() -> int:
     print(f"{'home (first render: risk report)':<34} {(time.perf_counter() - t) * 1000:8.1f} ms")
     print(line("home (cached risks)", timed(client, "/", args.runs, headers=cataloguer)))
     browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-    print(line("sparql editor page", timed(client, "/sparql", args.runs, headers=browser)))
-    for name in ("risks", "assets", "usage", "demand", "cost-per-use"):
+    if not wanted or any(w in "sparql editor" for w in wanted):
+        print(line("sparql editor page", timed(client, "/sparql", args.runs, headers=browser)))
+    for name in () if args.no_reports else ("risks", "assets", "usage", "demand", "cost-per-use"):
         runs = max(3, args.runs // 10)            # each computes its report: seconds, not milliseconds
         print(line(f"report page: {name}", timed(client, f"/reports/{name}", runs, headers=cataloguer)))
     return 0

@@ -799,13 +799,16 @@ def _describe(store, iris) -> dict:
     """subject -> predicate -> [pyoxigraph terms], for the given IRIs (any graph)."""
     out: dict = {}
     iris = list(iris)
-    for i in range(0, len(iris), 200):
-        values = " ".join(f"<{x}>" for x in iris[i:i + 200])
-        for row in store.query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"):
-            s, p, o = row["s"].value, row["p"].value, row["o"]
-            lst = out.setdefault(s, {}).setdefault(p, [])
-            if o not in lst:
-                lst.append(o)
+    if hasattr(store, "matching"):   # web.visible.VisibleStore: the caller's graphs, without naming each
+        triples = ((s.value, p.value, o) for s, p, o in store.matching(iris))
+    else:
+        triples = ((row["s"].value, row["p"].value, row["o"]) for i in range(0, len(iris), 200)
+                   for row in store.query("SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?s { "
+                                          + " ".join(f"<{x}>" for x in iris[i:i + 200]) + " } ?s ?p ?o }"))
+    for s, p, o in triples:
+        lst = out.setdefault(s, {}).setdefault(p, [])
+        if o not in lst:
+            lst.append(o)
     return out
 
 

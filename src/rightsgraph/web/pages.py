@@ -34,6 +34,7 @@ _PARTIES = sparql_prefixes() + """SELECT DISTINCT ?p WHERE { ?p a ?k .
 
 
 TOP_RISKS = 5       # open risks listed on the home page (the count covers all)
+TOP_EXPIRING = 25   # expiring licences listed on the home page, soonest first (the risk report has all)
 
 
 @bp.route("/")
@@ -43,11 +44,12 @@ def home():
     RG_EXPIRING_DAYS (90) or ?days= days and the open risks."""
     from .report_pages import reason_licences, risk_reason
     risks = _home_risks()
-    named = [e["licence"] for e in risks["expiring"]] + [r["what"] for r in risks["open"][:TOP_RISKS]] + [
+    named = [e["licence"] for e in risks["expiring"][:TOP_EXPIRING]] + [r["what"] for r in risks["open"][:TOP_RISKS]] + [
         x for r in risks["open"][:TOP_RISKS] for x in reason_licences(r["detail"])] if risks else []
-    names = labels(visible_store(), named)
+    names = labels(visible_store(), named) if named else {}
     return render_template("home.html", summary=page_cache().summary(hidden_graphs()), risks=risks, labels=names,
-                           top=TOP_RISKS, term_label=term_label, reason=lambda r: risk_reason(r, names))
+                           top=TOP_RISKS, top_expiring=TOP_EXPIRING, term_label=term_label,
+                           reason=lambda r: risk_reason(r, names))
 
 
 def _home_risks() -> dict | None:
@@ -71,7 +73,8 @@ def _home_risks() -> dict | None:
                   + [{"kind": "key_use", "what": r["licence"], "detail": r["term"], "n": None} for r in rep["key_uses"]]
                   + [{"kind": "conflict", "what": ", ".join(c.get("rules", [])) if isinstance(c, dict) else str(c),
                       "detail": "", "n": None} for c in rep["conflicts"]])
-    return {"days": days, "expiring": rep["expiring"], "open": open_risks}
+    expiring = sorted(rep["expiring"], key=lambda e: (e["days_left"], e["licence"]))
+    return {"days": days, "expiring": expiring, "open": open_risks}
 
 
 def decision_params(form: dict, extra_context: list[str] = ()) -> dict:

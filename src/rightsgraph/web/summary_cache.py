@@ -28,7 +28,7 @@ class StoreStateCache:
     def __init__(self, store, ttl: float = 5.0):
         self.store = store
         self.ttl = ttl
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()   # a value may be computed from another (the licence options from the rows)
         self._state: tuple = ()          # (generation, provenance fingerprint) the entries are for
         self._checked = 0.0
         self._entries: dict[tuple, object] = {}
@@ -55,7 +55,33 @@ class StoreStateCache:
             return self._entries[key]
 
     def summary(self, hidden: frozenset[str]) -> dict:
-        return self.get("summary", hidden, lambda: store_summary(self.store, hidden))
+        """info.store_summary, with `graph_rows` for the home page's table."""
+        def compute():
+            summary = store_summary(self.store, hidden)
+            return {**summary, "graph_rows": graph_rows(summary["graphs"])}
+        return self.get("summary", hidden, compute)
+
+
+GRAPHS_PER_FOLDER = 20   # more graphs than this under one IRI folder (a graph per licence): one row
+
+
+def graph_rows(graphs: list[dict]) -> list[dict]:
+    """The home page's graph table: each graph, except that the graphs of an IRI folder holding
+    more than GRAPHS_PER_FOLDER (one per licence, per KBART package) make one row: the first
+    graph, how many `more`, their triples summed and the latest load. Ten thousand rows
+    would cost the page a second to render, and nobody reads them there."""
+    folders: dict[str, list[dict]] = {}
+    for g in graphs:
+        folders.setdefault(g["graph"].rsplit("/", 1)[0], []).append(g)
+    out = []
+    for g in graphs:
+        group = folders[g["graph"].rsplit("/", 1)[0]]
+        if len(group) <= GRAPHS_PER_FOLDER:
+            out.append({**g, "more": 0})
+        elif g is group[0]:
+            out.append({"graph": g["graph"], "more": len(group) - 1, "triples": sum(x["triples"] for x in group),
+                        "modified": max((x["modified"] for x in group if x["modified"]), default=None)})
+    return out
 
 
 
