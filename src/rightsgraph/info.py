@@ -6,14 +6,18 @@ from pyoxigraph import NamedNode
 
 from .namespaces import PROVENANCE_GRAPH, SYSTEM_GRAPHS, sparql_prefixes
 
+# Counted in the named graphs the caller may see: GRAPH ?g with the few graphs left out named
+# (a default graph listing every visible graph costs Oxigraph an index look-up per graph and
+# pattern: 4 s at 10,000 licence graphs, against 0.14 s so)
 _COUNTS = sparql_prefixes() + """
 SELECT
   (COUNT(DISTINCT ?r) AS ?resources) (COUNT(DISTINCT ?l) AS ?licences)
   (COUNT(DISTINCT ?p) AS ?parties) (COUNT(DISTINCT ?pol) AS ?policies)
-WHERE {
+WHERE { GRAPH ?g {
   { ?r a rg:Resource } UNION { ?l a rg:Licence } UNION
   { ?p a ?pc . VALUES ?pc { rg:Party rg:Publisher rg:Vendor rg:RightsHolder rg:Library rg:Consortium } }
-  UNION { ?pol a ?k . VALUES ?k { odrl:Policy odrl:Set odrl:Offer odrl:Agreement rg:Licence } }
+  UNION { ?pol a ?k . VALUES ?k { odrl:Policy odrl:Set odrl:Offer odrl:Agreement rg:Licence } } }
+  %s
 }"""
 
 _GRAPHS = sparql_prefixes() + f"""
@@ -39,13 +43,19 @@ def store_summary(store, hidden: frozenset[str] = frozenset()) -> dict:
     the provenance graph), counts and lists cover the other graphs only, and the loads
     (account names, file names, from the provenance graph) are left out."""
     known = {g.value for g in store.graphs()}     # without a remote store's own graphs (Virtuoso's)
-    graphs = [{"graph": s["g"].value, "triples": int(s["n"].value),
-               "modified": s["modified"].value if s["modified"] is not None else None}
-              for s in store.query(_GRAPHS) if s["g"].value not in hidden and s["g"].value in known]
+    every = [{"graph": s["g"].value, "triples": int(s["n"].value),
+              "modified": s["modified"].value if s["modified"] is not None else None} for s in store.query(_GRAPHS)]
+    graphs = [g for g in every if g["graph"] not in hidden and g["graph"] in known]
     # The library's own resources, licences and policies: not the ontology's (which ships the
     # open-licence policies) nor those of graphs the caller may not see.
-    data = [NamedNode(g["graph"]) for g in graphs if NamedNode(g["graph"]) not in SYSTEM_GRAPHS]
-    counts = next(iter(store.query(_COUNTS, default_graph=data or [NamedNode("urn:rightsgraph:no-graph")])))
+    data = {g["graph"] for g in graphs if NamedNode(g["graph"]) not in SYSTEM_GRAPHS}
+    left_out = sorted({g["graph"] for g in every} - data)
+    if data:
+        where = f"FILTER(?g NOT IN ({', '.join(f'<{g}>' for g in left_out)}))" if left_out else ""
+        row = next(iter(store.query(_COUNTS % where)))
+        counts = {k: int(row[k].value) for k in ("resources", "licences", "parties", "policies")}
+    else:
+        counts = dict.fromkeys(("resources", "licences", "parties", "policies"), 0)
     if hidden:
         loads = None
     else:
@@ -55,7 +65,7 @@ def store_summary(store, hidden: frozenset[str] = frozenset()) -> dict:
                  for s in store.query(_LOADS)]
     return {
         "total_triples": sum(g["triples"] for g in graphs),
-        "counts": {k: int(counts[k].value) for k in ("resources", "licences", "parties", "policies")},
+        "counts": {k: counts[k] for k in ("resources", "licences", "parties", "policies")},
         "graphs": graphs,
         "loads": loads,   # None: not shown to this caller
     }
