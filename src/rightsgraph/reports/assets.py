@@ -85,14 +85,12 @@ def asset_report(store, *, sample: int = 0, seed: int = 0, derive: bool = True) 
             "target": row["t"].value, "cost": row["cost"].value if row["cost"] else None,
             "currency": row["cur"].value if row["cur"] else None,
             "status": short(row["status"].value) if row["status"] else None}
-    covered = defaultdict(set)
-    for row in store.query(f"""SELECT ?l ?r WHERE {{ ?l a <{RGNS}Licence> ; <{ODRL}target> ?t .
-            ?r <{ODRL}partOf>* ?t . ?r a <{RGNS}Resource> }}"""):
-        covered[row["l"].value].add(row["r"].value)
-    licences_of = defaultdict(list)
-    for lic, rs in covered.items():
-        for r in rs:
-            licences_of[r].append(lic)
+    from .containment import Containment
+    licences_of = {r: sorted(ls) for r, ls in Containment(store).licences_of(store).items()}
+    covered = defaultdict(set)                     # licence -> the resources it covers
+    for r, ls in licences_of.items():
+        for lic in ls:
+            covered[lic].add(r)
 
     by_class = defaultdict(lambda: {"resources": 0, "licences": set()})
     for r in resources_:

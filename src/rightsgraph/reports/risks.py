@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from ..namespaces import RG
 from ..policy.lifecycle import NOT_BINDING, Lifecycle, lifecycle_binds, within_term
 from .assets import short
+from .containment import Containment
 
 RGNS = str(RG)
 ODRL = "http://www.w3.org/ns/odrl/2/"
@@ -89,17 +90,18 @@ def in_force(info: dict, at: date) -> bool:
 def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5) -> dict:
     at = at or date.today()
     lics = _licences(store)
-    covered = defaultdict(set)
-    for row in store.query(f"""SELECT ?l ?r WHERE {{ ?l a <{RGNS}Licence> ; <{ODRL}target> ?t .
-            ?r <{ODRL}partOf>* ?t . ?r a <{RGNS}Resource> }}"""):
-        covered[row["r"].value].add(row["l"].value)
-    other_basis = {row["r"].value for row in store.query(f"""SELECT DISTINCT ?r WHERE {{ ?r a <{RGNS}Resource> .
-        {{ ?r <http://www.loc.gov/premis/rdf/v3/rightsStatus> ?rs }} UNION
-        {{ ?r <{ODRL}partOf>* ?c . ?c <http://purl.org/dc/terms/license> ?x }} }}""")}
+    within = Containment(store)                   # odrl:partOf* of every resource, walked once
+    covered = within.licences_of(store)
+    # a rights statement of its own, or an open licence (dct:license) on it or what it is part of
+    stated = {row["r"].value for row in store.query(
+        "SELECT DISTINCT ?r WHERE { ?r <http://www.loc.gov/premis/rdf/v3/rightsStatus> ?rs }")}
+    open_licensed = {row["c"].value for row in store.query(
+        "SELECT DISTINCT ?c WHERE { ?c <http://purl.org/dc/terms/license> ?x }")}
+    other_basis = (within.resources & stated) | within.within(open_licensed)
     collection_of = {}
     for row in store.query(f"SELECT ?r ?c WHERE {{ ?r a <{RGNS}Resource> ; <{ODRL}partOf> ?c }}"):
         collection_of.setdefault(row["r"].value, row["c"].value)
-    all_resources = sorted(r["r"].value for r in store.query(f"SELECT DISTINCT ?r WHERE {{ ?r a <{RGNS}Resource> }}"))
+    all_resources = sorted(within.resources)
 
     # 1. resources in service without a licence in force
     groups = defaultdict(list)
@@ -155,9 +157,7 @@ def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5
     preserved = {row["r"].value for row in store.query(f"""SELECT DISTINCT ?r WHERE {{ ?r a <{RGNS}Resource> ;
             <http://www.loc.gov/premis/rdf/v3/rightsStatus> ?rs . ?rs <http://www.loc.gov/premis/rdf/v3/act> ?act }}""")}
     if archived:
-        values = " ".join(f"<{t}>" for t in archived)
-        preserved |= {row["r"].value for row in store.query(
-            f"SELECT DISTINCT ?r WHERE {{ VALUES ?t {{ {values} }} ?r <{ODRL}partOf>* ?t . ?r a <{RGNS}Resource> }}")}
+        preserved |= within.within(archived)
     nopres = defaultdict(list)
     for r in all_resources:
         if r not in preserved:
