@@ -109,7 +109,8 @@ def uses_table(svc, target: str, users: str | None, library: str | None, hidden)
         try:
             result = svc.answer(ask, hidden)
         except DecisionParamError as exc:    # not expected for the fixed questions above; said, not hidden
-            result = {"decision": "deny", "reason": None, "error": str(exc)}
+            from .i18n import lang
+            result = {"decision": "deny", "reason": None, "error": exc.text(lang())}
         form = {k: v for k, v in ask.items() if k != "context"}
         for lo, value in params.get("context", {}).items():
             form[lo] = value
