@@ -145,6 +145,13 @@ def ensure_totals(store) -> int:
     return summed
 
 
+def _heads(store) -> dict[str, tuple[str, str]]:
+    """totals graph -> (report id, platform that created the report)."""
+    return {r["tg"].value: (r["rt"].value[len(C):], r["by"].value if r["by"] else "") for r in store.query(
+        f"""SELECT ?tg ?rt ?by WHERE {{ GRAPH ?tg {{ ?tg <{RGNS}summarises> ?d ; <{RGNS}reportType> ?rt .
+            OPTIONAL {{ ?tg <{RGNS}createdBy> ?by }} }} FILTER(STRSTARTS(STR(?tg), "{TOTALS_GRAPH_BASE}")) }}""")}
+
+
 def year_totals(store, metrics, *, year: int | None = None) -> list[dict]:
     """[{report, created_by, item, metric, data_type, year, count}] for the metrics (of
     YEAR_METRICS), from the totals graphs (derived first where missing or stale)."""
@@ -152,9 +159,7 @@ def year_totals(store, metrics, *, year: int | None = None) -> list[dict]:
     if unknown:
         raise ValueError(f"no year totals are kept for {', '.join(sorted(unknown))}")
     ensure_totals(store)
-    heads = {r["tg"].value: (r["rt"].value[len(C):], r["by"].value if r["by"] else "") for r in store.query(
-        f"""SELECT ?tg ?rt ?by WHERE {{ GRAPH ?tg {{ ?tg <{RGNS}summarises> ?d ; <{RGNS}reportType> ?rt .
-            OPTIONAL {{ ?tg <{RGNS}createdBy> ?by }} }} FILTER(STRSTARTS(STR(?tg), "{TOTALS_GRAPH_BASE}")) }}""")}
+    heads = _heads(store)
     values = " ".join(f"<{C}{m}>" for m in metrics)
     flt = f'FILTER(STR(?y) = "{int(year)}")' if year else ""
     out = []
@@ -172,9 +177,7 @@ def month_totals(store, metrics, *, year: int | None = None) -> list[dict]:
     """[{report, created_by, metric, data_type, month, count}]: the month totals of the data
     sets (derived first where missing or stale), summed over the items."""
     ensure_totals(store)
-    heads = {r["tg"].value: (r["rt"].value[len(C):], r["by"].value if r["by"] else "") for r in store.query(
-        f"""SELECT ?tg ?rt ?by WHERE {{ GRAPH ?tg {{ ?tg <{RGNS}summarises> ?d ; <{RGNS}reportType> ?rt .
-            OPTIONAL {{ ?tg <{RGNS}createdBy> ?by }} }} FILTER(STRSTARTS(STR(?tg), "{TOTALS_GRAPH_BASE}")) }}""")}
+    heads = _heads(store)
     values = " ".join(f"<{C}{m}>" for m in metrics)
     flt = f'FILTER(STRSTARTS(STR(?month), "{int(year)}"))' if year else ""
     out = []
