@@ -68,7 +68,7 @@ def test_a_chinese_reader_is_told_the_place_in_chinese(store, tmp_path):
         _import(store, bad)
     (line,) = exc.value.lines("zh")
     assert line.startswith("TRJ1_sample_r51.tsv: 第 17 行，L 列（Jan-2022）: ") and "row" not in line, line
-    from rightsgraph.locations import in_language
+    from rightsgraph.file_positions import in_language
     assert in_language("line 1, column 3", "zh") == "第 1 行，第 3 列"
     assert in_language("byte 12", "zh") == "第 12 个字节"
     assert in_language("Report_Items[0].Performance", "zh") == "Report_Items[0].Performance"

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from ..bilingual import in_lang
-from ..locations import in_language
+from ..file_positions import in_language
 from ..translation import _, gettext
 
 from . import main

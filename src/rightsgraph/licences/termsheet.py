@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..bilingual import in_lang
-from ..locations import in_language
+from ..file_positions import in_language
 from ..translation import both
 from .vocabulary import (DELIVERY, LICENCE_STATUS_KEYS, LICENCE_STATUSES, ON_PREMISES, PERMITTED, PROHIBITED,
                          PURPOSE, STATUS_KEYS, STATUSES, TERMS, TERMS_NS, VLOC, term_iri, term_key)
@@ -60,7 +60,7 @@ class TermSheetError(ValueError):
 
     def __init__(self, texts: dict[str, str]):
         super().__init__(texts["en"])
-        # a CSV sheet's "row N" leads the message: in each language's words (locations.py)
+        # a CSV sheet's "row N" leads the message: in each language's words (file_positions.py)
         self.texts = {lang: _ROW_FIRST.sub(lambda m: in_language(m[0], lang), text) for lang, text in texts.items()}
 
     def text(self, lang: str = "en") -> str:

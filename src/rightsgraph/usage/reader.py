@@ -36,7 +36,7 @@ class CounterError(ValueError):
         super().__init__(f"{source}: {first[0]}: {first[1]['en']}{more}")
 
     def lines(self, lang: str = "en", limit: int = 50) -> list[str]:
-        from ..locations import in_language
+        from ..file_positions import in_language
         out = [f"{self.source}: {in_language(where, lang)}: {in_lang(texts, lang)}" if where
                else f"{self.source}: {in_lang(texts, lang)}" for where, texts in self.problems[:limit]]
         if len(self.problems) > limit:
