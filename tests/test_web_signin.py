@@ -455,6 +455,18 @@ def test_sign_in_attempts_are_counted_across_the_processes_of_a_store(world):
     assert other.status_code == 303                                   # another address is not held up
 
 
+def test_a_damaged_failures_file_keeps_the_limit_in_the_process(tmp_path):
+    """The shared failures file unusable (here: not a database): sign-in keeps working and
+    keeps its limit, counted in the process (a 500 would lock every librarian out)."""
+    from rightsgraph.web.signin import AttemptLimit
+    (tmp_path / AttemptLimit.FILE).write_bytes(b"this is not a SQLite database" * 100)
+    limit = AttemptLimit(2, 600, folder=tmp_path)
+    assert limit.retry_after("10.0.0.1") == 0
+    limit.failed("10.0.0.1")
+    limit.failed("10.0.0.1")
+    assert limit.retry_after("10.0.0.1") > 0 and limit.retry_after("10.0.0.2") == 0
+
+
 def test_with_anonymous_read_off_the_sign_in_page_is_the_way_in(world):
     app = world.app(RG_ANONYMOUS_READ=False)
     client = app.test_client()

@@ -81,10 +81,22 @@ class AttemptLimit:
             times.popleft()
         return times
 
+    def _shared_unusable(self, exc) -> None:
+        """The shared file cannot be used (a read-only folder, a damaged file): count in this
+        process from now on, and say so once; sign-in keeps its limit either way."""
+        import logging
+        logging.getLogger(__name__).error("sign-in failures are counted per process from now on: %s: %s",
+                                          self.path, exc)
+        self.path = None
+
     def retry_after(self, address: str) -> int:
         """0 when `address` may try now, else the seconds until it may."""
+        import sqlite3
         if self.path is not None:
-            return self._shared_retry_after(address)
+            try:
+                return self._shared_retry_after(address)
+            except (sqlite3.Error, OSError) as exc:
+                self._shared_unusable(exc)
         now = time.monotonic()
         with self._lock:
             times = self._recent(address, now)
@@ -93,8 +105,12 @@ class AttemptLimit:
             return max(1, int(self.window - (now - times[-self.attempts])) + 1)
 
     def failed(self, address: str) -> None:
+        import sqlite3
         if self.path is not None:
-            return self._shared_failed(address)
+            try:
+                return self._shared_failed(address)
+            except (sqlite3.Error, OSError) as exc:
+                self._shared_unusable(exc)
         now = time.monotonic()
         with self._lock:
             times = self._recent(address, now)
