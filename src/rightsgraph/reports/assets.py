@@ -68,7 +68,9 @@ def asset_report(store, *, sample: int = 0, seed: int = 0, derive: bool = True) 
     classes = derive_asset_classes(store) if derive else {
         r["r"].value: r["c"].value for r in store.query(
             f"SELECT ?r ?c WHERE {{ GRAPH <{DERIVED_GRAPH.value}> {{ ?r <{RGNS}assetClass> ?c }} }}")}
-    resources_ = sorted(r["r"].value for r in store.query(f"SELECT DISTINCT ?r WHERE {{ ?r a <{RGNS}Resource> }}"))
+    from .containment import Containment
+    containment = Containment(store)              # the resources, and odrl:partOf* of each
+    resources_ = sorted(containment.resources)
     asserted = defaultdict(set)
     for row in store.query(f"""SELECT ?r ?c WHERE {{ GRAPH ?g {{ ?r <{RGNS}assetClass> ?c }}
                                FILTER(?g != <{DERIVED_GRAPH.value}>) ?r a <{RGNS}Resource> }}"""):
@@ -85,8 +87,7 @@ def asset_report(store, *, sample: int = 0, seed: int = 0, derive: bool = True) 
             "target": row["t"].value, "cost": row["cost"].value if row["cost"] else None,
             "currency": row["cur"].value if row["cur"] else None,
             "status": short(row["status"].value) if row["status"] else None}
-    from .containment import Containment
-    licences_of = {r: sorted(ls) for r, ls in Containment(store).licences_of(store).items()}
+    licences_of = {r: sorted(ls) for r, ls in containment.licences_of().items()}
     covered = defaultdict(set)                     # licence -> the resources it covers
     for r, ls in licences_of.items():
         for lic in ls:

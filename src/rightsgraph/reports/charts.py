@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..bilingual import in_lang
 from ..translation import both, gettext
 from . import chart_font
 
@@ -54,11 +55,11 @@ class ChartError(ValueError):
         super().__init__(self.messages["en"])
 
     def text(self, lang: str) -> str:
-        return self.messages["zh" if lang == "zh" else "en"]
+        return in_lang(self.messages, lang)
 
 
 def _metric(m: str) -> str:
-    return f"{metric_name(m, 'zh')} {m}" if m in METRICS else m
+    return _w(m) if m in METRICS else m
 
 
 def _base(title: str, subtitle: str = "") -> dict:

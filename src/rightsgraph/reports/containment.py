@@ -17,6 +17,7 @@ RGNS, ODRLNS = str(RG), str(ODRL)
 
 class Containment:
     def __init__(self, store):
+        self.store = store
         self.resources = {r["r"].value for r in store.query(f"SELECT DISTINCT ?r WHERE {{ ?r a <{RGNS}Resource> }}")}
         self._parents: dict[str, set] = defaultdict(set)
         for row in store.query(f"SELECT ?a ?b WHERE {{ ?a <{ODRLNS}partOf> ?b }}"):
@@ -43,10 +44,10 @@ class Containment:
         """The resources that are, or are part of, any of `containers`."""
         return {r for r in self.resources if not containers.isdisjoint(self.up(r))}
 
-    def licences_of(self, store) -> dict[str, set]:
+    def licences_of(self) -> dict[str, set]:
         """resource -> the licences (rg:Licence) whose odrl:target it is, or is part of."""
         by_target: dict[str, set] = defaultdict(set)
-        for row in store.query(f"SELECT ?l ?t WHERE {{ ?l a <{RGNS}Licence> ; <{ODRLNS}target> ?t }}"):
+        for row in self.store.query(f"SELECT ?l ?t WHERE {{ ?l a <{RGNS}Licence> ; <{ODRLNS}target> ?t }}"):
             by_target[row["t"].value].add(row["l"].value)
         out: dict[str, set] = {}
         for r in self.resources:

@@ -90,18 +90,18 @@ def in_force(info: dict, at: date) -> bool:
 def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5) -> dict:
     at = at or date.today()
     lics = _licences(store)
-    within = Containment(store)                   # odrl:partOf* of every resource, walked once
-    covered = within.licences_of(store)
+    containment = Containment(store)              # odrl:partOf* of every resource, walked once
+    covered = containment.licences_of()
     # a rights statement of its own, or an open licence (dct:license) on it or what it is part of
     stated = {row["r"].value for row in store.query(
         "SELECT DISTINCT ?r WHERE { ?r <http://www.loc.gov/premis/rdf/v3/rightsStatus> ?rs }")}
     open_licensed = {row["c"].value for row in store.query(
         "SELECT DISTINCT ?c WHERE { ?c <http://purl.org/dc/terms/license> ?x }")}
-    other_basis = (within.resources & stated) | within.within(open_licensed)
+    other_basis = (containment.resources & stated) | containment.within(open_licensed)
     collection_of = {}
     for row in store.query(f"SELECT ?r ?c WHERE {{ ?r a <{RGNS}Resource> ; <{ODRL}partOf> ?c }}"):
         collection_of.setdefault(row["r"].value, row["c"].value)
-    all_resources = sorted(within.resources)
+    all_resources = sorted(containment.resources)
 
     # 1. resources in service without a licence in force
     groups = defaultdict(list)
@@ -157,7 +157,7 @@ def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5
     preserved = {row["r"].value for row in store.query(f"""SELECT DISTINCT ?r WHERE {{ ?r a <{RGNS}Resource> ;
             <http://www.loc.gov/premis/rdf/v3/rightsStatus> ?rs . ?rs <http://www.loc.gov/premis/rdf/v3/act> ?act }}""")}
     if archived:
-        preserved |= within.within(archived)
+        preserved |= containment.within(archived)
     nopres = defaultdict(list)
     for r in all_resources:
         if r not in preserved:

@@ -50,6 +50,18 @@ def _kind(data_type: str | None, report_id: str) -> str:
     return "other"
 
 
+def _one_report_each(rows: list[dict], period: str) -> list[dict]:
+    """The rows of the report VIEW_PRECEDENCE prefers for each platform, `period` (month or
+    year), metric and kind of content: a master report and its standard views count once."""
+    best: dict[tuple, int] = {}
+    for x in rows:
+        key = (x["created_by"], x[period], x["metric"], x["kind"])
+        rank = VIEW_PRECEDENCE.index(x["report"])
+        best[key] = min(best.get(key, rank), rank)
+    return [x for x in rows
+            if VIEW_PRECEDENCE.index(x["report"]) == best[(x["created_by"], x[period], x["metric"], x["kind"])]]
+
+
 def usage_counts(store, metrics, *, year: int | None = None, platform: str | None = None) -> list[dict]:
     """Counts per item, month and metric (Regular access, one report per platform, month
     and kind of content: VIEW_PRECEDENCE)."""
@@ -71,12 +83,7 @@ def usage_counts(store, metrics, *, year: int | None = None, platform: str | Non
         raw.append({"report": rid, "created_by": r["by"].value if r["by"] else "", "item": r["item"].value,
                     "kind": _kind(r["dt"].value if r["dt"] else None, rid), "month": r["month"].value,
                     "metric": r["metric"].value[len(C):], "count": int(r["count"].value)})
-    best: dict[tuple, int] = {}
-    for x in raw:
-        key = (x["created_by"], x["month"], x["metric"], x["kind"])
-        rank = VIEW_PRECEDENCE.index(x["report"])
-        best[key] = min(best.get(key, rank), rank)
-    out = [x for x in raw if VIEW_PRECEDENCE.index(x["report"]) == best[(x["created_by"], x["month"], x["metric"], x["kind"])]]
+    out = _one_report_each(raw, "month")
     if platform:
         names = _item_info(store, {x["item"] for x in out})
         out = [x for x in out if names.get(x["item"], {}).get("platform") == platform]
@@ -90,12 +97,7 @@ def usage_month_counts(store, metrics) -> list[dict]:
     from .totals import month_totals
     raw = [{**x, "kind": _kind(x["data_type"], x["report"])} for x in month_totals(store, metrics)
            if x["report"] in VIEW_PRECEDENCE]
-    best: dict[tuple, int] = {}
-    for x in raw:
-        key = (x["created_by"], x["month"], x["metric"], x["kind"])
-        best[key] = min(best.get(key, VIEW_PRECEDENCE.index(x["report"])), VIEW_PRECEDENCE.index(x["report"]))
-    return [x for x in raw
-            if VIEW_PRECEDENCE.index(x["report"]) == best[(x["created_by"], x["month"], x["metric"], x["kind"])]]
+    return _one_report_each(raw, "month")
 
 
 def usage_year_counts(store, metrics, *, year: int | None = None, platform: str | None = None) -> list[dict]:
@@ -108,12 +110,7 @@ def usage_year_counts(store, metrics, *, year: int | None = None, platform: str 
         if x["report"] not in VIEW_PRECEDENCE:
             continue
         raw.append({**x, "kind": _kind(x["data_type"], x["report"])})
-    best: dict[tuple, int] = {}
-    for x in raw:
-        key = (x["created_by"], x["year"], x["metric"], x["kind"])
-        rank = VIEW_PRECEDENCE.index(x["report"])
-        best[key] = min(best.get(key, rank), rank)
-    out = [x for x in raw if VIEW_PRECEDENCE.index(x["report"]) == best[(x["created_by"], x["year"], x["metric"], x["kind"])]]
+    out = _one_report_each(raw, "year")
     if platform:
         names = _item_info(store, {x["item"] for x in out})
         out = [x for x in out if names.get(x["item"], {}).get("platform") == platform]
@@ -151,15 +148,16 @@ def _holdings(store) -> dict:
     # the English (or untagged) title, and the Chinese one for pages and charts in Chinese: one
     # single-pattern query over dct:title, the language picked here (joining rg:Resource with a
     # language FILTER took three times as long beside the usage items' own titles)
+    titles: dict[str, dict] = defaultdict(dict)      # anything titled -> {"title", "title_zh"}
     for r in store.query("SELECT ?r ?t WHERE { ?r <http://purl.org/dc/terms/title> ?t }"):
-        rec = res.get(r["r"].value)
-        if rec is None:
-            continue
         t = r["t"]
         lang = (getattr(t, "language", None) or "").lower()
         key = "title" if lang in ("", "en") else "title_zh" if lang == "zh" or lang.startswith("zh-") else None
-        if key and (rec.get(key) is None or t.value < rec[key]):
-            rec[key] = t.value
+        mine = titles[r["r"].value]
+        if key and (mine.get(key) is None or t.value < mine[key]):
+            mine[key] = t.value
+    for iri, rec in res.items():
+        rec.update(titles.get(iri, {}))
     parents: dict[str, set] = {iri: set() for iri in res}
     for r in store.query(f"SELECT ?a ?b WHERE {{ ?a <{ODRL}partOf> ?b }}"):
         parents.setdefault(r["a"].value, set()).add(r["b"].value)
@@ -185,10 +183,8 @@ def _holdings(store) -> dict:
                                              "start": r["start"].value if r["start"] else None,
                                              "end": r["end"].value if r["end"] else None})
         info["targets"].add(r["t"].value)
-    for r in store.query(f"""SELECT ?l ?title WHERE {{ ?l a <{RGNS}Licence> ; <http://purl.org/dc/terms/title> ?title
-            FILTER(LANGMATCHES(LANG(?title), "zh")) }}"""):
-        if r["l"].value in lic and (lic[r["l"].value].get("title_zh") or "\uffff") > r["title"].value:
-            lic[r["l"].value]["title_zh"] = r["title"].value
+    for l_iri, info in lic.items():
+        info["title_zh"] = titles.get(l_iri, {}).get("title_zh")
     by_target: dict[str, set] = {}
     for l_iri, info in lic.items():
         for t in info["targets"]:

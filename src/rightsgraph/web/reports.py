@@ -86,12 +86,12 @@ def _answer(name: str, rep: dict, top: int):
 
     from ..reports.charts import ChartError, chart
     from .errors import _lang
+    # ?lang= (the page embedding the chart says its language), else Accept-Language
+    lang = request.args.get("lang") if request.args.get("lang") in ("en", "zh") else _lang()
     try:
-        # ?lang= (the page embedding the chart says its language), else Accept-Language
-        lang = request.args.get("lang") if request.args.get("lang") in ("en", "zh") else _lang()
         svg = chart(name, rep, top=top, lang=lang)
     except ChartError as exc:
-        resp = jsonify({"error": exc.text(_lang())})
+        resp = jsonify({"error": exc.text(lang)})
         resp.status_code = 404
         return resp
     return Response(svg, content_type="image/svg+xml; charset=utf-8")

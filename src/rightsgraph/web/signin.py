@@ -4,6 +4,7 @@ it: web/auth.py. docs/web.md, "Signing in"."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections import OrderedDict, deque
@@ -39,7 +40,6 @@ class AttemptLimit:
 
     # -- shared (SQLite; wall-clock times, which every process reads alike)
     def _db(self):
-        import sqlite3
         db = getattr(self._local, "db", None)
         if db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +91,6 @@ class AttemptLimit:
 
     def retry_after(self, address: str) -> int:
         """0 when `address` may try now, else the seconds until it may."""
-        import sqlite3
         if self.path is not None:
             try:
                 return self._shared_retry_after(address)
@@ -105,7 +104,6 @@ class AttemptLimit:
             return max(1, int(self.window - (now - times[-self.attempts])) + 1)
 
     def failed(self, address: str) -> None:
-        import sqlite3
         if self.path is not None:
             try:
                 return self._shared_failed(address)
