@@ -47,6 +47,25 @@ def browser():
     driver.quit()
 
 
+
+def wait_for_next_page(driver, act, timeout: float = 120) -> None:
+    """Do `act` (a click that submits or follows) and wait until a new document is loaded.
+    The old page is marked with a window property that the next document does not have;
+    waiting for an element of the old page to go stale instead made chromedriver fail now
+    and then with "Node with given id does not belong to the document" (CI, stop 18)."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+    driver.execute_script("window.__rgOldPage = true;")
+    act()
+
+    def loaded(d) -> bool:
+        try:
+            return bool(d.execute_script(
+                "return window.__rgOldPage === undefined && document.readyState === 'complete';"))
+        except WebDriverException:      # the page is between documents
+            return False
+    WebDriverWait(driver, timeout, poll_frequency=0.1).until(loaded)
+
 class Page:
     """One page load: the browser's console and network records since the last load."""
 
@@ -92,15 +111,11 @@ class Page:
         """Click what submits a form or follows a link (an element, a CSS selector, or a callable such as a box's submit), and
         wait until the next page has replaced this one: reading right after a click can
         find the old page's element (its .verdict, its h1) and make a test fail now and then."""
-        from selenium.webdriver.support import expected_conditions as ec
-        from selenium.webdriver.support.ui import WebDriverWait
-        old = self.driver.find_element("tag name", "html")
         if callable(target):          # e.g. a text box's submit
-            target()
+            act = target
         else:
-            (self.driver.find_element("css selector", target) if isinstance(target, str) else target).click()
-        WebDriverWait(self.driver, 60).until(ec.staleness_of(old))
-        WebDriverWait(self.driver, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
+            act = (self.driver.find_element("css selector", target) if isinstance(target, str) else target).click
+        wait_for_next_page(self.driver, act)
 
     def as_cataloguer(self, on: bool = True) -> None:
         """Send the cataloguer's token with every request from now on, as a proxy in front of

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ..conftest import REPO
+from .conftest import wait_for_next_page
 
 pytestmark = pytest.mark.server
 
@@ -19,12 +20,7 @@ WORDS = {"en": {"failed": "this token is not valid", "who": "Signed in: browser-
 def _click_and_wait(driver, by: str, value: str) -> None:
     """Click a submit button and wait for the next page (a POST and its redirect): a click
     returns before the browser has left the old page."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-    old = driver.find_element("tag name", "html")
-    driver.find_element(by, value).click()
-    WebDriverWait(driver, 120).until(expected_conditions.staleness_of(old))
-    WebDriverWait(driver, 120).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    wait_for_next_page(driver, driver.find_element(by, value).click)
 
 
 def _sign_in(driver, token: str) -> None:
