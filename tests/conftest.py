@@ -91,7 +91,7 @@ def _the_environments_language():
 
 
 class ServerProcess:
-    """`rightsgraph serve` (gunicorn) on a free port on 127.0.0.1, stopped at teardown."""
+    """`rightsgraph serve` on a free port on 127.0.0.1, stopped at teardown."""
 
     def __init__(self, data_dir: Path, *args: str, env: dict | None = None):
         self.port = free_port()

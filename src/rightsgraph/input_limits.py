@@ -552,11 +552,20 @@ class BodyLimit:
         return self.app(environ, start_response)
 
 
+# Set in the WSGI environ by a server that hands the app only whole requests (web/server.py).
+WHOLE_REQUEST_READ = "rightsgraph.whole_request_read"
+
+
 def _answer(start_response, status: str, environ: dict, messages: dict[str, str]):
     from werkzeug.datastructures import LanguageAccept
     from werkzeug.http import parse_accept_header
     lang = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept).best_match(["en", "zh"])
     body = (in_lang(messages, lang or "en") + "\n").encode()
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
-                            ("Connection", "close")])
+    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    if not environ.get(WHOLE_REQUEST_READ):
+        # what is left of the body would be read as the next request: close instead. Under
+        # `rightsgraph serve` the server has read the whole request already (web/server.py),
+        # and it may not be told to close (PEP 3333: Connection is the server's header).
+        headers.append(("Connection", "close"))
+    start_response(status, headers)
     return [body]

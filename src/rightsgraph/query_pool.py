@@ -161,7 +161,7 @@ class QueryPool:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir.mkdir(parents=True)
         self._closed = False
-        self._owner = os.getpid()   # a forked child (gunicorn's worker) inherits the atexit hook
+        self._owner = os.getpid()   # a forked child (a server process) inherits the atexit hook
         self._snap_lock = threading.Lock()
         self._snapshot: tuple[int, str] | None = None
         self._all: list[_Worker] = [_Worker(self._ctx) for _ in range(workers)]

@@ -118,7 +118,7 @@ def server_record(data_dir, url: str):
     try:
         yield
     finally:
-        # gunicorn's forked workers leave through here too: only the recording process
+        # the server's forked processes leave through here too: only the recording process
         # removes the record
         if os.getpid() == owner and running_server(data_dir) == {"pid": owner, "url": url}:
             path.unlink(missing_ok=True)

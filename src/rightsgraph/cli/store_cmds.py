@@ -213,18 +213,19 @@ def _prepare_in_child(state, load_demo: bool = False, create: bool = False) -> N
 
 
 def _check_port(host: str, port: int) -> None:
-    """Fail now, with a clear message, rather than after gunicorn's five retries."""
+    """Fail now, with a clear message, rather than with the server's traceback."""
     import socket
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         with socket.socket(infos[0][0], socket.SOCK_STREAM) as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as web/server.py does
             s.bind(infos[0][4])
     except OSError as exc:
         raise errors.port_unavailable(host, port, exc) from None
 
 
-def _serve(ctx, host, port, threads, settings=None, workers=1, public_sparql="rightsgraph", create=False):
+def _serve(ctx, host, port, threads, settings=None, workers=1, public_sparql="rightsgraph", create=False,
+           connections=None):
     from ..query_pool import remove_orphaned_snapshots
     state = ctx.obj["state"]
     if not state.store_url and not create:
@@ -237,22 +238,22 @@ def _serve(ctx, host, port, threads, settings=None, workers=1, public_sparql="ri
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}/"
     click.echo(_("rightsgraph serving %(where)s at %(url)s", where=state.where, url=url), err=True)
     if state.store_url:
-        _run(state, host, port, threads, workers, settings, public_sparql)
+        _run(state, host, port, threads, workers, settings, public_sparql, connections or {})
         return
     remove_orphaned_snapshots(opening.data_dir_of(state.data_dir))  # left by a server killed with SIGKILL
     with opening.server_record(state.data_dir, url):  # names this server to commands finding the store locked
-        _run(state, host, port, threads, workers, settings, public_sparql)
+        _run(state, host, port, threads, workers, settings, public_sparql, connections or {})
 
 
-def _run(state, host, port, threads, workers, settings, public_sparql) -> None:
+def _run(state, host, port, threads, workers, settings, public_sparql, connections) -> None:
     from ..web.app import create_app
     from ..web.server import serve as run_server
     if public_sparql == "oxigraph" or (workers > 1 and not state.store_url):
-        _serve_readers_and_writer(state, host, port, threads, workers, settings,
+        _serve_readers_and_writer(state, host, port, threads, workers, settings, connections,
                                   public_tier=public_sparql == "oxigraph")
         return
     run_server(lambda: create_app(state.store(), settings=settings), host=host, port=port, threads=threads,
-               workers=workers)
+               workers=workers, **connections)
 
 
 def _check_public_tier(state, settings) -> None:
@@ -299,7 +300,7 @@ def _stop_if_gone(tier, tier_errors, stopping) -> None:
         threading.Thread(target=watch, daemon=True, name="public-tier-watch").start()
 
 
-def _serve_readers_and_writer(state, host, port, threads, workers, settings, public_tier=False):
+def _serve_readers_and_writer(state, host, port, threads, workers, settings, connections, public_tier=False):
     """Embedded store, several processes: one writer, `workers` readers (web/cluster.py);
     with `public_tier`, nginx on the public port in front of them and of an Oxigraph
     answering anonymous queries (web/public_tier.py)."""
@@ -325,9 +326,9 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings, pub
                                              query_timeout=settings.get("RG_QUERY_TIMEOUT", 30.0))
             _stop_if_gone(tier, tier_errors, stopping)
         run_server(lambda: create_app(SnapshotStore(data_dir / "store"), settings=reader_settings),
-                   host=app_host, port=app_port, threads=threads, workers=workers)
+                   host=app_host, port=app_port, threads=threads, workers=workers, **connections)
     finally:
-        # gunicorn's forked workers leave through here too (sys.exit in the child): only the
+        # the server's forked processes leave through here too (sys.exit in the child): only the
         # process that started the writer and the tier may stop them
         if os.getpid() == owner:
             stopping.set()
@@ -372,13 +373,22 @@ def _serve_readers_and_writer(state, host, port, threads, workers, settings, pub
               envvar="RIGHTSGRAPH_SESSION_HOURS", help="A browser session (/signin) ends this long after sign-in.")
 @click.option("--session-idle-minutes", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               envvar="RIGHTSGRAPH_SESSION_IDLE_MINUTES", help="... or after this long without a page request.")
+@click.option("--header-timeout", default=20.0, show_default=True, type=click.FloatRange(min=1),
+              envvar="RIGHTSGRAPH_HEADER_TIMEOUT",
+              help="Seconds a client may take to send a request's header; the connection is closed after that "
+                   "(slow senders cannot hold the service's threads: the server reads requests before handing them on).")
+@click.option("--idle-timeout", default=120.0, show_default=True, type=click.FloatRange(min=1),
+              envvar="RIGHTSGRAPH_IDLE_TIMEOUT", help="Seconds an idle connection is kept open.")
+@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(min=1),
+              envvar="RIGHTSGRAPH_MAX_CONNECTIONS",
+              help="Open connections a server process accepts; further clients wait until one closes.")
 @click.option("--create", is_flag=True, help="Start on a new empty store when --data-dir has none "
               "(without it, a missing store is an error: a mistyped --data-dir would serve an empty store).")
 @click.pass_context
 def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_timeout, query_workers, max_rows,
           cors_origins, allow_service, public_sparql, publisher, metadata_licence, session_hours,
-          session_idle_minutes, create):
-    """Run the HTTP service (SPARQL endpoint, Graph Store, API, web page) under gunicorn."""
+          session_idle_minutes, header_timeout, idle_timeout, max_connections, create):
+    """Run the HTTP service (SPARQL endpoint, Graph Store, API, web page) under waitress."""
     _serve(ctx, host, port, threads, {
         "RG_ANONYMOUS_READ": anonymous_read, "RG_MAX_BODY": max_body, "RG_QUERY_TIMEOUT": query_timeout,
         "RG_QUERY_WORKERS": query_workers, "RG_MAX_ROWS": max_rows, "RG_CORS_ORIGINS": cors_origins,
@@ -386,7 +396,9 @@ def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_tim
         "RG_SESSION_HOURS": session_hours, "RG_SESSION_IDLE_MINUTES": session_idle_minutes,
         **({"RG_PUBLISHER": publisher} if publisher else {}),
         **({"RG_METADATA_LICENCE": metadata_licence} if metadata_licence else {})},
-        workers=workers, public_sparql=public_sparql, create=create)
+        workers=workers, public_sparql=public_sparql, create=create,
+        connections={"header_timeout": header_timeout, "idle_timeout": idle_timeout,
+                     "max_connections": max_connections, "max_body": max_body})
 
 
 @main.command()

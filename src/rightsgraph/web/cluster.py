@@ -4,7 +4,7 @@
 - a **writer** process, the only one that opens the store read-write, serving the write
   requests (SPARQL Update, Graph Store writes) on an internal port of 127.0.0.1 and
   publishing a read-only snapshot after every commit (store/snapshot.py);
-- N **reader** processes (gunicorn workers) behind the public port, answering queries,
+- N **reader** processes (web/server.py's forked processes) behind the public port, answering queries,
   decisions and pages from the newest snapshot and passing write requests to the writer.
 Reads scale with the processes; writes stay serialised in one place, as the store needs.
 """
@@ -117,7 +117,7 @@ class SupervisedWriter:
             self._restart()
 
     def _restart(self) -> None:
-        # the dead writer's gunicorn worker may hold the store's lock for a moment more
+        # the dead writer's server may hold the store's lock for a moment more
         deadline = time.monotonic() + 30
         while not self.stopping.is_set():
             try:

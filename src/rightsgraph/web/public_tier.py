@@ -545,7 +545,7 @@ def _tier_main(data_dir, options: dict, errors) -> None:
 def start_public_tier(data_dir: Path, *, host: str, port: int, app_port: int, max_body: int,
                       query_timeout: float):
     """Start the tier manager in its own process (it must not share a process that forks
-    gunicorn workers); returns (process, error queue)."""
+    server processes); returns (process, error queue)."""
     import multiprocessing
     ctx = multiprocessing.get_context("spawn")
     errors = ctx.Queue()

@@ -1,45 +1,219 @@
-"""Run the Flask app under gunicorn (a production WSGI server, not Flask's dev server).
+"""Run the Flask app under waitress (a production WSGI server, not Flask's dev server).
+
+Why waitress: it reads every request (header and body) on one asynchronous I/O thread and
+hands a request to the thread pool only once it has fully arrived, as nginx does in front
+of an application. Idle connections and slow senders (slowloris) therefore hold a socket,
+not one of the threads that answer everyone else. gunicorn's `gthread` worker, used before,
+reads in the pool threads: 100 half-sent headers took all 8 and `/healthz` stopped
+answering (tests/integration/test_slow_clients.py). Waitress closes idle connections, but
+has no deadline for a header that keeps trickling in; `_TimedChannel` adds one.
 
 The embedded store is opened read-write by one process only (Oxigraph holds a lock), so
-the service runs one worker process with a pool of threads; pyoxigraph releases the GIL
-while it evaluates a query, so threads do run queries in parallel.
+the service runs one process with a pool of threads; pyoxigraph releases the GIL while it
+evaluates a query, so threads do run queries in parallel. `workers` > 1 (a remote store,
+or the readers of web/cluster.py) forks that many processes sharing one listening socket,
+each running its own app, and replaces a process that dies.
 
 Request bodies are bounded by the app itself (create_app puts input_limits.BodyLimit in
-front of its views), so any WSGI server running it gets the same 413.
+front of its views, with a bilingual 413); waitress's own bound is set above it only so
+that it does not spool an unbounded body to disk before the app can refuse it.
 """
 
 from __future__ import annotations
 
-from gunicorn.app.base import BaseApplication
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from typing import Callable
+
+from waitress import wasyncore
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer, create_server
+from waitress.utilities import Error, RequestEntityTooLarge
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+from ..bilingual import in_lang
+from ..input_limits import WHOLE_REQUEST_READ
+from ..translation import _, both
+
+log = logging.getLogger("rightsgraph.server")
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, app_factory, options: dict):
-        self._factory = app_factory
-        self._options = options
-        super().__init__()
+class _ReadError(Error):
+    """An error waitress answers itself (a malformed or oversized request, before the app
+    sees it), in the client's language like the app's own answers."""
 
-    def load_config(self):
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
+    def __init__(self, error: Error, text: str):
+        super().__init__(error.body)
+        self.code, self.reason, self.text = error.code, error.reason, text
 
-    def load(self):
-        return self._factory()
+    def to_response(self, ident=None):
+        body = (self.text + "\n").encode("utf-8")
+        return f"{self.code} {self.reason}", [("Content-Type", "text/plain; charset=utf-8")], body
 
 
-def serve(app_factory, *, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
-          workers: int = 1, timeout: int = 120, access_log: bool = False) -> None:
-    """`workers` > 1 only with a remote store: each process then talks to the store over
-    HTTP and keeps its own policy index (the embedded store has a single writer)."""
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "timeout": timeout,
-        "graceful_timeout": 10,
-        "accesslog": "-" if access_log else None,
-        "errorlog": "-",
-        "loglevel": "info",
-    }
-    _Gunicorn(app_factory, options).run()
+def _timed_parser(app_max_body: int):
+    class _TimedParser(HTTPRequestParser):
+        def __init__(self, adj):
+            super().__init__(adj)
+            self.started = time.monotonic()     # a parser is made when a request's first bytes arrive
+
+        def received(self, data):
+            consumed = super().received(data)
+            if self.error is not None and not isinstance(self.error, _ReadError):
+                if isinstance(self.error, RequestEntityTooLarge):
+                    messages = both("request body larger than the limit of %(bytes)s bytes (rightsgraph serve --max-body)",
+                                    bytes=f"{app_max_body:,}")
+                else:
+                    messages = both("the request could not be read: %(problem)s", problem=self.error.body)
+                lang = parse_accept_header(self.headers.get("ACCEPT_LANGUAGE"), LanguageAccept).best_match(["en", "zh"])
+                self.error = _ReadError(self.error, in_lang(messages, lang or "en"))
+            return consumed
+
+    return _TimedParser
+
+
+class _WholeRequests:
+    """Tells the app that the server has read each request whole (input_limits)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        environ[WHOLE_REQUEST_READ] = True
+        return self.app(environ, start_response)
+
+
+def _cut_slow_headers(server: TcpWSGIServer, header_timeout: float, app_max_body: int) -> None:
+    """Close connections whose request header has not ended `header_timeout` seconds after
+    it began (nginx's client_header_timeout), besides waitress's idle timeout."""
+    idle_check = server.maintenance
+
+    def maintenance(now):
+        idle_check(now)
+        cutoff = time.monotonic() - header_timeout
+        for channel in list(server.active_channels.values()):
+            request = channel.request
+            if request is not None and not request.headers_finished and request.started < cutoff:
+                channel.will_close = True
+
+    server.maintenance = maintenance
+    server.channel_class = type("_TimedChannel", (HTTPChannel,), {"parser_class": _timed_parser(app_max_body)})
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    sock.listen(2048)
+    return sock
+
+
+def _run_one(app, sock: socket.socket, *, threads: int, header_timeout: float, idle_timeout: float,
+             max_connections: int, max_body: int) -> None:
+    server = create_server(
+        _WholeRequests(app), sockets=[sock], threads=threads, ident="rightsgraph",
+        connection_limit=max_connections, channel_timeout=idle_timeout,
+        cleanup_interval=max(0.5, min(header_timeout, idle_timeout) / 4),
+        max_request_body_size=2 * max_body + (1 << 20), clear_untrusted_proxy_headers=False,
+        asyncore_use_poll=True)        # select() fails past file descriptor 1024
+    _cut_slow_headers(server, header_timeout, max_body)
+
+    stopping = threading.Event()
+    # The handler only sets a flag: raising out of it could leave a lock of waitress's held
+    # by the interrupted code. The loop below checks the flag at least every loop timeout.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    try:
+        while not stopping.is_set() and server._map:
+            wasyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=server._map,
+                           use_poll=server.adj.asyncore_use_poll, count=1)
+    finally:
+        server.task_dispatcher.shutdown(timeout=10)
+        server.close()
+
+
+def serve(app_factory: Callable, *, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
+          workers: int = 1, header_timeout: float = 20.0, idle_timeout: float = 120.0,
+          max_connections: int = 1000, max_body: int = 16 * 1024 * 1024) -> None:
+    """Serve until SIGTERM or SIGINT. `workers` > 1 only with a store every process can open
+    (remote, or the readers' snapshots): each process keeps its own policy index."""
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)   # "task queue depth" under load: not news
+    options = dict(threads=threads, header_timeout=header_timeout, idle_timeout=idle_timeout,
+                   max_connections=max_connections, max_body=max_body)
+    sock = listening_socket(host, port)
+    if workers == 1:
+        _run_one(app_factory(), sock, **options)
+        return
+    _Prefork(app_factory, sock, workers, options).run()
+
+
+class _Prefork:
+    """N processes on one listening socket; a process that dies is replaced, unless they keep
+    dying at start (a broken store, say): then the service stops with an error."""
+
+    def __init__(self, app_factory, sock, workers: int, options: dict):
+        self.app_factory, self.sock, self.workers, self.options = app_factory, sock, workers, options
+        self.children: dict[int, float] = {}
+        self.stopping = False
+        self.quick_deaths = 0
+
+    def _spawn(self) -> None:
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = 0
+            try:
+                _run_one(self.app_factory(), self.sock, **self.options)
+            except Exception:
+                log.exception("server process %s failed", os.getpid())
+                code = 1
+            # leave as gunicorn's workers did (SystemExit): atexit hooks stop this process's query workers
+            sys.exit(code)
+        self.children[pid] = time.monotonic()
+
+    def _stop(self, *_) -> None:
+        self.stopping = True
+        for pid in list(self.children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        for _ in range(self.workers):
+            self._spawn()
+        while self.children:
+            time.sleep(0.2)
+            # each of ours by its pid: os.wait() would also reap the writer or the public
+            # tier (multiprocessing children of this process) behind their owners' backs
+            for pid in list(self.children):
+                try:
+                    done, status = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    done, status = pid, -1
+                if done:
+                    self._ended(pid, status)
+        self.sock.close()
+
+    def _ended(self, pid: int, status: int) -> None:
+        started = self.children.pop(pid)
+        if self.stopping:
+            return
+        self.quick_deaths = self.quick_deaths + 1 if time.monotonic() - started < 5 else 0
+        log.warning("server process %s ended (status %s): starting another", pid, status)
+        if self.quick_deaths > 5:
+            self._stop()
+            raise SystemExit(_("the server processes keep failing at start: see the log above"))
+        self._spawn()
