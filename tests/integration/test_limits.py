@@ -123,7 +123,7 @@ def _descendants(pid: int) -> list[int]:
 
 def _query_workers(server) -> list[int]:
     """The killable query workers: the spawned processes (multiprocessing's spawn_main)
-    under the server's gunicorn worker."""
+    under the server process."""
     def cmdline(p):
         try:
             return Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode()
