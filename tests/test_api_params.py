@@ -64,18 +64,18 @@ QUERIES = [
 def test_a_query_parameter_the_endpoint_does_not_read_is_a_400_naming_it(client, path, params, unknown, takes):
     body = _refused(client.get(path, query_string=params), *unknown)
     assert takes in body["accepted"] and "lang" in body["accepted"]
-    assert f"GET {path}" in body["en"] and takes in body["en"] and takes in body["zh"]
+    assert takes in body["en"] and takes in body["zh"]
 
 
 def test_the_error_is_in_the_callers_language_and_carries_both(client):
     query = {"issn": "1545-4282", "action": "teleport"}
     by_header = client.get("/api/v1/entitlement", query_string=query, headers={"Accept-Language": "zh"}).get_json()
-    assert by_header["error"] == by_header["zh"] and "不接受参数 'action'" in by_header["zh"]
+    assert by_header["error"] == by_header["zh"] and "未知参数 'action'" in by_header["zh"]
     by_param = client.get("/api/v1/entitlement", query_string={**query, "lang": "zh"}).get_json()
     assert by_param["error"] == by_param["zh"]
     english = client.get("/api/v1/entitlement", query_string=query).get_json()
     assert english["error"] == english["en"] == by_param["en"]
-    assert english["en"].startswith("GET /api/v1/entitlement does not take 'action'; it takes: doi, issn")
+    assert english["en"].startswith("unknown parameter(s) 'action'; the parameters taken here are: doi, issn")
 
 
 def test_a_post_reads_its_json_body_not_its_query_string(client):
@@ -98,7 +98,7 @@ def test_a_json_key_the_endpoint_does_not_read_is_a_400_naming_it(client, path, 
 def test_a_batch_item_with_an_unknown_key_gets_its_error_in_its_place(client):
     ok = dict(ASK)
     out = client.post("/api/v1/decisions", json={"requests": [ok, {**ok, "asignee": "x"}, ok]}).get_json()["decisions"]
-    assert out[1] == {"error": out[1]["error"]} and out[1]["error"].startswith("requests[1] does not take 'asignee'")
+    assert out[1] == {"error": out[1]["error"]} and out[1]["error"].startswith("requests[1]: unknown parameter(s) 'asignee'")
     alone = client.get("/api/v1/decision", query_string=ok).get_json()
     assert out[0] == out[2] == alone
     items = ["issn:1545-4282", {"issn": "1545-4282", "volumn": "3"}, {"doi": "10.1146/x", "date": "2010"}]
@@ -106,7 +106,7 @@ def test_a_batch_item_with_an_unknown_key_gets_its_error_in_its_place(client):
         batch = {"identifiers": items, **({"fields": fields} if fields else {})}
         got = client.post("/api/v1/entitlements", json=batch, headers={"Accept-Language": "zh"}).get_json()
         answers = got["entitlements"]
-        assert answers[1] == {"error": answers[1]["error"]} and "identifiers[1] 不接受参数 'volumn'" in answers[1]["error"]
+        assert answers[1] == {"error": answers[1]["error"]} and "identifiers[1]: 未知参数 'volumn'" in answers[1]["error"]
         assert "error" not in answers[0] and "error" not in answers[2]
         assert answers[0]["status"] == "not-held"
 

@@ -69,9 +69,11 @@ def _listed(names) -> dict[str, str]:
     return {"en": ", ".join(names), "zh": "、".join(names)}
 
 
-def unknown_texts(where: str, unknown, accepted) -> dict[str, str]:
-    """{"en", "zh"}: `where` does not take the `unknown` names; it takes `accepted`."""
-    return compose(both("%(where)s does not take %(unknown)s; it takes: %(accepted)s"), where=where,
+def unknown_texts(unknown, accepted) -> dict[str, str]:
+    """{"en", "zh"}: the `unknown` names are not read here, the `accepted` ones are. Without
+    the endpoint's name, so that a batch item's error is `identifiers[i]: ` and the words the
+    same question asked alone gets (docs/decisions.md: an item is answered as if alone)."""
+    return compose(both("unknown parameter(s) %(unknown)s; the parameters taken here are: %(accepted)s"),
                    unknown=_listed([repr(n) for n in unknown]), accepted=_listed(accepted))
 
 
@@ -81,9 +83,9 @@ def unknown_names(given, accepted) -> list[str]:
     return [n for n in dict.fromkeys(given) if n not in known]
 
 
-def refused(where: str, unknown, accepted) -> Response:
+def refused(unknown, accepted) -> Response:
     """400: {"error": in the caller's language, "en", "zh", "unknown": [...], "accepted": [...]}."""
-    texts = unknown_texts(where, unknown, accepted)
+    texts = unknown_texts(unknown, accepted)
     resp = jsonify({"error": in_lang(texts, error_lang()), **texts, "unknown": list(unknown),
                     "accepted": list(accepted)})
     resp.status_code = 400
@@ -98,14 +100,14 @@ def check_query() -> Response | None:
         return None
     accepted = (*(takes.query if request.method in ("GET", "HEAD") else ()), *EVERYWHERE)
     unknown = unknown_names(request.args.keys(), accepted)
-    return refused(f"{request.method} {request.path}", unknown, accepted) if unknown else None
+    return refused(unknown, accepted) if unknown else None
 
 
 def check_body(body: dict) -> Response | None:
     """A POSTed JSON object's keys against its endpoint's `body` names; None when all are known."""
     accepted = TAKES[request.endpoint].body
     unknown = unknown_names(body.keys(), accepted)
-    return refused(f"{request.method} {request.path}", unknown, accepted) if unknown else None
+    return refused(unknown, accepted) if unknown else None
 
 
 def item_error(where: str, item: dict, lang: str) -> str | None:
@@ -113,4 +115,4 @@ def item_error(where: str, item: dict, lang: str) -> str | None:
     its endpoint does not read, in `lang`; None when every key is known."""
     accepted = TAKES[request.endpoint].items
     unknown = unknown_names(item.keys(), accepted)
-    return in_lang(unknown_texts(where, unknown, accepted), lang) if unknown else None
+    return f"{where}: {in_lang(unknown_texts(unknown, accepted), lang)}" if unknown else None
