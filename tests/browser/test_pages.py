@@ -4,7 +4,7 @@ and the librarian's tasks: find a Chinese title, ask a question and share it, sw
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -102,3 +102,55 @@ def test_chinese_text_renders_with_a_cjk_font(page):
                             return Array.from(x.getImageData(0, 0, 64, 64).data).join(','); };
         return ink('大') !== ink('一') && ink('一') !== ink('口');""")
     assert differ, "install fonts-noto-cjk: Chinese renders as boxes"
+
+
+L01_TITLE = "DALC - Aldgate STM Journals consortium agreement 2025-2027"
+L03_TITLE = "Library A - PASAS Society Journals subscription 2024-2026"
+
+
+def _licence_fields(driver) -> list[tuple[str, str]]:
+    """(what each licence field shows, the IRI the form sends for it)."""
+    out = []
+    for box in driver.find_elements("css selector", "input[list='licence-options']"):
+        carrier = driver.find_element("css selector", f"input[data-licence-iri='{box.get_attribute('id')}']")
+        out.append((box.get_attribute("value"), carrier.get_attribute("value")))
+    return out
+
+
+def test_compare_picks_licences_by_title_and_sends_their_iris(page):
+    driver = page.open("/licences/compare?lang=en").driver
+    first, second = driver.find_element("id", "l0"), driver.find_element("id", "l1")
+    assert not first.get_attribute("name")          # the script moved the name to a hidden field
+    # the list offers titles (what a pick puts in the field), each with its IRI beside it
+    offered = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#licence-options option')).map(o => [o.value, o.label]);")
+    assert [L01_TITLE, DEMO + "licence/L01"] in offered
+    first.send_keys(L01_TITLE)
+    second.send_keys(L03_TITLE)
+    assert _licence_fields(driver) == [(L01_TITLE, DEMO + "licence/L01"), (L03_TITLE, DEMO + "licence/L03")]
+    page.follow("form.inline button[type=submit]")
+    assert "l=" + quote(DEMO + "licence/L01", safe="") in driver.current_url      # the IRIs, not the titles
+    heads = [a.text for a in driver.find_elements("css selector", "#compare thead a")]
+    assert heads == [L01_TITLE, L03_TITLE]
+    assert driver.find_elements("css selector", "#compare tbody tr.differs")
+    # the fields of the answer show the titles again, and a third field for one more
+    assert _licence_fields(driver)[:2] == [(L01_TITLE, DEMO + "licence/L01"), (L03_TITLE, DEMO + "licence/L03")]
+    page.screenshot("compare-picked-en")
+    page.assert_clean()
+
+
+def test_compare_works_without_javascript_as_before(page):
+    """Progressive enhancement: without the script the fields hold IRIs and the form sends them."""
+    driver = page.driver
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        page.open("/licences/compare?lang=zh")
+        box = driver.find_element("id", "l0")
+        assert box.get_attribute("name") == "l"
+        box.send_keys(DEMO + "licence/L01")
+        driver.find_element("id", "l1").send_keys(DEMO + "licence/L03")
+        page.follow("form.inline button[type=submit]")
+        assert driver.find_element("css selector", "#compare thead a").text.startswith("东海高校图书馆联盟")
+        assert driver.find_element("id", "l0").get_attribute("value") == DEMO + "licence/L01"
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})

@@ -19,10 +19,20 @@ from ..holdings import collection_paused
 from ..identifier_decisions import entitlement_answer, entitlement_batch
 from ..identifiers import IdentifierError
 from ..input_limits import InputRefused, check_json_nesting
+from . import api_params
 from .auth import hidden_graphs
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_BATCH = 100_000
+
+
+@bp.before_app_request
+def _known_query_parameters():
+    """Every /api/v1 endpoint (this blueprint's, the reports') refuses a query parameter it
+    does not read (web/api_params.py)."""
+    if request.path.startswith("/api/v1/"):
+        return api_params.check_query()
+    return None
 
 
 def service() -> DecisionService:
@@ -46,12 +56,12 @@ def _json_body():
 
 
 def _refused(exc: InputRefused) -> Response:
-    return _bad(exc.text(request.accept_languages.best_match(["en", "zh"]) or "en"))
+    return _bad(exc.text(_lang()))
 
 
 def _lang() -> str:
-    """The language of error messages: the request's Accept-Language (en or zh)."""
-    return request.accept_languages.best_match(["en", "zh"]) or "en"
+    """The language of error messages: ?lang=en|zh, else the request's Accept-Language."""
+    return api_params.error_lang()
 
 
 def _bad(message: str, status: int = 400) -> Response:
@@ -78,6 +88,9 @@ def _one_question(compute, post_form: str) -> Response:
             return _refused(exc)
         if not isinstance(params, dict):
             return _bad(f"POST a JSON object: {post_form}")
+        unknown = api_params.check_body(params)
+        if unknown is not None:
+            return unknown
     try:
         return jsonify(compute(params))
     except (IdentifierError, DecisionParamError) as exc:
@@ -104,6 +117,9 @@ def decisions():
     items = body.get("requests") if isinstance(body, dict) else None
     if not isinstance(items, list):
         return _bad("POST a JSON object {\"requests\": [ {target, action, assignee, ...}, ... ]}")
+    unknown = api_params.check_body(body)
+    if unknown is not None:
+        return unknown
     if len(items) > MAX_BATCH:
         return _bad(f"at most {MAX_BATCH} requests in one batch", 413)
     hidden = hidden_graphs()
@@ -112,6 +128,10 @@ def decisions():
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             out.append({"error": f"requests[{i}]: expected an object"})
+            continue
+        strange = api_params.item_error(f"requests[{i}]", item, lang)
+        if strange is not None:
+            out.append({"error": strange})
             continue
         try:
             out.append(answer(svc, item, hidden))
@@ -128,6 +148,18 @@ def entitlement():
                         '{"issn": "1545-4282", "date": "2010-05-01", "volume": "12"}')
 
 
+def _items_with_unknown_keys(body: dict, answers: list) -> None:
+    """An object item of an entitlements batch with a key the endpoint does not read gets
+    its error in its place, like any malformed item (found after the batch: the check costs a
+    pass over the items, and the batch code stays the one that answers each item alone)."""
+    lang = _lang()
+    for i, item in enumerate(body["identifiers"]):
+        if isinstance(item, dict):
+            strange = api_params.item_error(f"identifiers[{i}]", item, lang)
+            if strange is not None:
+                answers[i] = {"error": strange}
+
+
 @bp.route("/entitlements", methods=["POST"])
 def entitlements():
     """Many identifiers in one request (a discovery system's result page):
@@ -139,12 +171,17 @@ def entitlements():
             body = _json_body()
         except InputRefused as exc:
             return _refused(exc)
+        if isinstance(body, dict):
+            unknown = api_params.check_body(body)
+            if unknown is not None:
+                return unknown
         try:
             answers = entitlement_batch(svc, body, hidden_graphs(), MAX_BATCH, _lang())
         except OverflowError as exc:
             return _bad(str(exc), 413)
         except DecisionParamError as exc:
             return _bad(exc.text(_lang()))
+        _items_with_unknown_keys(body, answers)
         # a result page of 10,000 answers is megabytes: serialised once by orjson (in C, keys
         # in their own order, UTF-8 as is), ten times faster than json.dumps
         try:

@@ -5,7 +5,7 @@ Roles: reader < cataloguer < admin. Anonymous requests are readers unless anonym
 read is switched off; writes always need a cataloguer; confidential graphs and the
 provenance graph are invisible to readers in every door. A session (web/session.py) gives
 its account's role exactly as that account's token would, on the pages only; a form it
-sends must carry the session's CSRF token.
+sends must come from this site's pages (Origin, else Referer) and carry the session's CSRF token.
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ def _cookie_may_authenticate() -> bool:
 
 def _from_session() -> Response | None:
     """Sets g.account, g.role and g.session from a live session cookie (a dead one is
-    dropped); the 403 page when a state-changing request it authenticates lacks the CSRF token."""
+    dropped); the 403 page when a state-changing request it authenticates comes from another
+    site's page (web/origin_check.py) or lacks the CSRF token."""
+    from .origin_check import from_this_site, origin_refused
     from .session import COOKIE, CSRF_FIELD
     from .signin import SAFE_METHODS, csrf_refused
     cookies = current_app.extensions.get("rightsgraph.sessions")
@@ -78,8 +80,11 @@ def _from_session() -> Response | None:
     if session is None:
         g.drop_session_cookie = True
         return None
-    if request.method not in SAFE_METHODS and not cookies.csrf_ok(session, request.form.get(CSRF_FIELD)):
-        return csrf_refused()
+    if request.method not in SAFE_METHODS:
+        if not from_this_site():
+            return origin_refused()
+        if not cookies.csrf_ok(session, request.form.get(CSRF_FIELD)):
+            return csrf_refused()
     g.account, g.role, g.session = session.account, session.account.role, session
     return None
 

@@ -215,8 +215,10 @@ def _chart_url(name: str) -> str:
     (an <img> request carries the browser's Accept-Language, not the page's ?lang=)."""
     from urllib.parse import urlencode
 
+    from .api_params import TAKES
     from .i18n import lang
-    kept = [(k, request.args[k]) for k in ("year", "days") if request.args.get(k)]
+    takes = TAKES["reports." + name.replace("-", "_")].query      # the chart refuses any other (400)
+    kept = [(k, request.args[k]) for k in ("year", "days") if k in takes and request.args.get(k)]
     return f"/api/v1/reports/{name}.svg?" + urlencode([*kept, ("lang", lang())])
 
 

@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .origin_check import from_this_site, origin_refused
 from .session import COOKIE, CSRF_FIELD, SessionCookies, SessionKeyError, SessionRegistry
 
 bp = Blueprint("signin", __name__)
@@ -192,16 +193,6 @@ def csrf_refused():
         "or wrong). Open the page again and resend the form.")), 403
 
 
-def _same_origin() -> bool:
-    """A sign-in form sent from another site's page is refused (login CSRF: signing a
-    librarian in as someone else). Browsers send Origin with every POST; a client without
-    it is not a browser page."""
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return True
-    return origin.rstrip("/") == request.host_url.rstrip("/")
-
-
 def _local(target: str | None) -> str:
     """Where to go after signing in: a path on this site, never another site."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -219,8 +210,8 @@ def signin():
             503 if broken else 404)
     if request.method == "GET":
         return render_template("signin.html", target=target)
-    if not _same_origin():
-        return csrf_refused()
+    if not from_this_site():     # login CSRF: signing a librarian in as someone else
+        return origin_refused()
     limit = current_app.extensions["rightsgraph.signin_limit"]
     address = request.remote_addr or "unknown"
     wait = limit.retry_after(address)
