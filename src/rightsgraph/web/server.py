@@ -68,8 +68,9 @@ def _timed_parser(app_max_body: int):
             consumed = super().received(data)
             if self.error is not None and not isinstance(self.error, _ReadError):
                 if isinstance(self.error, RequestEntityTooLarge):
+                    limit = format(app_max_body, ",")
                     messages = both("request body larger than the limit of %(bytes)s bytes (rightsgraph serve --max-body)",
-                                    bytes=f"{app_max_body:,}")
+                                    bytes=limit)
                 else:
                     messages = both("the request could not be read: %(problem)s", problem=self.error.body)
                 lang = parse_accept_header(self.headers.get("ACCEPT_LANGUAGE"), LanguageAccept).best_match(["en", "zh"])
