@@ -96,15 +96,22 @@ class GraphCounts:
 
     def _count(self, graphs: set[str] | None) -> tuple[dict[str, int], dict[str, list[set]]]:
         """Triples per graph and typed IRIs per graph and count, of `graphs` (None: all)."""
-        values = "VALUES ?g { " + " ".join(f"<{g}>" for g in sorted(graphs)) + " } " if graphs is not None else ""
-        if graphs is not None and not graphs:
-            return {}, {}
-        triples = {g: int(n) for g, n in _rows(self.store, f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values}"
-                                                            "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+        if graphs is None:
+            triples = {g: int(n) for g, n in _rows(self.store, "SELECT ?g (COUNT(*) AS ?n) WHERE "
+                                                                "{ GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+            rows = _rows(self.store, f"SELECT ?g ?x ?k WHERE {{ GRAPH ?g {{ ?x <{RDF.type.value}> ?k }} "
+                                     f"VALUES ?k {{ {_CLASS_VALUES} }} }}")
+        else:
+            # a count per graph: a third of the time of one query joining the graphs from a VALUES
+            triples = {g: self.store.count(ox.NamedNode(g)) for g in graphs}
+            # each graph's typings, the classes picked here: with the classes (or the graphs) in a
+            # VALUES, Oxigraph reads every typing of those classes in the store, 0.2 s at 1M triples
+            rows = ((g, x, k) for g in sorted(graphs) if triples[g] and g not in _SYSTEM   # provenance: large
+                    for x, k in _rows(self.store, f"SELECT ?x ?k WHERE {{ GRAPH <{g}> {{ ?x <{RDF.type.value}> ?k }} }}")
+                    if k in _CATEGORY_OF)
         typed: dict[str, list[set]] = {}
         intern = sys.intern    # one str per IRI however many graphs type it
-        for g, x, k in _rows(self.store, f"SELECT ?g ?x ?k WHERE {{ {values}GRAPH ?g {{ ?x <{RDF.type.value}> ?k }} "
-                                         f"VALUES ?k {{ {_CLASS_VALUES} }} }}"):
+        for g, x, k in rows:
             sets = typed.get(g)
             if sets is None:
                 sets = typed[g] = [set() for _ in COUNTED]
