@@ -199,3 +199,27 @@ def test_another_processs_load_is_recounted_by_its_graph(site):
     assert after["counts"]["resources"] == before["counts"]["resources"] + 1      # book1 was there already
     assert cache.counts.full_recounts == full and G + "e" in cache.counts.recounted
     assert not cache.counts.recounted & {G + n for n in ("parties", "a", "b", "c")}
+
+
+def test_on_a_remote_store_the_counts_follow_its_writes(remote_store, tmp_path):
+    """The same bookkeeping over the SPARQL protocol (`oxigraph serve`): results through TSV,
+    counts per graph, a dropped graph gone."""
+    from rightsgraph.graph_counts import GraphCounts
+    from rightsgraph.info import store_summary
+    from rightsgraph.updating import apply_update
+    load(remote_store, tmp_path, "parties", PARTIES)
+    load(remote_store, tmp_path, "a", books("book1", "book2"))
+    counts = GraphCounts(remote_store)
+
+    def fresh():
+        counts.refresh()
+        for hidden in (frozenset(), frozenset({PROVENANCE_GRAPH.value, G + "a"})):
+            assert {**counts.summary(hidden), "loads": None} == {**store_summary(remote_store, hidden), "loads": None}
+        return counts.summary(frozenset())
+    assert fresh()["counts"]["resources"] == 2
+    load(remote_store, tmp_path, "b", books("book1", "book3"))
+    assert fresh()["counts"]["resources"] == 3 and counts.full_recounts == 1 and G + "b" in counts.recounted
+    apply_update(remote_store, f"DROP GRAPH <{G}a>")
+    shown = fresh()
+    assert shown["counts"]["resources"] == 2 and G + "a" not in {g["graph"] for g in shown["graphs"]}
+    assert counts.full_recounts == 1
