@@ -3,8 +3,9 @@ on a real on-disk store: p50 (and p90) of N renders each, after one warm-up rend
 
 1. the home page: the first render (counts the store) and then the cached ones (web/summary_cache.py);
                                                           target: under 200 ms at 1M triples
-   and the first render after a licence import (`--after-import N` times; each replaces the same
-   licence graph): the summary recounts the graphs the import changed (graph_counts.py);
+   and the first render after a licence import (`--after-import N` times, default once; each imports
+   the same licence, IMPORTED, into the store, replacing its graph): the summary recounts the
+   graphs the import changed (graph_counts.py);
 2. the resource page (ten decisions, the licences that apply, metadata);  target p50 < 50 ms at 1M
 3. the licence compare page (two licences, term by term);                 target p50 < 50 ms at 1M
 4. search (a Chinese word, an ISSN), a licence page, the licence list and the decision form
@@ -174,7 +175,7 @@ def main() -> int:
     ap.add_argument("--no-cataloguer", action="store_true",
                     help="leave out the pages as a cataloguer (the home page's risk report: minutes at 1M triples)")
     ap.add_argument("--no-reports", action="store_true", help="leave out the report pages (seconds each)")
-    ap.add_argument("--after-import", type=int, default=3, metavar="N",
+    ap.add_argument("--after-import", type=int, default=1, metavar="N",
                     help="import a licence (its graph replaced) N times, timing the home page's first render after each")
     ap.add_argument("--pages", default="", help="only the pages whose names hold one of these comma-separated "
                                                 "words (e.g. home,resource,compare); the home pages always")
