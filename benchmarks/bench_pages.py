@@ -3,6 +3,9 @@ on a real on-disk store: p50 (and p90) of N renders each, after one warm-up rend
 
 1. the home page: the first render (counts the store) and then the cached ones (web/summary_cache.py);
                                                           target: under 200 ms at 1M triples
+   and the first render after a licence import (`--after-import N` times, default once; each imports
+   the same licence, IMPORTED, into the store, replacing its graph): the summary recounts the
+   graphs the import changed (graph_counts.py);
 2. the resource page (ten decisions, the licences that apply, metadata);  target p50 < 50 ms at 1M
 3. the licence compare page (two licences, term by term);                 target p50 < 50 ms at 1M
 4. search (a Chinese word, an ISSN), a licence page, the licence list and the decision form
@@ -67,38 +70,85 @@ def _iris_of(store, kind: str) -> list[str]:
     return sorted(own or rows)
 
 
-def write_licences(data_dir: Path, out: Path, n: int) -> None:
-    """N term sheets over the store's packages and parties, compiled, one graph each, as TriG."""
+def bench_sheets(store):
+    """A function giving the i-th generated term sheet (canonical) over the store's packages
+    and parties."""
     from datetime import date, timedelta
 
-    from rightsgraph.licences.registry import graph_for_licence
-    from rightsgraph.licences.termsheet import STANDARD_PREFIXES, canonical, compile_sheet, records_turtle
-    from rightsgraph.store.embedded import EmbeddedStore
-    store = EmbeddedStore(data_dir / "store")
+    from rightsgraph.licences.termsheet import canonical
     packages, publishers = _iris_of(store, "Package"), _iris_of(store, "Publisher")
     libraries, users = _iris_of(store, "Library") + _iris_of(store, "Consortium"), _iris_of(store, "UserCategory")
-    store.close()                       # `rightsgraph load` opens it next
     today = date.today()
+
+    def sheet(i: int, name: str | None = None) -> dict:
+        end = today + timedelta(days=(i * 7919) % 2190 - 730)   # two years ago .. four years ahead
+        start = end - timedelta(days=365 * (1 + i % 3) - 1)
+        return canonical({
+            "licence": f"{BENCH_LICENCE}{name or f'B{i:05d}'}",
+            "title": {"zh": f"基准许可协议 {i}", "en": f"Bench licence {i}"},
+            "licensor": publishers[i % len(publishers)], "licensee": libraries[i % len(libraries)],
+            "target": packages[i % len(packages)], "status": "active" if end >= today else "expired",
+            "start": start.isoformat(), "end": end.isoformat(), "signed": (start - timedelta(days=40)).isoformat(),
+            "cost": f"{1000 + (i * 37) % 90000}.00", "currency": "CNY",
+            "parties": {"users": users[i % len(users)]},
+            "terms": [{"term": "authorized_users", "status": "permitted_explicit"},
+                      {"term": "print_copy", "status": "permitted_explicit", "limit": 10 + i % 90},
+                      {"term": "ill_electronic", "status": "prohibited_explicit", "clause": f"{4 + i % 5}.3",
+                       "text": "Articles shall not be supplied by electronic mail."}],
+        }, f"bench licence {i}")
+    return sheet
+
+
+def write_licences(data_dir: Path, out: Path, n: int) -> None:
+    """N term sheets over the store's packages and parties, compiled, one graph each, as TriG."""
+    from rightsgraph.licences.registry import graph_for_licence
+    from rightsgraph.licences.termsheet import STANDARD_PREFIXES, compile_sheet, records_turtle
+    from rightsgraph.store.embedded import EmbeddedStore
+    store = EmbeddedStore(data_dir / "store")
+    sheet_for = bench_sheets(store)
+    store.close()                       # `rightsgraph load` opens it next
     with out.open("w", encoding="utf-8") as f:
         f.writelines(f"@prefix {p}: <{ns}> .\n" for p, ns in STANDARD_PREFIXES.items())
         for i in range(n):
-            end = today + timedelta(days=(i * 7919) % 2190 - 730)   # two years ago .. four years ahead
-            start = end - timedelta(days=365 * (1 + i % 3) - 1)
-            sheet = canonical({
-                "licence": f"{BENCH_LICENCE}B{i:05d}",
-                "title": {"zh": f"基准许可协议 {i}", "en": f"Bench licence {i}"},
-                "licensor": publishers[i % len(publishers)], "licensee": libraries[i % len(libraries)],
-                "target": packages[i % len(packages)], "status": "active" if end >= today else "expired",
-                "start": start.isoformat(), "end": end.isoformat(), "signed": (start - timedelta(days=40)).isoformat(),
-                "cost": f"{1000 + (i * 37) % 90000}.00", "currency": "CNY",
-                "parties": {"users": users[i % len(users)]},
-                "terms": [{"term": "authorized_users", "status": "permitted_explicit"},
-                          {"term": "print_copy", "status": "permitted_explicit", "limit": 10 + i % 90},
-                          {"term": "ill_electronic", "status": "prohibited_explicit", "clause": f"{4 + i % 5}.3",
-                           "text": "Articles shall not be supplied by electronic mail."}],
-            }, f"bench licence {i}")
+            sheet = sheet_for(i)
             body = records_turtle(compile_sheet(sheet), STANDARD_PREFIXES)
             f.write(f"\n<{graph_for_licence(sheet['licence']).value}> {{\n{body}}}\n")
+
+
+def import_licence(store) -> float:
+    """`rightsgraph licence import` of one term sheet, in this process (the app's caches see
+    the write as they would in the server); the same licence each run, its graph replaced.
+    Returns the seconds it took."""
+    from rightsgraph.licences.registry import import_sheet
+    t = time.perf_counter()
+    import_sheet(store, "bench-import.yaml", sheet=bench_sheets(store)(4242, "IMPORTED"))
+    return time.perf_counter() - t
+
+
+def counts_memory(counts) -> int:
+    """Bytes held by a graph_counts.GraphCounts: its containers, and each string once."""
+    seen: set[int] = set()
+    total = 0
+
+    def add(obj) -> None:
+        nonlocal total
+        if id(obj) not in seen:
+            seen.add(id(obj))
+            total += sys.getsizeof(obj)
+    for container in (counts._triples, counts._typed, counts._modified, counts._listed, counts._order, *counts._refs):
+        add(container)
+        items = container.items() if isinstance(container, dict) else ((x, None) for x in container)
+        for k, v in items:
+            add(k)
+            if isinstance(v, str):
+                add(v)
+            elif isinstance(v, tuple):
+                add(v)
+                for s in v:
+                    add(s)
+                    for x in s:
+                        add(x)
+    return total
 
 
 def timed(client, url: str, runs: int, lang: str = "en", headers: dict | None = None) -> list[float]:
@@ -122,7 +172,11 @@ def main() -> int:
     ap.add_argument("--extra-triples", type=int, default=0, help="also load a generated catalogue of N triples")
     ap.add_argument("--licences", type=int, default=0, help="also load N generated licences (term sheets)")
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--no-cataloguer", action="store_true",
+                    help="leave out the pages as a cataloguer (the home page's risk report: minutes at 1M triples)")
     ap.add_argument("--no-reports", action="store_true", help="leave out the report pages (seconds each)")
+    ap.add_argument("--after-import", type=int, default=1, metavar="N",
+                    help="import a licence (its graph replaced) N times, timing the home page's first render after each")
     ap.add_argument("--pages", default="", help="only the pages whose names hold one of these comma-separated "
                                                 "words (e.g. home,resource,compare); the home pages always")
     args = ap.parse_args()
@@ -164,6 +218,18 @@ def main() -> int:
     t = time.perf_counter()
     client.get("/")
     print(f"{'home (first render: counts)':<34} {(time.perf_counter() - t) * 1000:8.1f} ms")
+    cache = client.application.extensions["rightsgraph.page_cache"]
+    counts = getattr(cache, "counts", None)      # graph_counts.GraphCounts (not in older checkouts)
+    if counts is not None:
+        print(f"{'  graph counts kept':<34} {counts_memory(counts) / 2**20:8.1f} MB")
+    for run in range(args.after_import):
+        seconds = import_licence(store)
+        t = time.perf_counter()
+        timed(client, "/", 1)
+        ms = (time.perf_counter() - t) * 1000
+        what = (f"; {len(counts.recounted)} graphs recounted, {counts.full_recounts} full counts so far"
+                if counts is not None else "")
+        print(f"{'home (first render after a licence import)':<34} {ms:8.1f} ms   (import {seconds:.1f} s{what})")
     pages = {
         "home (cached summary)": "/",
         "resource": "/resource?" + urlencode({"iri": DEMO + "resource/0002"}),
@@ -183,6 +249,8 @@ def main() -> int:
         timed(client, url, 1)                     # warm-up: the policy index, the graph catalogue
         print(line(name, timed(client, url, args.runs)))
 
+    if args.no_cataloguer:
+        return 0
     print("\nas a cataloguer:")
     t = time.perf_counter()
     timed(client, "/", 1, headers=cataloguer)

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
+from pyoxigraph import NamedNode
 
 from ..decision_service import CONFIDENTIAL, DecisionParamError
 from ..identifiers import IdentifierError
@@ -46,10 +47,19 @@ def home():
     risks = _home_risks()
     named = [e["licence"] for e in risks["expiring"][:TOP_EXPIRING]] + [r["what"] for r in risks["open"][:TOP_RISKS]] + [
         x for r in risks["open"][:TOP_RISKS] for x in reason_licences(r["detail"])] if risks else []
+    named = [x for x in named if _is_iri(x)]   # not "(none)", the collection of resources in no package
     names = labels(visible_store(), named) if named else {}
     return render_template("home.html", summary=page_cache().summary(hidden_graphs()), risks=risks, labels=names,
                            top=TOP_RISKS, top_expiring=TOP_EXPIRING, term_label=term_label,
                            reason=lambda r: risk_reason(r, names))
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _home_risks() -> dict | None:

@@ -1,11 +1,15 @@
 """What the pages compute from the whole store, cached per store state: the home page's
 summary, the licence list, the decision form's lists.
 
-`info.store_summary` counts every graph and every resource: seconds on a large store, and the
-home page is the page every visit starts on. Each value is kept per caller view (the set of
-graphs hidden from the caller) and dropped when the store changes: a write by this process
-bumps `write_generation.generation()`; a write by another process on a shared remote store is noticed
-within `ttl` seconds by the latest provenance record (what DecisionService.index() does).
+Each value is kept per caller view (the set of graphs hidden from the caller) and dropped when
+the store changes: a write by this process bumps `write_generation.generation()`; a write by
+another process on a shared remote store is noticed within `ttl` seconds by the latest
+provenance record (what DecisionService.index() does).
+
+The home page's summary is not recounted whole then (`info.store_summary` counts every graph
+and every resource: seconds on a large store, and the home page is the page every visit
+starts on): graph_counts.GraphCounts keeps it per graph and recounts the graphs the write
+changed.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from typing import Callable
 from flask import current_app
 
 from .. import write_generation
-from ..info import store_summary
+from ..graph_counts import GraphCounts
+from ..info import latest_loads
 from ..namespaces import PROVENANCE_GRAPH
 
 _FINGERPRINT = (f"SELECT (MAX(?t) AS ?last) (COUNT(?a) AS ?n) WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> "
@@ -32,6 +37,8 @@ class StoreStateCache:
         self._state: tuple = ()          # (generation, provenance fingerprint) the entries are for
         self._checked = 0.0
         self._entries: dict[tuple, object] = {}
+        self.counts = GraphCounts(store)
+        self._counted: tuple = ()        # the state self.counts was refreshed for
 
     def _fingerprint(self) -> tuple:
         row = next(iter(self.store.query(_FINGERPRINT)), None)
@@ -55,9 +62,14 @@ class StoreStateCache:
             return self._entries[key]
 
     def summary(self, hidden: frozenset[str]) -> dict:
-        """info.store_summary, with `graph_rows` for the home page's table."""
+        """What info.store_summary(store, hidden) gives, with `graph_rows` for the home
+        page's table; after a write, only the graphs it changed are counted again."""
         def compute():
-            summary = store_summary(self.store, hidden)
+            if self._counted != self._state:      # once per store state, whatever the views
+                self.counts.refresh()
+                self._counted = self._state
+            summary = self.counts.summary(hidden)
+            summary["loads"] = None if hidden else latest_loads(self.store)   # None: not shown to this caller
             return {**summary, "graph_rows": graph_rows(summary["graphs"])}
         return self.get("summary", hidden, compute)
 
