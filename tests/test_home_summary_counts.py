@@ -223,3 +223,17 @@ def test_on_a_remote_store_the_counts_follow_its_writes(remote_store, tmp_path):
     shown = fresh()
     assert shown["counts"]["resources"] == 2 and G + "a" not in {g["graph"] for g in shown["graphs"]}
     assert counts.full_recounts == 1
+
+
+def test_the_decision_form_offers_readers_only_what_they_may_see(site):
+    """The decision form's lists come from GRAPH ?g rows with the hidden graphs' rows left out
+    (web/pages.py): book4 and the vendor, typed only in the confidential graph, are offered to
+    the cataloguer and not to a reader; book3, also in a visible graph, to both."""
+    store, app, cataloguer, _ = site
+    reader = app.test_client().get("/decide?lang=en").get_data(as_text=True)
+    full = app.test_client().get("/decide?lang=en", headers=cataloguer).get_data(as_text=True)
+    for iri in (EX + "book1", EX + "book2", EX + "book3"):
+        assert f'value="{iri}"' in reader and f'value="{iri}"' in full
+    for iri in (EX + "book4", EX + "vendor"):
+        assert f'value="{iri}"' not in reader, iri
+        assert f'value="{iri}"' in full, iri
