@@ -556,11 +556,16 @@ class BodyLimit:
 WHOLE_REQUEST_READ = "rightsgraph.whole_request_read"
 
 
-def _answer(start_response, status: str, environ: dict, messages: dict[str, str]):
+def answer_language(accept_language: str | None) -> str:
+    """en or zh, from a raw Accept-Language header: for answers given before Flask has a
+    request (here, and the server's own refusals in web/server.py)."""
     from werkzeug.datastructures import LanguageAccept
     from werkzeug.http import parse_accept_header
-    lang = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept).best_match(["en", "zh"])
-    body = (in_lang(messages, lang or "en") + "\n").encode()
+    return parse_accept_header(accept_language, LanguageAccept).best_match(["en", "zh"]) or "en"
+
+
+def _answer(start_response, status: str, environ: dict, messages: dict[str, str]):
+    body = (in_lang(messages, answer_language(environ.get("HTTP_ACCEPT_LANGUAGE"))) + "\n").encode()
     headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
     if not environ.get(WHOLE_REQUEST_READ):
         # what is left of the body would be read as the next request: close instead. Under

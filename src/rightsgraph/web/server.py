@@ -35,11 +35,9 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer, create_server
 from waitress.utilities import Error, RequestEntityTooLarge
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 
 from ..bilingual import in_lang
-from ..input_limits import WHOLE_REQUEST_READ
+from ..input_limits import WHOLE_REQUEST_READ, answer_language
 from ..translation import _, both
 
 log = logging.getLogger("rightsgraph.server")
@@ -73,8 +71,7 @@ def _timed_parser(app_max_body: int):
                                     bytes=limit)
                 else:
                     messages = both("the request could not be read: %(problem)s", problem=self.error.body)
-                lang = parse_accept_header(self.headers.get("ACCEPT_LANGUAGE"), LanguageAccept).best_match(["en", "zh"])
-                self.error = _ReadError(self.error, in_lang(messages, lang or "en"))
+                self.error = _ReadError(self.error, in_lang(messages, answer_language(self.headers.get("ACCEPT_LANGUAGE"))))
             return consumed
 
     return _TimedParser
