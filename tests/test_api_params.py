@@ -145,3 +145,31 @@ def test_the_report_pages_chart_asks_only_for_what_the_chart_reads(app):
         assert _chart_url("assets") == "/api/v1/reports/assets.svg?lang=zh"
         assert _chart_url("risks") == "/api/v1/reports/risks.svg?days=30&lang=zh"
         assert _chart_url("usage") == "/api/v1/reports/usage.svg?year=2025&lang=zh"
+
+
+BAD_VALUES = [
+    ("get", "/api/v1/reports/risks", {"days": "soon"}, "days", 400),
+    ("get", "/api/v1/reports/assets", {"sample": "many"}, "sample", 400),
+    ("get", "/api/v1/reports/usage", {"year": "last"}, "year", 400),
+    ("get", "/api/v1/reports/cost-per-use", {"top": "-3"}, "top", 400),
+    ("get", "/api/v1/reports/demand", {"limit": "ten"}, "limit", 400),
+    ("get", "/api/v1/reports/timeliness", {"at": "tomorrow"}, "at", 400),
+    ("post", "/api/v1/decision", ["not", "an", "object"], "JSON", 400),
+    ("post", "/api/v1/decisions", {"requests": {"target": "x"}}, "JSON", 400),
+]
+
+
+@pytest.mark.parametrize("method, path, given, names, status", BAD_VALUES)
+def test_a_value_the_endpoint_cannot_read_is_refused_in_both_languages(client, method, path, given, names, status):
+    """A value that is not what the endpoint reads (a word for a number, a list for the
+    question's object) is a 400 in the caller's language, carrying both, naming the parameter."""
+    for lang in ("en", "zh"):
+        if method == "get":
+            resp = client.get(path, query_string={**given, "lang": lang})
+        else:
+            resp = client.post(path, json=given, headers={"Accept-Language": lang})
+        body = resp.get_json()
+        assert resp.status_code == status, body
+        assert body["error"] == body[lang]
+        assert names in body["en"] and names in body["zh"]
+        assert HAN.search(body["zh"]) and not HAN.search(body["en"])

@@ -20,6 +20,7 @@ from ..identifier_decisions import entitlement_answer, entitlement_batch
 from ..identifiers import IdentifierError
 from ..input_limits import InputRefused, check_json_nesting
 from . import api_params
+from ..translation import both
 from .auth import hidden_graphs
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -87,7 +88,7 @@ def _one_question(compute, post_form: str) -> Response:
         except InputRefused as exc:
             return _refused(exc)
         if not isinstance(params, dict):
-            return _bad(f"POST a JSON object: {post_form}")
+            return api_params.bad_request(both("POST a JSON object: %(form)s", form=post_form))
         unknown = api_params.check_body(params)
         if unknown is not None:
             return unknown
@@ -116,12 +117,13 @@ def decisions():
         return _refused(exc)
     items = body.get("requests") if isinstance(body, dict) else None
     if not isinstance(items, list):
-        return _bad("POST a JSON object {\"requests\": [ {target, action, assignee, ...}, ... ]}")
+        return api_params.bad_request(both("POST a JSON object: %(form)s",
+                                           form='{"requests": [ {target, action, assignee, ...}, ... ]}'))
     unknown = api_params.check_body(body)
     if unknown is not None:
         return unknown
     if len(items) > MAX_BATCH:
-        return _bad(f"at most {MAX_BATCH} requests in one batch", 413)
+        return api_params.bad_request(both("at most %(limit)s requests in one batch", limit=MAX_BATCH), 413)
     hidden = hidden_graphs()
     lang = _lang()
     out = []

@@ -92,6 +92,21 @@ def refused(unknown, accepted) -> Response:
     return resp
 
 
+class BadValue(ValueError):
+    """A parameter's value is not one the endpoint can read: `texts` says why, {"en", "zh"}."""
+
+    def __init__(self, texts: dict[str, str]):
+        super().__init__(texts["en"])
+        self.texts = texts
+
+
+def bad_request(texts: dict[str, str], status: int = 400) -> Response:
+    """{"error": in the caller's language, "en", "zh"}: the shape of every /api/v1 refusal."""
+    resp = jsonify({"error": in_lang(texts, error_lang()), **texts})
+    resp.status_code = status
+    return resp
+
+
 def check_query() -> Response | None:
     """Before an /api/v1 request: a query-string name its endpoint does not read is a 400.
     Endpoints not in TAKES (a 404, another blueprint) are left alone."""

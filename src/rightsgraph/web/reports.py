@@ -12,6 +12,8 @@ from datetime import date
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ..translation import both
+from .api_params import BadValue, bad_request
 from .auth import catalog, require, role_at_least
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
@@ -24,10 +26,8 @@ def _guard():
     return require("reader")
 
 
-def _bad(message: str):
-    resp = jsonify({"error": message})
-    resp.status_code = 400
-    return resp
+def _bad(texts: dict[str, str]):
+    return bad_request(texts)
 
 
 @bp.route("/risks", methods=["GET"])
@@ -41,7 +41,7 @@ def risks():
         days = int(request.args.get("days", 90))
         at = date.fromisoformat(request.args["at"]) if request.args.get("at") else None
     except ValueError:
-        return _bad("days must be a whole number and at a date (YYYY-MM-DD)")
+        return _bad(both("days must be a whole number and at a date (YYYY-MM-DD)"))
     return _answer("risks", risk_report(current_app.extensions["rightsgraph.store"], at=at, days=days), 0)
 
 
@@ -56,7 +56,7 @@ def assets():
         sample = int(request.args.get("sample", 0))
         seed = int(request.args.get("seed", 0))
     except ValueError:
-        return _bad("sample and seed must be whole numbers")
+        return _bad(both("sample and seed must be whole numbers"))
     return _answer("assets", asset_report(current_app.extensions["rightsgraph.store"], sample=sample, seed=seed), 0)
 
 
@@ -64,7 +64,7 @@ def _usage_filters():
     """year, platform, package, licence from the query string (year a whole number)."""
     year = request.args.get("year")
     if year is not None and not year.isdigit():
-        raise ValueError("year must be a whole number (YYYY)")
+        raise BadValue(both("year must be a whole number (YYYY)"))
     return {"year": int(year) if year else None, "platform": request.args.get("platform") or None,
             "package": request.args.get("package") or None, "licence": request.args.get("licence") or None}
 
@@ -100,7 +100,7 @@ def _answer(name: str, rep: dict, top: int):
 def _count_arg(name: str) -> int:
     value = request.args.get(name, "0")
     if not value.isdigit():
-        raise ValueError(f"{name} must be a whole number")
+        raise BadValue(both("%(name)s must be a whole number", name=name))
     return int(value)
 
 
@@ -113,8 +113,8 @@ def usage():
     from ..usage.indicators import usage_report
     try:
         f = _usage_filters()
-    except ValueError as exc:
-        return _bad(str(exc))
+    except BadValue as exc:
+        return _bad(exc.texts)
     return _answer("usage", usage_report(current_app.extensions["rightsgraph.store"], **f), 0)
 
 
@@ -128,8 +128,8 @@ def cost_per_use():
     try:
         f = _usage_filters()
         top = _count_arg("top")
-    except ValueError as exc:
-        return _bad(str(exc))
+    except BadValue as exc:
+        return _bad(exc.texts)
     rep = cost_per_use_report(current_app.extensions["rightsgraph.store"], top=top, **f)
     return _answer("cost-per-use", rep, top or 10)
 
@@ -144,8 +144,8 @@ def demand():
     try:
         f = _usage_filters()
         limit = _count_arg("limit")
-    except ValueError as exc:
-        return _bad(str(exc))
+    except BadValue as exc:
+        return _bad(exc.texts)
     rep = demand_report(current_app.extensions["rightsgraph.store"], year=f["year"], platform=f["platform"],
                         limit=limit)
     return _answer("demand", rep, limit or 15)
@@ -169,6 +169,8 @@ def timeliness():
     try:
         f = _usage_filters()
         at = date.fromisoformat(request.args["at"]) if request.args.get("at") else None
-    except ValueError as exc:
-        return _bad(str(exc) if "year" in str(exc) else "at must be a date (YYYY-MM-DD)")
+    except BadValue as exc:
+        return _bad(exc.texts)
+    except ValueError:
+        return _bad(both("at must be a date (YYYY-MM-DD)"))
     return jsonify(timeliness_report(current_app.extensions["rightsgraph.store"], year=f["year"], at=at))
