@@ -76,6 +76,32 @@ def test_a_decision_round_trips_and_its_link_asks_again(page):
     assert console == [] and failed == [], (console, failed)
 
 
+def test_the_decision_form_picks_the_resource_by_title_and_sends_its_iri(page):
+    """The resource field shows titles (title-picker.js); the question asked is the IRI's."""
+    from selenium.webdriver.support.ui import Select
+    driver = page.open("/decide?lang=en").driver
+    box = driver.find_element("id", "target")
+    assert not box.get_attribute("name")          # the script moved the name to a hidden field
+    offered = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#resources option')).map(o => [o.value, o.label]);")
+    title = next(shown for shown, iri in offered if iri == EEJ)
+    assert title and not title.startswith("http"), offered[:3]
+    box.send_keys(title)
+    carrier = driver.find_element("css selector", "input[data-picked-iri='target']")
+    assert carrier.get_attribute("value") == EEJ
+    Select(driver.find_element("id", "action")).select_by_value("print")
+    Select(driver.find_element("id", "assignee")).select_by_value(DEMO + "party/dalc-authorised-users")
+    driver.find_element("id", "count").send_keys("3")
+    page.follow("form.stack button[type=submit]")
+    assert "target=" + quote(EEJ, safe="") in driver.current_url      # the IRI, not the title
+    assert driver.find_element("css selector", ".verdict").get_attribute("data-decision") == "permit"
+    # the answer's form shows the title again, and still carries the IRI
+    assert driver.find_element("id", "target").get_attribute("value") == title
+    assert driver.find_element("css selector", "input[data-picked-iri='target']").get_attribute("value") == EEJ
+    page.screenshot("decide-picked-en")
+    page.assert_clean()
+
+
 def test_the_language_switch_changes_and_is_remembered(page):
     driver = page.open("/licences?lang=zh").driver
     assert driver.find_element("tag name", "h1").text == "许可协议"
@@ -112,7 +138,7 @@ def _licence_fields(driver) -> list[tuple[str, str]]:
     """(what each licence field shows, the IRI the form sends for it)."""
     out = []
     for box in driver.find_elements("css selector", "input[list='licence-options']"):
-        carrier = driver.find_element("css selector", f"input[data-licence-iri='{box.get_attribute('id')}']")
+        carrier = driver.find_element("css selector", f"input[data-picked-iri='{box.get_attribute('id')}']")
         out.append((box.get_attribute("value"), carrier.get_attribute("value")))
     return out
 

@@ -1,6 +1,7 @@
-// The licence compare form (/licences/compare): each field shows a licence's title, and the
-// form still sends its IRI. Progressive enhancement: without this script the fields hold
-// IRIs, as the server writes them, and the form works the same.
+// Fields that pick a licence or a resource (the compare form's licences, the decision form's
+// resource): each field shows a title, and the form still sends the IRI. Progressive
+// enhancement: without this script the fields hold IRIs, as the server writes them, and the
+// form works the same. A form opts in with data-title-picker="<its datalist's id>".
 //
 // The server's <datalist> lists <option value="IRI">title</option>; a browser fills a field
 // with the option's value, so a librarian would see the IRI. Here each option's value becomes
@@ -9,9 +10,9 @@
 // not a listed title (a pasted IRI) is sent as typed, for the server to check as before.
 (function () {
   "use strict";
-  var form = document.querySelector("form[data-licence-picker]");
+  var form = document.querySelector("form[data-title-picker]");
   if (!form) { return; }
-  var list = document.getElementById(form.getAttribute("data-licence-picker"));
+  var list = document.getElementById(form.getAttribute("data-title-picker"));
   if (!list) { return; }
   var options = Array.prototype.slice.call(list.options);
   var count = new Map();
@@ -24,7 +25,7 @@
   options.forEach(function (o) {
     var iri = o.value;
     var title = o.textContent.trim() || iri;
-    var shown = count.get(title) > 1 ? title + " <" + iri + ">" : title;   // two licences, one title
+    var shown = count.get(title) > 1 ? title + " <" + iri + ">" : title;   // two IRIs, one title
     titleOf.set(iri, shown);
     iriOf.set(shown, iri);
     o.value = shown;
@@ -36,7 +37,7 @@
     carrier.type = "hidden";
     carrier.name = box.name;
     carrier.value = box.value;
-    carrier.setAttribute("data-licence-iri", box.id);
+    carrier.setAttribute("data-picked-iri", box.id);
     box.removeAttribute("name");
     box.insertAdjacentElement("afterend", carrier);
     if (titleOf.has(box.value.trim())) { box.value = titleOf.get(box.value.trim()); }
