@@ -173,3 +173,19 @@ def test_a_value_the_endpoint_cannot_read_is_refused_in_both_languages(client, m
         assert body["error"] == body[lang]
         assert names in body["en"] and names in body["zh"]
         assert HAN.search(body["zh"]) and not HAN.search(body["en"])
+
+
+def test_every_door_picks_an_errors_language_the_same_way(client):
+    """?lang= first, then Accept-Language, else English: the SPARQL endpoint answers a refusal
+    in the language the API would (web/errors.error_lang; it read the header only)."""
+    deep = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
+    by_param = client.get("/sparql", query_string={"query": deep, "lang": "zh"})
+    by_header = client.get("/sparql", query_string={"query": deep}, headers={"Accept-Language": "zh"})
+    english = client.get("/sparql", query_string={"query": deep})
+    overruled = client.get("/sparql", query_string={"query": deep, "lang": "en"}, headers={"Accept-Language": "zh"})
+    assert [r.status_code for r in (by_param, by_header, english, overruled)] == [400] * 4
+    assert HAN.search(by_param.get_data(as_text=True)) and HAN.search(by_header.get_data(as_text=True))
+    assert not HAN.search(english.get_data(as_text=True)) and not HAN.search(overruled.get_data(as_text=True))
+    api = client.get("/api/v1/reports/risks", query_string={"days": "x", "lang": "zh"},
+                     headers={"Accept-Language": "en"}).get_json()
+    assert api["error"] == api["zh"]

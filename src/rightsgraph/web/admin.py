@@ -25,7 +25,7 @@ from ..backup import BackupError, StoreChanged, create_backup, data_dir_of, tar_
 from ..store.base import StoreError
 from ..translation import both
 from .auth import require
-from .errors import _lang
+from .errors import error_lang
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 SCRATCH_PREFIX = ".backup-"
@@ -33,7 +33,7 @@ STALE_SECONDS = 24 * 3600   # scratch folders of a server that died mid-transfer
 
 
 def _text(status: int, messages: dict[str, str]) -> Response:
-    lang = _lang()
+    lang = error_lang()
     return Response(messages[lang] + "\n", status=status, content_type="text/plain; charset=utf-8",
                     headers={"Content-Language": lang})
 

@@ -22,6 +22,7 @@ from ..input_limits import InputRefused, check_json_nesting
 from . import api_params
 from ..translation import both
 from .auth import hidden_graphs
+from .errors import error_lang
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_BATCH = 100_000
@@ -62,7 +63,7 @@ def _refused(exc: InputRefused) -> Response:
 
 def _lang() -> str:
     """The language of error messages: ?lang=en|zh, else the request's Accept-Language."""
-    return api_params.error_lang()
+    return error_lang()
 
 
 def _bad(message: str, status: int = 400) -> Response:

@@ -18,6 +18,7 @@ from ..decision_service import NAMED_OPERANDS
 from ..identifier_decisions import HOLDINGS_PARAMS
 from ..identifiers import PARAMS as IDENTIFIER_PARAMS
 from ..translation import both
+from .errors import error_lang
 
 EVERYWHERE = ("lang",)      # ?lang=en|zh: the language of an error, on every endpoint's query string
 IDENTIFIERS = tuple(IDENTIFIER_PARAMS)        # doi, issn, isbn, title_id, title-id, titleId, url, id
@@ -53,14 +54,6 @@ TAKES: dict[str, Takes] = {
     "reports.timeliness": Takes(query=("year", "at")),
     "preservation.preservation": Takes(query=("library",)),
 }
-
-
-def error_lang() -> str:
-    """The language of an API error: ?lang=en|zh, else Accept-Language, else English."""
-    asked = request.args.get("lang")
-    if asked in ("en", "zh"):
-        return asked
-    return request.accept_languages.best_match(["en", "zh"]) or "en"
 
 
 def _listed(names) -> dict[str, str]:

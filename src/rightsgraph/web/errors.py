@@ -6,10 +6,17 @@ import json
 
 from flask import Response, request
 
+from ..input_limits import answer_language
 
-def _lang() -> str:
-    best = request.accept_languages.best_match(["zh", "en"]) if request.accept_languages else None
-    return best or "en"
+
+def error_lang() -> str:
+    """The language of an error answer, the same at every door (API, SPARQL, Graph Store,
+    admin): ?lang=en|zh first, else the Accept-Language header read as the server's own
+    refusals read it (input_limits.answer_language), else English."""
+    asked = request.args.get("lang")
+    if asked in ("en", "zh"):
+        return asked
+    return answer_language(request.headers.get("Accept-Language"))
 
 
 def validation_failure(report) -> Response:
@@ -19,7 +26,7 @@ def validation_failure(report) -> Response:
         body = json.dumps(report.to_json(), ensure_ascii=False, indent=2).encode()
         ctype = "application/json"
     elif "text/plain" in accept:
-        body = report.format_text(lang=_lang()).encode()
+        body = report.format_text(lang=error_lang()).encode()
         ctype = "text/plain; charset=utf-8"
     else:
         body = report.to_graph_turtle()

@@ -20,7 +20,7 @@ from ..namespaces import SYSTEM_GRAPHS
 from ..parsing import RdfSyntaxError, SourceFile, _syntax_error, check_source
 from ..updating import WRITE_LOCK, UpdateRejected, apply_update
 from .auth import current_agent, hidden_graphs, require
-from .errors import validation_failure
+from .errors import error_lang, validation_failure
 
 bp = Blueprint("gsp", __name__)
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
@@ -109,7 +109,7 @@ def _write(store, graph):
             if fmt == RdfFormat.JSON_LD:
                 _triples(body, fmt, base, name)   # a JSON-LD document may hold named graphs
     except RdfSyntaxError as exc:
-        return _text(400, exc.text(_lang()))
+        return _text(400, exc.text(error_lang()))
     except NamedGraphsInBody as exc:
         return _text(400, str(exc))
     except UnsupportedPart as exc:
@@ -121,7 +121,7 @@ def _write(store, graph):
             load_data(store, body, fmt, name=name, graph=graph, replace=replace, agent=current_agent(),
                       via="graph-store", base_iri=base)
         except RdfSyntaxError as exc:
-            return _text(400, exc.text(_lang()))
+            return _text(400, exc.text(error_lang()))
         except ProtectedGraph as exc:
             return _text(403, str(exc))
         except LoadRejected as exc:
@@ -137,10 +137,6 @@ class NamedGraphsInBody(ValueError):
 
 class UnsupportedPart(ValueError):
     """A multipart part whose Content-Type is not an RDF syntax."""
-
-
-def _lang() -> str:
-    return request.accept_languages.best_match(["en", "zh"]) or "en"
 
 
 def _media_format(ctype: str):

@@ -85,9 +85,9 @@ def _answer(name: str, rep: dict, top: int):
     from flask import Response
 
     from ..reports.charts import ChartError, chart
-    from .errors import _lang
+    from .errors import error_lang
     # ?lang= (the page embedding the chart says its language), else Accept-Language
-    lang = request.args.get("lang") if request.args.get("lang") in ("en", "zh") else _lang()
+    lang = error_lang()
     try:
         svg = chart(name, rep, top=top, lang=lang)
     except ChartError as exc:

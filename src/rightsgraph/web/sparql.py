@@ -14,6 +14,7 @@ from ..input_limits import InputRefused, check_sparql
 from ..query_pool import QueryUnanswered
 from ..store.embedded import EmbeddedStore
 from .auth import catalog, current_agent, hidden_graphs, require
+from .errors import error_lang
 from .service_description import service_description
 from .sparql_editor import editor_page, wants_editor
 
@@ -100,8 +101,7 @@ def _check_bounds(text: str | None) -> None:
     try:
         check_sparql(text)
     except InputRefused as exc:
-        lang = request.accept_languages.best_match(["en", "zh"]) or "en"
-        raise ProtocolError(400, exc.text(lang)) from None
+        raise ProtocolError(400, exc.text(error_lang())) from None
 
 
 @bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
