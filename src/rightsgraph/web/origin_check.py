@@ -19,9 +19,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Response, jsonify, render_template, request
-from flask_babel import gettext as _
 
+from ..bilingual import in_lang
 from ..translation import both
+from .i18n import lang as page_lang
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -58,11 +59,10 @@ def _wants_json() -> bool:
 def origin_refused() -> Response | tuple:
     """403 in the page's language: an HTML page, or JSON for a client that asks for JSON
     ({"error": ..., "en": ..., "zh": ...})."""
-    message = _("This form did not come from this site's pages (the request's Origin or Referer names "
-                "another site, or neither was sent). Open the page again and resend the form.")
+    texts = both("This form did not come from this site's pages (the request's Origin or Referer names "
+                 "another site, or neither was sent). Open the page again and resend the form.")
+    message = in_lang(texts, page_lang())
     if _wants_json():
-        texts = both("This form did not come from this site's pages (the request's Origin or Referer names "
-                     "another site, or neither was sent). Open the page again and resend the form.")
         resp = jsonify({"error": message, **texts})
         resp.status_code = 403
         return resp
