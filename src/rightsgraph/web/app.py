@@ -19,6 +19,9 @@ DEFAULT_SETTINGS = {
     "RG_CORS_ORIGINS": "",               # "*" or space-separated origins allowed by CORS; "": off
     "RG_ALLOW_SERVICE": (),              # endpoints SERVICE / LOAD may reach (federation.py); none
     "RG_EXPIRING_DAYS": 90,              # the home page lists licences ending within this many days
+    # after a write the home page waits this long for the new risk report, then shows the
+    # previous one while it is computed (minutes at 10k licences; web/summary_cache.latest)
+    "RG_HOME_RISKS_WAIT": 2.0,
     # Browser sessions (web/session.py, docs/web.md "Signing in"):
     "RG_SESSION_HOURS": 8.0,             # a session ends this long after sign-in, whatever happens
     "RG_SESSION_IDLE_MINUTES": 60.0,     # ... or after this long without a page request

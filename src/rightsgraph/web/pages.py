@@ -80,14 +80,18 @@ def _home_risks() -> dict | None:
     days = int(days) if days.isdigit() else int(current_app.config["RG_EXPIRING_DAYS"])
     today = date.today()
     store = current_app.extensions["rightsgraph.store"]
-    rep = page_cache().get(f"risks-{today}-{days}", hidden_graphs(), lambda: risk_report(store, at=today, days=days))
+    rep, fresh = page_cache().latest(f"risks-{today}-{days}", hidden_graphs(),
+                                     lambda: risk_report(store, at=today, days=days),
+                                     wait=float(current_app.config["RG_HOME_RISKS_WAIT"]), family=f"risks-{days}")
+    if rep.get("at") not in (None, today.isoformat()):
+        fresh = False          # yesterday's report, kept while today's is computed
     open_risks = ([{"kind": "unlicensed", "what": r["collection"], "detail": r["reason"], "n": r["resources"]}
                    for r in rep["unlicensed"]]
                   + [{"kind": "key_use", "what": r["licence"], "detail": r["term"], "n": None} for r in rep["key_uses"]]
                   + [{"kind": "conflict", "what": ", ".join(c.get("rules", [])) if isinstance(c, dict) else str(c),
                       "detail": "", "n": None} for c in rep["conflicts"]])
     expiring = sorted(rep["expiring"], key=lambda e: (e["days_left"], e["licence"]))
-    return {"days": days, "expiring": expiring, "open": open_risks}
+    return {"days": days, "expiring": expiring, "open": open_risks, "stale": not fresh}
 
 
 def decision_params(form: dict, extra_context: list[str] = ()) -> dict:

@@ -37,6 +37,8 @@ class StoreStateCache:
         self._state: tuple = ()          # (generation, provenance fingerprint) the entries are for
         self._checked = 0.0
         self._entries: dict[tuple, object] = {}
+        self._previous: dict[tuple, object] = {}   # latest(): the newest value of each key, whatever its state
+        self._jobs: dict[tuple, _Job] = {}           # latest(): the computation running for each key
         self.counts = GraphCounts(store)
         self._counted: tuple = ()        # the state self.counts was refreshed for
 
@@ -48,18 +50,70 @@ class StoreStateCache:
     def get(self, name: str, hidden: frozenset[str], compute: Callable[[], object]):
         """The value `compute()` gives for the caller view `hidden`, computed once per store state."""
         key = (name, hidden)
-        gen = write_generation.generation()
-        fresh = self._state and self._state[0] == gen and time.monotonic() - self._checked < self.ttl
-        if fresh and key in self._entries:
+        if self._known_fresh() and key in self._entries:
             return self._entries[key]
+        with self._lock:
+            self._check_state()
+            if key not in self._entries:
+                self._entries[key] = compute()
+            return self._entries[key]
+
+    def latest(self, name: str, hidden: frozenset[str], compute: Callable[[], object],
+               wait: float, family: str | None = None) -> tuple[object | None, bool]:
+        """(value, fresh): the value for the current store state if `compute()` gives it
+        within `wait` seconds; else the value of an earlier state, while `compute()` goes on
+        in the background and is kept when it ends. With no earlier value there is nothing
+        else to show: the request waits for it. For values that take minutes on a large
+        store (the risk report at 10k licences) on a page that must not wait for them after
+        every write; small stores answer within `wait` and are always fresh.
+        One computation per value runs at a time: writes in quick succession do not pile
+        them up (the next request after one ends starts the next). A computation that
+        failed raises its error in the request that waits for it. `family` names the values
+        that may stand in for each other (yesterday's report for today's); default `name`."""
+        key, kin = (name, hidden), (family or name, hidden)
+        with self._lock:
+            if not (self._known_fresh() and key in self._entries):
+                self._check_state()
+            if key in self._entries:
+                return self._entries[key], True
+            job = self._jobs.get(key)
+            if job is None or (job.done.is_set() and job.state != self._state):
+                job = self._jobs[key] = _Job(self._state)
+                threading.Thread(target=self._run, args=(key, kin, job, compute), daemon=True,
+                                 name=f"page-cache-{name}").start()
+        if job.state == self._state and job.done.wait(wait if kin in self._previous else None):
+            with self._lock:
+                if self._jobs.get(key) is job:
+                    del self._jobs[key]       # a failure is not kept: the next request tries again
+            if job.error is not None:
+                raise job.error
+            return job.value, True
+        return self._previous.get(kin), False
+
+    def _run(self, key, kin, job: "_Job", compute) -> None:
+        try:
+            job.value = compute()
+        except Exception as exc:   # noqa: BLE001 - handed to the request that waits for it
+            job.error = exc
+        with self._lock:
+            if job.error is None:
+                self._previous[kin] = job.value
+                if job.state == self._state:
+                    self._entries[key] = job.value
+        job.done.set()
+
+    def _known_fresh(self) -> bool:
+        """The entries are for the current state: no write by this process since they were made,
+        and another process's write was looked for less than `ttl` seconds ago."""
+        return bool(self._state) and self._state[0] == write_generation.generation() \
+            and time.monotonic() - self._checked < self.ttl
+
+    def _check_state(self) -> None:
         with self._lock:
             state = (write_generation.generation(), self._fingerprint())
             self._checked = time.monotonic()
             if state != self._state:
                 self._entries, self._state = {}, state
-            if key not in self._entries:
-                self._entries[key] = compute()
-            return self._entries[key]
 
     def summary(self, hidden: frozenset[str]) -> dict:
         """What info.store_summary(store, hidden) gives, with `graph_rows` for the home
@@ -72,6 +126,16 @@ class StoreStateCache:
             summary["loads"] = None if hidden else latest_loads(self.store)   # None: not shown to this caller
             return {**summary, "graph_rows": graph_rows(summary["graphs"])}
         return self.get("summary", hidden, compute)
+
+
+class _Job:
+    """One background computation of StoreStateCache.latest, for the store state `state`."""
+
+    def __init__(self, state: tuple):
+        self.state = state
+        self.done = threading.Event()
+        self.value: object = None
+        self.error: Exception | None = None
 
 
 GRAPHS_PER_FOLDER = 20   # more graphs than this under one IRI folder (a graph per licence): one row
