@@ -15,7 +15,6 @@ writes comes from its actual effect, the quads `updating.apply_update` found it 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -26,6 +25,7 @@ from .accounts import role_at_least
 from .confidentiality import hidden_from_readers, may_read
 from .namespaces import PROVENANCE_GRAPH
 from .translation import LANGUAGES, both, gettext
+from .sparql_parsing import without_data_blocks  # noqa: F401 - part of this module's interface
 from .updating import UpdateRejected
 
 _SHOWN = 5  # graphs named in a message; more are counted, "(+N)"
@@ -148,52 +148,6 @@ def _walk(node, in_graph: bool, found: _Found) -> None:
     elif isinstance(node, (list, tuple)):
         for value in node:
             _walk(value, in_graph, found)
-
-
-# -- data blocks --------------------------------------------------------------------------
-# rdflib parses about 25 KB of SPARQL a second, and its translation of INSERT DATA is
-# quadratic (1,000 triples: 8 s; 5,000: 270 s). INSERT DATA / DELETE DATA read nothing, so
-# their bodies are emptied before rdflib sees the update. Finding a body's end needs only
-# the SPARQL terminals that can hold a brace or look like one (SPARQL 1.1 grammar 19.8):
-# strings, IRIs, comments and escaped characters of prefixed names (ex:a\'b).
-_OPAQUE = (r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
-           r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
-           r'|"(?:[^"\\\n\r]|\\.)*"'
-           r"|'(?:[^'\\\n\r]|\\.)*'"
-           r'|<[^<>"{}|^`\\\x00-\x20]*>'
-           r'|#[^\n\r]*'
-           r'|\\.')
-_TOP = re.compile(rf"(?P<opaque>{_OPAQUE})|(?P<open>\{{)|(?P<close>\}})|(?P<word>[A-Za-z][\w\-.:]*)", re.S)
-_INNER = re.compile(rf"(?P<opaque>{_OPAQUE})|(?P<open>\{{)|(?P<close>\}})", re.S)
-
-
-def without_data_blocks(update: str) -> str:
-    """`update` with the bodies of its INSERT DATA and DELETE DATA operations emptied."""
-    out, keep_from, pos, depth = [], 0, 0, 0
-    keyword, body_start = None, None   # keyword: None, "verb" (INSERT/DELETE), "data"
-    while True:
-        m = (_TOP if depth == 0 else _INNER).search(update, pos)
-        if m is None:
-            break
-        pos, kind = m.end(), m.lastgroup
-        if kind == "opaque":
-            if not m.group().startswith("#"):  # a comment may sit between keywords
-                keyword = None
-        elif kind == "word":
-            word = m.group().upper()
-            keyword = "verb" if word in ("INSERT", "DELETE") else \
-                "data" if word == "DATA" and keyword == "verb" else None
-        elif kind == "open":
-            if depth == 0 and keyword == "data":
-                body_start = m.end()
-            depth, keyword = depth + 1, None
-        else:
-            depth = max(depth - 1, 0)
-            if depth == 0 and body_start is not None:
-                out += [update[keep_from:body_start], " "]
-                keep_from, body_start = m.start(), None
-    out.append(update[keep_from:])
-    return "".join(out)
 
 
 # -- the guard ----------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from .store.base import Store, scope_graph_management
 from .store.changeset import ChangeSet
 from .store.embedded import EmbeddedStore
 from .system_graphs import default_gate, ontology_store
+from .update_effect import NeedsCopy, effect_by_queries
+from .update_view import view_after
 
 # One writer at a time per process: validation and commit see the same state, and two
 # concurrent writers never lose each other's update.
@@ -62,28 +64,19 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
     started = provenance.now()
     t0 = time.perf_counter()
     with WRITE_LOCK:
-        data_graphs = [g.value for g in store.graphs() if g not in SYSTEM_GRAPHS]
-        sparql = scope_graph_management(sparql, data_graphs)
-        with tempfile.TemporaryDirectory(prefix="rg-update-", dir=_scratch_dir(store)) as tmp:
-            before, snapshot = store.trial_copies(Path(tmp) / "snap")
+        sparql = scope_graph_management(
+            sparql, lambda: [g.value for g in store.graphs() if g not in SYSTEM_GRAPHS])
+        tried = None
+        if not store.copies_cheaply:
             try:
-                snapshot.update(sparql, base_iri=base_iri)
-                added, removed = _difference(before, snapshot)
-                if guard is not None:
-                    guard(added, removed)
-                touched = {q.graph_name for q in added + removed}
-                system = sorted(g.value for g in touched if g in SYSTEM_GRAPHS)
-                if system:
-                    raise UpdateRejected(f"the update writes {', '.join(system)}: the ontology, shapes and "
-                                         "provenance graphs are managed by rightsgraph")
-                report = _validate_effect(snapshot, added, removed, gate)
-                if report is not None and report.has_violations:
-                    raise LoadRejected(report, ["SPARQL Update"])
-                if not added and not removed:
-                    return UpdateResult(0, 0, {}, report, time.perf_counter() - t0)
-                change = _change_set(store, before, snapshot, added, removed)
-            finally:
-                before = snapshot = None  # close the snapshot before its folder goes
+                tried = _try_by_queries(store, sparql, base_iri, guard, gate)
+            except NeedsCopy:
+                tried = None      # docs/remote-store.md: the cases that need the copy
+        if tried is None:
+            tried = _try_on_a_copy(store, sparql, base_iri, guard, gate)
+        added, removed, report, change = tried
+        if change is None:
+            return UpdateResult(0, 0, {}, report, time.perf_counter() - t0)
         net: dict[NamedNode, int] = {}
         for q in added:
             net[q.graph_name] = net.get(q.graph_name, 0) + 1
@@ -95,6 +88,61 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
         store.commit(change)
         write_generation.bump()
     return UpdateResult(len(added), len(removed), named, report, time.perf_counter() - t0)
+
+
+def _try_on_a_copy(store: Store, sparql: str, base_iri, guard, gate):
+    """(added, removed, report, change set or None): the update run once on a private copy,
+    its effect the difference between copy and store."""
+    with tempfile.TemporaryDirectory(prefix="rg-update-", dir=_scratch_dir(store)) as tmp:
+        before, snapshot = store.trial_copies(Path(tmp) / "snap")
+        try:
+            snapshot.update(sparql, base_iri=base_iri)
+            added, removed = _difference(before, snapshot)
+            report = _check_effect(snapshot, added, removed, guard, gate)
+            if not added and not removed:
+                return added, removed, report, None
+            return added, removed, report, _change_set(store, before, snapshot, added, removed)
+        finally:
+            before = snapshot = None  # close the snapshot before its folder goes
+
+
+def _try_by_queries(store: Store, sparql: str, base_iri, guard, gate):
+    """The same, for a store that would have to be downloaded to be copied: the effect worked
+    out by queries (update_effect.py), validated on a local view of just the nodes it touches
+    as the update leaves them (update_view.py). Raises NeedsCopy where that cannot be done."""
+    effect = effect_by_queries(store, sparql, base_iri)
+    added, removed = effect.added, effect.removed
+    view = view_after(store, effect) if added or removed else ox.Store()
+    report = _check_effect(view, added, removed, guard, gate)
+    if not added and not removed:
+        return added, removed, report, None
+    # named graphs emptied whole are replaced; the default graph loses its quads one by one
+    # (some engines have no default graph of their own to drop: Virtuoso)
+    clear = {g for g in effect.cleared if isinstance(g, NamedNode)}
+    if not store.keeps_blank_nodes:
+        clear |= {q.graph_name for q in removed
+                  if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
+    add = [q for q in added if q.graph_name not in clear]
+    for g in clear:    # a replaced graph gets its whole new content (nothing, when dropped)
+        add += effect.cleared.get(g, [])
+    change = ChangeSet(clear=sorted(clear, key=lambda g: getattr(g, "value", "")),
+                       remove=[q for q in removed if q.graph_name not in clear], add=add)
+    return added, removed, report, change
+
+
+def _check_effect(after: ox.Store, added, removed, guard, gate):
+    """The guard's and the gate's word on an effect; raises UpdateRejected or LoadRejected."""
+    if guard is not None:
+        guard(added, removed)
+    touched = {q.graph_name for q in added + removed}
+    system = sorted(g.value for g in touched if g in SYSTEM_GRAPHS)
+    if system:
+        raise UpdateRejected(f"the update writes {', '.join(system)}: the ontology, shapes and "
+                             "provenance graphs are managed by rightsgraph")
+    report = _validate_effect(after, added, removed, gate)
+    if report is not None and report.has_violations:
+        raise LoadRejected(report, ["SPARQL Update"])
+    return report
 
 
 def _scratch_dir(store) -> str | None:

@@ -142,6 +142,11 @@ class Store(ABC):
         scratch.bulk_extend(before.quads_for_pattern(None, None, None, None))
         return before, scratch
 
+    #: whether `trial_copies` costs next to nothing (a local, hard-linked copy); a store that
+    #: would have to be downloaded has an update's effect worked out by queries instead
+    #: (update_effect.py)
+    copies_cheaply = False
+
     #: whether a blank node keeps its identity from one call to the next, so it can be
     #: matched and deleted by label (not across a SPARQL protocol)
     keeps_blank_nodes = False
@@ -163,9 +168,15 @@ def as_predicate_list(predicate):
     return list(predicate) if isinstance(predicate, (list, tuple, set, frozenset)) else [predicate]
 
 
-def _depth0_keyword_positions(text: str, keyword: str) -> list[int]:
+def masked_sparql(text: str) -> str:
+    """The text with its strings, IRIs and comments blanked out (same length), so that
+    keywords and braces can be found by position."""
+    return _NOISE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def depth0_keyword_positions(text: str, keyword: str) -> list[int]:
     """Positions of `keyword` outside strings, IRIs, comments and braces."""
-    masked = _NOISE.sub(lambda m: " " * len(m.group(0)), text)
+    masked = masked_sparql(text)
     positions, depth = [], 0
     pattern = re.compile(rf"\b{keyword}\b", re.IGNORECASE)
     i = 0
@@ -189,7 +200,7 @@ def strip_dataset_clauses(sparql: str) -> str:
     dataset as protocol parameters. The SPARQL 1.1 Protocol says the parameters win;
     Virtuoso merges both, which would let a reader's FROM NAMED reach a hidden graph."""
     out, last = [], 0
-    for pos in _depth0_keyword_positions(sparql, "FROM"):
+    for pos in depth0_keyword_positions(sparql, "FROM"):
         if pos and sparql[pos - 1] in "?$:_-":      # a variable or a prefixed name, not the keyword
             continue
         m = _DATASET_CLAUSE.match(sparql, pos)
@@ -209,13 +220,13 @@ def apply_using(update: str, using_graphs: list[str], using_named_graphs: list[s
     operation with a WHERE (SPARQL 1.1 Protocol, section 2.2.3)."""
     if not using_graphs and not using_named_graphs:
         return update
-    if _depth0_keyword_positions(update, "USING") or _depth0_keyword_positions(update, "WITH"):
+    if depth0_keyword_positions(update, "USING") or depth0_keyword_positions(update, "WITH"):
         raise DatasetConflict("the update has USING/WITH and the request has using-graph-uri or "
                               "using-named-graph-uri: give the dataset one way only")
     clause = "".join(f"USING <{g}> " for g in using_graphs) + "".join(
         f"USING NAMED <{g}> " for g in using_named_graphs)
     out = update
-    for pos in reversed(_depth0_keyword_positions(update, "WHERE")):
+    for pos in reversed(depth0_keyword_positions(update, "WHERE")):
         out = out[:pos] + clause + out[pos:]
     return out
 
@@ -223,12 +234,17 @@ def apply_using(update: str, using_graphs: list[str], using_named_graphs: list[s
 _GRAPH_MGMT = re.compile(r"\b(CLEAR|DROP)(\s+SILENT)?\s+(ALL|NAMED)\b", re.IGNORECASE)
 
 
-def scope_graph_management(update: str, data_graphs: list[str]) -> str:
+def scope_graph_management(update: str, data_graphs) -> str:
     """`CLEAR|DROP ALL|NAMED` apply to the data graphs only: the ontology, shapes and
-    provenance graphs are the service's own, not part of the user's dataset."""
+    provenance graphs are the service's own, not part of the user's dataset.
+    `data_graphs`: their IRIs, or a function giving them, called only when the update has
+    such an operation (listing the graphs reads the whole store)."""
     masked = _NOISE.sub(lambda m: " " * len(m.group(0)), update)
     out, last = [], 0
-    for m in _GRAPH_MGMT.finditer(masked):
+    found = list(_GRAPH_MGMT.finditer(masked))
+    if found and callable(data_graphs):
+        data_graphs = data_graphs()
+    for m in found:
         verb, which = m.group(1).upper(), m.group(3).upper()
         ops = [f"{verb} SILENT DEFAULT"] if which == "ALL" else []
         ops += [f"{verb} SILENT GRAPH <{g}>" for g in data_graphs]

@@ -137,6 +137,7 @@ class EmbeddedStore(Store):
         return self._native(), ox.Store(str(folder))
 
     keeps_blank_nodes = True
+    copies_cheaply = True
 
     def _native(self) -> ox.Store:
         return self._store

@@ -12,7 +12,9 @@ and an answer the store says it cut is an error.
 
 from __future__ import annotations
 
+import random
 import re
+import time
 from collections import defaultdict
 from urllib.parse import unquote, urlsplit, urlunsplit
 from typing import Iterable, Iterator
@@ -155,10 +157,23 @@ class RemoteStore(Store):
             # e.g. `oxigraph serve --timeout-s` cuts the body short and still says 200
             raise StoreError(f"{self.query_url}: incomplete or malformed answer ({exc})") from None
 
+    #: how often an update the engine rolled back as a deadlock is sent again
+    DEADLOCK_RETRIES = 6
+
     def update(self, sparql, *, base_iri=None):
         if base_iri:
             sparql = f"BASE <{base_iri}>\n{sparql}"
-        r = self._post(self.update_url, sparql.encode(), "application/sparql-update")
+        for attempt in range(self.DEADLOCK_RETRIES + 1):
+            try:
+                r = self._post(self.update_url, sparql.encode(), "application/sparql-update")
+                break
+            except StoreError as exc:
+                # Virtuoso rolls a deadlocked transaction back whole (SQLSTATE 40001, "SR172:
+                # Transaction deadlocked") and expects the client to send it again; two
+                # servers writing to one Virtuoso meet it under load
+                if "40001" not in str(exc) or attempt == self.DEADLOCK_RETRIES:
+                    raise
+                time.sleep(0.02 * 2 ** attempt * (1 + random.random()))
         if r.status_code == 400:
             raise SyntaxError(r.text)
         if r.ok and "Virtuoso" in r.headers.get("Server", "") and "Error" in r.text[:200]:
@@ -399,9 +414,9 @@ def _boolean(value: bool):
 
 def _ask_as_select(sparql: str) -> tuple[str, bool]:
     """`ASK { P }` as `SELECT * { P } LIMIT 1` (true when it has a row); other queries as they are."""
-    from .base import _depth0_keyword_positions
-    positions = [p for p in _depth0_keyword_positions(sparql, "ASK") if not p or sparql[p - 1] not in "?$:_-"]
-    if not positions or _depth0_keyword_positions(sparql, "VALUES"):
+    from .base import depth0_keyword_positions
+    positions = [p for p in depth0_keyword_positions(sparql, "ASK") if not p or sparql[p - 1] not in "?$:_-"]
+    if not positions or depth0_keyword_positions(sparql, "VALUES"):
         return sparql, False
     p = positions[0]
     return f"{sparql[:p]}SELECT *{sparql[p + 3:]} LIMIT 1", True
