@@ -48,10 +48,11 @@ def import_sheet(store, path: str | Path, *, graph: str | None = None, agent: st
     staging = ox.Store()
     parse_into(staging, SourceFile(Path(path), data, hashlib.sha256(data).hexdigest(), RdfFormat.TURTLE,
                                    display=Path(path).name), g, g.value)
+    before = list(store.quads(g))
     result = commit_staged(store, staging, sources=[source], names=[Path(path).name], replace=True, agent=agent,
                            gate=None, started=provenance.now(), via="termsheet")
-    from ..reports.assets import derive_asset_classes
-    derive_asset_classes(store)
+    from ..reports.asset_updates import update_asset_classes
+    update_asset_classes(store, g, before, store.quads(g))
     return sheet, g, result
 
 
