@@ -218,10 +218,12 @@ class DecisionService:
         return (row["last"].value if row and row["last"] is not None else None,
                 row["n"].value if row else None)
 
-    def index(self) -> PolicyIndex:
+    def index(self, *, fresh: bool = False) -> PolicyIndex:
+        """The compiled policies of the store as it is; `fresh`: checked against the latest
+        provenance record now, not up to `ttl` seconds ago (a report cached per store state)."""
         now = time.monotonic()
         gen = write_generation.generation()
-        if self._index is not None and self._built_for[0] == gen and now - self._checked < self.ttl:
+        if self._index is not None and self._built_for[0] == gen and now - self._checked < self.ttl and not fresh:
             return self._index
         with self._lock:
             fingerprint = (write_generation.generation(), self._fingerprint())

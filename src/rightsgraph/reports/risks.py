@@ -87,7 +87,10 @@ def in_force(info: dict, at: date) -> bool:
     return any(a in (ODRL + "read", ODRL + "use", ODRL + "display") for a in info["surviving"])
 
 
-def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5) -> dict:
+def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5, index=None) -> dict:
+    """`index`: the store's compiled policies (policy.PolicyIndex) where the caller keeps them
+    current (the service's DecisionService): built here otherwise, which at 10,000 licences
+    is half the report's time."""
     at = at or date.today()
     lics = _licences(store)
     containment = Containment(store)              # odrl:partOf* of every resource, walked once
@@ -178,7 +181,7 @@ def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5
 
     # 5. contradicting terms
     from ..policy import PolicyIndex, find_conflicts
-    index = PolicyIndex.from_store(store)
+    index = index if index is not None else PolicyIndex.from_store(store)
     conflicts = []
     rules = {}
     for p in index.policies.values():

@@ -73,6 +73,7 @@ def _home_risks() -> dict | None:
 
     from ..accounts import role_at_least
     from ..reports.risks import risk_report
+    from .api import service
     from .auth import catalog
     if catalog().confidential() and not role_at_least(g.get("role"), "cataloguer"):
         return None
@@ -80,8 +81,10 @@ def _home_risks() -> dict | None:
     days = int(days) if days.isdigit() else int(current_app.config["RG_EXPIRING_DAYS"])
     today = date.today()
     store = current_app.extensions["rightsgraph.store"]
+    decisions = service()       # its compiled policies serve the report too: built once, not twice
     rep, fresh = page_cache().latest(f"risks-{today}-{days}", hidden_graphs(),
-                                     lambda: risk_report(store, at=today, days=days),
+                                     lambda: risk_report(store, at=today, days=days,
+                                                         index=decisions.index(fresh=True)),
                                      wait=float(current_app.config["RG_HOME_RISKS_WAIT"]), family=f"risks-{days}")
     if rep.get("at") not in (None, today.isoformat()):
         fresh = False          # yesterday's report, kept while today's is computed

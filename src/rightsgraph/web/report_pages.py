@@ -50,7 +50,8 @@ def _tables(name: str, store, cataloguer: bool) -> list[dict]:
                  "columns": ["licence", "title", "status", "resources", COST, "currency"]}]
     if name == "risks":
         from ..reports.risks import risk_report
-        rep = risk_report(store, days=_whole("days", 90))
+        from .api import service
+        rep = risk_report(store, days=_whole("days", 90), index=service().index(fresh=True))
         return [{"key": "expiring", "heading": _l("Licences expiring within %(days)s days", days=rep["days"]),
                  "rows": rep["expiring"], "columns": ["licence", "end", "days_left", "renewal"]},
                 {"key": "unlicensed", "heading": _l("Resources no licence in force covers"),

@@ -42,7 +42,9 @@ def risks():
         at = date.fromisoformat(request.args["at"]) if request.args.get("at") else None
     except ValueError:
         return _bad(both("days must be a whole number and at a date (YYYY-MM-DD)"))
-    return _answer("risks", risk_report(current_app.extensions["rightsgraph.store"], at=at, days=days), 0)
+    from .api import service
+    return _answer("risks", risk_report(current_app.extensions["rightsgraph.store"], at=at, days=days,
+                                        index=service().index(fresh=True)), 0)
 
 
 @bp.route("/assets", methods=["GET"])
