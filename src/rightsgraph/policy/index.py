@@ -565,12 +565,33 @@ def find_conflicts(index: PolicyIndex) -> list:
 
     by_targets, by_assignees = grouped("targets"), grouped("assignees")
     reachable: dict = {}
+    inverted: dict = {}
+
+    def groups_holding(attr, groups) -> tuple[dict, list]:
+        """node -> the group keys whose extent holds it, and the keys with no nodes (which
+        overlap everything): the groups a rule overlaps are then found from its own extent,
+        not by trying every group (2.7M overlap tests at 11,600 licences)."""
+        found = inverted.get(attr)
+        if found is None:
+            holding: dict = defaultdict(list)
+            for k in groups:
+                for n in extent(k):
+                    holding[n].append(k)
+            found = inverted[attr] = (holding, [k for k in groups if not k])
+        return found
 
     def candidates(attr, nodes, groups) -> set:
         key = (attr, frozenset(nodes))
         found = reachable.get(key)
         if found is None:
-            found = reachable[key] = {i for k, members in groups.items() if overlap(nodes, k) for i in members}
+            if not nodes:
+                keys = groups.keys()
+            else:
+                holding, everyone = groups_holding(attr, groups)
+                keys = set(everyone)
+                for n in extent(nodes):
+                    keys.update(holding.get(n, ()))
+            found = reachable[key] = {i for k in keys for i in groups[k]}
         return found
 
     out = []
