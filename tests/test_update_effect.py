@@ -58,6 +58,9 @@ UPDATES = {
     "a data block without its last dot": f"INSERT DATA {{ GRAPH <{NOTES}> {{ res:0001 a rg:Resource }} }}",
     "numbers as the engine writes them": f'INSERT {{ GRAPH <{NOTES}> {{ ?r rg:weight 1e3, "007"^^xsd:integer, 1.50 ; '
                                          f'rdfs:label "x"@EN-GB }} }} WHERE {{ GRAPH <{RES}> {{ ?r dct:issued {YEAR} }} }}',
+    "keywords spelt as names": 'PREFIX with: <https://w3id.org/rightsgraph/ns#> PREFIX delete: <http://purl.org/dc/terms/> '
+                               f'INSERT {{ GRAPH <{NOTES}> {{ ?where with:note ?insert }} }} WHERE {{ GRAPH <{RES}> {{ '
+                               f'?where delete:issued ?insert FILTER(?insert = {YEAR}) }} }}',
     "relative IRIs": f'INSERT DATA {{ GRAPH <notes> {{ <book1> rdfs:comment "relative" }} }}',
 }
 

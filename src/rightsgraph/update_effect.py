@@ -37,7 +37,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad
 from rdflib import BNode, Literal, URIRef, Variable
 
 from .sparql_parsing import data_block_spans, translate_update, without_data_blocks
-from .store.base import Store, depth0_keyword_positions, masked_sparql
+from .store.base import Store, StoreError, depth0_keyword_positions, masked_sparql
 
 _BATCH = 200          # quads or IRIs per VALUES block: a few tens of KB of query text
 
@@ -261,7 +261,11 @@ def _modify(state: _State, op, sparql: str, base_iri: str | None) -> None:
     query = _where_as_select(sparql, with_graph, using, base_iri, store)
     default = NamedNode(str(with_graph)) if with_graph is not None else DefaultGraph()
     delete, insert = [], []
-    for row in store.query(query):
+    try:
+        rows = list(store.query(query))
+    except (SyntaxError, StoreError):
+        raise NeedsCopy("the store did not take the WHERE as a query") from None
+    for row in rows:
         if any(isinstance(v, ox.BlankNode) for v in _values(row)):
             raise NeedsCopy("a blank node of the store in a template's solution")
         if any(isinstance(v, NamedNode) and store.engine_graph(v.value) for v in _values(row)):
@@ -362,8 +366,8 @@ def _where_as_select(sparql: str, with_graph, using, base_iri, store: Store) -> 
     group pattern as written), with its dataset: USING as FROM; WITH as a GRAPH around the
     pattern (a FROM would also empty the named graphs, which WITH leaves alone)."""
     masked = masked_sparql(sparql)
-    starts = [p for kw in ("WITH", "DELETE", "INSERT") for p in depth0_keyword_positions(sparql, kw)]
-    wheres = depth0_keyword_positions(sparql, "WHERE")
+    starts = [p for kw in ("WITH", "DELETE", "INSERT") for p in _keyword(sparql, kw)]
+    wheres = _keyword(sparql, "WHERE")
     if not starts or not wheres:
         raise NeedsCopy("no WHERE found in the update's text")
     prologue = sparql[:min(starts)]
@@ -378,6 +382,14 @@ def _where_as_select(sparql: str, with_graph, using, base_iri, store: Store) -> 
         pattern = f"{{ GRAPH <{with_graph}> {pattern} }}"
     base = f"BASE <{base_iri}>\n" if base_iri and not re.search(r"\bBASE\b", masked[:len(prologue)], re.I) else ""
     return f"{base}{prologue} SELECT * {dataset} WHERE {pattern}"
+
+
+def _keyword(sparql: str, keyword: str) -> list[int]:
+    """Positions of a keyword, not of a variable or prefixed name spelt like it (?where,
+    with:x, ex:insert)."""
+    end = len(keyword)
+    return [p for p in depth0_keyword_positions(sparql, keyword)
+            if not (p and sparql[p - 1] in "?$:_-") and sparql[p + end:p + end + 1] != ":"]
 
 
 def _matching_brace(masked: str, open_at: int) -> int:
