@@ -61,6 +61,8 @@ UPDATES = {
     "keywords spelt as names": 'PREFIX with: <https://w3id.org/rightsgraph/ns#> PREFIX delete: <http://purl.org/dc/terms/> '
                                f'INSERT {{ GRAPH <{NOTES}> {{ ?where with:note ?insert }} }} WHERE {{ GRAPH <{RES}> {{ '
                                f'?where delete:issued ?insert FILTER(?insert = {YEAR}) }} }}',
+    "a WHERE, then data": f"DELETE WHERE {{ GRAPH <{RES}> {{ res:0001 dct:issued ?y }} }} ; "
+                          f'INSERT DATA {{ GRAPH <{RES}> {{ res:0001 dct:issued "2010"^^xsd:gYear }} }}',
     "relative IRIs": f'INSERT DATA {{ GRAPH <notes> {{ <book1> rdfs:comment "relative" }} }}',
 }
 
@@ -71,6 +73,8 @@ NEEDS_COPY = {
                               f"DELETE WHERE {{ GRAPH <{NOTES}> {{ ?s ?p ?o }} }}",
     "the store's blank nodes in a template": f"DELETE {{ GRAPH <{L01}> {{ ?s ?p ?o }} }} "
                                              f"WHERE {{ GRAPH <{L01}> {{ ?s ?p ?o FILTER(isBlank(?s)) }} }}",
+    "a WHERE in a later operation": f'INSERT {{ GRAPH <{NOTES}> {{ ?r a rg:Resource }} }} WHERE {{ GRAPH <{RES}> '
+                                    f'{{ ?r dct:issued {YEAR} }} }} ; DELETE WHERE {{ GRAPH <{NOTES}> {{ ?s ?p ?o }} }}',
     "the default graph": 'INSERT DATA { <urn:x:a> <urn:x:b> "c" }',
     # without SILENT these fail (Update 1.1, 3.2): the copy gives the engine's own error
     "drop a graph that does not exist": "DROP GRAPH <urn:x:none>",

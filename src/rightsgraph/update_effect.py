@@ -62,6 +62,8 @@ def effect_by_queries(store: Store, sparql: str, base_iri: str | None = None) ->
         ops = list(translate_update(without_data_blocks(sparql), base_iri).algebra)
     except Exception as exc:  # noqa: BLE001 - rdflib's parse errors; Oxigraph words them better
         raise NeedsCopy(f"rdflib could not parse the update ({type(exc).__name__})") from None
+    if any(op.name in ("Modify", "DeleteWhere") for op in ops[1:]):
+        raise NeedsCopy("a WHERE in a later operation of the request (it must see the earlier ones' changes)")
     blocks = iter(spans)
     state = _State(store)
     for op in ops:
@@ -71,9 +73,7 @@ def effect_by_queries(store: Store, sparql: str, base_iri: str | None = None) ->
             state.prefetch(quads)
             for q in quads:
                 (state.add if name == "InsertData" else state.remove)(q)
-        elif name in ("Modify", "DeleteWhere"):
-            if state.changed() or len(ops) > 1 and ops[0] is not op:
-                raise NeedsCopy("a WHERE after an operation that changed data in the same request")
+        elif name in ("Modify", "DeleteWhere"):     # the first operation: the store is as it was
             _modify(state, op, sparql, base_iri)
         elif name in ("Clear", "Drop"):
             for g in _named_targets(op.graphiri):
@@ -101,9 +101,6 @@ class _State:
         self.dropped: set = set()
         self._exists: dict[Quad, bool] = {}
         self._graph_cache: dict = {}
-
-    def changed(self) -> bool:
-        return bool(self.added or self.removed or self.cleared)
 
     # -- what the store holds now ----------------------------------------------------------
     def prefetch(self, quads: Iterable[Quad]) -> None:
@@ -371,7 +368,7 @@ def _where_as_select(sparql: str, with_graph, using, base_iri, store: Store) -> 
     if not starts or not wheres:
         raise NeedsCopy("no WHERE found in the update's text")
     prologue = sparql[:min(starts)]
-    open_at = masked.find("{", wheres[-1])
+    open_at = masked.find("{", wheres[0])      # the first operation's (templates are in braces)
     close_at = _matching_brace(masked, open_at)
     pattern = sparql[open_at:close_at + 1]
     dataset = " ".join(f"FROM <{u['default']}>" if "default" in u else f"FROM NAMED <{u['named']}>"
