@@ -17,8 +17,8 @@ as SPARQL 1.1 Update defines it, and only what the update touches crosses the ne
 The text is parsed once, by rdflib's SPARQL parser (`sparql_parsing.translate_update`).
 What cannot be worked out this way raises `NeedsCopy`, and the caller falls back to the copy
 (docs/remote-store.md lists the cases): `LOAD` (the source is fetched by the engine); a
-`WHERE` after an earlier operation of the same request changed something (it must see the
-change); a `WHERE` that reads the default graph without `WITH`/`USING`, or a quad written to
+`WHERE` in a later operation of the request (it must see what the earlier ones changed); a
+`WHERE` that reads the default graph without `WITH`/`USING`, or a quad written to
 the default graph (engines disagree on what the default graph is: Oxigraph keeps its own,
 Virtuoso's is the union of all graphs); a blank node of the store reaching a template (its
 label means nothing outside the one answer that carried it);
