@@ -111,6 +111,35 @@ def test_the_licence_list_links_every_licence(demo):
         assert f'value="{iri}"' in page
 
 
+def test_the_licence_list_comes_in_pages_and_filters_by_status(demo, monkeypatch):
+    """A library with 10,000 licences gets them a page at a time (100 by default; 3 here, for
+    the demo's ten), filtered by status, with links to the pages before and after."""
+    from rightsgraph.licences.registry import licence_iris
+    from rightsgraph.web import licence_pages
+    monkeypatch.setattr(licence_pages, "PER_PAGE", 3)
+    every = sorted(licence_iris(demo[0]))
+    seen = []
+    for n in range(1, 5):
+        status, page = _get(demo[1], f"/licences?page={n}")
+        assert status == 200
+        shown = re.findall(r'name="l" value="([^"]+)"', page)
+        assert len(shown) == (3 if n < 4 else len(every) - 9)
+        seen += shown
+        assert f"Licences {3 * n - 2}–{3 * n - 3 + len(shown)} of {len(every)}" in page
+        assert ('rel="prev"' in page) == (n > 1) and ('rel="next"' in page) == (n < 4)
+    assert sorted(seen) == every                                        # each licence on one page, once
+    status, active = _get(demo[1], "/licences?status=expired")
+    assert status == 200 and "lic:L05" not in active and "/licence?iri=https%3A//demo.rightsgraph.org/licence/L05" in active
+    assert len(re.findall(r'name="l" value="', active)) == 1            # L05 is the demo's one expired licence
+    status, zh = _get(demo[1], "/licences?page=2", "zh")
+    assert "许可协议第 4–6 份，共 10 份" in zh and "下一页" in zh and "上一页" in zh
+    for url, lang, words in (("/licences?page=9", "en", "Parameter page must be a whole number from 1 to 4: 9"),
+                             ("/licences?page=x", "zh", "参数 page 必须是 1 到 4 之间的整数：x"),
+                             ("/licences?status=lapsed", "en", "Unknown licence status lapsed")):
+        status, page = _get(demo[1], url, lang)
+        assert status == 400 and words in page, url
+
+
 def test_compare_puts_licences_side_by_side_and_marks_differences(demo):
     status, page = _get(demo[1], "/licences/compare?" + urlencode([("l", L01), ("l", L02)]))
     assert status == 200

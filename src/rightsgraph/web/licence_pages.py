@@ -83,9 +83,34 @@ def _names(store, sheets) -> dict:
     return labels(store, iris)
 
 
+# A page of the list: 10,000 licences on one page were 3 MB of HTML and half a second to render.
+PER_PAGE = 100
+
+
 @bp.route("/licences")
 def licence_list():
-    return render_template("licences.html", licences=cached_licence_rows(), statuses=wording.LICENCE_STATUSES)
+    rows = cached_licence_rows()
+    status = request.args.get("status", "").strip()
+    if status:
+        if status not in wording.LICENCE_STATUSES:
+            raise PageError(400, _("Unknown licence status %(value)s; known: %(known)s",
+                                   value=status, known=", ".join(wording.LICENCE_STATUSES)))
+        rows = [r for r in rows if r["status"] == status]
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    page = _page(pages)
+    start = (page - 1) * PER_PAGE
+    return render_template("licences.html", licences=rows[start:start + PER_PAGE], statuses=wording.LICENCE_STATUSES,
+                           status=status, page=page, pages=pages, total=len(rows),
+                           first=start + 1 if rows else 0, last=min(start + PER_PAGE, len(rows)))
+
+
+def _page(pages: int) -> int:
+    """The `page` parameter: a whole number from 1 to `pages` (default 1); PageError naming it."""
+    value = request.args.get("page", "1").strip()
+    if not value.isdigit() or not 1 <= int(value) <= pages:
+        raise PageError(400, _("Parameter page must be a whole number from 1 to %(pages)s: %(value)s",
+                               pages=pages, value=value))
+    return int(value)
 
 
 @bp.route("/licence")
