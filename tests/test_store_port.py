@@ -25,6 +25,15 @@ def test_dataset_clauses_are_stripped_when_the_protocol_gives_the_dataset():
     assert "http://x" not in strip_dataset_clauses("select * from<http://x>where{?s ?p ?o}")
 
 
+def test_the_protocols_using_graphs_go_before_the_where_keyword_not_a_variable_named_so():
+    """using-graph-uri becomes USING before each WHERE; `?where` and `?with` are variables,
+    not keywords (they once got a USING inserted before them, or refused the request)."""
+    from rightsgraph.store.base import apply_using
+    update = "INSERT { GRAPH <http://g> { ?where <http://p> ?with } } WHERE { ?where <http://p> ?with }"
+    out = apply_using(update, ["http://u"], [])
+    assert out == update.replace("} } WHERE {", "} } USING <http://u> WHERE {")
+
+
 # -- capabilities instead of a back door (issue 11) ----------------------------------------
 
 def test_product_code_never_reaches_past_the_store_port():

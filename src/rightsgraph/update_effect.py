@@ -37,7 +37,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad
 from rdflib import BNode, Literal, URIRef, Variable
 
 from .sparql_parsing import data_block_spans, translate_update, without_data_blocks
-from .store.base import Store, StoreError, depth0_keyword_positions, masked_sparql
+from .store.base import Store, StoreError, depth0_keyword_positions, has_blank_node, masked_sparql
 
 _BATCH = 200          # quads or IRIs per VALUES block: a few tens of KB of query text
 
@@ -51,7 +51,6 @@ class Effect:
     added: list[Quad]
     removed: list[Quad]
     cleared: dict = field(default_factory=dict)   # graph emptied whole -> its content afterwards
-    dropped: set = field(default_factory=set)     # named graphs that no longer exist afterwards
 
 
 def effect_by_queries(store: Store, sparql: str, base_iri: str | None = None) -> Effect:
@@ -78,7 +77,7 @@ def effect_by_queries(store: Store, sparql: str, base_iri: str | None = None) ->
         elif name in ("Clear", "Drop"):
             for g in _named_targets(op.graphiri):
                 _must_exist(state, op, g, True)
-                state.clear(g, drop=name == "Drop")
+                state.clear(g)     # CLEAR and DROP alike: the change set replaces an emptied graph
         elif name == "Create":
             # an empty graph holds no quad: nothing to add, validate or commit
             _must_exist(state, op, NamedNode(str(op.graphiri)), False)
@@ -98,14 +97,13 @@ class _State:
         self.added: dict[Quad, None] = {}      # ordered sets
         self.removed: dict[Quad, None] = {}
         self.cleared: set = set()
-        self.dropped: set = set()
         self._exists: dict[Quad, bool] = {}
         self._graph_cache: dict = {}
 
     # -- what the store holds now ----------------------------------------------------------
     def prefetch(self, quads: Iterable[Quad]) -> None:
         """Ask the store, in batches, which of these quads it holds."""
-        wanted = [q for q in quads if q not in self._exists and not _fresh(q)]
+        wanted = [q for q in quads if q not in self._exists and not has_blank_node(q)]   # blank nodes this request mints are new
         for q in wanted:
             if isinstance(q.graph_name, DefaultGraph):
                 raise NeedsCopy("a quad in the default graph")
@@ -120,8 +118,8 @@ class _State:
     def _stored(self, q: Quad) -> bool:
         if q in self._exists:          # asked already, or read with its graph
             return self._exists[q]
-        if _fresh(q):
-            return False
+        if has_blank_node(q):
+            return False               # a blank node this request minted: new
         self.prefetch([q])
         return self._exists[q]
 
@@ -148,7 +146,6 @@ class _State:
             del self.removed[q]
         elif q not in self.added and not self._stored(q):
             self.added[q] = None
-        self.dropped.discard(q.graph_name)
 
     def remove(self, q: Quad) -> None:
         if q in self.added:
@@ -156,16 +153,14 @@ class _State:
         elif self._stored(q):
             self.removed[q] = None
 
-    def clear(self, g, *, drop: bool) -> None:
+    def clear(self, g) -> None:
         for q in self.graph_now(g):
             self.remove(q)
         self.cleared.add(g)
-        if drop and isinstance(g, NamedNode):
-            self.dropped.add(g)
 
     def effect(self) -> Effect:
         cleared = {g: self.graph_now(g) for g in self.cleared}
-        return Effect(list(self.added), list(self.removed), cleared, set(self.dropped))
+        return Effect(list(self.added), list(self.removed), cleared)
 
 
 def _must_exist(state: "_State", op, graph, exists: bool) -> None:
@@ -175,11 +170,6 @@ def _must_exist(state: "_State", op, graph, exists: bool) -> None:
         return
     if state.holds_graph(graph) != exists:
         raise NeedsCopy(f"{op.name} of a graph that {'does not exist' if exists else 'exists'}")
-
-
-def _fresh(q: Quad) -> bool:
-    """A quad with a blank node minted by this request: never in the store already."""
-    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
 
 
 def _named_targets(target) -> list:
@@ -197,11 +187,11 @@ def _add_copy_move(state: _State, name: str, source, target) -> None:
         return       # Update 1.1: ADD, COPY and MOVE of a graph onto itself do nothing
     content = state.graph_now(src)
     if name in ("Copy", "Move"):
-        state.clear(dst, drop=False)
+        state.clear(dst)
     for q in content:
         state.add(Quad(q.subject, q.predicate, q.object, dst))
     if name == "Move":
-        state.clear(src, drop=True)
+        state.clear(src)
 
 
 def _graph_term(x):
@@ -226,7 +216,7 @@ def _data_quads(sparql: str, span, base_iri: str | None, *, deleting: bool) -> l
     for q in quads:
         if not isinstance(q.graph_name, NamedNode):
             raise NeedsCopy("a quad in the default graph")
-        if deleting and _fresh(q):
+        if deleting and has_blank_node(q):
             raise NeedsCopy("a blank node in DELETE DATA")
     return quads
 
@@ -363,8 +353,8 @@ def _where_as_select(sparql: str, with_graph, using, base_iri, store: Store) -> 
     group pattern as written), with its dataset: USING as FROM; WITH as a GRAPH around the
     pattern (a FROM would also empty the named graphs, which WITH leaves alone)."""
     masked = masked_sparql(sparql)
-    starts = [p for kw in ("WITH", "DELETE", "INSERT") for p in _keyword(sparql, kw)]
-    wheres = _keyword(sparql, "WHERE")
+    starts = [p for kw in ("WITH", "DELETE", "INSERT") for p in depth0_keyword_positions(sparql, kw)]
+    wheres = depth0_keyword_positions(sparql, "WHERE")
     if not starts or not wheres:
         raise NeedsCopy("no WHERE found in the update's text")
     prologue = sparql[:min(starts)]
@@ -379,14 +369,6 @@ def _where_as_select(sparql: str, with_graph, using, base_iri, store: Store) -> 
         pattern = f"{{ GRAPH <{with_graph}> {pattern} }}"
     base = f"BASE <{base_iri}>\n" if base_iri and not re.search(r"\bBASE\b", masked[:len(prologue)], re.I) else ""
     return f"{base}{prologue} SELECT * {dataset} WHERE {pattern}"
-
-
-def _keyword(sparql: str, keyword: str) -> list[int]:
-    """Positions of a keyword, not of a variable or prefixed name spelt like it (?where,
-    with:x, ex:insert)."""
-    end = len(keyword)
-    return [p for p in depth0_keyword_positions(sparql, keyword)
-            if not (p and sparql[p - 1] in "?$:_-") and sparql[p + end:p + end + 1] != ":"]
 
 
 def _matching_brace(masked: str, open_at: int) -> int:

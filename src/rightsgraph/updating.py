@@ -26,7 +26,7 @@ from pyoxigraph import NamedNode, RdfFormat
 from . import write_generation, provenance
 from .loading import LoadRejected
 from .namespaces import SYSTEM_GRAPHS
-from .store.base import Store, scope_graph_management
+from .store.base import Store, has_blank_node, scope_graph_management
 from .store.changeset import ChangeSet
 from .store.embedded import EmbeddedStore
 from .system_graphs import default_gate, ontology_store
@@ -101,7 +101,10 @@ def _try_on_a_copy(store: Store, sparql: str, base_iri, guard, gate):
             report = _check_effect(snapshot, added, removed, guard, gate)
             if not added and not removed:
                 return added, removed, report, None
-            return added, removed, report, _change_set(store, before, snapshot, added, removed)
+            touched = {q.graph_name for q in added + removed if isinstance(q.graph_name, NamedNode)}
+            dropped = {g for g in touched if before.contains_named_graph(g) and not snapshot.contains_named_graph(g)}
+            return added, removed, report, _change_set(
+                store, dropped, added, removed, lambda g: snapshot.quads_for_pattern(None, None, None, g))
         finally:
             before = snapshot = None  # close the snapshot before its folder goes
 
@@ -118,16 +121,9 @@ def _try_by_queries(store: Store, sparql: str, base_iri, guard, gate):
         return added, removed, report, None
     # named graphs emptied whole are replaced; the default graph loses its quads one by one
     # (some engines have no default graph of their own to drop: Virtuoso)
-    clear = {g for g in effect.cleared if isinstance(g, NamedNode)}
-    if not store.keeps_blank_nodes:
-        clear |= {q.graph_name for q in removed
-                  if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
-    add = [q for q in added if q.graph_name not in clear]
-    for g in clear:    # a replaced graph gets its whole new content (nothing, when dropped)
-        add += effect.cleared.get(g, [])
-    change = ChangeSet(clear=sorted(clear, key=lambda g: getattr(g, "value", "")),
-                       remove=[q for q in removed if q.graph_name not in clear], add=add)
-    return added, removed, report, change
+    emptied = {g for g in effect.cleared if isinstance(g, NamedNode)}
+    return added, removed, report, _change_set(store, emptied, added, removed,
+                                               lambda g: effect.cleared.get(g, []))
 
 
 def _check_effect(after: ox.Store, added, removed, guard, gate):
@@ -150,18 +146,16 @@ def _scratch_dir(store) -> str | None:
     return str(store.path.parent) if getattr(store, "path", None) is not None else None
 
 
-def _change_set(store: Store, before: ox.Store, after: ox.Store, added, removed) -> ChangeSet:
-    """The validated difference as a change set. A graph the update dropped is dropped
-    (not left as an empty name). A remote store cannot name blank nodes in DELETE DATA, so
-    there a graph losing blank-node triples is replaced whole by its new content."""
-    touched = {q.graph_name for q in added + removed if isinstance(q.graph_name, NamedNode)}
-    clear = {g for g in touched if before.contains_named_graph(g) and not after.contains_named_graph(g)}
+def _change_set(store: Store, clear: set, added, removed, content_after) -> ChangeSet:
+    """The validated difference as a change set. The graphs in `clear` (dropped, or emptied
+    whole) are replaced by their content after the update (`content_after(graph)`; nothing,
+    when dropped), not left as empty names. A remote store cannot name blank nodes in DELETE
+    DATA, so there a graph losing blank-node triples is replaced whole too."""
     if not store.keeps_blank_nodes:
-        clear |= {q.graph_name for q in removed
-                  if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
+        clear = clear | {q.graph_name for q in removed if has_blank_node(q)}
     add = [q for q in added if q.graph_name not in clear]
-    for g in clear:   # a replaced graph gets its whole new content (nothing, when dropped)
-        add += after.quads_for_pattern(None, None, None, g)
+    for g in clear:
+        add += content_after(g)
     return ChangeSet(clear=sorted(clear, key=lambda g: getattr(g, "value", "")),
                      remove=[q for q in removed if q.graph_name not in clear], add=add)
 

@@ -27,7 +27,7 @@ from typing import Iterable
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad
 
-from ..store.base import depth0_keyword_positions
+from ..store.base import depth0_keyword_positions, has_blank_node
 from ..store.changeset import ChangeSet
 from .assets import DERIVED_GRAPH, derive_asset_classes, rule_files
 
@@ -87,7 +87,7 @@ def update_asset_classes(store, graph: NamedNode, before: Iterable[Quad], after:
 def _union_changes(store, graph: NamedNode, triples: set) -> set:
     """The triples whose presence in the union of the graphs changed: not also held by
     another graph (blank-node triples are kept: they cannot be looked up)."""
-    named = [t for t in triples if not _has_blank(t)]
+    named = [t for t in triples if not has_blank_node(t)]
     elsewhere = set()
     for batch in _batches(named):
         rows = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in batch)
@@ -95,10 +95,6 @@ def _union_changes(store, graph: NamedNode, triples: set) -> set:
                                f"FILTER(?g != {graph} && ?g != {DERIVED_GRAPH}) }}"):
             elsewhere.add(ox.Triple(row["s"], row["p"], row["o"]))
     return {t for t in triples if t not in elsewhere}
-
-
-def _has_blank(t) -> bool:
-    return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
 
 
 def _affected(store, nodes: set, removed_targets: set) -> set:

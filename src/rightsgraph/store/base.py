@@ -161,6 +161,12 @@ class Store(ABC):
         self.close()
 
 
+def has_blank_node(t) -> bool:
+    """Whether a quad or triple has a blank node as subject or object: such a node cannot be
+    named across a SPARQL protocol (VALUES, DELETE DATA)."""
+    return isinstance(t.subject, BlankNode) or isinstance(t.object, BlankNode)
+
+
 def as_predicate_list(predicate):
     """None, or the predicates a pattern names (one, or a list of them)."""
     if predicate is None:
@@ -174,8 +180,12 @@ def masked_sparql(text: str) -> str:
     return _NOISE.sub(lambda m: " " * len(m.group(0)), text)
 
 
+_NAME_PARTS = "?$:_-"     # a keyword right after one of these is part of a name
+
+
 def depth0_keyword_positions(text: str, keyword: str) -> list[int]:
-    """Positions of `keyword` outside strings, IRIs, comments and braces."""
+    """Positions of `keyword` outside strings, IRIs, comments and braces, and not part of a
+    variable or prefixed name spelt like it (?where, $from, ex:ask, with:x)."""
     masked = masked_sparql(text)
     positions, depth = [], 0
     pattern = re.compile(rf"\b{keyword}\b", re.IGNORECASE)
@@ -186,7 +196,8 @@ def depth0_keyword_positions(text: str, keyword: str) -> list[int]:
             depth += 1
         elif ch == "}":
             depth -= 1
-        elif depth == 0 and pattern.match(masked, i) and (i == 0 or not masked[i - 1].isalnum()):
+        elif depth == 0 and pattern.match(masked, i) and (i == 0 or not masked[i - 1].isalnum()) \
+                and not (i and masked[i - 1] in _NAME_PARTS) and masked[i + len(keyword):i + len(keyword) + 1] != ":":
             positions.append(i)
         i += 1
     return positions
@@ -201,8 +212,6 @@ def strip_dataset_clauses(sparql: str) -> str:
     Virtuoso merges both, which would let a reader's FROM NAMED reach a hidden graph."""
     out, last = [], 0
     for pos in depth0_keyword_positions(sparql, "FROM"):
-        if pos and sparql[pos - 1] in "?$:_-":      # a variable or a prefixed name, not the keyword
-            continue
         m = _DATASET_CLAUSE.match(sparql, pos)
         if m and pos >= last:
             out.append(sparql[last:pos])
@@ -239,9 +248,8 @@ def scope_graph_management(update: str, data_graphs) -> str:
     provenance graphs are the service's own, not part of the user's dataset.
     `data_graphs`: their IRIs, or a function giving them, called only when the update has
     such an operation (listing the graphs reads the whole store)."""
-    masked = _NOISE.sub(lambda m: " " * len(m.group(0)), update)
     out, last = [], 0
-    found = list(_GRAPH_MGMT.finditer(masked))
+    found = list(_GRAPH_MGMT.finditer(masked_sparql(update)))
     if found and callable(data_graphs):
         data_graphs = data_graphs()
     for m in found:

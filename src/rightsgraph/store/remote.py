@@ -26,7 +26,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from ..namespaces import PROVENANCE_GRAPH, VOID
-from .base import Store, StoreError, strip_dataset_clauses
+from .base import Store, StoreError, has_blank_node, strip_dataset_clauses
 
 _NT = "application/n-triples"
 
@@ -415,7 +415,7 @@ def _boolean(value: bool):
 def _ask_as_select(sparql: str) -> tuple[str, bool]:
     """`ASK { P }` as `SELECT * { P } LIMIT 1` (true when it has a row); other queries as they are."""
     from .base import depth0_keyword_positions
-    positions = [p for p in depth0_keyword_positions(sparql, "ASK") if not p or sparql[p - 1] not in "?$:_-"]
+    positions = depth0_keyword_positions(sparql, "ASK")
     if not positions or depth0_keyword_positions(sparql, "VALUES"):
         return sparql, False
     p = positions[0]
@@ -437,20 +437,16 @@ def _insert_ops(quads: list, size: int = 2000) -> list[str]:
     nodes is written as INSERT { … } WHERE { } for one graph, which every store takes
     (Virtuoso refuses blank nodes in INSERT DATA, and templates over several graphs). A
     blank node shared by two graphs therefore becomes one node per graph."""
-    plain = [q for q in quads if not _has_bnode(q)]
+    plain = [q for q in quads if not has_blank_node(q)]
     ops = [f"INSERT DATA {{ {_quad_block(chunk)} }}" for chunk in _chunks(plain, size)]
     by_graph: dict = defaultdict(list)    # one graph per template: Virtuoso fails on several
     for q in quads:
-        if _has_bnode(q):
+        if has_blank_node(q):
             by_graph[q.graph_name].append(q)
     for graph_quads in by_graph.values():
         for group in _bnode_groups(graph_quads, size):
             ops.append(f"INSERT {{ {_quad_block(group)} }} WHERE {{ }}")
     return ops
-
-
-def _has_bnode(q) -> bool:
-    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
 
 
 def _bnode_groups(quads: list, size: int):
