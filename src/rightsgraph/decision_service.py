@@ -229,11 +229,21 @@ class DecisionService:
             fingerprint = (write_generation.generation(), self._fingerprint())
             self._checked = time.monotonic()
             if self._index is None or fingerprint != self._built_for:
-                self._index = PolicyIndex.from_store(self.store)
-                self._built_for = fingerprint
-            else:
-                self._built_for = fingerprint
+                self._index = self._brought_up_to_date(fingerprint[0]) or PolicyIndex.from_store(self.store)
+            self._built_for = fingerprint
         return self._index
+
+    def _brought_up_to_date(self, gen: int) -> PolicyIndex | None:
+        """The index refreshed from the graphs this process's writes changed since it was
+        built (policy/index_refresh.py), or None: rebuild. A change of the provenance
+        record with no write of ours (another process wrote) is always a rebuild."""
+        if self._index is None or not self._built_for or gen == self._built_for[0]:
+            return None
+        graphs = write_generation.graphs_since(self._built_for[0])
+        if graphs is None:
+            return None
+        from .policy.index_refresh import refreshed
+        return refreshed(self._index, self.store, graphs)
 
     def known_terms(self, index: PolicyIndex | None = None) -> KnownTerms:
         """The actions, left operands and parties requests may name, built once per index."""

@@ -168,7 +168,9 @@ def commit_staged(store: Store, staging: ox.Store, *, sources, names, replace, a
         change.add += bookkeeping.add
     store.commit(change)
     t_commit = time.perf_counter()
-    write_generation.bump()  # last: listeners (snapshots for readers) see the load with its provenance
+    touched = set(graphs) | set(clear) | {q.graph_name for q in change.add + change.remove}
+    # last: listeners (snapshots for readers) see the load with its provenance
+    write_generation.bump(g for g in touched if isinstance(g, NamedNode))
     return LoadResult(graphs=loaded, sources=sources, report=report, seconds=0.0,
                       timings={"validate": t_validate - t0, "commit": t_commit - t_validate})
 

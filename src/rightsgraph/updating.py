@@ -86,7 +86,7 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
         change.record = provenance.LoadRecord.new(agent=agent, started=started, loaded=named, replaced=False,
                                                   via="sparql-update")
         store.commit(change)
-        write_generation.bump()
+        write_generation.bump({q.graph_name for q in (*added, *removed) if isinstance(q.graph_name, NamedNode)})
     return UpdateResult(len(added), len(removed), named, report, time.perf_counter() - t0)
 
 

@@ -67,6 +67,9 @@ _INDEX_PREDICATES = (frozenset({RDF_TYPE, SUBCLASS, SKOS_BROADER, DCT_ISSUED, RE
 # Graphs of preservation records (registered objects and copies, millions of PREMIS events)
 # state no policy; read, their rdf:type quads would dominate the build.
 SKIPPED_GRAPHS_PREFIX = "https://w3id.org/rightsgraph/graph/preservation/"
+# The provenance graph (one activity per write) neither: every write adds to it, and what it
+# types (activities, graphs as entities) is no party, asset or action of a policy.
+PROVENANCE_GRAPH_IRI = "https://w3id.org/rightsgraph/graph/provenance"
 
 
 class PolicyIndex:
@@ -105,20 +108,43 @@ class PolicyIndex:
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def from_quads(cls, quads: Iterable, keep_graph: bool = False, annotations: bool = True) -> "PolicyIndex":
+    def from_quads(cls, quads: Iterable, keep_graph: bool = False, annotations: bool = True,
+                   refreshable: bool = False) -> "PolicyIndex":
         """``annotations``: keep titles, comments and clause texts for explanations (files);
-        a store passes False and answers them on demand instead."""
+        a store passes False and answers them on demand instead. ``refreshable``: keep what
+        `index_refresh.refreshed` needs to bring the index up to date after a write (the
+        policy graph, the subjects of each named graph, what each policy's compilation read)."""
         idx = cls()
         g = Graph()
-        part_of, types, subclass = idx.part_of, idx.types, idx.subclass
-        inc, imp = idx.included_in, idx.implies
-        facts: dict = defaultdict(lambda: defaultdict(list))   # licence lifecycle (rg:) facts
-        premis: dict = defaultdict(lambda: defaultdict(list))  # PREMIS rights statement facts
-        statements: set = set()
+        idx._facts = defaultdict(lambda: defaultdict(list))    # licence lifecycle (rg:) facts
+        idx._premis = defaultdict(lambda: defaultdict(list))   # PREMIS rights statement facts
+        idx._statements = set()
         notes = idx._annotations if annotations else None
+        by_graph = defaultdict(set) if refreshable else None
+        idx._absorb(quads, g, notes, by_graph)
+        idx._compile(g, footprints={} if refreshable else None)
+        if not annotations:
+            idx._annotations = None
+        if keep_graph:
+            idx.graph = g
+        if refreshable:
+            idx._g, idx._graph_subjects = g, by_graph
+        else:
+            idx._facts = idx._premis = idx._statements = None
+        idx.built_at = datetime.now()
+        return idx
+
+    def _absorb(self, quads: Iterable, g: Graph, notes: dict | None, by_graph: dict | None) -> None:
+        """Read quads into the index's maps (every map is keyed by the quad's subject, but the
+        rights statements named by premis:rightsStatus)."""
+        part_of, types, subclass = self.part_of, self.types, self.subclass
+        inc, imp = self.included_in, self.implies
+        facts, premis, statements = self._facts, self._premis, self._statements
         for q in quads:
             p = q.predicate.value
             o = q.object
+            if by_graph is not None:
+                by_graph[q.graph_name].add(node_key(q.subject))
             if p == PART_OF:
                 part_of[node_key(q.subject)].add(node_key(o))
             elif p == RDF_TYPE:
@@ -153,23 +179,14 @@ class PolicyIndex:
             elif p == DCT_ISSUED:
                 year = _year(o)
                 if year is not None:
-                    idx.issued[node_key(q.subject)] = year
+                    self.issued[node_key(q.subject)] = year
             elif p == RESOURCE_TYPE:
                 if isinstance(o, NamedNode) and o.value in SERIAL_TYPES:
-                    idx.serials.add(node_key(q.subject))
+                    self.serials.add(node_key(q.subject))
             elif p in PREMIS_PREDICATES:
                 premis[node_key(q.subject)][p].append(node_key(o) if not isinstance(o, Literal) else term_value(o))
             if notes is not None and p in ANNOTATION_PREDICATES:
                 notes.setdefault(node_key(q.subject), {}).setdefault(p, []).append(o)
-        idx._lifecycle_facts = facts
-        idx._compile(g, premis, statements)
-        idx._lifecycle_facts = None
-        if not annotations:
-            idx._annotations = None
-        if keep_graph:
-            idx.graph = g
-        idx.built_at = datetime.now()
-        return idx
 
     @classmethod
     def from_store(cls, store, keep_graph: bool = False) -> "PolicyIndex":
@@ -179,7 +196,8 @@ class PolicyIndex:
         graphs = [ox.DefaultGraph(), *(g for g in store.graphs() if not _skipped(g))]
         quads = store.quads_with_predicates(
             lambda p: p.value.startswith(ODRL) or p.value in _INDEX_PREDICATES, graphs)
-        idx = cls.from_quads(quads, keep_graph=keep_graph, annotations=False)
+        idx = cls.from_quads(quads, keep_graph=keep_graph, annotations=False,
+                             refreshable=store.keeps_blank_nodes)
         idx._annotation_source = _store_annotations(store)
         return idx
 
@@ -196,7 +214,7 @@ class PolicyIndex:
             found = cache[node] = self._annotation_source(node)
         return found
 
-    def _compile(self, g: Graph, premis: dict | None = None, statements: set | None = None):
+    def _compile(self, g: Graph, footprints: dict | None = None):
         # X owl:equivalentClass [owl:intersectionOf (A B)] (or X owl:intersectionOf (A B)):
         # X is a narrower action of both A and B.
         for s, preds in list(g.spo.items()):
@@ -208,23 +226,21 @@ class PolicyIndex:
                     if isinstance(m, NamedNode) and isinstance(s, IRI):
                         self.included_in[s].add(IRI(m.value))
         compiler = Compiler(g, self.classes)
-        self.policies = compiler.policies()
-        if statements:
-            for key, pol in compile_statements(premis or {}, statements, compiler).items():
+        self.policies = compiler.policies(footprints=footprints)
+        if footprints is not None:
+            self._footprints = footprints
+            owners: dict = defaultdict(set)
+            for pid, nodes in footprints.items():
+                for n in nodes:
+                    owners[n].add(pid)
+            self._owners = owners
+        if self._statements:
+            for key, pol in compile_statements(self._premis or {}, self._statements, compiler).items():
                 if key not in self.policies:
                     self.policies[key] = pol
                     self.statement_policies.add(key)
-        facts = getattr(self, "_lifecycle_facts", None)
-        apply_lifecycle(self, facts)
-        for s, f in (facts or {}).items():
-            for r in f.get(IMPLEMENTED_BY, ()):
-                self.rule_terms[r].append(s)
-            for t in f.get(DERIVED_BY, ()):
-                self.rule_terms[s].append(t)
-        for s, f in (facts or {}).items():
-            for primary in f.get(DERIVED_FROM, ()):
-                self.rule_terms[s] = self.rule_terms.get(primary, []) + [
-                    t for t in self.rule_terms.get(s, []) if t not in self.rule_terms.get(primary, [])]
+        apply_lifecycle(self, self._facts)
+        self.rule_terms = rule_terms(self._facts)
         for p in self.policies.values():
             for r in p.effective_rules:
                 self.add_rule(p, r)
@@ -336,6 +352,20 @@ class PolicyIndex:
 
     def __len__(self):
         return len(self.policies)
+
+
+def rule_terms(facts: dict | None) -> dict:
+    """rule -> the licence terms it implements or was derived by (what explanations cite)."""
+    out: dict = defaultdict(list)
+    for s, f in (facts or {}).items():
+        for r in f.get(IMPLEMENTED_BY, ()):
+            out[r].append(s)
+        for t in f.get(DERIVED_BY, ()):
+            out[s].append(t)
+    for s, f in (facts or {}).items():
+        for primary in f.get(DERIVED_FROM, ()):
+            out[s] = out.get(primary, []) + [t for t in out.get(s, []) if t not in out.get(primary, [])]
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -625,4 +655,5 @@ def _unique_pairs(pairs: list) -> list:
 
 
 def _skipped(graph) -> bool:
-    return isinstance(graph, NamedNode) and graph.value.startswith(SKIPPED_GRAPHS_PREFIX)
+    return isinstance(graph, NamedNode) and (graph.value.startswith(SKIPPED_GRAPHS_PREFIX)
+                                             or graph.value == PROVENANCE_GRAPH_IRI)

@@ -105,12 +105,17 @@ def in_force(pol, rule, now, party_set) -> bool:
     return True
 
 
-def apply_lifecycle(index, facts: dict) -> None:
-    """Attach lifecycle facts to the compiled policies and link amendments/member licences."""
+def apply_lifecycle(index, facts: dict, only=None) -> None:
+    """Attach lifecycle facts to the compiled policies and link amendments/member licences.
+    `only`: the policies newly compiled (index_refresh.py); the others keep what they have,
+    and a link is made where it lands on one of them (the rules an amendment replaces,
+    the master rules a member licence overrides)."""
     if not facts:
         return
     pols = index.policies
     for pid, pol in pols.items():
+        if only is not None and pid not in only:
+            continue
         f = facts.get(pid)
         if not f:
             continue
@@ -133,7 +138,9 @@ def apply_lifecycle(index, facts: dict) -> None:
             if primary in rule_type:
                 rule_type[s] = rule_type[primary]
     if rule_type:
-        for pol in pols.values():
+        for pid, pol in pols.items():
+            if only is not None and pid not in only:
+                continue
             for r in pol.rules:
                 r.term_type = rule_type.get(r.id)
 
@@ -158,7 +165,7 @@ def apply_lifecycle(index, facts: dict) -> None:
             continue
         for amended_id in f.get(AMENDS, ()):
             amended = pols.get(amended_id)
-            if amended is None:
+            if amended is None or only is not None and amended_id not in only:
                 continue
             lc = pol.lifecycle or Lifecycle()
             effective = lc.effective or lc.start
@@ -177,7 +184,7 @@ def apply_lifecycle(index, facts: dict) -> None:
                     r.replaced = r.replaced + ((effective, pol),)
         for master_id in f.get(MEMBER_OF, ()):
             master = pols.get(master_id)
-            if master is None:
+            if master is None or only is not None and master_id not in only:
                 continue
             for m in master.rules:
                 hits = tuple(lr for lr in pol.rules if lr.kind in ("permission", "prohibition") and same_term(m, lr))

@@ -149,10 +149,11 @@ class Policy:
 class Graph:
     """Subject -> predicate -> [objects] over the quads that matter for policies."""
 
-    __slots__ = ("spo",)
+    __slots__ = ("spo", "seen")
 
     def __init__(self):
         self.spo: dict = defaultdict(lambda: defaultdict(list))
+        self.seen: set | None = None     # while set: every subject read (a policy's footprint)
 
     def add(self, s, p: str, o):
         self.spo[node_key(s)][p].append(o)
@@ -165,6 +166,8 @@ class Graph:
         return g
 
     def objects(self, s, p) -> list:
+        if self.seen is not None:
+            self.seen.add(s)
         d = self.spo.get(s)
         return d.get(p, []) if d else []
 
@@ -295,18 +298,19 @@ class Compiler:
 
     # ------------------------------------------------------------------ policies
     def policy_keys(self) -> list:
-        g = self.g
-        keys = []
-        for s, preds in g.spo.items():
-            types = self.types(s)
-            if ODRL + "Request" in types:
-                continue  # a request is a policy-shaped question, never a grant
-            if types & POLICY_CLASSES or any(p in preds for p in RULE_PROPS):
-                # rules of an odrl:Request permission node are not policies either
-                if ODRL + "Permission" in types or ODRL + "Prohibition" in types:
-                    continue
-                keys.append(s)
-        return keys
+        return [s for s in self.g.spo if self.is_policy_key(s)]
+
+    def is_policy_key(self, s) -> bool:
+        preds = self.g.spo.get(s)
+        if not preds:
+            return False
+        types = self.types(s)
+        if ODRL + "Request" in types:
+            return False  # a request is a policy-shaped question, never a grant
+        if types & POLICY_CLASSES or any(p in preds for p in RULE_PROPS):
+            # rules of an odrl:Request permission node are not policies either
+            return not (ODRL + "Permission" in types or ODRL + "Prohibition" in types)
+        return False
 
     def policy(self, key) -> Policy:
         g = self.g
@@ -339,9 +343,23 @@ class Compiler:
                     _set_policy(d, p)
         return p
 
-    def policies(self) -> dict:
-        pols = {k: self.policy(k) for k in self.policy_keys()}
-        link_inheritance(pols)
+    def policies(self, keys=None, footprints: dict | None = None) -> dict:
+        """The policies of `keys` (default: every policy in the graph), linked to what they
+        inherit. `footprints`: filled with policy -> every subject its compilation read, so
+        that a change to one of them is known to touch the policy (index_refresh.py)."""
+        pols = {}
+        for k in (self.policy_keys() if keys is None else keys):
+            if footprints is not None:
+                self._constraints = {}      # a constraint shared by two policies is read by both
+                self.g.seen = set()
+            try:
+                pols[k] = self.policy(k)
+            finally:
+                if footprints is not None:
+                    footprints[k] = frozenset(self.g.seen)
+                    self.g.seen = None
+        if keys is None:
+            link_inheritance(pols)
         return pols
 
 
@@ -351,7 +369,7 @@ def _set_policy(rule: Rule, p: Policy):
         _set_policy(d, p)
 
 
-def link_inheritance(pols: dict) -> None:
+def link_inheritance(pols: dict, only=None) -> None:
     """odrl:inheritFrom: a child policy holds its parent's rules as well (transitively).
 
     Inherited rules are shared objects; the child's conflict strategy governs the child
@@ -370,4 +388,5 @@ def link_inheritance(pols: dict) -> None:
         return rules, obls
 
     for k, p in pols.items():
-        p.effective_rules, p.effective_obligations = collect(k, set())
+        if only is None or k in only:
+            p.effective_rules, p.effective_obligations = collect(k, set())

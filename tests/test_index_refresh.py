@@ -1,0 +1,168 @@
+"""A write reaches decisions by refreshing the compiled policies from the graphs it changed
+(policy/index_refresh.py), not by rebuilding them: the refreshed index must be the rebuilt
+one, term for term and answer for answer, after every kind of write a library makes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from rightsgraph import write_generation
+from rightsgraph.decision_service import DecisionService
+from rightsgraph.licences.registry import import_sheet
+from rightsgraph.loading import load_files
+from rightsgraph.namespaces import ODRL, TDM
+from rightsgraph.policy import PolicyIndex, decide
+from rightsgraph.policy.index_refresh import refreshed
+from rightsgraph.updating import apply_update
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data" / "licences"
+EX = "http://example.org/lic/"
+WHEN = [datetime(2024, 3, 1, tzinfo=timezone.utc), datetime(2025, 7, 1, tzinfo=timezone.utc),
+        datetime(2027, 1, 1, tzinfo=timezone.utc)]
+ACTIONS = [ODRL.print, ODRL.read, ODRL.distribute, ODRL.reproduce, TDM.mine, ODRL.archive]
+CONTEXTS = [{}, {ODRL["count"]: 60}, {ODRL.deliveryChannel: "https://w3id.org/rightsgraph/ns#Email"}]
+
+
+def shape(index: PolicyIndex) -> dict:
+    """What decisions read from an index, in an order-free form."""
+    def rule(r):
+        return (str(r.id), r.kind, tuple(sorted(map(str, r.targets))), tuple(sorted(map(str, r.assignees))),
+                tuple(sorted(map(str, r.action_iris))), str(r.term_type),
+                tuple(sorted((str(e), str(p.id)) for e, p in r.replaced)),
+                tuple(sorted(str(x.id) for x in r.overridden_by)), len(r.constraints), len(r.duties))
+
+    def pairs(lst):
+        return sorted((str(p.id), str(r.id)) for p, r in lst)
+
+    return {
+        "policies": {str(k): (p.kind, p.conflict, repr(p.lifecycle), sorted(rule(r) for r in p.effective_rules),
+                              sorted(rule(r) for r in p.effective_obligations))
+                     for k, p in index.policies.items()},
+        "by_target": {str(t): pairs(v) for t, v in index.by_target.items() if v},
+        "by_target_party": {(str(t), str(a)): pairs(v) for t, inner in index.by_target_party.items()
+                            for a, v in inner.items() if v},
+        "part_of": {str(k): sorted(map(str, v)) for k, v in index.part_of.items() if v},
+        "types": {str(k): sorted(map(str, v)) for k, v in index.types.items() if v},
+        "issued": {str(k): v for k, v in index.issued.items()},
+        "serials": sorted(map(str, index.serials)),
+        "rule_terms": {str(k): sorted(map(str, v)) for k, v in index.rule_terms.items() if v},
+    }
+
+
+def answers(index: PolicyIndex, store) -> list:
+    resources = [r["r"].value for r in store.query(
+        "SELECT DISTINCT ?r WHERE { GRAPH ?g { ?r ?p ?o } FILTER(STRSTARTS(STR(?r), 'http://example.org/lic/')) }")]
+    out = []
+    for target in sorted(resources)[:40]:
+        for action in ACTIONS:
+            for who in (EX + "alice", EX + "bob", EX + "libA", None):
+                for ctx in CONTEXTS:
+                    for when in WHEN:
+                        d = decide(index, target, str(action), who, dict(ctx), at=when)
+                        out.append((target, str(action), who, str(ctx), when.isoformat(), d.decision, d.reason,
+                                    sorted(map(str, d.policies or ())), sorted(map(str, d.rules or ()))))
+    return out
+
+
+def same_as_rebuilt(index: PolicyIndex, store) -> None:
+    rebuilt = PolicyIndex.from_store(store)
+    a, b = shape(index), shape(rebuilt)
+    for key in a:
+        assert a[key] == b[key], key
+    assert answers(index, store) == answers(rebuilt, store)
+
+
+@pytest.fixture
+def service(store, monkeypatch):
+    load_files(store, [DATA / "world.ttl"])
+    svc = DecisionService(store)
+    svc.index()
+    builds = []
+    real = PolicyIndex.from_store.__func__
+
+    def counted(cls, st, **kw):
+        builds.append(1)
+        return real(cls, st, **kw)
+    monkeypatch.setattr(PolicyIndex, "from_store", classmethod(counted))
+    svc.builds = builds
+    return svc
+
+
+def refreshed_index(svc) -> PolicyIndex:
+    before = len(svc.builds)
+    index = svc.index()
+    assert len(svc.builds) == before, "the write was not refreshed but rebuilt"
+    return index
+
+
+@pytest.mark.parametrize("sheets", [
+    ["journals.yaml"],
+    ["journals.yaml", "amendment.yaml"],            # an amendment replaces terms of another licence
+    ["master.yaml", "local-b.yaml"],                # a member licence overrides its master's terms
+    ["negotiation.yaml", "terminated.yaml", "journals.yaml"],
+])
+def test_a_licence_import_is_refreshed_into_the_index_as_a_rebuild_would_give_it(service, store, sheets):
+    for sheet in sheets:
+        import_sheet(store, DATA / sheet)
+        same_as_rebuilt(refreshed_index(service), store)
+
+
+def test_an_amended_licence_replaced_and_its_amendment_dropped_stay_linked_right(service, store):
+    import_sheet(store, DATA / "journals.yaml")
+    import_sheet(store, DATA / "amendment.yaml")
+    service.index()
+    import_sheet(store, DATA / "journals.yaml")        # the amended licence again: new rule objects
+    same_as_rebuilt(refreshed_index(service), store)
+    amendment = [g.value for g in store.graphs() if "amendment" in g.value]
+    assert amendment
+    apply_update(store, f"DROP GRAPH <{amendment[0]}>")
+    same_as_rebuilt(refreshed_index(service), store)
+    import_sheet(store, DATA / "master.yaml")
+    import_sheet(store, DATA / "local-b.yaml")
+    service.index()
+    member = [g.value for g in store.graphs() if "licence/" in g.value and "master" not in g.value
+              and "journals" not in g.value]
+    apply_update(store, f"DROP GRAPH <{member[0]}>")      # the member licence: the master's rules relinked
+    same_as_rebuilt(refreshed_index(service), store)
+
+
+def test_sparql_updates_to_rules_constraints_parties_and_collections_are_refreshed(service, store):
+    import_sheet(store, DATA / "journals.yaml")
+    service.index()
+    # a constraint's right operand changed in place (a blank node of the licence graph)
+    apply_update(store, f"""PREFIX odrl: <{ODRL}>
+        DELETE {{ GRAPH ?g {{ ?c odrl:rightOperand ?v }} }} INSERT {{ GRAPH ?g {{ ?c odrl:rightOperand 70 }} }}
+        WHERE {{ GRAPH ?g {{ ?c odrl:leftOperand odrl:count ; odrl:rightOperand ?v }} }}""")
+    index = refreshed_index(service)
+    same_as_rebuilt(index, store)
+    # a resource moved out of the collection a licence targets, a party into a group
+    apply_update(store, f"""PREFIX odrl: <{ODRL}>
+        DELETE WHERE {{ GRAPH ?g {{ <{EX}art1> odrl:partOf ?c }} }} ;
+        INSERT DATA {{ GRAPH <http://example.org/lic/extra> {{ <{EX}bob> odrl:partOf <{EX}alice> }} }}""")
+    same_as_rebuilt(refreshed_index(service), store)
+    # a rule added to the default graph
+    apply_update(store, f"""PREFIX odrl: <{ODRL}>
+        INSERT DATA {{ <{EX}p-extra> a odrl:Set ; odrl:permission [ odrl:target <{EX}art1> ; odrl:action odrl:read ] }}""")
+    same_as_rebuilt(refreshed_index(service), store)
+
+
+def test_a_change_to_the_action_hierarchy_is_rebuilt_not_refreshed(service, store):
+    before = len(service.builds)
+    apply_update(store, f"""PREFIX odrl: <{ODRL}>
+        INSERT DATA {{ GRAPH <http://example.org/lic/vocab> {{ <{EX}skim> odrl:includedIn odrl:read }} }}""")
+    index = service.index()
+    assert len(service.builds) == before + 1
+    assert f"{EX}skim" in {str(a) for a in index.action_ancestors(f"{EX}skim")}
+    assert refreshed(index, store, []) is index       # nothing changed: the same index
+
+
+def test_a_write_that_does_not_name_its_graphs_is_rebuilt(service, store):
+    before = len(service.builds)
+    store.update(f"INSERT DATA {{ GRAPH <http://example.org/lic/x> {{ <{EX}x> <{ODRL}partOf> <{EX}y> }} }}")
+    write_generation.bump()
+    service.index()
+    assert len(service.builds) == before + 1
