@@ -56,6 +56,10 @@ def one_round(source: Path, work: Path, sheet: Path) -> dict:
     copy = work / "store"
     EmbeddedStore(source / "store").backup(copy)
     store = EmbeddedStore(copy)
+    from rightsgraph.reports.asset_updates import DERIVED_GRAPH
+    from rightsgraph.reports.assets import derive_asset_classes
+    if not store.count(DERIVED_GRAPH):
+        derive_asset_classes(store)    # once per store: else the import would derive every resource's class
     ask = question(store)
     svc = DecisionService(store)
     t0 = time.perf_counter()
