@@ -9,6 +9,7 @@ committed state, never a half-written one, and is never blocked by the writer.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -22,6 +23,7 @@ from .. import write_generation
 from .base import StoreError
 from .embedded import EmbeddedStore
 
+CHANGES = ".changes.json"   # beside each snapshot: the one before it and the graphs changed since
 KEEP = 4            # snapshots kept besides CURRENT, for readers still on an older one
 GRACE_SECONDS = 30  # and never removed younger than this
 
@@ -30,12 +32,20 @@ def snapshot_dir(store_path: Path) -> Path:
     return Path(store_path).parent / "published"
 
 
-def publish(store: EmbeddedStore) -> Path:
-    """Write a snapshot of `store` and make it CURRENT; prune old ones."""
+def publish(store: EmbeddedStore, graphs=None) -> Path:
+    """Write a snapshot of `store` and make it CURRENT; prune old ones. `graphs`: the named
+    graphs changed since the previous snapshot (None: not known), written beside the
+    snapshot so that readers moving to it can tell their caches what changed."""
     root = snapshot_dir(store.path)
     root.mkdir(parents=True, exist_ok=True)
     target = root / f"{time.time_ns()}-{uuid.uuid4().hex[:6]}"
     store.backup(target)
+    try:
+        previous = (root / "CURRENT").read_text().strip()
+    except OSError:
+        previous = None
+    changes = {"after": previous, "graphs": None if graphs is None else sorted(graphs)}
+    (root / f"{target.name}{CHANGES}").write_text(json.dumps(changes))
     tmp = root / f"CURRENT.{os.getpid()}.tmp"
     tmp.write_text(target.name)
     tmp.replace(root / "CURRENT")
@@ -44,7 +54,41 @@ def publish(store: EmbeddedStore) -> Path:
     for old in snaps[:-KEEP - 1]:
         if now - old.stat().st_mtime > GRACE_SECONDS:
             shutil.rmtree(old, ignore_errors=True)
+            (root / f"{old.name}{CHANGES}").unlink(missing_ok=True)
     return target
+
+
+def publisher(store: EmbeddedStore):
+    """A write listener (write_generation.on_change) publishing a snapshot after each write,
+    with the graphs the writes since the previous one changed."""
+    state = {"gen": write_generation.generation()}
+
+    def on_write() -> None:
+        graphs = write_generation.graphs_since(state["gen"])
+        state["gen"] = write_generation.generation()
+        publish(store, graphs)
+    return on_write
+
+
+def changed_between(root: Path, old: str | None, new: str) -> frozenset | None:
+    """The graphs changed from snapshot `old` to snapshot `new` (following each snapshot's
+    record back to `old`), or None when a step is not known."""
+    out: set = set()
+    name = new
+    for _ in range(10_000):
+        if name == old:
+            return frozenset(out)
+        try:
+            changes = json.loads((root / f"{name}{CHANGES}").read_text())
+        except (OSError, ValueError):
+            return None
+        if changes.get("graphs") is None or old is None:
+            return None
+        out.update(changes["graphs"])
+        name = changes.get("after")
+        if name is None:
+            return None
+    return None
 
 
 class SnapshotStore(EmbeddedStore):
@@ -69,10 +113,11 @@ class SnapshotStore(EmbeddedStore):
             return
         with self._lock:
             if name != self._current_name:
+                graphs = changed_between(self._root, self._current_name, name)
                 self._store = ox.Store.read_only(str(self._root / name))
                 self.path = self._root / name
                 self._current_name = name
-                write_generation.bump()  # caches (policy index, graph catalogue) follow the new state
+                write_generation.bump(graphs)  # caches (policy index, graph catalogue) follow the new state
 
     @property
     def raw(self) -> ox.Store:

@@ -38,14 +38,14 @@ def _writer_main(data_dir, port: int, settings: dict) -> None:
 
     from .. import write_generation
     from ..store.embedded import open_store
-    from ..store.snapshot import publish
+    from ..store.snapshot import publish, publisher
     from .app import create_app
     from .server import serve
 
     def factory():
         store = open_store(data_dir)
         publish(store)
-        write_generation.on_change(lambda: publish(store))
+        write_generation.on_change(publisher(store))
         app = create_app(store, settings=settings)
         # Readers forward the client's host and scheme: IRIs minted by the writer (POST
         # /store) and base IRIs of updates must be the public ones.
