@@ -154,7 +154,7 @@ def test_the_home_page_shows_the_previous_risks_while_a_write_is_recomputed(home
 def test_a_small_store_home_page_is_current_right_after_a_write(home):
     page, gate, store, tmp_path = home
     gate.open()
-    page.app.config["RG_HOME_RISKS_WAIT"] = 60.0      # the default's 2 s, with room for a loaded test machine
+    page.app.config["RG_HOME_RISKS_WAIT"] = 60.0      # a small store within the wait, with room for a loaded test machine
     page()
     from rightsgraph.loading import load_files
     more = tmp_path / "more.ttl"

@@ -157,10 +157,22 @@ def test_a_licence_import_recounts_its_graph_not_the_store(site):
     # the derived asset classes)
     assert PROVENANCE_GRAPH.value in graph_counts.recounted
 
-    # a graph store write: only that graph
-    client = app.test_client()
-    assert client.put(f"/store?graph={G}a", data=books("book1"), content_type="text/turtle",
-                      headers=cataloguer).status_code == 204
+    # a graph store write: only that graph, and (the write said which graph it changed)
+    # neither every graph's provenance record nor the list of graphs is read
+    import rightsgraph.graph_counts as gc
+    whole_reads = []
+    real_states, real_graphs = gc.graph_states, store.graphs
+    gc.graph_states = lambda st, graphs=None: (whole_reads.append("states") if graphs is None else None) \
+        or real_states(st, graphs)
+    store.graphs = lambda: whole_reads.append("graphs") or real_graphs()
+    try:
+        client = app.test_client()
+        assert client.put(f"/store?graph={G}a", data=books("book1"), content_type="text/turtle",
+                          headers=cataloguer).status_code == 204
+        assert client.get("/", headers=cataloguer).status_code == 200
+    finally:
+        gc.graph_states, store.graphs = real_states, real_graphs
+    assert "states" not in whole_reads
     assert_fresh(app, cataloguer)
     assert graph_counts.full_recounts == full and graph_counts.recounted & (data | {licence_graph}) == {G + "a"}
 

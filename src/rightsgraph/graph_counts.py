@@ -60,10 +60,24 @@ class GraphCounts:
         self.full_recounts = 0
 
     # ------------------------------------------------------------------ refreshing
-    def refresh(self) -> None:
+    def refresh(self, changed: frozenset[str] | None = None) -> None:
         """Catch up with the store. Call after reading the store's state fingerprint (a
-        write landing in between is then seen by the next refresh)."""
+        write landing in between is then seen by the next refresh). `changed`: the graphs
+        this process's writes changed since the last refresh, when they all said
+        (write_generation.graphs_since): only those and the untracked graphs are counted,
+        without reading the provenance records and the list of graphs (60 ms each at
+        10,000 graphs)."""
         with self._lock:
+            if changed is not None and self._built:
+                untracked = self._listed - self._modified.keys()    # provenance, derived graphs
+                self._recount(set(changed) | untracked)
+                modified = {g: m for g, m in self._modified.items() if g not in changed}
+                if changed:
+                    modified.update(graph_states(self.store, sorted(changed)))
+                self._modified = modified
+                self._listed = (self._listed | (changed & self._triples.keys())) - (changed - self._triples.keys())
+                self._order = sorted(self._triples)
+                return
             states = graph_states(self.store)
             listed = {g.value for g in self.store.graphs()}
             changed = {g for g in states.keys() | self._modified.keys() if states.get(g) != self._modified.get(g)}

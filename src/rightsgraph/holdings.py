@@ -271,10 +271,12 @@ def holds_holdings(store, graph: str) -> bool:
     return bool(store.query("ASK { " + " UNION ".join(branches) + " }"))
 
 
-def graph_states(store) -> dict[str, str]:
+def graph_states(store, graphs=None) -> dict[str, str]:
     """Named graph -> when it last changed: the `dct:modified` that the provenance record
-    of every write gives each graph it wrote (a graph removed by a harvest loses it)."""
-    rows = store.query(f"SELECT ?g ?m WHERE {{ GRAPH <{PROVENANCE_GRAPH.value}> "
+    of every write gives each graph it wrote (a graph removed by a harvest loses it).
+    `graphs`: only those (IRIs)."""
+    values = "" if graphs is None else "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " } "
+    rows = store.query(f"SELECT ?g ?m WHERE {{ {values}GRAPH <{PROVENANCE_GRAPH.value}> "
                        f"{{ ?g <{DCT.modified.value}> ?m }} }}")
     return {r["g"].value: r["m"].value for r in rows}
 

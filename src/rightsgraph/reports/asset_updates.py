@@ -27,6 +27,8 @@ from typing import Iterable
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad
 
+from .. import write_generation
+
 from ..store.base import depth0_keyword_positions, has_blank_node
 from ..store.changeset import ChangeSet
 from .assets import DERIVED_GRAPH, derive_asset_classes, rule_files
@@ -61,10 +63,12 @@ def update_asset_classes(store, graph: NamedNode, before: Iterable[Quad], after:
     new = {q.triple for q in after}
     if next(iter(store.quads_matching(graphs=[DERIVED_GRAPH], limit=1)), None) is None:
         derive_asset_classes(store)      # never derived yet: every resource, once
+        write_generation.bump([DERIVED_GRAPH])
         return -1
     changed = _union_changes(store, graph, old ^ new)
     if any(isinstance(t.subject, ox.BlankNode) and t.predicate.value in RULE_PREDICATES for t in changed):
         derive_asset_classes(store)
+        write_generation.bump([DERIVED_GRAPH])
         return -1
     nodes = {t.subject for t in changed if isinstance(t.subject, NamedNode)}
     removed_targets = {t.object for t in old - new
@@ -81,6 +85,7 @@ def update_asset_classes(store, graph: NamedNode, before: Iterable[Quad], after:
                        add=[Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH) for t in wanted - present])
     if not change.is_empty():
         store.commit(change)
+        write_generation.bump([DERIVED_GRAPH])   # caches, and readers' snapshots, see the new classes
     return len(affected)
 
 

@@ -21,7 +21,7 @@ DEFAULT_SETTINGS = {
     "RG_EXPIRING_DAYS": 90,              # the home page lists licences ending within this many days
     # after a write the home page waits this long for the new risk report, then shows the
     # previous one while it is computed (minutes at 10k licences; web/summary_cache.latest)
-    "RG_HOME_RISKS_WAIT": 2.0,
+    "RG_HOME_RISKS_WAIT": 0.15,
     # Browser sessions (web/session.py, docs/web.md "Signing in"):
     "RG_SESSION_HOURS": 8.0,             # a session ends this long after sign-in, whatever happens
     "RG_SESSION_IDLE_MINUTES": 60.0,     # ... or after this long without a page request

@@ -3,6 +3,8 @@ reports index."""
 
 from __future__ import annotations
 
+import time
+
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
@@ -46,13 +48,21 @@ def home():
     """What the store holds, and for callers who may see the risk report (web/reports.py's
     rule: cataloguers when the store holds confidential graphs) the licences expiring within
     RG_EXPIRING_DAYS (90) or ?days= days and the open risks."""
+    from flask import current_app
+
     from .report_pages import reason_licences, risk_reason
-    risks = _home_risks()
+    # The risk report of a new store state is started first and computed while the summary
+    # is counted; then the page waits what is left of RG_HOME_RISKS_WAIT for it.
+    started, wait = time.monotonic(), float(current_app.config["RG_HOME_RISKS_WAIT"])
+    risks = _home_risks(0.0)
+    summary = page_cache().summary(hidden_graphs())
+    if risks and risks["stale"]:
+        risks = _home_risks(max(0.0, wait - (time.monotonic() - started)))
     named = [e["licence"] for e in risks["expiring"][:TOP_EXPIRING]] + [r["what"] for r in risks["open"][:TOP_RISKS]] + [
         x for r in risks["open"][:TOP_RISKS] for x in reason_licences(r["detail"])] if risks else []
     named = [x for x in named if _is_iri(x)]   # not "(none)", the collection of resources in no package
     names = labels(visible_store(), named) if named else {}
-    return render_template("home.html", summary=page_cache().summary(hidden_graphs()), risks=risks, labels=names,
+    return render_template("home.html", summary=summary, risks=risks, labels=names,
                            top=TOP_RISKS, top_expiring=TOP_EXPIRING, term_label=term_label,
                            reason=lambda r: risk_reason(r, names))
 
@@ -65,7 +75,7 @@ def _is_iri(text: str) -> bool:
     return True
 
 
-def _home_risks() -> dict | None:
+def _home_risks(wait: float) -> dict | None:
     """The risk report's expiring licences and open risks, or None when the caller may not see it."""
     from datetime import date
 
@@ -85,7 +95,7 @@ def _home_risks() -> dict | None:
     rep, fresh = page_cache().latest(f"risks-{today}-{days}", hidden_graphs(),
                                      lambda: risk_report(store, at=today, days=days,
                                                          index=decisions.index(fresh=True)),
-                                     wait=float(current_app.config["RG_HOME_RISKS_WAIT"]), family=f"risks-{days}")
+                                     wait=wait, family=f"risks-{days}")
     if rep.get("at") not in (None, today.isoformat()):
         fresh = False          # yesterday's report, kept while today's is computed
     open_risks = ([{"kind": "unlicensed", "what": r["collection"], "detail": r["reason"], "n": r["resources"]}

@@ -120,12 +120,22 @@ class StoreStateCache:
         page's table; after a write, only the graphs it changed are counted again."""
         def compute():
             if self._counted != self._state:      # once per store state, whatever the views
-                self.counts.refresh()
+                self.counts.refresh(self._graphs_written_since(self._counted))
                 self._counted = self._state
             summary = self.counts.summary(hidden)
             summary["loads"] = None if hidden else latest_loads(self.store)   # None: not shown to this caller
             return {**summary, "graph_rows": graph_rows(summary["graphs"])}
         return self.get("summary", hidden, compute)
+
+
+    def _graphs_written_since(self, counted: tuple | None) -> frozenset[str] | None:
+        """The graphs this process's writes changed since the store state `counted`, when
+        that accounts for every change: a store with one writer (embedded, or its snapshots)
+        and a write of ours since then that said which graphs; else None."""
+        state = self._state
+        if not counted or not state or counted[0] == state[0] or not self.store.copies_cheaply:
+            return None
+        return write_generation.graphs_since(counted[0])
 
 
 class _Job:
