@@ -1,8 +1,8 @@
 """/search?q=: resources by title words (Chinese titles by Chinese words), identifier
 (ISSN, ISBN, DOI: the string, with or without hyphens), publisher or package name.
 
-SPARQL over the graphs the caller may see (visible.py). Every word must match
-somewhere (title, publisher name, package title, identifier); case is ignored.
+Over the graphs the caller may see (visible.py). Every word must match somewhere (title,
+publisher name, package title, identifier); case is ignored.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from flask import Blueprint, render_template, request
 from pyoxigraph import NamedNode
 
 from ..namespaces import sparql_prefixes
+from .search_texts import SearchTexts
+from .summary_cache import page_cache
 from .visible import visible_store
 
 bp = Blueprint("search", __name__)
@@ -20,22 +22,10 @@ IDENTIFIER_LIKE = re.compile(r"[\dx-]*\d[\dx-]*")   # an ISSN, ISBN or part of o
 MAX_HITS = 200
 MAX_QUERY = 200   # characters: a search box, not a document
 
-# One word in two steps: the things whose title, name or identifier holds it, then the
-# resources among them or published by them or in them (packages). A single query joining
-# both steps makes Oxigraph scan every text once per resource (a minute on the demo).
-# Each pattern in GRAPH ?g, and the rows of graphs the caller may not see left out
-# (visible.py): a reader's default graph listing every visible graph costs Oxigraph a look-up
-# per graph and pattern, seconds with a graph per licence.
-_TEXTS = """SELECT DISTINCT ?s ?g WHERE {{
-  GRAPH ?g {{ ?s dct:title|foaf:name|rdfs:label|rg:doi|dct:identifier ?t }}
-  FILTER(CONTAINS(LCASE(STR(?t)), {word}))
-}}"""
-# Identifier-like words (digits, X, hyphens) are also looked up in the identifiers with hyphens
-# ignored on both sides; REPLACE on every title would double the time of every search.
-_IDENTIFIERS = """SELECT DISTINCT ?s ?g WHERE {{
-  GRAPH ?g {{ ?s rg:issn|rg:onlineIssn|rg:printIssn|rg:isbn|rg:doi|dct:identifier ?t }}
-  FILTER(CONTAINS(LCASE(REPLACE(STR(?t), "-", "")), {word}))
-}}"""
+# One word in two steps: the things whose title, name or identifier holds it (looked up in
+# memory, search_texts.py: a scan of every text in the store took a second per word at 1M
+# triples), then the resources among them or published by them or in them (packages).
+# Rows of graphs the caller may not see are left out (visible.py).
 _TYPED = "SELECT ?r ?g WHERE {{ VALUES ?r {{ {found} }} GRAPH ?g {{ ?r a rg:Resource }} }}"
 _CONTAINED = """SELECT DISTINCT ?r ?g ?h WHERE {{ VALUES ?x {{ {found} }}
   GRAPH ?g {{ ?r dct:publisher|odrl:partOf ?x }} GRAPH ?h {{ ?r a rg:Resource }} }}"""
@@ -49,15 +39,16 @@ def words(q: str) -> list[str]:
     return [w for w in out if w]
 
 
-def _string(word: str) -> str:
-    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _matches(store, word: str) -> set[str]:
+def _matches(store, word: str, texts: SearchTexts) -> set[str]:
     prefixes = sparql_prefixes()
-    queries = (_TEXTS, _IDENTIFIERS) if IDENTIFIER_LIKE.fullmatch(word) else (_TEXTS,)
-    found = {row["s"] for query in queries for row in store.graph_rows(prefixes + query.format(word=_string(word)))
-             if isinstance(row["s"], NamedNode)}
+    seen: dict[str, bool] = {}
+    found = set()
+    for subject, graph in texts.matches(word, bool(IDENTIFIER_LIKE.fullmatch(word))):
+        visible = seen.get(graph)
+        if visible is None:
+            visible = seen[graph] = store.sees(NamedNode(graph))
+        if visible:
+            found.add(NamedNode(subject))
     # the resources found themselves, then the resources of the publishers and packages found
     # (a common word finds thousands of titles: bounded queries)
     found = sorted(found, key=str)
@@ -73,15 +64,18 @@ def _matches(store, word: str) -> set[str]:
     return hits
 
 
-def search(store, q: str, limit: int = MAX_HITS) -> list[str]:
+def search(store, q: str, limit: int = MAX_HITS, texts: SearchTexts | None = None) -> list[str]:
     """The IRIs of the resources matching every word of `q` (at most `limit`, in IRI order);
-    `store`: the caller's view (visible.VisibleStore), or a Store, which sees every graph."""
+    `store`: the caller's view (visible.VisibleStore), or a Store, which sees every graph;
+    `texts`: the store's texts as the page cache keeps them (default: read now)."""
     if not hasattr(store, "graph_rows"):
         from .visible import VisibleStore
         store = VisibleStore(store, frozenset())
+    if texts is None:
+        texts = SearchTexts.from_store(store.store)
     found = None
     for w in words(q):
-        hits = _matches(store, w)
+        hits = _matches(store, w, texts)
         found = hits if found is None else found & hits
         if not found:
             return []
@@ -93,6 +87,6 @@ def search_page():
     from .visible import labels
     q = (request.args.get("q") or "").strip()[:MAX_QUERY]
     store = visible_store()
-    hits = search(store, q) if q else []
+    hits = search(store, q, texts=page_cache().search_texts()) if q else []
     names = labels(store, hits)
     return render_template("search.html", q=q, hits=hits, names=names, limit=MAX_HITS)

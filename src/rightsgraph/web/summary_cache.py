@@ -128,6 +128,19 @@ class StoreStateCache:
         return self.get("summary", hidden, compute)
 
 
+    def search_texts(self):
+        """The texts /search looks words up in (search_texts.py), once per store state:
+        after a write that named its graphs, those graphs read again."""
+        from .search_texts import SearchTexts
+
+        def compute():
+            previous, since = getattr(self, "_texts", None), getattr(self, "_texts_state", ())
+            graphs = self._graphs_written_since(since) if previous is not None else None
+            texts = previous.refreshed(self.store, graphs) if graphs is not None else SearchTexts.from_store(self.store)
+            self._texts, self._texts_state = texts, self._state
+            return texts
+        return self.get("search-texts", frozenset(), compute)
+
     def _graphs_written_since(self, counted: tuple | None) -> frozenset[str] | None:
         """The graphs this process's writes changed since the store state `counted`, when
         that accounts for every change: a store with one writer (embedded, or its snapshots)
