@@ -501,3 +501,15 @@ def test_the_app_bounds_bodies_under_any_wsgi_server(tmp_path):
         status, _, body = _call(app, env)
         assert status.startswith(expected), (lines, status, body[:200])
     assert not list(store.query("SELECT * WHERE { GRAPH <https://example.org/g40> { ?s ?p ?o } }"))
+
+
+def test_a_direct_sparql_update_nested_too_deep_is_refused_not_run(store):
+    """apply_update called directly (the library API, not a door) bounds nesting itself: 3,000
+    nested groups overflowed Oxigraph's parser stack and killed the process."""
+    from rightsgraph.input_limits import InputRefused
+    from rightsgraph.updating import apply_update
+    deep = "INSERT { <urn:a> <urn:b> <urn:c> } WHERE " + "{ " * 3000 + "}" * 3000
+    before = store.count()
+    with pytest.raises(InputRefused):
+        apply_update(store, deep)
+    assert store.count() == before            # the process is still here, and nothing was written

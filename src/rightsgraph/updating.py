@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
 
 from . import write_generation, provenance
+from .input_limits import check_sparql
 from .loading import LoadRejected
 from .namespaces import SYSTEM_GRAPHS
 from .store.base import Store, has_blank_node, scope_graph_management
@@ -54,13 +55,15 @@ class UpdateResult:
 def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=None,
                  base_iri: str | None = None,
                  guard: Callable[[list[ox.Quad], list[ox.Quad]], None] | None = None) -> UpdateResult:
-    """Validate and apply a SPARQL 1.1 Update; raises SyntaxError, LoadRejected or
-    UpdateRejected and then changes nothing.
+    """Validate and apply a SPARQL 1.1 Update; raises SyntaxError, LoadRejected,
+    UpdateRejected or input_limits.InputRefused (nested too deep for the engine's parser,
+    which would overflow its stack) and then changes nothing.
 
     The update runs once, on a snapshot. What the store receives is the difference it made
     there, exactly as validated (store/changeset.py): an update with RAND(), UUID(), NOW(),
     BNODE() or LOAD is never run a second time with another outcome. `guard(added, removed)`
     sees the effect before validation and refuses it by raising UpdateRejected."""
+    check_sparql(sparql)     # the doors check first; a direct caller is bounded here
     started = provenance.now()
     t0 = time.perf_counter()
     with WRITE_LOCK:
