@@ -8,7 +8,7 @@ renewal), so a print of 60 by an authorised user goes from deny to permit. Each 
 until the service answers the question with the new verdict, then a rebuild of the same
 state, and checks both give the same answer.
 
-Usage: python benchmarks/bench_index_refresh.py --data-dir DIR [--rounds 3]
+Usage: python benchmarks/bench_index_refresh.py --data-dir DIR [--rounds 3] [--served 2]
 DIR: a data directory with a store holding the demo world (e.g. one made by
 `benchmarks/bench_pages.py --extra-triples 1000000 --licences 10000 --data-dir DIR`);
 without --data-dir, the demo world alone, built in a temporary folder.
@@ -85,10 +85,81 @@ def one_round(source: Path, work: Path, sheet: Path) -> dict:
             "quads": store.count()}
 
 
+def served_round(source: Path, work: Path, sheet: Path, workers: int) -> dict:
+    """The same write through the service: `rightsgraph serve --workers N` (a writer and N
+    reader processes on published snapshots), the term sheet uploaded by a cataloguer
+    (POST /licences/upload), then GET /api/v1/decision until every answer is the new verdict."""
+    import socket
+    import subprocess
+
+    import requests
+    data = work / "data"
+    data.mkdir()
+    EmbeddedStore(source / "store").backup(data / "store")
+    store = EmbeddedStore(data / "store")
+    from rightsgraph.reports.asset_updates import DERIVED_GRAPH
+    from rightsgraph.reports.assets import derive_asset_classes
+    if not store.count(DERIVED_GRAPH):
+        derive_asset_classes(store)
+    ask = question(store)
+    store.close() if hasattr(store, "close") else None
+    del store
+    rg = str(Path(sys.executable).parent / "rightsgraph")
+    token = subprocess.run([rg, "--data-dir", str(data), "user", "add", "bench", "--role", "cataloguer"],
+                           check=True, capture_output=True, text=True).stdout.split()[-1]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    log = open(work / "serve.log", "w")
+    proc = subprocess.Popen([rg, "--data-dir", str(data), "serve", "--port", str(port), "--workers", str(workers)],
+                            stdout=log, stderr=subprocess.STDOUT)
+    params = {"target": ask["target"], "action": ask["action"], "assignee": ask["assignee"],
+              "context": "count=60", "at": ask["at"]}
+    try:
+        t0 = time.perf_counter()
+        while True:
+            try:
+                if requests.get(base + "/api/v1/decision", params=params, timeout=120).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if proc.poll() is not None or time.perf_counter() - t0 > 600:
+                raise RuntimeError("the service did not start: " + (work / "serve.log").read_text()[-2000:])
+            time.sleep(0.2)
+        first = time.perf_counter() - t0
+        session = requests.Session()
+        for _ in range(8 * workers):   # every reader builds its index before the write
+            before = session.get(base + "/api/v1/decision", params=params, timeout=120).json()["decision"]
+        t0 = time.perf_counter()
+        r = session.post(base + "/licences/upload", headers={"Authorization": f"Bearer {token}"},
+                         files={"sheet": (sheet.name, sheet.read_bytes())}, data={"confirm": "1"}, timeout=600)
+        uploaded = time.perf_counter() - t0
+        if r.status_code != 200:
+            raise RuntimeError(f"upload: HTTP {r.status_code}: {r.text[:500]}\n" + (work / "serve.log").read_text()[-3000:])
+        t0 = time.perf_counter()
+        answers = []
+        while len(answers) < 4 * workers and time.perf_counter() - t0 < 120:
+            a = session.get(base + "/api/v1/decision", params=params, timeout=120).json()["decision"]
+            answers = answers + [a] if a == "permit" else []
+        visible = time.perf_counter() - t0
+        return {"first": first, "import": uploaded, "visible": visible, "before": before,
+                "after": answers[-1] if answers else "deny"}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--served", type=int, default=0, metavar="N",
+                    help="also through `rightsgraph serve --workers N` (the upload over HTTP)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -110,6 +181,15 @@ def main() -> None:
                   f"verdict {r['before']} -> {r['after']} (rebuilt: {r['rebuilt']})", flush=True)
             if r["after"] != r["rebuilt"] or r["before"] == r["after"]:
                 sys.exit("the refreshed index does not answer as the rebuilt one, or the import changed nothing")
+        if args.served:
+            work = tmp / "served"
+            work.mkdir()
+            r = served_round(Path(source), work, sheet, args.served)
+            print(f"served, --workers {args.served}: first decision {r['first']:.1f} s after start; upload "
+                  f"{r['import']:.2f} s; every reader answering the new verdict {r['visible'] * 1000:.0f} ms after "
+                  f"the upload's answer (the readers' first requests refresh their index); verdict "
+                  f"{r['before']} -> {r['after']}", flush=True)
+            shutil.rmtree(work)
     med = {k: statistics.median(r[k] for r in rows) for k in ("build", "import", "refresh", "rebuild")}
     print(f"\nmedian of {len(rows)}: write visible to decisions {med['refresh'] * 1000:.0f} ms after the import "
           f"(target 500 ms); a rebuild (baseline) {med['rebuild']:.2f} s: {med['rebuild'] / med['refresh']:.0f}x; "

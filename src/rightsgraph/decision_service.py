@@ -221,6 +221,7 @@ class DecisionService:
     def index(self, *, fresh: bool = False) -> PolicyIndex:
         """The compiled policies of the store as it is; `fresh`: checked against the latest
         provenance record now, not up to `ttl` seconds ago (a report cached per store state)."""
+        self.store.catch_up()        # a reader's snapshot: the newest one, and its write counted
         now = time.monotonic()
         gen = write_generation.generation()
         if self._index is not None and self._built_for[0] == gen and now - self._checked < self.ttl and not fresh:

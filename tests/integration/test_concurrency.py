@@ -28,6 +28,7 @@ def server(request, deployment):
         assert deployment.cli("load", DATA / f, "--replace").returncode == 0
     srv = deployment.serve("--workers", request.param)
     srv.token = token
+    srv.embedded = deployment.embedded
     yield srv
     srv.stop()
 
@@ -125,3 +126,54 @@ def test_every_form_of_update_reaches_the_writer_and_malformed_ones_are_refused(
     r = requests.get(server.url + "/sparql", params={"query": ask}, timeout=60,
                      headers={"Accept": "application/sparql-results+json"})
     assert r.json()["boolean"] is True                               # nothing was dropped
+
+
+def test_a_term_sheet_stored_through_any_process_reaches_the_decisions_of_every_process(server):
+    """POST /licences/upload (confirm=1) writes: a reader process sends it to the writer,
+    with a token or with a signed-in librarian's session (cookie, same-site origin, CSRF
+    field), and every reader's decisions follow (they refresh their compiled policies from
+    the graphs the writer's snapshot says changed)."""
+    import re
+    licences = REPO / "tests" / "data" / "licences"
+    assert requests.get(server.url + "/healthz", timeout=30).ok
+    auth = {"Authorization": f"Bearer {server.token}"}
+    licence_graph = "https://w3id.org/rightsgraph/graph/licence/journals-2024"
+    requests.delete(server.url + "/store", params={"graph": licence_graph}, headers=auth, timeout=60)  # an earlier run's
+    r = requests.put(server.url + "/store", params={"graph": "https://example.org/g/lic-world"},
+                     data=(licences / "world.ttl").read_bytes(), headers=dict(auth, **{"Content-Type": "text/turtle"}),
+                     timeout=120)
+    assert r.status_code in (201, 204), r.text
+    question = {"target": "http://example.org/lic/art1", "action": "read", "assignee": "http://example.org/lic/alice",
+                "at": "2025-07-01T12:00:00Z"}
+
+    def verdicts() -> set[str]:
+        """What 12 requests are answered (both readers); on a remote store each process
+        notices another's write by the provenance record, within its 5 s check."""
+        deadline = time.monotonic() + (0 if server.embedded else 12)
+        while True:
+            got = {requests.get(server.url + "/api/v1/decision", params=question, timeout=60).json()["decision"]
+                   for _ in range(12)}
+            if len(got) == 1 or time.monotonic() > deadline:
+                return got
+            time.sleep(0.5)
+    assert verdicts() == {"deny"}, requests.get(server.url + "/api/v1/decision", params=question, timeout=60).text
+    sheet = (licences / "journals.yaml").read_bytes()
+    r = requests.post(server.url + "/licences/upload", headers=auth, files={"sheet": ("journals.yaml", sheet)},
+                      data={"confirm": "1"}, timeout=300)
+    assert r.status_code == 200, r.text[:2000]
+    assert verdicts() == {"permit"}
+    # the same sheet by a librarian signed in in a browser (a new version: its title changed)
+    browser = requests.Session()
+    browser.headers.update({"Origin": server.url, "Referer": server.url + "/signin"})   # as a browser sends them
+    r = browser.post(server.url + "/signin", data={"token": server.token}, timeout=60, allow_redirects=False)
+    assert r.status_code in (302, 303), r.text[:500]
+    form = browser.get(server.url + "/licences/upload", timeout=60).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    edited = sheet.replace(b"title:", b"title: ", 1)
+    r = browser.post(server.url + "/licences/upload", files={"sheet": ("journals.yaml", edited)},
+                     data={"confirm": "1", "csrf_token": csrf}, timeout=300)
+    assert r.status_code == 200 and "journals" in r.text, r.text[:2000]
+    assert verdicts() == {"permit"}
+    r = requests.delete(server.url + "/store", params={"graph": licence_graph}, headers=auth, timeout=60)
+    assert r.status_code == 204, r.text
+    assert verdicts() == {"deny"}                                      # and a removal as quickly

@@ -47,6 +47,11 @@ class Store(ABC):
     def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
         """Every quad, or those of one graph."""
 
+    def catch_up(self) -> None:
+        """Move to the newest committed state, if this store is a view that can lag behind
+        one (a reader's snapshot): caches call it before trusting their state, so that a
+        write reaches them at once, not when the store is next read. Here nothing to do."""
+
     @abstractmethod
     def graphs(self) -> list[NamedNode]:
         """The named graphs that hold at least one quad."""

@@ -102,6 +102,9 @@ class SnapshotStore(EmbeddedStore):
         self._store = None
         self.refresh(force=True)
 
+    def catch_up(self) -> None:
+        self.refresh()
+
     def refresh(self, force: bool = False) -> None:
         # Read CURRENT on every access (a few microseconds): the writer publishes before it
         # answers a write, so a client reads its own writes through any reader process.

@@ -23,7 +23,10 @@ from flask import Response, request
 
 from ..translation import _
 
-HOP_HEADERS = ("Authorization", "Content-Type", "Accept", "Accept-Language")
+# Cookie, Origin and Referer: a page's write (a term sheet stored by a signed-in librarian)
+# is authenticated by the session cookie and checked to come from this site's own page; the
+# sessions file is shared by every process.
+HOP_HEADERS = ("Authorization", "Content-Type", "Accept", "Accept-Language", "Cookie", "Origin", "Referer")
 
 
 def free_port() -> int:
@@ -141,6 +144,9 @@ def is_write() -> bool:
     path = request.path.rstrip("/")
     if path == "/store" or path.startswith("/store/"):
         return request.method in ("PUT", "POST", "DELETE")
+    if path == "/licences/upload" and request.method == "POST":
+        request.get_data(cache=True)       # kept for forwarding: the form is read from the copy
+        return request.form.get("confirm") == "1"    # storing it; checking it only reads
     if path == "/sparql" and request.method == "POST":
         from .sparql import ProtocolError, read_sparql_request
         try:
@@ -165,5 +171,5 @@ def install_forwarding(app, writer_url: str) -> None:
                                    data=request.get_data(cache=True), headers=headers, timeout=600)
         keep = {k: v for k, v in upstream.headers.items()
                 if k.lower() in ("content-type", "location", "x-triples-inserted", "x-triples-deleted",
-                                 "www-authenticate", "retry-after")}
+                                 "www-authenticate", "retry-after", "set-cookie", "cache-control")}
         return Response(upstream.content, status=upstream.status_code, headers=keep)

@@ -105,6 +105,7 @@ class StoreStateCache:
     def _known_fresh(self) -> bool:
         """The entries are for the current state: no write by this process since they were made,
         and another process's write was looked for less than `ttl` seconds ago."""
+        self.store.catch_up()        # a reader's snapshot: the writer's latest write counts here at once
         return bool(self._state) and self._state[0] == write_generation.generation() \
             and time.monotonic() - self._checked < self.ttl
 
