@@ -83,7 +83,7 @@ def same_as_rebuilt(index: PolicyIndex, store) -> list:
 def service(store, monkeypatch):
     load_files(store, [DATA / "world.ttl"])
     svc = DecisionService(store)
-    svc.index()
+    svc.known_terms(svc.index())
     builds = []
     real = PolicyIndex.from_store.__func__
 
@@ -96,9 +96,26 @@ def service(store, monkeypatch):
 
 
 def refreshed_index(svc) -> PolicyIndex:
+    """The service's index after a write, checked to be a refresh; and the known actions,
+    left operands and parties it counted again from the refresh, checked against a count
+    over the whole index."""
+    from rightsgraph.policy import known_terms
+    from rightsgraph.policy.known_terms import KnownTerms
     before = len(svc.builds)
+    cached = getattr(svc, "_known", None)
     index = svc.index()
     assert len(svc.builds) == before, "the write was not refreshed but rebuilt"
+    counted = []
+    real = known_terms._Tally.of.__func__
+    known_terms._Tally.of = classmethod(lambda cls, idx: counted.append(1) or real(cls, idx))
+    try:
+        known = svc.known_terms(index)
+    finally:
+        known_terms._Tally.of = classmethod(real)
+    if cached is not None and cached[0] is index._refresh_delta.base():
+        assert counted == [], "the known terms were counted over the whole index again"
+    whole = KnownTerms(index)
+    assert (known.actions, known.left_operands, known.named) == (whole.actions, whole.left_operands, whole.named)
     return index
 
 
@@ -199,3 +216,22 @@ def test_a_reader_process_on_snapshots_refreshes_from_the_graphs_the_writer_publ
     publish(store)
     svc.index()
     assert len(builds) == before + 1
+
+
+def test_a_party_named_only_by_a_dropped_policy_is_unknown_again(service, store):
+    """The known parties follow a refresh both ways: counted in when a policy names a new
+    party, out when the only policy naming it goes (an unknown party is an error, not a deny)."""
+    from rightsgraph.policy.known_terms import UnknownTerm
+    visitor = EX + "visiting-scholar-7"
+    apply_update(store, f"""PREFIX odrl: <{ODRL}>
+        INSERT DATA {{ GRAPH <http://example.org/lic/visitors> {{
+          <{EX}p-visitors> a odrl:Set ; odrl:permission <{EX}p-visitors-read> .
+          <{EX}p-visitors-read> odrl:target <{EX}art1> ; odrl:assignee <{visitor}> ; odrl:action odrl:read }} }}""")
+    refreshed_index(service)
+    assert visitor in service.known_terms().named
+    service.known_terms().check_party(visitor)
+    apply_update(store, "DROP GRAPH <http://example.org/lic/visitors>")
+    refreshed_index(service)
+    assert visitor not in service.known_terms().named
+    with pytest.raises(UnknownTerm):
+        service.known_terms().check_party(visitor)

@@ -251,7 +251,12 @@ class DecisionService:
         index = index if index is not None else self.index()
         cached = getattr(self, "_known", None)
         if cached is None or cached[0] is not index:
-            cached = self._known = (index, KnownTerms.of(index, self.store))
+            delta = getattr(index, "_refresh_delta", None)
+            if cached is not None and delta is not None and delta.base() is cached[0]:
+                known = cached[1].refreshed(index, self.store)     # what the refresh touched, counted again
+            else:
+                known = KnownTerms.of(index, self.store)
+            cached = self._known = (index, known)
         return cached[1]
 
     def holdings(self):

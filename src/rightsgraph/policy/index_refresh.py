@@ -27,7 +27,9 @@ tests/test_index_refresh.py checks it against a rebuild.
 from __future__ import annotations
 
 import copy
+import weakref
 from collections import defaultdict
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -92,8 +94,26 @@ def refreshed(index: PolicyIndex, store, graphs) -> PolicyIndex | None:
     broader = [(a, b) for a, b in _shipped_broader() if a in affected]
     for a, b in broader:
         new.part_of[a].add(b)
-    _recompile(index, new, affected)
+    again = _recompile(index, new, affected)
+    new._refresh_delta = RefreshDelta(
+        base=weakref.ref(index),
+        old_policies=[index.policies[p] for p in again if p in index.policies],
+        new_policies=[new.policies[p] for p in again if p in new.policies],
+        old_subjects={s: (index.types.get(s), index.part_of.get(s)) for s in affected},
+        new_subjects={s: (new.types.get(s), new.part_of.get(s)) for s in affected})
     return new
+
+
+@dataclass
+class RefreshDelta:
+    """What a refresh changed, for what is derived from an index (known_terms.py) to follow
+    without going over everything again; `base`: the index it was refreshed from (weakly:
+    kept alive by nobody for this)."""
+    base: weakref.ref
+    old_policies: list
+    new_policies: list
+    old_subjects: dict      # subject -> (classes, odrl:partOf parents) before
+    new_subjects: dict      # ... and after
 
 
 def _reaches_everything(index, affected: set, quads: list) -> bool:
@@ -174,6 +194,7 @@ def _recompile(old: PolicyIndex, new: PolicyIndex, affected: set) -> None:
         for n in fp:
             owners[n] = owners.get(n, frozenset()) | {pid}
     new._owners = owners
+    return again
 
 
 def _with_linked(old: PolicyIndex, new: PolicyIndex, again: set) -> set:

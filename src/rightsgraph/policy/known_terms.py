@@ -20,6 +20,7 @@ it answers for any IRI, as the ODRL semantics say; the doors check (decision_ser
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -78,6 +79,75 @@ def shipped_terms() -> tuple[frozenset, frozenset]:
     return frozenset(actions), frozenset(lefts)
 
 
+class _Tally:
+    """How many policies and subjects name each action, left operand and party or collection,
+    so that a refresh can take out what the old versions named and add what the new ones do
+    (a term no longer named by anything is no longer known)."""
+
+    def __init__(self, actions=None, lefts=None, named=None):
+        self.actions: Counter = actions if actions is not None else Counter()
+        self.lefts: Counter = lefts if lefts is not None else Counter()
+        self.named: Counter = named if named is not None else Counter()
+
+    @classmethod
+    def of(cls, index) -> "_Tally":
+        tally = cls()
+        for p in index.policies.values():
+            tally._count(_policy_terms(p), 1)
+        for node in index.types.keys() | index.part_of.keys():
+            tally._count(_subject_terms(index.types.get(node), index.part_of.get(node), node), 1)
+        return tally
+
+    def refreshed(self, delta) -> "_Tally":
+        tally = _Tally(self.actions.copy(), self.lefts.copy(), self.named.copy())
+        for p in delta.old_policies:
+            tally._count(_policy_terms(p), -1)
+        for p in delta.new_policies:
+            tally._count(_policy_terms(p), 1)
+        for node, (classes, parents) in delta.old_subjects.items():
+            tally._count(_subject_terms(classes, parents, node), -1)
+        for node, (classes, parents) in delta.new_subjects.items():
+            tally._count(_subject_terms(classes, parents, node), 1)
+        return tally
+
+    def _count(self, terms: tuple, sign: int) -> None:
+        for counter, items in zip((self.actions, self.lefts, self.named), terms):
+            for t in items:
+                n = counter[t] + sign
+                if n > 0:
+                    counter[t] = n
+                else:
+                    del counter[t]
+
+
+def _policy_terms(policy) -> tuple[set, set, set]:
+    """(actions, left operands, parties and assets) a policy's rules name, duties included."""
+    actions, lefts, named = set(), set(), set()
+    seen: set = set()
+    stack = [*policy.effective_rules, *policy.effective_obligations]
+    while stack:
+        r = stack.pop()
+        if id(r) in seen:
+            continue
+        seen.add(id(r))
+        actions.update(a.iri for a in r.actions)
+        named.update(r.targets, r.assignees, r.assigners)
+        for c in _constraints(r):
+            for x in (c.left, c.unit):
+                if x:
+                    lefts.add(x)
+        stack.extend((*r.duties, *r.consequences, *r.remedies))
+    return actions, lefts, named
+
+
+def _subject_terms(classes, parents, node) -> tuple[tuple, tuple, frozenset]:
+    """What a node's types and odrl:partOf parents make known: itself as an action or left
+    operand, its collections (consortia, packages, licences)."""
+    classes = classes or ()
+    return ((node,) if ACTION_CLASS in classes else (), (node,) if LEFT_OPERAND_CLASS in classes else (),
+            frozenset(parents or ()))
+
+
 def _rules(index):
     """Every rule of the compiled policies: permissions, prohibitions, obligations, and the
     duties, consequences and remedies under them."""
@@ -107,36 +177,29 @@ class KnownTerms:
     ``lookup(iri) -> bool``: does the store hold anything about the IRI (default: no store,
     only the index is asked)."""
 
-    def __init__(self, index, lookup=None):
+    def __init__(self, index, lookup=None, tally: "_Tally | None" = None):
         shipped_actions, shipped_lefts = shipped_terms()
-        actions, lefts, named = set(shipped_actions), set(shipped_lefts), set()
+        # (the index's IRI keys are str: kept as they are, they match the request's strings)
+        self._tally = tally = tally if tally is not None else _Tally.of(index)
+        actions = set(shipped_actions) | tally.actions.keys()
         for a, broader in list(index.included_in.items()) + list(index.implies.items()):
             actions.add(a)
             actions.update(broader)
-        # (the index's IRI keys are str: kept as they are, they match the request's strings)
-        for r in _rules(index):
-            actions.update(a.iri for a in r.actions)
-            named.update(r.targets, r.assignees, r.assigners)
-            for c in _constraints(r):
-                for x in (c.left, c.unit):
-                    if x:
-                        lefts.add(x)
-        for node, classes in index.types.items():
-            if ACTION_CLASS in classes:
-                actions.add(node)
-            if LEFT_OPERAND_CLASS in classes:
-                lefts.add(node)
-        named.update(*index.part_of.values())   # collections (consortia, packages, licences)
         self.actions = frozenset(actions)
-        self.left_operands = frozenset(lefts)
-        self.named = frozenset(named)
+        self.left_operands = frozenset(set(shipped_lefts) | tally.lefts.keys())
+        self.named = frozenset(tally.named)
         self._index = index
         self._lookup = lookup
         self._memo: dict = {}
 
     @classmethod
-    def of(cls, index, store=None) -> "KnownTerms":
-        return cls(index, store_lookup(store) if store is not None else None)
+    def of(cls, index, store=None, tally: "_Tally | None" = None) -> "KnownTerms":
+        return cls(index, store_lookup(store) if store is not None else None, tally)
+
+    def refreshed(self, index, store=None) -> "KnownTerms":
+        """The terms of `index`, an index refreshed from this one's (index_refresh.py):
+        only what the refresh recompiled or re-read is counted again."""
+        return KnownTerms.of(index, store, self._tally.refreshed(index._refresh_delta))
 
     # ------------------------------------------------------------------ membership
     def held(self, iri: str) -> bool:
