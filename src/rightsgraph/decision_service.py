@@ -251,7 +251,7 @@ class DecisionService:
         index = index if index is not None else self.index()
         cached = getattr(self, "_known", None)
         if cached is None or cached[0] is not index:
-            delta = getattr(index, "_refresh_delta", None)
+            delta = index._refresh_delta
             if cached is not None and delta is not None and delta.base() is cached[0]:
                 known = cached[1].refreshed(index, self.store)     # what the refresh touched, counted again
             else:

@@ -33,6 +33,7 @@ from typing import Iterable
 import pyoxigraph as ox
 from pyoxigraph import Literal, NamedNode
 
+from ..namespaces import PROVENANCE_GRAPH
 from .model import (CC, CC_INCLUDED_IN_USE, ODRL, ODRL_DEPRECATED_EXACT, ODRL_INCLUDED_IN, OWL, RDF_FIRST, RDF_REST, RDF_TYPE, RDF_VALUE,
                     RDFS, Compiler, Graph, node_key)
 from .lifecycle import DERIVED_BY, DERIVED_FROM, IMPLEMENTED_BY, PREDICATES as LIFECYCLE_PREDICATES, apply_lifecycle
@@ -69,7 +70,12 @@ _INDEX_PREDICATES = (frozenset({RDF_TYPE, SUBCLASS, SKOS_BROADER, DCT_ISSUED, RE
 SKIPPED_GRAPHS_PREFIX = "https://w3id.org/rightsgraph/graph/preservation/"
 # The provenance graph (one activity per write) neither: every write adds to it, and what it
 # types (activities, graphs as entities) is no party, asset or action of a policy.
-PROVENANCE_GRAPH_IRI = "https://w3id.org/rightsgraph/graph/provenance"
+PROVENANCE_GRAPH_IRI = PROVENANCE_GRAPH.value
+
+
+def index_predicate(p: NamedNode) -> bool:
+    """Whether the index reads quads of this predicate."""
+    return p.value.startswith(ODRL) or p.value in _INDEX_PREDICATES
 
 
 class PolicyIndex:
@@ -96,6 +102,9 @@ class PolicyIndex:
         self.statement_policies: set = set()         # policies compiled from PREMIS rights statements
         self._annotations: dict | None = {}          # node -> predicate -> [terms] (files), or None: ask
         self._annotation_source = None               # callable(iri) -> {predicate: [terms]} (stores)
+        # kept by a refreshable build (from_quads(refreshable=True)) for index_refresh.py
+        self._g: Graph | None = None                 # the policy graph
+        self._refresh_delta = None                   # index_refresh.RefreshDelta: what the refresh changed
         for a, b in ODRL_INCLUDED_IN.items():
             self.included_in[IRI(ODRL + a)].add(IRI(ODRL + b))
         for a in CC_INCLUDED_IN_USE:
@@ -194,8 +203,7 @@ class PolicyIndex:
         reads (in an embedded store, a catalogue's titles and identifiers never cross into
         Python); titles and clause texts are looked up when an answer needs them."""
         graphs = [ox.DefaultGraph(), *(g for g in store.graphs() if not _skipped(g))]
-        quads = store.quads_with_predicates(
-            lambda p: p.value.startswith(ODRL) or p.value in _INDEX_PREDICATES, graphs)
+        quads = store.quads_with_predicates(index_predicate, graphs)
         idx = cls.from_quads(quads, keep_graph=keep_graph, annotations=False,
                              refreshable=store.keeps_blank_nodes)
         idx._annotation_source = _store_annotations(store)

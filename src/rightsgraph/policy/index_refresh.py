@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .index import (_INDEX_PREDICATES, _STATEMENT_TYPES, IMPLIES, INCLUDED_IN, ODRL, OWL, SUBCLASS,
-                    PolicyIndex, _shipped_broader, _skipped, rule_terms)
+from .index import (_STATEMENT_TYPES, IMPLIES, INCLUDED_IN, ODRL, OWL, SUBCLASS, PolicyIndex,
+                    _shipped_broader, _skipped, index_predicate, rule_terms)
 from .lifecycle import AMENDS, DERIVED_FROM, IMPLEMENTED_BY, MEMBER_OF, apply_lifecycle
 from .model import RDF_TYPE, Compiler, Graph, link_inheritance, node_key
 from .operators import BNode, IRI
@@ -45,10 +45,6 @@ MAX_SUBJECTS = 20_000
 # Predicates whose change reaches every policy: the index is rebuilt.
 _GLOBAL = frozenset({SUBCLASS, INCLUDED_IN, IMPLIES, RIGHTS_STATUS, OWL + "intersectionOf",
                      OWL + "equivalentClass", OWL + "unionOf"}) | PREMIS_PREDICATES
-
-
-def _wanted(p: ox.NamedNode) -> bool:
-    return p.value.startswith(ODRL) or p.value in _INDEX_PREDICATES
 
 
 def _term(key):
@@ -62,14 +58,14 @@ def _term(key):
 def refreshed(index: PolicyIndex, store, graphs) -> PolicyIndex | None:
     """`index` brought up to date after writes that changed `graphs` (named graph IRIs; the
     default graph is always looked at), or None: rebuild instead."""
-    if getattr(index, "_g", None) is None or not store.keeps_blank_nodes:
+    if index._g is None or not store.keeps_blank_nodes:
         return None
     changed = [ox.NamedNode(g) for g in graphs]
     changed = [g for g in changed if not _skipped(g)] + [ox.DefaultGraph()]
     by_graph = dict(index._graph_subjects)
     affected: set = set()
     for g in changed:
-        now = {node_key(q.subject) for q in store.quads_with_predicates(_wanted, [g])}
+        now = {node_key(q.subject) for q in store.quads_with_predicates(index_predicate, [g])}
         affected |= now | by_graph.get(g, set())
         by_graph[g] = now
         if len(affected) > MAX_SUBJECTS:
@@ -82,7 +78,7 @@ def refreshed(index: PolicyIndex, store, graphs) -> PolicyIndex | None:
         if term is None:
             continue
         for q in store.quads_matching(term):
-            if _wanted(q.predicate) and not _skipped(q.graph_name):
+            if index_predicate(q.predicate) and not _skipped(q.graph_name):
                 quads.append(q)
     if _reaches_everything(index, affected, quads):
         return None
@@ -123,9 +119,8 @@ def _reaches_everything(index, affected: set, quads: list) -> bool:
             return True
     g = index._g.spo
     for s in affected:
-        if s in index.subclass or s in index.implies or s in index._premis or s in index._statements:
-            return True
-        if s in index.included_in:
+        if (s in index.subclass or s in index.included_in or s in index.implies or s in index._premis
+                or s in index._statements):
             return True
         preds = g.get(s)
         if preds and any(p in _GLOBAL for p in preds):
@@ -137,11 +132,8 @@ def _without(index: PolicyIndex, affected: set) -> PolicyIndex:
     """A shallow copy of the index whose subject-keyed maps are copies without the affected
     subjects (the old maps, and the sets in them, are left as they are)."""
     new = copy.copy(index)
-    for name in ("part_of", "types"):
-        m = getattr(index, name).copy()
-        for s in affected:
-            m.pop(s, None)
-        setattr(new, name, m)
+    new.part_of = _dict_without(index.part_of, affected)
+    new.types = _dict_without(index.types, affected)
     new.issued = _dict_without(index.issued, affected)
     new.serials = index.serials - affected
     new._facts = _dict_without(index._facts, affected)
@@ -155,13 +147,16 @@ def _without(index: PolicyIndex, affected: set) -> PolicyIndex:
 
 
 def _dict_without(d, keys):
+    """A copy of `d` (a defaultdict stays one) without `keys`."""
     out = d.copy()
     for k in keys:
         out.pop(k, None)
     return out
 
 
-def _recompile(old: PolicyIndex, new: PolicyIndex, affected: set) -> None:
+def _recompile(old: PolicyIndex, new: PolicyIndex, affected: set) -> set:
+    """Compile again the policies the affected subjects reach; returns their ids (those no
+    longer policies included)."""
     compiler = Compiler(new._g, new.classes)
     again = {pid for s in affected for pid in old._owners.get(s, ())}
     again |= {s for s in affected if compiler.is_policy_key(s)}
@@ -170,7 +165,7 @@ def _recompile(old: PolicyIndex, new: PolicyIndex, affected: set) -> None:
         for s in affected:
             for r in facts.get(s, {}).get(IMPLEMENTED_BY, ()):
                 again |= old._owners.get(r, set())
-    again = _with_linked(old, new, again)
+    again = _with_linked(old, new, again, compiler)
     pols = dict(old.policies)
     for pid in again:
         pols.pop(pid, None)
@@ -197,7 +192,7 @@ def _recompile(old: PolicyIndex, new: PolicyIndex, affected: set) -> None:
     return again
 
 
-def _with_linked(old: PolicyIndex, new: PolicyIndex, again: set) -> set:
+def _with_linked(old: PolicyIndex, new: PolicyIndex, again: set, compiler: Compiler) -> set:
     """`again` with, until nothing is added, the policies whose compiled objects hold
     links to one of them: children by odrl:inheritFrom, licences an amendment amends,
     consortium masters of a member licence, rules derived from a recompiled rule."""
@@ -205,7 +200,6 @@ def _with_linked(old: PolicyIndex, new: PolicyIndex, again: set) -> set:
     for pid, p in old.policies.items():
         for parent in p.inherit_from:
             children[parent].add(pid)
-    compiler = Compiler(new._g, new.classes)
     for pid in again:
         if compiler.is_policy_key(pid):
             for parent in new._g.objects(pid, ODRL + "inheritFrom"):

@@ -123,20 +123,13 @@ class _Tally:
 def _policy_terms(policy) -> tuple[set, set, set]:
     """(actions, left operands, parties and assets) a policy's rules name, duties included."""
     actions, lefts, named = set(), set(), set()
-    seen: set = set()
-    stack = [*policy.effective_rules, *policy.effective_obligations]
-    while stack:
-        r = stack.pop()
-        if id(r) in seen:
-            continue
-        seen.add(id(r))
+    for r in _each_rule([*policy.effective_rules, *policy.effective_obligations]):
         actions.update(a.iri for a in r.actions)
         named.update(r.targets, r.assignees, r.assigners)
         for c in _constraints(r):
             for x in (c.left, c.unit):
                 if x:
                     lefts.add(x)
-        stack.extend((*r.duties, *r.consequences, *r.remedies))
     return actions, lefts, named
 
 
@@ -151,8 +144,12 @@ def _subject_terms(classes, parents, node) -> tuple[tuple, tuple, frozenset]:
 def _rules(index):
     """Every rule of the compiled policies: permissions, prohibitions, obligations, and the
     duties, consequences and remedies under them."""
+    return _each_rule([r for p in index.policies.values() for r in (*p.effective_rules, *p.effective_obligations)])
+
+
+def _each_rule(stack: list):
+    """The rules of `stack` and the duties, consequences and remedies under them, each once."""
     seen: set = set()
-    stack = [r for p in index.policies.values() for r in (*p.effective_rules, *p.effective_obligations)]
     while stack:
         r = stack.pop()
         if id(r) in seen:

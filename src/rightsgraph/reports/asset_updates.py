@@ -28,7 +28,6 @@ import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad
 
 from .. import write_generation
-
 from ..store.base import depth0_keyword_positions, has_blank_node
 from ..store.changeset import ChangeSet
 from .assets import DERIVED_GRAPH, derive_asset_classes, rule_files

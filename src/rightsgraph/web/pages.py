@@ -4,10 +4,9 @@ reports index."""
 from __future__ import annotations
 
 import time
-
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from pyoxigraph import NamedNode
 
@@ -48,8 +47,6 @@ def home():
     """What the store holds, and for callers who may see the risk report (web/reports.py's
     rule: cataloguers when the store holds confidential graphs) the licences expiring within
     RG_EXPIRING_DAYS (90) or ?days= days and the open risks."""
-    from flask import current_app
-
     from .report_pages import reason_licences, risk_reason
     # The risk report of a new store state is started first and computed while the summary
     # is counted; then the page waits what is left of RG_HOME_RISKS_WAIT for it.
@@ -79,7 +76,7 @@ def _home_risks(wait: float) -> dict | None:
     """The risk report's expiring licences and open risks, or None when the caller may not see it."""
     from datetime import date
 
-    from flask import current_app, g
+    from flask import g
 
     from ..accounts import role_at_least
     from ..reports.risks import risk_report

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import bisect
 
+from ..decision_service import expand
 from ..namespaces import sparql_prefixes
 
 TEXT_PREDICATES = ("dct:title", "foaf:name", "rdfs:label", "rg:doi", "dct:identifier")
 IDENTIFIER_PREDICATES = ("rg:issn", "rg:onlineIssn", "rg:printIssn", "rg:isbn", "rg:doi", "dct:identifier")
+_TEXT_IRIS = frozenset(expand(n) for n in TEXT_PREDICATES)
+_IDENTIFIER_IRIS = frozenset(expand(n) for n in IDENTIFIER_PREDICATES)
 _SEP = "\x00"
 
 
@@ -28,11 +31,6 @@ def _query(graphs=None) -> str:
     values = "" if graphs is None else "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " } "
     return (sparql_prefixes() + f"SELECT ?s ?p ?t ?g WHERE {{ {values}VALUES ?p {{ {' '.join(preds)} }} "
             "GRAPH ?g { ?s ?p ?t } FILTER(isIRI(?s)) }")
-
-
-def _expand(names) -> frozenset:
-    from ..namespaces import PREFIXES
-    return frozenset(PREFIXES[n.split(":")[0]] + n.split(":")[1] for n in names)
 
 
 class _Column:
@@ -79,18 +77,17 @@ class SearchTexts:
 
     @classmethod
     def from_store(cls, store, graphs=None, base: dict | None = None) -> "SearchTexts":
-        text_preds, ident_preds = _expand(TEXT_PREDICATES), _expand(IDENTIFIER_PREDICATES)
         by_graph = dict(base or {})
         for g in graphs or ():
             by_graph.pop(g, None)
         fresh: dict[str, list] = {}
         for row in store.query(_query(graphs)):
             g = row["g"]
-            if g is None or getattr(store, "engine_graph", lambda _: False)(g.value):
+            if g is None or store.engine_graph(g.value):
                 continue
             p = row["p"].value
             fresh.setdefault(g.value, []).append(
-                (row["s"].value, row["t"].value.lower(), p in ident_preds, p in text_preds))
+                (row["s"].value, row["t"].value.lower(), p in _IDENTIFIER_IRIS, p in _TEXT_IRIS))
         by_graph.update(fresh)
         return cls(by_graph)
 

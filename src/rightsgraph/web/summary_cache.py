@@ -41,6 +41,8 @@ class StoreStateCache:
         self._jobs: dict[tuple, _Job] = {}           # latest(): the computation running for each key
         self.counts = GraphCounts(store)
         self._counted: tuple = ()        # the state self.counts was refreshed for
+        self._texts = None               # search_texts(): the texts, and the state they are for
+        self._texts_state: tuple = ()
 
     def _fingerprint(self) -> tuple:
         row = next(iter(self.store.query(_FINGERPRINT)), None)
@@ -128,16 +130,14 @@ class StoreStateCache:
             return {**summary, "graph_rows": graph_rows(summary["graphs"])}
         return self.get("summary", hidden, compute)
 
-
     def search_texts(self):
         """The texts /search looks words up in (search_texts.py), once per store state:
         after a write that named its graphs, those graphs read again."""
         from .search_texts import SearchTexts
 
         def compute():
-            previous, since = getattr(self, "_texts", None), getattr(self, "_texts_state", ())
-            graphs = self._graphs_written_since(since) if previous is not None else None
-            texts = previous.refreshed(self.store, graphs) if graphs is not None else SearchTexts.from_store(self.store)
+            graphs = self._graphs_written_since(self._texts_state) if self._texts is not None else None
+            texts = self._texts.refreshed(self.store, graphs) if graphs is not None else SearchTexts.from_store(self.store)
             self._texts, self._texts_state = texts, self._state
             return texts
         return self.get("search-texts", frozenset(), compute)
