@@ -189,7 +189,7 @@ def start_public_tier(work: Path, port: int, workers: int, probe: str, procs: li
             try:
                 status, served_by, _ = sparql_check(base, probe)
                 # measure the steady state: the compacted public copy, which takes over
-                # about a second after the fresh one (web/public_tier.py)
+                # about a second after the fresh one (serving/public_tier.py)
                 if status == 200 and served_by == "oxigraph" and "compacted copy" in log.read_text():
                     break
                 last = f"HTTP {status}, X-Served-By: {served_by or '(none)'}"
@@ -276,12 +276,12 @@ def main(argv=None) -> int:
         }
         fl_proc, fl, fl_reason = start_flask_wrapper(work, free_port(), procs)
         pub_proc, pub, pub_reason = start_public_tier(
-            work, free_port(), args.workers, "/sparql?" + urlencode({"query": shapes["point"][1][0]}), procs)
+            work, free_port(), args.workers, "/public/sparql?" + urlencode({"query": shapes["point"][1][0]}), procs)
         servers = [  # name, base URL (None: not running), path prefix, why not running
             ("oxigraph serve", ox, "/query", ""),
             ("plain Flask wrapper", fl, "/sparql", fl_reason),
             ("rightsgraph /sparql", rg, "/sparql", ""),
-            ("rightsgraph public tier", pub, "/sparql", pub_reason),
+            ("rightsgraph public tier /public/sparql", pub, "/public/sparql", pub_reason),
         ]
         print(f"\nsimple SELECT, wrk {args.connections} connections, {args.seconds} s per run, "
               f"Accept: {ACCEPT_JSON}")
@@ -310,16 +310,16 @@ def main(argv=None) -> int:
             print(f"\n  {shape} ({rows}):")
             for c in checks:
                 print(f"    check: {c}")
-            print(f"    {'server':<26}{'req/s':>9}{'p50 ms':>9}{'errors':>8}   vs oxigraph serve")
+            print(f"    {'server':<40}{'req/s':>9}{'p50 ms':>9}{'errors':>8}   vs oxigraph serve")
             for name, base, _, _ in servers:
                 r = res.get(name)
                 if r is None:
-                    print(f"    {name:<26}{'-':>9}{'-':>9}{'-':>8}   " + ("failed" if base else "not running"))
+                    print(f"    {name:<40}{'-':>9}{'-':>9}{'-':>8}   " + ("failed" if base else "not running"))
                 else:
-                    print(f"    {name:<26}{r['rps']:9.0f}{r['p50_ms']:9.2f}{r['errors'] + r['non2xx']:8d}   "
+                    print(f"    {name:<40}{r['rps']:9.0f}{r['p50_ms']:9.2f}{r['errors'] + r['non2xx']:8d}   "
                           f"{ratio(r, base_ox)}")
             line = (f"    ratio rightsgraph (public tier) / oxigraph serve: "
-                    f"{ratio(res.get('rightsgraph public tier'), base_ox)} (target >= 0.8x)")
+                    f"{ratio(res.get('rightsgraph public tier /public/sparql'), base_ox)} (target >= 0.8x)")
             calib = (f"    calibration: plain Flask wrapper / oxigraph serve: "
                      f"{ratio(res.get('plain Flask wrapper'), base_ox)} (the issue: about 0.45-0.6x); "
                      f"rightsgraph /sparql (full path): {ratio(res.get('rightsgraph /sparql'), base_ox)}")

@@ -59,7 +59,7 @@ def start_waitress(data: Path, port: int, log) -> subprocess.Popen:
 
 
 def start_gunicorn(data: Path, port: int, log) -> subprocess.Popen:
-    """The same app, with the options web/server.py gave gunicorn before (gthread, 8 threads)."""
+    """The same app, with the options the server gave gunicorn before (gthread, 8 threads)."""
     return subprocess.Popen([str(BIN / "gunicorn"), "-k", "gthread", "--threads", "8", "-w", "1", "-t", "120",
                              "-b", f"127.0.0.1:{port}", "--chdir", str(HERE), "gunicorn_app:app"],
                             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RG_BENCH_DATA": str(data)})

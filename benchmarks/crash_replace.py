@@ -175,7 +175,7 @@ def run_gsp(work: Path, files: dict[str, Path], versions: dict[str, int], kills:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/n-triples"}
 
     def start():
-        from rightsgraph.web.cluster import free_port
+        from rightsgraph.serving.ports import free_port
         port = free_port()
         proc = subprocess.Popen(cli(data, "serve", "--port", port, "--max-body", "1000000000"),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -126,6 +126,21 @@ class ServerProcess:
         self._log.close()
 
 
+def update_until_accepted(url: str, token: str, update: str, seconds: float = 60) -> None:
+    """POST `update` to `url`/sparql until it is accepted (204): a service whose writer was
+    just replaced answers writes again within seconds, not at once."""
+    import requests
+    deadline, last = time.monotonic() + seconds, None
+    while time.monotonic() < deadline:
+        r = requests.post(url + "/sparql", data=update.encode(), timeout=60, headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/sparql-update"})
+        if r.status_code == 204:
+            return
+        last = f"{r.status_code} {r.text[:200]}"
+        time.sleep(0.5)
+    raise AssertionError(f"no write was accepted within {seconds:g} s; last: {last}")
+
+
 class OxigraphServer:
     """A real `oxigraph serve` (PyPI package `oxigraph`) on 127.0.0.1, union default graph."""
 

@@ -31,7 +31,7 @@ def in_ci() -> bool:
 
 def _nginx() -> str | None:
     # The same lookup `serve --public-sparql oxigraph` uses, so the tests find what the product finds.
-    from rightsgraph.web.public_tier import PublicTierError, find_nginx
+    from rightsgraph.serving.public_tier import PublicTierError, find_nginx
     try:
         return find_nginx()
     except PublicTierError:
@@ -39,7 +39,7 @@ def _nginx() -> str | None:
 
 
 def _oxigraph() -> str | None:
-    from rightsgraph.web.public_tier import PublicTierError, find_oxigraph
+    from rightsgraph.serving.public_tier import PublicTierError, find_oxigraph
     try:
         return find_oxigraph()
     except PublicTierError:

@@ -302,7 +302,7 @@ def test_debug_shows_the_traceback(failing_command, monkeypatch):
 
 # ------------------------------------------------------------------ query snapshots
 def _snapshot_folders(data_dir) -> list[str]:
-    return sorted(p.name for p in data_dir.glob("query-snapshots-*"))
+    return sorted(p.name for p in (data_dir / "snapshots").glob("query*"))
 
 
 def _start(data_dir) -> tuple[subprocess.Popen, str]:

@@ -193,7 +193,8 @@ def test_a_write_that_does_not_name_its_graphs_is_rebuilt(service, store):
 def test_a_reader_process_on_snapshots_refreshes_from_the_graphs_the_writer_published(store, monkeypatch):
     """`serve --workers N`: the writer publishes a snapshot after each write with the graphs
     it changed; a reader moving to it refreshes its index from those graphs."""
-    from rightsgraph.store.snapshot import SnapshotStore, publish, publisher
+    from rightsgraph.store.snapshot_store import SnapshotStore
+    from rightsgraph.store.snapshots import publish, publisher
     load_files(store, [DATA / "world.ttl"])
     publish(store)
     reader = SnapshotStore(store.path)

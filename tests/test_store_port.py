@@ -40,11 +40,18 @@ def test_product_code_never_reaches_past_the_store_port():
     """`raw` (the pyoxigraph store under an EmbeddedStore) was reached with getattr and
     isinstance from the policy index, validation, updating, the query pool and backups, so
     each feature had two code paths. They use the port's capabilities now; only the
-    adapters themselves (and tests, benchmarks) touch pyoxigraph's store directly."""
+    adapters themselves (and tests, benchmarks) touch pyoxigraph's store directly, and no
+    feature asks which adapter it has."""
     import ast
     from pathlib import Path
     src = Path(__file__).resolve().parents[1] / "src" / "rightsgraph"
-    adapters = {src / "store" / "embedded.py", src / "store" / "snapshot.py"}
+    from rightsgraph.store.base import Store
+    from rightsgraph.store.embedded import EmbeddedStore
+    from rightsgraph.store.remote import RemoteStore
+    from rightsgraph.store.snapshot_store import SnapshotStore
+    adapters = set((src / "store").glob("*.py"))
+    store_classes = {"EmbeddedStore", "SnapshotStore", "RemoteStore"}
+    adapter_only = (set(dir(EmbeddedStore)) | set(dir(RemoteStore)) | set(dir(SnapshotStore))) - set(dir(Store))
     offenders = []
     for path in sorted(src.rglob("*.py")):
         if path in adapters:
@@ -54,6 +61,14 @@ def test_product_code_never_reaches_past_the_store_port():
                 offenders.append(f"{path.relative_to(src)}:{node.lineno}")
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("getattr", "hasattr") \
                     and any(isinstance(a, ast.Constant) and a.value == "raw" for a in node.args):
+                offenders.append(f"{path.relative_to(src)}:{node.lineno}")
+            # which adapter a store is, or whether it has an attribute, is the port's to say
+            # (its capabilities: path, copies_cheaply, runs_custom_functions, published_snapshot)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "isinstance" \
+                    and len(node.args) == 2 and getattr(node.args[1], "id", None) in store_classes:
+                offenders.append(f"{path.relative_to(src)}:{node.lineno}")
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("getattr", "hasattr") \
+                    and any(isinstance(a, ast.Constant) and a.value in adapter_only for a in node.args[1:2]):
                 offenders.append(f"{path.relative_to(src)}:{node.lineno}")
     assert not offenders, offenders
 

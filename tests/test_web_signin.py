@@ -494,6 +494,10 @@ def test_with_anonymous_read_off_the_sign_in_page_is_the_way_in(world):
     assert _sign_in(client, world.tokens["visitor"], "/licences").status_code == 303
     assert client.get("/licences").status_code == 200
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 401   # not a page
+    # the public endpoint is off with anonymous read, even for a token: it answers no one
+    resp = client.get("/public/sparql", query_string={"query": "ASK {}"},
+                      headers={"Authorization": f"Bearer {world.tokens['visitor']}"})
+    assert resp.status_code == 404 and "--no-anonymous-read" in resp.get_data(as_text=True)
 
 
 def test_without_accounts_there_is_no_sign_in(world):

@@ -10,8 +10,8 @@ A backup folder (docs/backup.md):
     dataset.nq         remote store (--store URL): an N-Quads dump of every graph
     files/             the data directory's own files (accounts.json, settings)
 
-Derived folders of the data directory (published snapshots, the public tier's copies,
-query snapshots, a commit journal, which is empty while the write lock is held) are not
+Derived folders of the data directory (published snapshots, each server process's own
+snapshots, the public tier's nginx files, a commit journal, which is empty while the write lock is held) are not
 part of a backup: the service rebuilds them.
 """
 
@@ -119,7 +119,7 @@ def create_backup(store: Store, target: Path, *, data_dir: Path | None, source: 
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     try:
-        if isinstance(store, EmbeddedStore):
+        if store.path is not None:     # a store on this machine: a consistent copy of its folder
             kind = EMBEDDED
             _checkpoint(store, partial / STORE_DIR)
             named, default = _counts_of_checkpoint(partial / STORE_DIR)
@@ -142,7 +142,7 @@ def _checkpoint(store: EmbeddedStore, target: Path) -> None:
     """An Oxigraph backup (RocksDB checkpoint: hard links where the file system allows)
     taken under the write lock: every commit, with its provenance record, is in it whole
     or not at all. A reader process of `serve --workers N` holds a published snapshot,
-    which the writer made under its own write lock after a commit (store/snapshot.py)."""
+    which the writer made under its own write lock after a commit (store/snapshots.py)."""
     with WRITE_LOCK:
         try:
             store.backup(target)
@@ -208,7 +208,7 @@ def _dump_remote(store: Store, path: Path) -> tuple[dict[str, int], int]:
 
 def _remote_counts(store: Store) -> dict[str, int]:
     rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    engine_graph = getattr(store, "engine_graph", lambda iri: False)   # e.g. Virtuoso's own graphs
+    engine_graph = store.engine_graph   # e.g. Virtuoso's own graphs
     return {_graph_key(r["g"]): int(r["n"].value) for r in rows
             if not (isinstance(r["g"], ox.NamedNode) and engine_graph(r["g"].value))}
 
@@ -450,7 +450,7 @@ def restore_remote(backup: Path, store: Store, *, data_dir: Path, force: bool = 
     data_dir.mkdir(parents=True, exist_ok=True)
     for f in files:
         shutil.copy2(f, data_dir / f.name)
-    return RestoreResult(manifest, getattr(store, "gsp_url", "the store"), aside)
+    return RestoreResult(manifest, store.location(), aside)
 
 
 def _parse_dataset_checked(manifest: Manifest) -> ox.Store:
@@ -535,7 +535,7 @@ def data_dir_of(store: Store, accounts_file: str | os.PathLike | None) -> Path |
     """The data directory a service runs on: beside its accounts file, else the store's."""
     if accounts_file:
         return Path(accounts_file).parent
-    path = getattr(store, "path", None)
+    path = store.path
     return Path(path).parent if path is not None else None
 
 

@@ -53,7 +53,7 @@ def load_demo_content(store, say=print) -> dict | None:
     OCFL object and a folder of scans, then an audit that finds a corrupted byte and the
     repair. None when there is nothing to do (done before, or a remote store)."""
     from .preservation.demo_content import set_up
-    path = getattr(store, "path", None)
+    path = store.path
     if path is None:
         return None
     return set_up(store, path.parent / "demo-content", say=say)

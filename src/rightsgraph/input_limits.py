@@ -552,13 +552,13 @@ class BodyLimit:
         return self.app(environ, start_response)
 
 
-# Set in the WSGI environ by a server that hands the app only whole requests (web/server.py).
+# Set in the WSGI environ by a server that hands the app only whole requests (serving/http_server.py).
 WHOLE_REQUEST_READ = "rightsgraph.whole_request_read"
 
 
 def answer_language(accept_language: str | None) -> str:
     """en or zh, from a raw Accept-Language header: for answers given before Flask has a
-    request (here, and the server's own refusals in web/server.py)."""
+    request (here, and the server's own refusals in serving/http_server.py)."""
     from werkzeug.datastructures import LanguageAccept
     from werkzeug.http import parse_accept_header
     return parse_accept_header(accept_language, LanguageAccept).best_match(["en", "zh"]) or "en"
@@ -569,7 +569,7 @@ def _answer(start_response, status: str, environ: dict, messages: dict[str, str]
     headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
     if not environ.get(WHOLE_REQUEST_READ):
         # what is left of the body would be read as the next request: close instead. Under
-        # `rightsgraph serve` the server has read the whole request already (web/server.py),
+        # `rightsgraph serve` the server has read the whole request already (serving/http_server.py),
         # and it may not be told to close (PEP 3333: Connection is the server's header).
         headers.append(("Connection", "close"))
     start_response(status, headers)

@@ -1,6 +1,6 @@
 """Public copies of published snapshots: what an anonymous reader may see, and nothing else.
 
-The public read tier (web/public_tier.py) lets Oxigraph's own server answer anonymous
+The public read tier (serving/public_tier.py) lets Oxigraph's own server answer anonymous
 SPARQL queries. Oxigraph knows nothing of roles, so the graphs a reader must not see
 (confidentiality.hidden_from_readers, the rule every door applies) are removed
 from its copy instead of being filtered per query: whatever query form a client uses

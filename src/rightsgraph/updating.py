@@ -13,7 +13,7 @@ store (about 2-3 s per million quads). docs/updating.md explains the trade-off.
 
 from __future__ import annotations
 
-import tempfile
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -30,6 +30,7 @@ from .namespaces import SYSTEM_GRAPHS
 from .store.base import Store, has_blank_node, scope_graph_management
 from .store.changeset import ChangeSet
 from .store.embedded import EmbeddedStore
+from .store.snapshots import shared_snapshots
 from .system_graphs import default_gate, ontology_store
 from .update_effect import NeedsCopy, effect_by_queries
 from .update_view import view_after
@@ -96,8 +97,8 @@ def apply_update(store: Store, sparql: str, *, agent: str | None = None, gate=No
 def _try_on_a_copy(store: Store, sparql: str, base_iri, guard, gate):
     """(added, removed, report, change set or None): the update run once on a private copy,
     its effect the difference between copy and store."""
-    with tempfile.TemporaryDirectory(prefix="rg-update-", dir=_scratch_dir(store)) as tmp:
-        before, snapshot = store.trial_copies(Path(tmp) / "snap")
+    with _scratch(store) as folder:
+        before, snapshot = store.trial_copies(folder)
         try:
             snapshot.update(sparql, base_iri=base_iri)
             added, removed = _difference(before, snapshot)
@@ -144,9 +145,12 @@ def _check_effect(after: ox.Store, added, removed, guard, gate):
     return report
 
 
-def _scratch_dir(store) -> str | None:
-    # Hard-linked backups need the same file system as the store.
-    return str(store.path.parent) if getattr(store, "path", None) is not None else None
+def _scratch(store):
+    """Where the trial copy goes: beside the store (a hard-linked backup needs its file
+    system), removed after; a store with no folder here is copied into memory instead."""
+    if store.path is None:
+        return contextlib.nullcontext(None)
+    return shared_snapshots(Path(store.path).parent, "update").scratch()
 
 
 def _change_set(store: Store, clear: set, added, removed, content_after) -> ChangeSet:

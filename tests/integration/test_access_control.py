@@ -35,8 +35,8 @@ def _h(server, role):
     return {"Authorization": f"Bearer {server.tokens[role]}"} if role else {}
 
 
-def _select(server, query, role=None, **params):
-    r = requests.get(server.url + "/sparql", params=dict(params, query=PREFIX + query), timeout=30,
+def _select(server, query, role=None, path="/sparql", **params):
+    r = requests.get(server.url + path, params=dict(params, query=PREFIX + query), timeout=30,
                      headers=dict(_h(server, role), Accept="application/sparql-results+json"))
     assert r.status_code == 200, r.text
     body = r.json()
@@ -48,28 +48,41 @@ def test_readers_never_see_a_confidential_graph(server, role):
     assert_reader_view(server, role)
 
 
-def assert_reader_view(server, role):
-    """Every query form a reader has, none reaching the confidential graph (also run
-    against the public read tier: test_public_tier.py)."""
-    assert _select(server, "ASK { ?s rg:cost ?c }", role) is False
-    assert _select(server, "ASK { ?s a rg:Resource }", role) is True      # public data visible
-    graphs = {b["g"]["value"] for b in _select(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", role)}
+@pytest.mark.parametrize("role", [None, "reader", "cataloguer", "admin"])
+def test_the_public_endpoint_answers_everyone_as_an_anonymous_reader(server, role):
+    """/public/sparql: anonymous and read-only by address, so a proxy may serve it from a
+    public copy (serving/public_tier.py); credentials sent there change nothing."""
+    assert_reader_view(server, role, path="/public/sparql")
+    update = f'INSERT DATA {{ GRAPH <{PUBLIC}> {{ <https://example.org/x> <https://example.org/p> "x" }} }}'
+    r = requests.post(server.url + "/public/sparql", data=update, timeout=30,
+                      headers=dict(_h(server, role), **{"Content-Type": "application/sparql-update"}))
+    assert r.status_code == 403 and "/sparql" in r.text
+
+
+def assert_reader_view(server, role, path="/sparql"):
+    """Every query form a reader has, none reaching the confidential graph (also run on the
+    public endpoint, /public/sparql, here and in the public read tier: test_public_tier.py)."""
+    assert _select(server, "ASK { ?s rg:cost ?c }", role, path) is False
+    assert _select(server, "ASK { ?s a rg:Resource }", role, path) is True      # public data visible
+    graphs = {b["g"]["value"] for b in _select(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                               role, path)}
     assert PUBLIC in graphs and CONF not in graphs and PROV not in graphs
-    assert _select(server, f"SELECT * FROM NAMED <{CONF}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", role) == []
-    assert _select(server, f"SELECT * FROM <{CONF}> WHERE {{ ?s ?p ?o }}", role) == []
-    assert _select(server, "SELECT * WHERE { ?s ?p ?o }", role, **{"default-graph-uri": CONF}) == []
-    assert _select(server, "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", role, **{"named-graph-uri": CONF}) == []
-    assert _select(server, f"ASK {{ GRAPH <{PROV}> {{ ?s ?p ?o }} }}", role) is False
-    r = requests.get(server.url + "/sparql", params={"query": f"DESCRIBE <{LICENCE}>"},
+    assert _select(server, f"SELECT * FROM NAMED <{CONF}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", role, path) == []
+    assert _select(server, f"SELECT * FROM <{CONF}> WHERE {{ ?s ?p ?o }}", role, path) == []
+    assert _select(server, "SELECT * WHERE { ?s ?p ?o }", role, path, **{"default-graph-uri": CONF}) == []
+    assert _select(server, "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", role, path, **{"named-graph-uri": CONF}) == []
+    assert _select(server, f"ASK {{ GRAPH <{PROV}> {{ ?s ?p ?o }} }}", role, path) is False
+    r = requests.get(server.url + path, params={"query": f"DESCRIBE <{LICENCE}>"},
                      headers=dict(_h(server, role), Accept="application/n-triples"), timeout=30)
     assert r.status_code == 200 and LICENCE not in r.text
     # SERVICE back into the endpoint: either refused or answered with the reader's view
     q = PREFIX + f"SELECT * WHERE {{ SERVICE <{server.url}/sparql> {{ ?s rg:cost ?c }} }}"
-    r = requests.get(server.url + "/sparql", params={"query": q}, headers=_h(server, role), timeout=30)
+    r = requests.get(server.url + path, params={"query": q}, headers=_h(server, role), timeout=30)
     assert "12000" not in r.text
     # Graph Store: the confidential graph does not exist for a reader
-    assert requests.get(server.url + "/store", params={"graph": CONF}, headers=_h(server, role),
-                        timeout=30).status_code == 404
+    if path == "/sparql":
+        assert requests.get(server.url + "/store", params={"graph": CONF}, headers=_h(server, role),
+                            timeout=30).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["cataloguer", "admin"])

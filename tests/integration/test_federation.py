@@ -86,6 +86,28 @@ def test_load_is_refused_and_nothing_is_fetched(servers, target):
     assert Recorder.hits == []
 
 
+def test_a_service_behind_an_escaped_iri_is_refused_too(servers, target):
+    """Oxigraph reads `\\u00e9` in an IRI; the keyword check blanked strings, IRIs and comments
+    with a pattern that did not, took the IRI's `#` for a comment, and so never saw the
+    SERVICE after it on the same line: the engine contacted the address (found in session 12)."""
+    Recorder.hits.clear()
+    query = (f"SELECT * WHERE {{ OPTIONAL {{ ?s ?p <http://example.org/\\u00e9#> }} "
+             f"SERVICE <{target}/sparql> {{ ?a ?b ?c }} }}")
+    r = _query(servers["off"], query)
+    assert r.status_code in (400, 403), r.text
+    assert Recorder.hits == []
+
+
+def test_a_load_behind_an_escaped_iri_is_refused_too(servers, target):
+    Recorder.hits.clear()
+    update = (f"INSERT DATA {{ GRAPH <https://example.org/graph/x> {{ <https://example.org/a> "
+              f"<https://example.org/b> <http://example.org/\\u00e9#> }} }} ; "
+              f"LOAD <{target}/data.nt> INTO GRAPH <https://example.org/graph/loaded>")
+    r = _update(servers["off"], update)
+    assert r.status_code in (400, 403), r.text
+    assert Recorder.hits == []
+
+
 def test_the_word_service_in_a_literal_is_no_federation(servers):
     r = _query(servers["off"], 'SELECT * WHERE { ?s ?p "SERVICE <http://127.0.0.1:1/>" }')
     assert r.status_code == 200, r.text

@@ -10,12 +10,12 @@ import time
 import pytest
 import requests
 
-from rightsgraph.store.snapshot import snapshot_dir
-from rightsgraph.web.public_tier import serving_snapshot
+from rightsgraph.store.snapshots import published_dir
+from rightsgraph.serving.public_tier import serving_snapshot
 
 from ..conformance.http_manifest import HT
 from ..conformance.test_sparql_protocol import MANIFEST, _check, prepare
-from ..conftest import ServerProcess, run_cli
+from ..conftest import ServerProcess, run_cli, update_until_accepted
 from ..prerequisites import need
 from .test_access_control import CONF, DATA, PREFIX, PUBLIC, assert_reader_view
 
@@ -52,7 +52,7 @@ def _auth(server, role="cataloguer"):
 
 def _sync(server, seconds: float = 30) -> None:
     """Wait until the public tier answers from the newest published snapshot."""
-    published = snapshot_dir(server.data_dir / "store") / "CURRENT"
+    published = published_dir(server.data_dir / "store") / "CURRENT"
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if serving_snapshot(server.data_dir) == published.read_text().strip():
@@ -61,20 +61,43 @@ def _sync(server, seconds: float = 30) -> None:
     raise AssertionError("the public tier did not catch up with the newest commit")
 
 
-def _get(server, query, headers=None, **params):
-    return requests.get(server.url + "/sparql", params=dict(params, query=PREFIX + query), timeout=60,
+PUBLIC_SPARQL = "/public/sparql"
+
+
+def _get(server, query, headers=None, path=PUBLIC_SPARQL, **params):
+    return requests.get(server.url + path, params=dict(params, query=PREFIX + query), timeout=60,
                         headers=dict(headers or {}, Accept="application/sparql-results+json"))
 
 
-def test_anonymous_queries_are_answered_by_oxigraph(server):
+def test_public_queries_are_answered_by_oxigraph(server):
     r = _get(server, "SELECT ?s WHERE { ?s a rg:Resource }")
     assert r.status_code == 200 and r.headers["X-Served-By"] == "oxigraph"
     assert r.json()["results"]["bindings"]
     assert r.headers["X-Snapshot"] == serving_snapshot(server.data_dir)
 
 
+def test_sparql_is_answered_by_rightsgraph_whoever_asks(server):
+    """Public reads by address: /sparql is never routed by what a request looks like (a
+    percent-encoded SERVICE once went past such a test to Oxigraph)."""
+    for headers in ({}, _auth(server, "reader")):
+        r = _get(server, "ASK { ?s a rg:Resource }", headers=headers, path="/sparql")
+        assert r.status_code == 200 and r.headers["X-Served-By"] == "rightsgraph"
+
+
+def test_the_public_endpoint_answers_a_cataloguer_as_anyone_else(server):
+    """Credentials are ignored at /public/sparql: a cataloguer's token neither reaches the
+    confidential graph there nor turns the request away from Oxigraph."""
+    ask = f"ASK {{ GRAPH <{CONF}> {{ ?s ?p ?o }} }}"
+    r = _get(server, ask, headers=_auth(server, "cataloguer"))
+    assert r.status_code == 200 and r.headers["X-Served-By"] == "oxigraph" and r.json()["boolean"] is False
+    r = _get(server, ask, headers=_auth(server, "cataloguer"), path="/sparql")
+    assert r.json()["boolean"] is True and r.headers["X-Served-By"] == "rightsgraph"
+    update = f'INSERT DATA {{ GRAPH <{PUBLIC}> {{ <https://example.org/x> <https://example.org/p> "x" }} }}'
+    r = requests.post(server.url + PUBLIC_SPARQL, data={"update": update}, headers=_auth(server, "admin"), timeout=60)
+    assert r.status_code == 403 and r.headers["X-Served-By"] == "rightsgraph" and "/sparql" in r.text
+
+
 @pytest.mark.parametrize("why, request_kwargs", [
-    ("a token", dict(headers="reader")),
     ("a browser page of another origin", dict(headers={"Origin": "https://opac.example.org"})),
     ("a protocol dataset parameter", dict(params={"default-graph-uri": PUBLIC})),
     ("rdflib's default graph", dict(params={"default-graph-uri": "urn:x-rdflib:default"})),
@@ -82,19 +105,17 @@ def test_anonymous_queries_are_answered_by_oxigraph(server):
                                                 "ebook1>, <http://www.w3.org/ns/odrl/2/read>, <https://example.org/"
                                                 "lib/patron>) AS ?x) }")),
 ])
-def test_other_requests_are_answered_by_rightsgraph(server, why, request_kwargs):
+def test_other_public_requests_are_answered_by_rightsgraph(server, why, request_kwargs):
     headers = request_kwargs.get("headers") or {}
-    if headers == "reader":
-        headers = _auth(server, "reader")
     query = request_kwargs.get("query", PREFIX + "ASK { ?s a rg:Resource }")
-    r = requests.get(server.url + "/sparql", params=dict(request_kwargs.get("params", {}), query=query),
+    r = requests.get(server.url + PUBLIC_SPARQL, params=dict(request_kwargs.get("params", {}), query=query),
                      headers=headers, timeout=60)
     assert r.headers.get("X-Served-By") == "rightsgraph", why
     assert r.status_code == 200, r.text
 
 
 def test_post_queries_pages_and_the_api_are_answered_by_rightsgraph(server):
-    r = requests.post(server.url + "/sparql", data=PREFIX + "ASK { ?s a rg:Resource }", timeout=60,
+    r = requests.post(server.url + PUBLIC_SPARQL, data=PREFIX + "ASK { ?s a rg:Resource }", timeout=60,
                       headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
     assert r.status_code == 200 and r.json()["boolean"] is True and r.headers["X-Served-By"] == "rightsgraph"
     r = requests.get(server.url + "/sparql", timeout=60)  # no query: the service description
@@ -104,7 +125,7 @@ def test_post_queries_pages_and_the_api_are_answered_by_rightsgraph(server):
 
 
 def test_a_reader_sees_no_confidential_graph_through_the_public_tier(server):
-    assert_reader_view(server, None)
+    assert_reader_view(server, None, path=PUBLIC_SPARQL)
     # the plain GRAPH ?g form went the fast way, and found only public graphs there
     r = _get(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert r.headers["X-Served-By"] == "oxigraph"
@@ -120,7 +141,7 @@ def test_commits_reach_anonymous_readers_and_confidential_ones_do_not(server):
                       headers=dict(_auth(server), **{"Content-Type": "application/sparql-update"}))
     assert r.status_code == 204, r.text
     # the cataloguer reads its own write at once (rightsgraph answers it)
-    r = _get(server, f'ASK {{ <{marker}> ?p "secret" }}', headers=_auth(server))
+    r = _get(server, f'ASK {{ <{marker}> ?p "secret" }}', headers=_auth(server), path="/sparql")
     assert r.json()["boolean"] is True and r.headers["X-Served-By"] == "rightsgraph"
     _sync(server)
     r = _get(server, f'ASK {{ <{marker}> ?p "public" }}')
@@ -131,7 +152,7 @@ def test_commits_reach_anonymous_readers_and_confidential_ones_do_not(server):
 
 def _tier_oxigraphs(server) -> list[str]:
     pgrep = need("pgrep", why="the test counts the tier's Oxigraph processes")
-    out = subprocess.run([pgrep, "-f", f"serve-read-only --location {server.data_dir}/public-tier"],
+    out = subprocess.run([pgrep, "-f", f"serve-read-only --location {server.data_dir}/snapshots/public-"],
                          capture_output=True, text=True)
     return out.stdout.split()
 
@@ -139,7 +160,7 @@ def _tier_oxigraphs(server) -> list[str]:
 def test_a_runaway_query_gets_503_and_its_oxigraph_is_replaced(server):
     runaway = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i LIMIT 1"
     t0 = time.monotonic()
-    r = requests.get(server.url + "/sparql", params={"query": runaway}, timeout=60)
+    r = requests.get(server.url + PUBLIC_SPARQL, params={"query": runaway}, timeout=60)
     took = time.monotonic() - t0
     assert r.status_code == 503 and r.headers["X-Served-By"] == "oxigraph"
     assert "Retry-After" in r.headers and f"{TIMEOUT} s" in r.text
@@ -160,21 +181,23 @@ def test_the_body_limit_holds_at_the_front(server):
 
 
 def test_a_syntax_error_is_a_400_with_the_parser_message(server):
-    r = requests.get(server.url + "/sparql", params={"query": "SELECT ?x WHERE { ?x"}, timeout=60)
+    r = requests.get(server.url + PUBLIC_SPARQL, params={"query": "SELECT ?x WHERE { ?x"}, timeout=60)
     assert r.status_code == 400 and r.headers["X-Served-By"] == "oxigraph" and r.text.strip()
 
 
 @pytest.mark.parametrize("entry", MANIFEST.entries, ids=lambda e: str(e).split("#")[-1])
 def test_sparql_protocol_suite_anonymously(server, entry):
-    """The W3C protocol suite again, queries sent without a token: GET queries go to
-    Oxigraph, the rest to rightsgraph; every answer must be what the suite expects."""
+    """The W3C protocol suite again, on the public endpoint: its GET queries go to Oxigraph,
+    the rest to rightsgraph; every answer must be what the suite expects. (Its updates, which
+    the public endpoint refuses, go to /sparql with a token.)"""
     auth = _auth(server, "admin")  # the suite clears whole datasets (CLEAR ALL): admin only
     prepare(server.url, server.tokens["admin"], entry)
     _sync(server)
     for req in MANIFEST.requests_of(entry):
         post = str(MANIFEST.value(req, HT.methodName)) == "POST"
-        resp = MANIFEST.send(server.url, req, prefix="/sparql", path_prefix="/sparql", variables={},
-                             extra_headers=auth if post else {})
+        update = post and "update" in (MANIFEST.body(req) or "")[:200] + str(MANIFEST.headers(req))
+        resp = MANIFEST.send(server.url, req, prefix="/sparql", path_prefix="/sparql" if update else PUBLIC_SPARQL,
+                             variables={}, extra_headers=auth if update else {})
         _check(resp, MANIFEST.value(req, HT.resp))
         if post:
             _sync(server)
@@ -200,11 +223,11 @@ def test_one_client_address_gets_a_bounded_number_of_running_queries(server):
     """16 anonymous queries at once per client address (nginx limit_conn), 429 above."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from rightsgraph.web.public_tier import PER_CLIENT
+    from rightsgraph.serving.public_tier import PER_CLIENT
     runaway = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i LIMIT 1"
 
     def ask(_):
-        r = requests.get(server.url + "/sparql", params={"query": runaway}, timeout=60)
+        r = requests.get(server.url + PUBLIC_SPARQL, params={"query": runaway}, timeout=60)
         return r.status_code, r.text
 
     with ThreadPoolExecutor(PER_CLIENT + 4) as pool:
@@ -222,7 +245,7 @@ def test_a_percent_encoded_word_cannot_route_a_query_past_the_checks(server, wor
     it, and Oxigraph then fetched a URL of the caller's choice. Such requests now go to
     rightsgraph, which decodes first (and refuses SERVICE: federation.py)."""
     text = f"SELECT * WHERE {{ {word} <http://127.0.0.1:9/sparql> {{ ?s ?p ?o }} }}"
-    r = requests.get(f"{server.url}/sparql?query={text.replace(' ', '%20')}", timeout=60,
+    r = requests.get(f"{server.url}{PUBLIC_SPARQL}?query={text.replace(' ', '%20')}", timeout=60,
                      headers={"Accept": "application/sparql-results+json"})
     assert r.headers.get("X-Served-By") == "rightsgraph", word
     assert r.status_code in (400, 403), r.text
@@ -232,7 +255,7 @@ def test_a_deeply_nested_query_is_bounded_not_sent_to_oxigraph(server):
     """Oxigraph dies on about 1,000 nested function calls (nginx itself answers 414 to a URL
     that long); past rightsgraph's bound of 256 the query goes to rightsgraph, which refuses it."""
     deep = "SELECT * WHERE { BIND(" + "STR(" * 300 + "1" + ")" * 300 + " AS ?x) }"
-    r = requests.get(server.url + "/sparql", params={"query": deep}, timeout=60)
+    r = requests.get(server.url + PUBLIC_SPARQL, params={"query": deep}, timeout=60)
     assert r.headers.get("X-Served-By") == "rightsgraph"
     assert r.status_code == 400, r.text
     ok = _get(server, "ASK { ?s ?p ?o }")
@@ -305,15 +328,6 @@ def test_a_killed_writer_is_started_again_and_writes_go_on(server):
     assert int(pid_file.read_text()) != first, "the writer was not started again"
     marker = f"https://example.org/after-writer-death/{time.time_ns()}"
     update = f'INSERT DATA {{ GRAPH <{PUBLIC}> {{ <{marker}> <https://example.org/p> "again" }} }}'
-    deadline, last = time.monotonic() + 60, None
-    while time.monotonic() < deadline:
-        r = requests.post(server.url + "/sparql", data=update, timeout=60,
-                          headers=dict(_auth(server), **{"Content-Type": "application/sparql-update"}))
-        if r.status_code == 204:
-            break
-        last = f"{r.status_code} {r.text[:200]}"
-        time.sleep(0.5)
-    else:
-        raise AssertionError(f"no write succeeded within 60 s of the writer's restart; last: {last}")
-    r = _get(server, f'ASK {{ <{marker}> ?p "again" }}', headers=_auth(server))
+    update_until_accepted(server.url, server.tokens["cataloguer"], update)
+    r = _get(server, f'ASK {{ <{marker}> ?p "again" }}', headers=_auth(server), path="/sparql")
     assert r.json()["boolean"] is True

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ..conftest import ServerProcess
+from ..conftest import REPO, ServerProcess, run_cli, update_until_accepted
 
 pytestmark = pytest.mark.server
 SOCKETS = 100       # each kind; the server has 8 threads
@@ -162,4 +162,30 @@ def test_a_killed_server_process_of_workers_n_is_replaced(tmp_path):
         for _ in range(10):                 # every request answered, whichever process takes it
             assert requests.get(srv.url + "/healthz", timeout=10).ok
     finally:
+        srv.stop()
+
+
+def test_a_hung_writer_is_stopped_and_started_again(tmp_path):
+    """A writer that is alive but answers nothing (here stopped with SIGSTOP, as a deadlock
+    would leave it) fails its health checks and is replaced; writes then go through again
+    (serving/supervision.py). With checks every 0.5 s it is replaced after about 3 s."""
+    data_dir = tmp_path / "data"
+    assert run_cli("load", REPO / "tests" / "data" / "loading" / "library.ttl", data_dir=data_dir).returncode == 0
+    token = run_cli("user", "add", "cat", "--role", "cataloguer", data_dir=data_dir).stdout.strip()
+    srv = ServerProcess(data_dir, "serve", "--workers", "2", env={"RIGHTSGRAPH_HEALTH_CHECK_SECONDS": "0.5"})
+    try:
+        first = int((data_dir / "writer.pid").read_text())
+        os.kill(first, signal.SIGSTOP)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and int((data_dir / "writer.pid").read_text() or 0) == first:
+            time.sleep(0.2)
+        assert int((data_dir / "writer.pid").read_text()) != first, srv.log.read_text()[-3000:]
+        assert "has not answered for 3 health checks" in srv.log.read_text()
+        update = 'INSERT DATA { GRAPH <https://example.org/g/hung> { <https://example.org/a> <https://example.org/p> "x" } }'
+        update_until_accepted(srv.url, token, update)
+    finally:
+        try:
+            os.kill(first, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         srv.stop()

@@ -54,9 +54,8 @@ class _Context:
         """Flush and let go of the store (its lock too: a server's worker opens its own)."""
         if self._store is not None:
             try:
-                getattr(self._store, "flush", lambda: None)()
-            finally:
                 self._store.close()
+            finally:
                 self._store = None
                 import gc
                 gc.collect()

@@ -148,11 +148,6 @@ def not_utf8(path, exc: UnicodeDecodeError) -> CliError:
                     EXIT_BAD_INPUT)
 
 
-def port_unavailable(host: str, port: int, exc: BaseException) -> CliError:
-    return CliError(both("cannot listen on %(host)s:%(port)s: %(reason)s (choose another --port or --host, "
-                         "or stop what listens there)", host=host, port=port, reason=_reason(exc)), EXIT_USAGE)
-
-
 def bad_iri(value: str, exc: BaseException | None = None) -> str:
     """The message of a bad IRI parameter (click adds which parameter)."""
     why = f" ({_first_line(exc)})" if exc else ""

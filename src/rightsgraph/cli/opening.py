@@ -100,7 +100,7 @@ def check_store_url(url: str) -> None:
 # ------------------------------------------------------------------ who holds the store
 def running_server(data_dir) -> dict | None:
     """The server recorded in `data_dir` if its process still runs."""
-    from ..query_pool import process_running
+    from ..store.snapshots import process_running
     try:
         record = json.loads((data_dir_of(data_dir) / SERVER_RECORD).read_text(encoding="utf-8"))
         pid, url = int(record["pid"]), str(record["url"])

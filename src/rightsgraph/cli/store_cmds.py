@@ -170,9 +170,8 @@ def info(ctx, as_json):
 
 
 def _prepare(data_dir, store_url, lang, load_demo: bool, create: bool, failures) -> None:
-    """Open and bootstrap the store (and load the demo) in a child process: the server's
-    master process must never open RocksDB itself, or its forked worker inherits a storage
-    engine whose background threads did not survive the fork (writes then hang)."""
+    """Open and bootstrap the store (and load the demo), in a child process (serving/service.py
+    says why)."""
     from . import _Context
     errors.set_lang(lang)
     state = _Context(data_dir, store_url, lang)
@@ -198,144 +197,42 @@ def _prepare(data_dir, store_url, lang, load_demo: bool, create: bool, failures)
 
 
 def _prepare_in_child(state, load_demo: bool = False, create: bool = False) -> None:
-    import multiprocessing
-    mp = multiprocessing.get_context("spawn")
-    failures = mp.Queue()
-    child = mp.Process(target=_prepare, args=(state.data_dir, state.store_url, state.lang, load_demo, create,
-                                              failures))
-    child.start()
-    child.join()
-    if not failures.empty():
-        texts, code = failures.get()
-        raise errors.CliError(texts, code)
-    if child.exitcode != 0:
-        raise errors.unexpected(RuntimeError(f"opening {state.where} ended with exit code {child.exitcode}"))
+    from ..serving.service import run_in_child
+    failure, exit_code = run_in_child(_prepare, state.data_dir, state.store_url, state.lang, load_demo, create)
+    if failure is not None:
+        raise errors.CliError(*failure)
+    if exit_code != 0:
+        raise errors.unexpected(RuntimeError(f"opening {state.where} ended with exit code {exit_code}"))
 
 
-def _check_port(host: str, port: int) -> None:
-    """Fail now, with a clear message, rather than with the server's traceback."""
-    import socket
+def _plan(ctx, host, port, threads=8, settings=None, workers=1, public_sparql="rightsgraph", connections=None):
+    """The service to run, checked (serving/service.py)."""
+    from ..serving import service
+    state = ctx.obj["state"]
+    plan = service.Plan(data_dir=None if state.store_url else opening.data_dir_of(state.data_dir),
+                        open_store=state.store, host=host, port=port, threads=threads, workers=workers,
+                        settings=dict(settings or {}, RG_ACCOUNTS_FILE=str(state.accounts_file)),
+                        connections=connections or {}, public_tier=public_sparql == "oxigraph")
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        with socket.socket(infos[0][0], socket.SOCK_STREAM) as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as web/server.py does
-            s.bind(infos[0][4])
-    except OSError as exc:
-        raise errors.port_unavailable(host, port, exc) from None
+        service.check(plan)
+    except service.ServiceRefused as exc:
+        raise errors.CliError(exc.texts, EXIT_USAGE if exc.usage else 1) from None
+    return plan
 
 
-def _serve(ctx, host, port, threads, settings=None, workers=1, public_sparql="rightsgraph", create=False,
-           connections=None):
-    from ..query_pool import remove_orphaned_snapshots
+def _serve(ctx, plan, create=False):
+    from ..serving import service
     state = ctx.obj["state"]
     if not state.store_url and not create:
         opening.require_store(state.data_dir, create_hint="serve")
-    settings = dict(settings or {}, RG_ACCOUNTS_FILE=str(state.accounts_file))
-    if public_sparql == "oxigraph":
-        _check_public_tier(state, settings)
-    _check_port(host, port)
     _prepare_in_child(state, create=create)
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}/"
+    url = f"http://{'127.0.0.1' if plan.host in ('0.0.0.0', '::', '') else plan.host}:{plan.port}/"
     click.echo(_("rightsgraph serving %(where)s at %(url)s", where=state.where, url=url), err=True)
     if state.store_url:
-        _run(state, host, port, threads, workers, settings, public_sparql, connections or {})
+        service.run(plan)
         return
-    remove_orphaned_snapshots(opening.data_dir_of(state.data_dir))  # left by a server killed with SIGKILL
     with opening.server_record(state.data_dir, url):  # names this server to commands finding the store locked
-        _run(state, host, port, threads, workers, settings, public_sparql, connections or {})
-
-
-def _run(state, host, port, threads, workers, settings, public_sparql, connections) -> None:
-    from ..web.app import create_app
-    from ..web.server import serve as run_server
-    if public_sparql == "oxigraph" or (workers > 1 and not state.store_url):
-        _serve_readers_and_writer(state, host, port, threads, workers, settings, connections,
-                                  public_tier=public_sparql == "oxigraph")
-        return
-    run_server(lambda: create_app(state.store(), settings=settings), host=host, port=port, threads=threads,
-               workers=workers, **connections)
-
-
-def _check_public_tier(state, settings) -> None:
-    from ..web.public_tier import PublicTierError, find_nginx, find_oxigraph
-    if state.store_url:
-        raise click.UsageError(_("--public-sparql oxigraph serves a copy of the embedded store; with --store, "
-                                 "point clients at the remote store's own endpoint instead (docs/service.md)"))
-    if not settings.get("RG_ANONYMOUS_READ", True):
-        raise click.UsageError(_("--public-sparql oxigraph answers anonymous queries: it cannot be combined "
-                                 "with --no-anonymous-read"))
-    try:
-        find_nginx(), find_oxigraph()
-    except PublicTierError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _stop_service(why: str, stopping) -> None:
-    """A child the service cannot do without is gone for good: stop the whole service with
-    the reason, so the system's supervisor (systemd, a container runtime) restarts it."""
-    import os
-    import signal
-    if stopping.is_set():
-        return
-    click.echo(_("%(why)s: stopping the service", why=why), err=True)
-    os.kill(os.getpid(), signal.SIGTERM)
-
-
-def _stop_if_gone(tier, tier_errors, stopping) -> None:
-    """Without its tier manager the public port is closed: stop the whole service (with
-    the manager's error) rather than run on unreachable, so a supervisor restarts it."""
-    import os
-    import signal
-    import threading
-
-    def watch():
-        tier.join()
-        if stopping.is_set():
-            return
-        message = tier_errors.get() if not tier_errors.empty() else f"exit code {tier.exitcode}"
-        click.echo(_("the public read tier stopped (%(message)s): stopping the service", message=message), err=True)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    if tier is not None:
-        threading.Thread(target=watch, daemon=True, name="public-tier-watch").start()
-
-
-def _serve_readers_and_writer(state, host, port, threads, workers, settings, connections, public_tier=False):
-    """Embedded store, several processes: one writer, `workers` readers (web/cluster.py);
-    with `public_tier`, nginx on the public port in front of them and of an Oxigraph
-    answering anonymous queries (web/public_tier.py)."""
-    import os
-    import threading
-    from ..store.embedded import default_data_dir
-    from ..store.snapshot import SnapshotStore
-    from ..web.app import create_app
-    from ..web.cluster import SupervisedWriter, free_port
-    from ..web.server import serve as run_server
-    data_dir = state.data_dir or default_data_dir()
-    owner, tier, stopping = os.getpid(), None, threading.Event()
-    writer = SupervisedWriter(data_dir, settings, on_give_up=lambda why: _stop_service(why, stopping))
-    reader_settings = dict(settings, RG_WRITER_URL=writer.url, RG_QUERY_WORKERS=1)
-    app_host, app_port = host, port
-    try:
-        if public_tier:
-            from ..web.public_tier import start_public_tier
-            app_host, app_port = "127.0.0.1", free_port()
-            reader_settings["RG_BEHIND_PROXY"] = True
-            tier, tier_errors = start_public_tier(data_dir, host=host, port=port, app_port=app_port,
-                                             max_body=settings.get("RG_MAX_BODY", 16 * 1024 * 1024),
-                                             query_timeout=settings.get("RG_QUERY_TIMEOUT", 30.0))
-            _stop_if_gone(tier, tier_errors, stopping)
-        run_server(lambda: create_app(SnapshotStore(data_dir / "store"), settings=reader_settings),
-                   host=app_host, port=app_port, threads=threads, workers=workers, **connections)
-    finally:
-        # the server's forked processes leave through here too (sys.exit in the child): only the
-        # process that started the writer and the tier may stop them
-        if os.getpid() == owner:
-            stopping.set()
-            if tier is not None:
-                tier.terminate()
-                tier.join(20)
-            writer.stop()
+        service.run(plan)
 
 
 @main.command()
@@ -389,16 +286,17 @@ def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_tim
           cors_origins, allow_service, public_sparql, publisher, metadata_licence, session_hours,
           session_idle_minutes, header_timeout, idle_timeout, max_connections, create):
     """Run the HTTP service (SPARQL endpoint, Graph Store, API, web page) under waitress."""
-    _serve(ctx, host, port, threads, {
+    plan = _plan(ctx, host, port, threads, {
         "RG_ANONYMOUS_READ": anonymous_read, "RG_MAX_BODY": max_body, "RG_QUERY_TIMEOUT": query_timeout,
         "RG_QUERY_WORKERS": query_workers, "RG_MAX_ROWS": max_rows, "RG_CORS_ORIGINS": cors_origins,
         "RG_ALLOW_SERVICE": tuple(allow_service),
         "RG_SESSION_HOURS": session_hours, "RG_SESSION_IDLE_MINUTES": session_idle_minutes,
         **({"RG_PUBLISHER": publisher} if publisher else {}),
         **({"RG_METADATA_LICENCE": metadata_licence} if metadata_licence else {})},
-        workers=workers, public_sparql=public_sparql, create=create,
+        workers=workers, public_sparql=public_sparql,
         connections={"header_timeout": header_timeout, "idle_timeout": idle_timeout,
                      "max_connections": max_connections, "max_body": max_body})
+    _serve(ctx, plan, create=create)
 
 
 @main.command()
@@ -408,8 +306,7 @@ def serve(ctx, host, port, threads, workers, anonymous_read, max_body, query_tim
 @click.pass_context
 def demo(ctx, host, port, no_serve):
     """Load the demo library world (once, creating the store if needed) and serve it."""
-    if not no_serve:
-        _check_port(host, port)
+    plan = None if no_serve else _plan(ctx, host, port)
     _prepare_in_child(ctx.obj["state"], load_demo="with-content" if not no_serve else True, create=True)
-    if not no_serve:
-        _serve(ctx, host, port, 8)
+    if plan is not None:
+        _serve(ctx, plan)

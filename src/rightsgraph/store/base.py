@@ -136,6 +136,16 @@ class Store(ABC):
         raise StoreError(f"{type(self).__name__} cannot copy itself to a folder: "
                          "use `rightsgraph backup`, which exports it")
 
+    def location(self) -> str:
+        """Where the store is, for messages: its folder or its endpoint."""
+        return str(self.path) if self.path is not None else "memory"
+
+    def published_snapshot(self):
+        """The folder of a read-only snapshot holding this store's current state, if one
+        exists already (a reader process's published snapshot), else None: a caller that
+        needs one takes it (store/snapshots.py)."""
+        return None
+
     def trial_copies(self, folder) -> tuple["ox.Store", "ox.Store"]:
         """(before, scratch): the dataset to compare against and a private, writable copy of
         it to try a change on, both as pyoxigraph stores. Call under the write lock: `before`
@@ -155,6 +165,14 @@ class Store(ABC):
     #: whether a blank node keeps its identity from one call to the next, so it can be
     #: matched and deleted by label (not across a SPARQL protocol)
     keeps_blank_nodes = False
+
+    #: whether queries may call Python functions (rg:permitted, rg:decision): only an engine
+    #: running in this process can
+    runs_custom_functions = False
+
+    #: the store's folder on this machine (an embedded store on disk), where snapshots of it
+    #: are made (store/snapshots.py); None for a store in memory or behind an endpoint
+    path = None
 
     def close(self) -> None:  # pragma: no cover - adapters override when they hold resources
         pass

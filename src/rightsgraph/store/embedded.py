@@ -82,7 +82,7 @@ class EmbeddedStore(Store):
     def raw(self) -> ox.Store:
         """The pyoxigraph store underneath, for tests and benchmarks that fill a store at
         native speed. Product code goes through the port (tests/test_store_port.py checks)."""
-        return self._store
+        return self._native()
 
     def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None,
               custom_functions=None, base_iri=None):
@@ -138,6 +138,7 @@ class EmbeddedStore(Store):
 
     keeps_blank_nodes = True
     copies_cheaply = True
+    runs_custom_functions = True
 
     def _native(self) -> ox.Store:
         return self._store
@@ -215,12 +216,10 @@ class EmbeddedStore(Store):
             return self._store.dump(format=fmt, from_graph=graph, **kwargs)
         return self._store.dump(format=fmt, **kwargs)
 
-    def flush(self) -> None:
-        if self.path is not None:
-            self._store.flush()
-
     def close(self) -> None:
-        """Release the store (and its directory lock) once nothing else refers to it."""
+        """Flush and release the store (and its directory lock) once nothing else refers to it."""
+        if self._store is not None and self.path is not None:
+            self._store.flush()
         self._store = None
 
 

@@ -56,6 +56,9 @@ class RemoteStore(Store):
         self._digest = digest
         self._server: str | None = None    # the Server header, once seen (e.g. "Virtuoso/07.20")
 
+    def location(self) -> str:
+        return self.gsp_url or self.query_url
+
     @classmethod
     def for_oxigraph(cls, base: str, **kwargs) -> "RemoteStore":
         base = base.rstrip("/")

@@ -6,7 +6,7 @@ Where the backup comes from:
 - one process (`serve`): the store itself, checkpointed under the write lock;
 - `serve --workers N`: the reader answering the request takes the newest published
   snapshot. The writer publishes one under its write lock after every commit, before it
-  acknowledges the write (store/snapshot.py), so the snapshot holds every acknowledged
+  acknowledges the write (store/snapshots.py), so the snapshot holds every acknowledged
   write and no half-done one. Readers stream it themselves: the backup does not pass
   through the writer, whose forwarding would hold it in memory, and writes go on.
 - a remote store (`serve --store URL`): an N-Quads dump of every graph (backup.py).

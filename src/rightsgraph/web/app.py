@@ -41,11 +41,11 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     if app.config["RG_ACCOUNTS_FILE"]:
         app.extensions["rightsgraph.accounts"] = Accounts(app.config["RG_ACCOUNTS_FILE"])
 
-    if app.config.get("RG_BEHIND_PROXY"):  # behind the public tier's nginx (web/public_tier.py)
+    if app.config.get("RG_BEHIND_PROXY"):  # behind the public tier's nginx (serving/public_tier.py)
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
     if app.config.get("RG_WRITER_URL"):  # a reader process of `serve --workers N`
-        from .cluster import install_forwarding
+        from .write_forwarding import install_forwarding
         install_forwarding(app, app.config["RG_WRITER_URL"])
     if app.config["RG_CORS_ORIGINS"]:
         _enable_cors(app, app.config["RG_CORS_ORIGINS"].split())

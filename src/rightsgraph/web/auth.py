@@ -17,6 +17,7 @@ from ..confidentiality import GraphCatalog, hidden_from_readers
 
 bp = Blueprint("auth", __name__)
 OPEN_PATHS = ("/healthz", "/signin")    # reachable with anonymous read off: how to sign in
+PUBLIC_SPARQL = "/public/sparql"        # web/sparql.py
 
 
 def _deny(status: int, message: str) -> Response:
@@ -28,6 +29,12 @@ def _deny(status: int, message: str) -> Response:
 def authenticate():
     g.account = None
     g.role = None
+    if request.path.rstrip("/") == PUBLIC_SPARQL:
+        # everyone is an anonymous reader here: what it answers never depends on who asks
+        if current_app.config.get("RG_ANONYMOUS_READ", True):
+            g.role = "reader"
+            return None
+        return _deny(404, "the public endpoint is off (serve --no-anonymous-read): use /sparql with a token")
     header = request.headers.get("Authorization", "")
     accounts = current_app.extensions.get("rightsgraph.accounts")
     if header:

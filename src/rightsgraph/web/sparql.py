@@ -11,9 +11,8 @@ from .. import federation
 from .. import query as q
 from ..decision_service import mentions_decision_functions, sparql_functions
 from ..input_limits import InputRefused, check_sparql
-from ..query_pool import QueryUnanswered
-from ..store.embedded import EmbeddedStore
-from .auth import catalog, current_agent, hidden_graphs, require
+from ..serving.query_pool import QueryUnanswered
+from .auth import PUBLIC_SPARQL, catalog, current_agent, hidden_graphs, require
 from .errors import error_lang
 from .service_description import service_description
 from .sparql_editor import editor_page, wants_editor
@@ -61,7 +60,7 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 def read_sparql_request() -> tuple[str | None, str | None, dict[str, list[str]]]:
     """(query, update, dataset params) from GET, POST form or POST direct: the one place a
     request is told a query or an update (the readers of `serve --workers N` forward what
-    this calls an update to the writer, web/cluster.py)."""
+    this calls an update to the writer, web/write_forwarding.py)."""
     params = _url_params()
     if request.method == "GET":
         if "update" in params:
@@ -119,6 +118,27 @@ def sparql_endpoint():
             described.headers["Vary"] = "Accept"      # a browser gets the editor at this URL
             return described
         raise ProtocolError(400, "missing 'query' parameter")
+    return _query(query, params)
+
+
+@bp.route(PUBLIC_SPARQL, methods=["GET", "POST"], strict_slashes=False)
+def public_sparql_endpoint():
+    """The public endpoint: queries answered for an anonymous reader, whatever credentials
+    come with them (web/auth.py), never an update. Its own address lets a proxy send it to a
+    public copy of the store without reading requests to tell who asks (docs/service.md)."""
+    query, update, params = read_sparql_request()
+    _check_bounds(update if update is not None else query)
+    if update is not None:
+        raise ProtocolError(403, "the public endpoint only answers queries: send updates to /sparql with a "
+                                 "cataloguer's token")
+    if query is None:
+        if request.method == "GET":
+            return service_description(request.base_url)
+        raise ProtocolError(400, "missing 'query' parameter")
+    return _query(query, params)
+
+
+def _query(query: str, params: dict[str, list[str]]) -> Response:
     _no_federation(federation.query_endpoints(query, request.base_url))
     store = current_app.extensions["rightsgraph.store"]
     default_graphs, named_graphs = params.get("default-graph-uri"), params.get("named-graph-uri")
@@ -129,7 +149,7 @@ def sparql_endpoint():
     hidden = hidden_graphs(store)
     if hidden:
         default_graphs, named_graphs = restricted_dataset(store, query, default_graphs, named_graphs, hidden)
-    calls_functions = isinstance(store, EmbeddedStore) and mentions_decision_functions(query)
+    calls_functions = store.runs_custom_functions and mentions_decision_functions(query)
     pool = query_pool()
     if pool is not None:
         try:
@@ -182,8 +202,8 @@ def query_pool():
         store = app.extensions["rightsgraph.store"]
         timeout = app.config["RG_QUERY_TIMEOUT"]
         pool = None
-        if timeout and isinstance(store, EmbeddedStore) and store.path is not None:
-            from ..query_pool import QueryPool
+        if timeout and store.runs_custom_functions and store.path is not None:   # snapshots to query
+            from ..serving.query_pool import QueryPool
             pool = QueryPool(store, workers=app.config["RG_QUERY_WORKERS"], timeout=timeout,
                              max_rows=app.config["RG_MAX_ROWS"])
         app.extensions["rightsgraph.query_pool"] = pool

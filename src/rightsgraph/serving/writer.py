@@ -1,11 +1,10 @@
-"""Several server processes over one embedded store: one writer, many readers.
+"""The writer process of `serve --workers N` over the embedded store, and its supervision.
 
-`rightsgraph serve --workers N` with the embedded store starts:
-- a **writer** process, the only one that opens the store read-write, serving the write
-  requests (SPARQL Update, Graph Store writes) on an internal port of 127.0.0.1 and
-  publishing a read-only snapshot after every commit (store/snapshot.py);
-- N **reader** processes (web/server.py's forked processes) behind the public port, answering queries,
-  decisions and pages from the newest snapshot and passing write requests to the writer.
+The writer is the only process that opens the store read-write. It serves the write
+requests (SPARQL Update, Graph Store writes, term sheets stored) on an internal port of
+127.0.0.1 and publishes a read-only snapshot after every commit (store/snapshots.py). The
+N reader processes (serving/http_server.py's forked processes) answer queries, decisions
+and pages from the newest snapshot and pass write requests here (web/write_forwarding.py).
 Reads scale with the processes; writes stay serialised in one place, as the store needs.
 """
 
@@ -13,27 +12,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import socket
 import sys
 import time
 from pathlib import Path
 
 import requests
-from flask import Response, request
 
 from ..translation import _
-
-# Cookie, Origin and Referer: a page's write (a term sheet stored by a signed-in librarian)
-# is authenticated by the session cookie and checked to come from this site's own page; the
-# sessions file is shared by every process.
-HOP_HEADERS = ("Authorization", "Content-Type", "Accept", "Accept-Language", "Cookie", "Origin", "Referer")
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now (for the service's internal listeners)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .ports import free_port
+from .supervision import HealthCheck, RestartBudget, health_interval
 
 
 def _writer_main(data_dir, port: int, settings: dict) -> None:
@@ -41,9 +28,9 @@ def _writer_main(data_dir, port: int, settings: dict) -> None:
 
     from .. import write_generation
     from ..store.embedded import open_store
-    from ..store.snapshot import publish, publisher
-    from .app import create_app
-    from .server import serve
+    from ..store.snapshots import publish, publisher
+    from ..web.app import create_app
+    from .http_server import serve
 
     def factory():
         store = open_store(data_dir)
@@ -79,15 +66,14 @@ def start_writer(data_dir, settings: dict, seconds: float = 120, port: int | Non
 
 
 class SupervisedWriter:
-    """The writer process, started again on the same port when it dies (killed, crashed),
-    so the readers' writer URL stays right. Its pid is in `<data dir>/writer.pid`.
+    """The writer process, started again on the same port when it dies (killed, crashed) or
+    stops answering its health check (hung, stopped), so the readers' writer URL stays
+    right. Its pid is in `<data dir>/writer.pid`.
 
     A writer killed mid-commit leaves the store as the journal left it; the new writer
     finishes or rolls back that commit when it opens the store (store/journal.py). A writer
-    that keeps dying (more than MAX_RESTARTS in RESTART_WINDOW seconds) stops the service,
-    with the reason, rather than restarting forever."""
-
-    MAX_RESTARTS, RESTART_WINDOW = 5, 60.0
+    that keeps dying stops the service, with the reason, rather than restarting forever
+    (serving/supervision.py)."""
 
     def __init__(self, data_dir, settings: dict, on_give_up):
         import threading
@@ -96,7 +82,7 @@ class SupervisedWriter:
         self.proc, self.url = start_writer(data_dir, settings)
         self.port = int(self.url.rsplit(":", 1)[1])
         self._pid_file()
-        self._restarts: list[float] = []
+        self._budget = RestartBudget()
         threading.Thread(target=self._watch, daemon=True, name="writer-watch").start()
 
     def _pid_file(self) -> None:
@@ -105,15 +91,24 @@ class SupervisedWriter:
         tmp.replace(self.data_dir / "writer.pid")
 
     def _watch(self) -> None:
+        interval = health_interval()
+        health = HealthCheck(self.url)
         while not self.stopping.is_set():
-            self.proc.join()
+            self.proc.join(interval)
             if self.stopping.is_set():
                 return
-            now = time.monotonic()
-            self._restarts = [t for t in self._restarts if now - t < self.RESTART_WINDOW] + [now]
-            if len(self._restarts) > self.MAX_RESTARTS:
+            if self.proc.is_alive():
+                if not health.hung(timeout=2 * interval):
+                    continue
+                print(_("rightsgraph: the writer process has not answered for %(n)s health checks: stopping it",
+                        n=health.failures), file=sys.stderr, flush=True)
+                self.proc.kill()
+                self.proc.join(10)
+            health.failures = 0
+            if not self._budget.spend():
                 self.on_give_up(_("the writer process died %(n)s times in %(window)s s (last exit code %(code)s)",
-                                  n=len(self._restarts), window=format(self.RESTART_WINDOW, "g"), code=self.proc.exitcode))
+                                  n=self._budget.used, window=format(self._budget.window, "g"),
+                                  code=self.proc.exitcode))
                 return
             print(_("rightsgraph: the writer process exited (code %(code)s); starting it again",
                     code=self.proc.exitcode), file=sys.stderr, flush=True)
@@ -138,38 +133,3 @@ class SupervisedWriter:
         self.proc.terminate()
         self.proc.join(15)
         (self.data_dir / "writer.pid").unlink(missing_ok=True)
-
-
-def is_write() -> bool:
-    path = request.path.rstrip("/")
-    if path == "/store" or path.startswith("/store/"):
-        return request.method in ("PUT", "POST", "DELETE")
-    if path == "/licences/upload" and request.method == "POST":
-        request.get_data(cache=True)       # kept for forwarding: the form is read from the copy
-        return request.form.get("confirm") == "1"    # storing it; checking it only reads
-    if path == "/sparql" and request.method == "POST":
-        from .sparql import ProtocolError, read_sparql_request
-        try:
-            return read_sparql_request()[1] is not None
-        except ProtocolError:
-            return False    # malformed: answered here, with the protocol's error
-    return False
-
-
-def install_forwarding(app, writer_url: str) -> None:
-    """In a reader process: send write requests to the writer, answer the rest here."""
-    session = requests.Session()
-
-    @app.before_request
-    def forward_writes():
-        if not is_write():
-            return None
-        headers = {h: request.headers[h] for h in HOP_HEADERS if h in request.headers}
-        headers.update({"X-Forwarded-Host": request.host, "X-Forwarded-Proto": request.scheme,
-                        "X-Forwarded-For": request.remote_addr or ""})
-        upstream = session.request(request.method, writer_url + request.full_path.rstrip("?"),
-                                   data=request.get_data(cache=True), headers=headers, timeout=600)
-        keep = {k: v for k, v in upstream.headers.items()
-                if k.lower() in ("content-type", "location", "x-triples-inserted", "x-triples-deleted",
-                                 "www-authenticate", "retry-after", "set-cookie", "cache-control")}
-        return Response(upstream.content, status=upstream.status_code, headers=keep)

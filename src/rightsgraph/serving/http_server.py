@@ -11,7 +11,7 @@ has no deadline for a header that keeps trickling in; `_TimedChannel` adds one.
 The embedded store is opened read-write by one process only (Oxigraph holds a lock), so
 the service runs one process with a pool of threads; pyoxigraph releases the GIL while it
 evaluates a query, so threads do run queries in parallel. `workers` > 1 (a remote store,
-or the readers of web/cluster.py) forks that many processes sharing one listening socket,
+or the readers of serving/writer.py) forks that many processes sharing one listening socket,
 each running its own app, and replaces a process that dies.
 
 Request bodies are bounded by the app itself (create_app puts input_limits.BodyLimit in

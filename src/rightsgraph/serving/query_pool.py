@@ -11,9 +11,9 @@ Queries calling the decision functions (rg:permitted, rg:decision) run there too
 the same deadline: a worker compiles the policies of the snapshot it reads (once per
 snapshot, on the first such query) into its own DecisionService.
 
-The snapshots live in `<data dir>/query-snapshots-<pid>`, removed when the process stops
-(atexit: a server stopped with SIGTERM or Ctrl-C); the folders of processes that no
-longer run (killed with SIGKILL) are removed when the next pool or server starts.
+A single-process server's workers read snapshots of their own (store/snapshots.py,
+`snapshots/query-<pid>`, removed when the process stops, or after a SIGKILL by the next
+server); a reader process of `serve --workers N` gives them the published snapshot it reads.
 """
 
 from __future__ import annotations
@@ -22,48 +22,13 @@ import atexit
 import multiprocessing
 import os
 import queue
-import shutil
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import write_generation
-
-SNAPSHOTS_PREFIX = "query-snapshots-"
-
-
-def remove_orphaned_snapshots(data_dir: str | os.PathLike) -> int:
-    """Remove the snapshot folders in `data_dir` whose process no longer runs; how many."""
-    removed = 0
-    for folder in Path(data_dir).glob(SNAPSHOTS_PREFIX + "*"):
-        pid = folder.name[len(SNAPSHOTS_PREFIX):]
-        if pid.isdigit() and not process_running(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    return removed
-
-
-def process_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return not _zombie(pid)
-
-
-def _zombie(pid: int) -> bool:
-    """A killed process not yet reaped (its parent died too, and the init of a container may
-    reap late) still answers kill(pid, 0), but runs nothing any more."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False    # no /proc (not Linux): trust kill()
-    return stat.rsplit(")", 1)[-1].split()[0] in ("Z", "X")
-
+from .. import write_generation
+from ..store.snapshots import PrivateSnapshots
 
 class QueryUnanswered(Exception):
     """The query got no answer, through no fault of its own: the client may try again (503)."""
@@ -92,8 +57,8 @@ def _worker_main(conn) -> None:
     """Worker loop: (snapshot path, job) -> Answer fields. Runs in a spawned process."""
     import pyoxigraph as ox
 
-    from . import query as q
-    from .store.embedded import EmbeddedStore
+    from .. import query as q
+    from ..store.embedded import EmbeddedStore
     opened: dict = {"path": None, "store": None, "functions": None}
     while True:
         try:
@@ -111,7 +76,7 @@ def _worker_main(conn) -> None:
             functions = None
             if job.get("functions"):
                 if opened["functions"] is None:
-                    from .decision_service import DecisionService, sparql_functions
+                    from ..decision_service import DecisionService, sparql_functions
                     opened["functions"] = sparql_functions(DecisionService(opened["store"]))
                 functions = opened["functions"]
             result = q.run(opened["store"], job["query"], default_graphs=job["default_graphs"],
@@ -153,13 +118,7 @@ class QueryPool:
         self.timeout = timeout
         self.max_rows = max_rows
         self._ctx = multiprocessing.get_context("spawn")
-        from .store.snapshot import SnapshotStore
-        self._published = isinstance(store, SnapshotStore)  # reader process: snapshots exist
-        self._dir = Path(store.path).parent / f"{SNAPSHOTS_PREFIX}{os.getpid()}"
-        if not self._published:
-            remove_orphaned_snapshots(self._dir.parent)
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir.mkdir(parents=True)
+        self._snapshots: PrivateSnapshots | None = None   # made on the first snapshot this process takes
         self._closed = False
         self._owner = os.getpid()   # a forked child (a server process) inherits the atexit hook
         self._snap_lock = threading.Lock()
@@ -173,15 +132,16 @@ class QueryPool:
     def _snapshot_for(self, worker: "_Worker") -> str:
         """The snapshot `worker` is to read, recorded on it under the lock so that
         `_collect` never removes a snapshot a worker is about to open."""
-        if self._published:
-            self.store.refresh()
-            worker.snapshot = str(self.store.path)
+        published = self.store.published_snapshot()   # a reader process's: no copy to make
+        if published is not None:
+            worker.snapshot = str(published)
             return worker.snapshot
         gen = write_generation.generation()
         with self._snap_lock:
             if self._snapshot is None or self._snapshot[0] != gen:
-                path = self._dir / f"gen-{gen}-{uuid.uuid4().hex[:8]}"
-                self.store.backup(path)
+                if self._snapshots is None:
+                    self._snapshots = PrivateSnapshots(Path(self.store.path).parent, "query")
+                path = self._snapshots.take(self.store, label=f"gen{gen}")
                 self._snapshot = (gen, str(path))
                 self._collect()
             worker.snapshot = self._snapshot[1]
@@ -189,10 +149,7 @@ class QueryPool:
 
     def _collect(self) -> None:
         """Remove snapshots no worker reads any more (called with the snapshot lock)."""
-        in_use = {w.snapshot for w in self._all} | {self._snapshot[1] if self._snapshot else None}
-        for p in self._dir.iterdir():
-            if str(p) not in in_use and not p.name.endswith(".tmp"):
-                shutil.rmtree(p, ignore_errors=True)
+        self._snapshots.keep_only({w.snapshot for w in self._all} | {self._snapshot[1] if self._snapshot else None})
 
     def run(self, query: str, *, accept: str | None, default_graphs=None, named_graphs=None,
             base_iri: str | None = None, functions: bool = False) -> Answer:
@@ -250,4 +207,5 @@ class QueryPool:
             except OSError:
                 pass
             w.kill()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        if self._snapshots is not None:
+            self._snapshots.close()

@@ -1,26 +1,34 @@
-"""The public read tier: anonymous SPARQL queries answered by Oxigraph's own server.
+"""The public read tier: the public endpoint answered by Oxigraph's own server.
 
-`rightsgraph serve --public-sparql oxigraph` puts nginx on the public port. nginx sends
-anonymous `GET /sparql?query=...` requests to `oxigraph serve-read-only` running on a
-*public copy* of the newest published snapshot (public_copies.py: confidential
-and provenance graphs removed), and every other request (tokens, writes, decisions,
-dataset parameters, the decision functions, SERVICE, browsers' CORS requests, pages) to
-rightsgraph's own processes. No Python runs on the fast path, which is what lets cheap
-public queries reach Oxigraph's own throughput (benchmarks/bench_http.py).
+`rightsgraph serve --public-sparql oxigraph` puts nginx on the public port. Requests to
+`/public/sparql` (anonymous and read-only by address: web/auth.py answers everyone there as
+an anonymous reader, whatever credentials come along) are answered by `oxigraph
+serve-read-only` on a *public copy* of the newest published snapshot (public_copies.py:
+confidential and provenance graphs removed). Everything else, `/sparql` included, goes to
+rightsgraph's own processes: who may read what is never decided by reading a request.
+
+On `/public/sparql` itself nginx keeps for rightsgraph (which answers the same anonymous
+reader there, with its own checks) what Oxigraph would answer differently or must not see:
+POST, browsers' CORS requests, protocol dataset parameters and FROM (Oxigraph's union
+default graph ignores them), the decision functions, SERVICE (Oxigraph has no switch to
+turn federation off), a query longer than 1,000 characters (one nested deeply enough
+crashes Oxigraph; rightsgraph bounds it). These tests only choose the faster of two answers
+that are the same, except SERVICE, which Oxigraph must never get: a text goes to Oxigraph
+only if the letters of the word appear nowhere in it, plainly or percent-encoded.
 
 This process (the tier manager) owns nginx and the Oxigraph processes:
-- after each commit the writer publishes a snapshot; the manager makes its public copy,
-  starts an Oxigraph on it, points nginx at it (`nginx -s reload`: no request is dropped)
-  and retires the previous Oxigraph once its queries have had time to finish;
+- after each commit the writer publishes a snapshot; the manager makes its public copy
+  (store/snapshots.py), starts an Oxigraph on it, points nginx at it (`nginx -s reload`:
+  no request is dropped) and retires the previous Oxigraph once its queries have had time
+  to finish;
 - a query that has not answered within the timeout is answered 503 by nginx; Oxigraph
   cannot cancel every operator (sorts, aggregates), so the manager then replaces the
   Oxigraph process that ran it: a runaway query cannot keep a core;
-- each client address may run a bounded number of anonymous queries at once
-  (`limit_conn`, 429 above), the usual guard of a public endpoint, which also bounds what
-  a client can hold with results it keeps streaming.
-Anonymous readers therefore see a commit a fraction of a second after it (the file
-`public-tier/SERVING` names the snapshot served); authenticated clients read their own
-writes at once, since they are answered by rightsgraph. docs/service.md has the details.
+- nginx or Oxigraph dying is survived: each is started again (serving/supervision.py);
+- each client address may run a bounded number of public queries at once (`limit_conn`,
+  429 above), the usual guard of a public endpoint.
+Public readers therefore see a commit a fraction of a second after it (the file
+`public-tier/SERVING` names the snapshot served). docs/service.md has the details.
 """
 
 from __future__ import annotations
@@ -38,14 +46,15 @@ import requests
 from jinja2 import Template
 
 from ..public_copies import make_public_copy
-from ..store.snapshot import snapshot_dir
-from .cluster import free_port
+from ..store.snapshots import PrivateSnapshots, current_published, published_dir
+from .ports import free_port
+from .supervision import RestartBudget
 
 SERVED_BY = "X-Served-By"
 PER_CLIENT = 16  # anonymous queries one client address may have running at once
 
 NGINX_CONF = Template("""\
-# Written by rightsgraph (web/public_tier.py) at each start: edit the template, not this file.
+# Written by rightsgraph (serving/public_tier.py) at each start: edit the template, not this file.
 {% if user %}user {{ user }};{% endif %}
 worker_processes auto;
 daemon off;
@@ -68,16 +77,13 @@ http {
   include {{ dir }}/upstream.conf;
   upstream rightsgraph_app { server 127.0.0.1:{{ app_port }}; keepalive 32; }
 
-  # Which requests Oxigraph may answer: anonymous (no Authorization), not from a browser
-  # page of another origin (no Origin: CORS stays rightsgraph's), GET with one query and
-  # nothing Oxigraph would answer differently from rightsgraph: protocol dataset
-  # parameters (and rdflib's default-graph IRI), FROM / FROM NAMED (Oxigraph's union
-  # default graph option overrides FROM), the decision functions (the same word
-  # test as decision_service.mentions_decision_functions), SERVICE (no federation from a
-  # public endpoint), an update.
-  map "$request_method|$http_authorization|$http_origin|$arg_query" $rg_anonymous_query {
+  # Which /public/sparql requests Oxigraph answers (the module's docstring says why the
+  # others go to rightsgraph, which answers them for the same anonymous reader): GET with
+  # one query, not from a browser page of another origin (CORS stays rightsgraph's), and
+  # nothing Oxigraph would answer differently or must not get.
+  map "$request_method|$http_origin|$arg_query" $rg_plain_request {
     default 0;
-    "~^GET\\|\\|\\|." 1;
+    "~^GET\\|\\|." 1;
   }
   map $args $rg_plain_args {
     default 1;
@@ -93,7 +99,7 @@ http {
     "~(^|&)update=" 0;
     "~(^|&)query=.*&query=" 0;
   }
-  map "$rg_anonymous_query$rg_plain_args" $rg_public { default 0; "11" 1; }
+  map "$rg_plain_request$rg_plain_args" $rg_public { default 0; "11" 1; }
 
   # HTTP/1.1 with no Connection header keeps upstream connections open (keepalive);
   # proxy_set_header is not inherited by a level that sets its own, so each level repeats it
@@ -103,10 +109,12 @@ http {
     listen {{ listen }};
     error_page 413 =413 @too_large;
 
-    location = /sparql {
+    location = /public/sparql {
       if ($rg_public) { rewrite ^ /_public_query last; }
       proxy_pass http://rightsgraph_app;
       include {{ dir }}/app-proxy.conf;
+      proxy_set_header Authorization "";     # anonymous by address, whoever asks
+      proxy_set_header Cookie "";
     }
     location = /_public_query {
       internal;
@@ -166,8 +174,6 @@ proxy_send_timeout 900s;
 add_header X-Served-By rightsgraph always;
 """
 
-
-MAX_RESTARTS, RESTART_WINDOW = 5, 60.0   # more restarts than this in the window: give up, say why
 
 
 class PublicTierError(RuntimeError):
@@ -239,7 +245,7 @@ class PublicTier:
                  query_timeout: float, min_refresh: float = 1.0):
         self.data_dir = Path(data_dir)
         self.dir = tier_dir(self.data_dir)
-        self.published = snapshot_dir(self.data_dir / "store")
+        self.published = published_dir(self.data_dir / "store")
         self.listen = f"{host}:{port}"
         self.app_port = app_port
         self.max_body = max_body
@@ -249,12 +255,12 @@ class PublicTier:
         self.nginx: subprocess.Popen | None = None
         self.current: _Instance | None = None
         self.retiring: list[_Instance] = []
-        self._copies = 0
         self._timeouts_read = 0  # bytes of timeouts.log already read
         self._stopping = False
         self._optimizing = None
         self._switched_at = 0.0
-        self._restarts: dict[str, list[float]] = {}
+        self._budgets = {"nginx": RestartBudget(), "oxigraph": RestartBudget()}
+        self._copies: PrivateSnapshots | None = None
 
     @property
     def _drain_seconds(self) -> float:
@@ -349,11 +355,9 @@ class PublicTier:
 
     def _allow_restart(self, child: str) -> None:
         """Bound restarts: a child that keeps dying is a fault to report, not to hide."""
-        now = time.monotonic()
-        recent = [t for t in self._restarts.get(child, []) if now - t < RESTART_WINDOW] + [now]
-        self._restarts[child] = recent
-        if len(recent) > MAX_RESTARTS:
-            raise PublicTierError(f"{child} died {len(recent)} times in {RESTART_WINDOW:g} s; see {self.dir}")
+        budget = self._budgets[child]
+        if not budget.spend():
+            raise PublicTierError(f"{child} died {budget.used} times in {budget.window:g} s; see {self.dir}")
 
     def _supervise(self) -> None:
         """Restart nginx or the serving Oxigraph when either has died (killed, crashed)."""
@@ -403,10 +407,7 @@ class PublicTier:
     # -- the loop ------------------------------------------------------------------------
 
     def _published(self) -> str | None:
-        try:
-            return (self.published / "CURRENT").read_text().strip() or None
-        except OSError:
-            return None
+        return current_published(self.published)
 
     def _switch(self, inst: _Instance, retire_after: float) -> None:
         old, self.current = self.current, inst
@@ -435,9 +436,7 @@ class PublicTier:
         return True
 
     def _public_copy(self, name: str) -> tuple[Path, set[str]]:
-        self._copies += 1
-        location = self.dir / "copies" / f"{self._copies:06d}-{name}"
-        location.parent.mkdir(parents=True, exist_ok=True)
+        location = self._copies.new_path(name)
         return location, make_public_copy(self.published / name, location)
 
     # Removing the withheld graphs leaves deletion markers that every range scan must step
@@ -505,6 +504,7 @@ class PublicTier:
         signal.signal(signal.SIGINT, self.stop)
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
+        self._copies = PrivateSnapshots(self.data_dir, "public")   # the copies Oxigraph serves
         try:
             deadline = time.monotonic() + 120
             while not self.refresh():
@@ -532,6 +532,7 @@ class PublicTier:
                     os.killpg(self.nginx.pid, signal.SIGKILL)   # the master and its workers
             for inst in [*self.retiring, *([self.current] if self.current else [])]:
                 self._stop_instance(inst)
+            self._copies.close()
 
 
 def _tier_main(data_dir, options: dict, errors) -> None:

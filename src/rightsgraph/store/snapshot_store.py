@@ -1,0 +1,89 @@
+"""The store port of a reader process: the newest published snapshot, read-only.
+
+The embedded Oxigraph store has one writer process. To serve reads from several processes,
+the writer publishes a consistent snapshot after each commit (store/snapshots.py) and
+names the newest one in `published/CURRENT`; readers open the named snapshot read-only
+and move to a newer one when CURRENT changes. A reader sees a committed state, never a
+half-written one, and is never blocked by the writer.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .. import write_generation
+from .base import StoreError
+from .embedded import EmbeddedStore
+from .snapshots import changed_between, published_dir
+
+
+class SnapshotStore(EmbeddedStore):
+    """The newest published snapshot, opened read-only; writes are refused."""
+
+    def __init__(self, store_path: str | os.PathLike):
+        self._root = published_dir(Path(store_path))
+        self._lock = threading.Lock()
+        self._current_name: str | None = None
+        self.path = None
+        self._store = None
+        self.refresh(force=True)
+
+    def catch_up(self) -> None:
+        self.refresh()
+
+    def refresh(self, force: bool = False) -> None:
+        # Read CURRENT on every access (a few microseconds): the writer publishes before it
+        # answers a write, so a client reads its own writes through any reader process.
+        try:
+            name = (self._root / "CURRENT").read_text().strip()
+        except OSError as exc:
+            raise StoreError(f"no published snapshot in {self._root}: {exc}") from None
+        if name == self._current_name:
+            return
+        with self._lock:
+            if name != self._current_name:
+                graphs = changed_between(self._root, self._current_name, name)
+                self._store = ox.Store.read_only(str(self._root / name))
+                self.path = self._root / name
+                self._current_name = name
+                write_generation.bump(graphs)  # caches (policy index, graph catalogue) follow the new state
+
+    def published_snapshot(self):
+        self.refresh()
+        return self.path
+
+    def _native(self) -> ox.Store:
+        self.refresh()
+        return self._store
+
+    def query(self, sparql, **kwargs):
+        self.refresh()
+        return super().query(sparql, **kwargs)
+
+    def quads(self, graph=None):
+        self.refresh()
+        return super().quads(graph)
+
+    def graphs(self):
+        self.refresh()
+        return super().graphs()
+
+    def count(self, graph=None):
+        self.refresh()
+        return super().count(graph)
+
+    def dump(self, fmt, graph=None, prefixes=None):
+        self.refresh()
+        return super().dump(fmt, graph, prefixes)
+
+    def _read_only(self, *args, **kwargs):
+        raise StoreError("this process reads a snapshot; writes go to the writer process")
+
+    update = load_bytes = load_file = add_quads = clear_graph = commit = _read_only
+
+    def close(self) -> None:
+        self._store = None
