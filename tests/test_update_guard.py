@@ -83,6 +83,20 @@ def test_a_string_cannot_hide_an_operation_from_the_analysis():
     assert analyse(update).graphs == {CONF}
 
 
+@pytest.mark.parametrize("hider", ["<https://e/\\u00e9#>", "<https://e/\\U000000e9#x>", "ex:a\\#b", "ex:a\\'b"])
+def test_an_escape_cannot_hide_an_operation_from_the_analysis(hider):
+    r"""Oxigraph reads `\u` escapes in IRIs and escaped characters in prefixed names; a
+    tokenizer that did not took the `#` after them for a comment (or the `'` for a string)
+    and lost the rest of the line: an INSERT DATA's closing brace, and the update after it
+    that copies a confidential graph (found in session 12)."""
+    update = (f"PREFIX ex: <https://e/> INSERT DATA {{ GRAPH <{PUB}> {{ <a:x> <a:y> {hider} }} }} ; "
+              f"INSERT {{ GRAPH <{PUB}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{CONF}> {{ ?s ?p ?o }} }} # '")
+    assert analyse(update).graphs == {CONF}
+    from rightsgraph.store.base import has_dataset_clause, masked_sparql
+    query = f"PREFIX ex: <https://e/> SELECT ({hider} AS ?x) FROM NAMED <{CONF}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} # '"
+    assert has_dataset_clause(query) and "FROM NAMED" in masked_sparql(query)
+
+
 def test_a_large_data_block_is_analysed_quickly():
     # rdflib alone needs minutes for this (its INSERT DATA translation is quadratic)
     body = " ".join(f'<https://e/s{i}> <https://e/p> "v {i} }}" .' for i in range(20000))

@@ -20,6 +20,7 @@ from .namespaces import PREFIXES, PROVENANCE_GRAPH
 from .policy import PolicyIndex, decide
 from .policy.known_terms import NOT_HELD, NOT_HELD_REASON, KnownTerms, UnknownTerm, not_held_answer
 from .policy.operators import IRI
+from .store.base import SPARQL_OPAQUE
 from .translation import both
 from .bilingual import in_lang
 
@@ -506,8 +507,7 @@ def sparql_functions(svc: DecisionService) -> dict:
 # Strings and comments blanked out (IRIs kept: the functions may be called by full IRI), so
 # that the word in a literal or a `# decision` comment does not take a query out of the
 # killable query pool (web/sparql.py): only a query that can call the functions needs them.
-_STRINGS_AND_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                                   r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_STRINGS_AND_COMMENTS = re.compile(SPARQL_OPAQUE, re.S)
 _CALL = re.compile(r"(?:permitted|decision)>?\s*\(")
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from .input_limits import InputRefused, check_sparql
 from .store.base import Store
@@ -79,34 +81,17 @@ def run(store: Store, sparql: str, *, default_graphs: list[str] | None = None,
 
 
 def negotiate(accept: str | None, kind: str) -> str | None:
-    """The media type to answer with for an Accept header, or None if nothing fits."""
+    """The media type to answer with for an Accept header, or None if nothing fits: werkzeug's
+    reading of the header (qualities, wildcards, specificity), as for every door. Media-type
+    parameters other than q are not matched (`application/sparql-results+json;
+    charset=utf-8` is JSON results); a wildcard gets the default first."""
     offered = GRAPH_TYPES if kind == "graph" else TABULAR_TYPES
     default = "text/turtle" if kind == "graph" else "application/sparql-results+json"
     if not accept:
         return default
-    best, best_q = None, 0.0
-    for order, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        if q <= best_q:
-            continue
-        if media in offered:
-            best, best_q = media, q
-        elif media in ("*/*", "application/*", "text/*"):
-            best, best_q = default if media == "*/*" or default.startswith(media[:-1]) else _first(offered, media), q
-    return best
-
-
-def _first(offered: dict, wildcard: str) -> str | None:
-    prefix = wildcard[:-1]
-    return next((m for m in offered if m.startswith(prefix)), None)
+    asked = MIMEAccept([(value.split(";", 1)[0].strip().lower(), quality)
+                        for value, quality in parse_accept_header(accept, MIMEAccept)])
+    return asked.best_match([default, *(m for m in offered if m != default)])
 
 
 def serialize(result: Result, media_type: str) -> bytes:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import threading
 
+from .store.base import SPARQL_OPAQUE
+
 _LOCK = threading.Lock()
 
 
@@ -37,14 +39,8 @@ def translate_update(update: str, base_iri: str | None = None):
 # quadratic (1,000 triples: 8 s; 5,000: 270 s). INSERT DATA / DELETE DATA read nothing, so
 # their bodies are emptied before rdflib sees the update. Finding a body's end needs only
 # the SPARQL terminals that can hold a brace or look like one (SPARQL 1.1 grammar 19.8):
-# strings, IRIs, comments and escaped characters of prefixed names (ex:a\'b).
-_OPAQUE = (r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
-           r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
-           r'|"(?:[^"\\\n\r]|\\.)*"'
-           r"|'(?:[^'\\\n\r]|\\.)*'"
-           r'|<[^<>"{}|^`\\\x00-\x20]*>'
-           r'|#[^\n\r]*'
-           r'|\\.')
+# strings, IRIs, comments and escaped characters of prefixed names (ex:a\'b): store/base.py.
+_OPAQUE = SPARQL_OPAQUE
 _TOP = re.compile(rf"(?P<opaque>{_OPAQUE})|(?P<open>\{{)|(?P<close>\}})|(?P<word>[A-Za-z][\w\-.:]*)", re.S)
 _INNER = re.compile(rf"(?P<opaque>{_OPAQUE})|(?P<open>\{{)|(?P<close>\}})", re.S)
 

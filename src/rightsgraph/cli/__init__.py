@@ -145,17 +145,16 @@ def main(ctx: click.Context, data_dir: Path | None, store_url: str | None, lang:
 from . import admin_cmds, store_cmds  # noqa: E402,F401  (commands register themselves on `main`)
 from . import licence_cmds  # noqa: E402,F401  (licence import/show/compare, report assets/risks)
 
-try:  # the decision commands (check, evaluate) come with the policy engine
-    from .decide import check, evaluate  # noqa: E402
-    main.add_command(check)
-    main.add_command(evaluate)
-except ImportError:  # pragma: no cover
-    pass
+from .decide import check, evaluate  # noqa: E402  (a missing part is an error, never a vanished command)
+main.add_command(check)
+main.add_command(evaluate)
 
+from . import holdings_cmds  # noqa: E402,F401  (entitlement)
 from . import exchange_cmds  # noqa: E402,F401  (kbart, harvest; export --shareable)
 from . import usage_cmds  # noqa: E402,F401  (usage import/list/remove, payments, report usage|cost-per-use|demand)
 from . import backup_cmds  # noqa: E402,F401  (backup, restore)
 from . import recover_cmd  # noqa: E402,F401  (recover: the journal after a crash)
 from . import preserve_cmds  # noqa: E402,F401  (preserve ...; report preservation)
+from . import acquisition_cmds  # noqa: E402,F401  (acquisition record/show/list/timeliness)
 
 __all__ = ["main"]

@@ -221,5 +221,3 @@ def evaluate(ctx, policy_path, request_path, sotw_path, as_json, exit_code, matc
         sys.stdout.write(d.report_turtle())
     _exit(ctx, d, exit_code)
 
-
-from . import holdings_cmds  # noqa: E402,F401  (`entitlement` registers itself on the main command)

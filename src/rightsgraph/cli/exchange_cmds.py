@@ -13,8 +13,8 @@ from ..translation import _, gettext
 
 from . import main
 from .errors import EXIT_BAD_INPUT, EXIT_PEER, EXIT_REJECTED, EXIT_USAGE
+from .output import write_file, write_output
 from .params import IRI, OUTPUT_FILE
-from .store_cmds import write_file, write_output
 
 
 def _nothing(lang: str | None = None) -> str:

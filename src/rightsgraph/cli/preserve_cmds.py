@@ -383,5 +383,3 @@ def report_preservation(ctx, library, as_json):
 
 
 __all__ = ["preserve"]
-
-from . import acquisition_cmds  # noqa: E402,F401  (acquisition record/show/list/timeliness)

@@ -11,6 +11,7 @@ from ..translation import _
 
 from . import errors, main, opening
 from .errors import EXIT_BAD_INPUT, EXIT_REJECTED, EXIT_USAGE
+from .output import write_file, write_output
 from .params import IRI, OUTPUT_FILE
 
 
@@ -129,22 +130,6 @@ def export(ctx, graphs, fmt, output, user_graphs=False, shareable=False, endpoin
     for g in confidential_among(store, data_graphs(store)) if user_graphs else []:
         click.echo(_("note: <%(graph)s> is confidential here; the file does not carry the mark (docs/backup.md)",
                      graph=g), err=True)
-
-
-def write_output(data: bytes, output: Path | None) -> None:
-    """Write to the --output file (and say so on stderr), or to standard output."""
-    if output:
-        write_file(output, data)
-        click.echo(_("wrote %(path)s", path=output), err=True)
-    else:
-        sys.stdout.buffer.write(data)
-
-
-def write_file(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise errors.cannot_write(path, exc) from None
 
 
 @main.command()
