@@ -2,7 +2,9 @@
 (issue 15: 79-170 s at 10k licences): it waits RG_HOME_RISKS_WAIT seconds, then shows the
 previous report, marked as such, while the new one is computed in the background
 (web/summary_cache.StoreStateCache.latest). A small store answers within the wait, so its
-home page is always current; the first visit, with no earlier report, waits for it.
+home page is always current; the first visit, with no earlier report, waits for it at most
+RG_HOME_RISKS_FIRST_WAIT seconds, then says it is being made. `serve` starts that first
+report at once (web/warm_up.py).
 
 The slow report is the real risk_report held back by an event: a 10k-licence store cannot be
 built in a test, and the event makes "still computing" exact instead of a race."""
@@ -162,3 +164,34 @@ def test_a_small_store_home_page_is_current_right_after_a_write(home):
     load_files(store, [more], graph="https://example.org/graph/more2")
     after = page()
     assert "risks-stale" not in after and 'id="open-risks"' in after
+
+
+def test_the_first_home_page_says_the_report_is_being_made_instead_of_waiting_for_it(home):
+    page, gate, store, tmp_path = home
+    page.app.config["RG_HOME_RISKS_FIRST_WAIT"] = 0.3
+    started = time.monotonic()
+    pending = page()
+    assert time.monotonic() - started < 10
+    assert 'id="risks-pending"' in pending and 'id="open-risks"' not in pending
+    assert "风险报告" in page("zh") and "risks-pending" in page("zh")
+    gate.open()
+    done = _until(lambda: (lambda p: p if "risks-pending" not in p else None)(page()))
+    assert 'id="open-risks"' in done and "risks-stale" not in done
+
+
+def test_warming_up_makes_the_first_report_before_anyone_asks(store, tmp_path):
+    from rightsgraph.accounts import Accounts
+    from rightsgraph.loading import load_files
+    from rightsgraph.web.app import create_app
+    from rightsgraph.web.summary_cache import page_cache
+    load_files(store, [LIB])
+    accounts = tmp_path / "accounts.json"
+    token = Accounts(accounts).add("cat", "cataloguer")
+    app = create_app(store, settings={"RG_ACCOUNTS_FILE": str(accounts), "RG_WARM_UP": True,
+                                      "RG_HOME_RISKS_FIRST_WAIT": 0.0})
+    with app.app_context():
+        cache = page_cache()
+        _until(lambda: any(kin[0].startswith("risks-") for kin in cache._previous))
+    resp = app.test_client().get("/", headers={"Authorization": f"Bearer {token}"})
+    page = resp.get_data(as_text=True)
+    assert 'id="open-risks"' in page and "risks-pending" not in page

@@ -50,7 +50,8 @@ def world(store, tmp_path):
     load_files(store, [tmp_path / "licences.trig"])
     accounts = tmp_path / "accounts.json"
     token = Accounts(accounts).add("cat", "cataloguer")
-    app = create_app(store, settings={"RG_ACCOUNTS_FILE": str(accounts)})
+    # the page's content is under test, not its wait: the first report may take seconds here
+    app = create_app(store, settings={"RG_ACCOUNTS_FILE": str(accounts), "RG_HOME_RISKS_FIRST_WAIT": 600})
     return store, app, {"Authorization": f"Bearer {token}", "Accept-Language": "en"}, tmp_path
 
 

@@ -20,7 +20,8 @@ def demo_server(tmp_path_factory):
     assert out.returncode == 0, out.stderr
     # a cataloguer's token, for the pages only cataloguers see (Page.as_cataloguer)
     token = run_cli("user", "add", "browser-librarian", "--role", "cataloguer", data_dir=data, check=True)
-    srv = ServerProcess(data, "serve")
+    # pages are under test, not the home page's bounded wait for its first risk report
+    srv = ServerProcess(data, "serve", env={"RIGHTSGRAPH_HOME_RISKS_FIRST_WAIT": "120"})
     srv.token = token.stdout.strip().splitlines()[0]
     yield srv
     srv.stop()

@@ -190,13 +190,21 @@ def _prepare_in_child(state, load_demo: bool = False, create: bool = False) -> N
         raise errors.unexpected(RuntimeError(f"opening {state.where} ended with exit code {exit_code}"))
 
 
+def _served_defaults() -> dict:
+    import os
+    # warm up at start (web/warm_up.py); the home page's wait for its first risk report
+    # (docs/web.md): the environment may set it, as tests of pages do
+    return {"RG_WARM_UP": True,
+            "RG_HOME_RISKS_FIRST_WAIT": float(os.environ.get("RIGHTSGRAPH_HOME_RISKS_FIRST_WAIT", "3"))}
+
+
 def _plan(ctx, host, port, threads=8, settings=None, workers=1, public_sparql="rightsgraph", connections=None):
     """The service to run, checked (serving/service.py)."""
     from ..serving import service
     state = ctx.obj["state"]
     plan = service.Plan(data_dir=None if state.store_url else opening.data_dir_of(state.data_dir),
                         open_store=state.store, host=host, port=port, threads=threads, workers=workers,
-                        settings=dict(settings or {}, RG_ACCOUNTS_FILE=str(state.accounts_file)),
+                        settings=dict(_served_defaults(), **(settings or {}), RG_ACCOUNTS_FILE=str(state.accounts_file)),
                         connections=connections or {}, public_tier=public_sparql == "oxigraph")
     try:
         service.check(plan)

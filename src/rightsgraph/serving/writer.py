@@ -36,7 +36,7 @@ def _writer_main(data_dir, port: int, settings: dict) -> None:
         store = open_store(data_dir)
         publish(store)
         write_generation.on_change(publisher(store))
-        app = create_app(store, settings=settings)
+        app = create_app(store, settings=dict(settings, RG_WARM_UP=False))   # it answers no decision
         # Readers forward the client's host and scheme: IRIs minted by the writer (POST
         # /store) and base IRIs of updates must be the public ones.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)

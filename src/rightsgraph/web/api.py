@@ -9,6 +9,7 @@ Every answer comes from `policy.decide` through the DecisionService, exactly as
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import orjson
@@ -40,8 +41,13 @@ def _known_query_parameters():
 def service() -> DecisionService:
     ext = current_app.extensions
     if "rightsgraph.decisions" not in ext:
-        ext["rightsgraph.decisions"] = DecisionService(ext["rightsgraph.store"])
+        with _SERVICE_LOCK:     # one per app, whichever thread (a request, the warm-up) asks first
+            if "rightsgraph.decisions" not in ext:
+                ext["rightsgraph.decisions"] = DecisionService(ext["rightsgraph.store"])
     return ext["rightsgraph.decisions"]
+
+
+_SERVICE_LOCK = threading.Lock()
 
 
 def _json_body():

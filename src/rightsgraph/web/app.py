@@ -22,6 +22,10 @@ DEFAULT_SETTINGS = {
     # after a write the home page waits this long for the new risk report, then shows the
     # previous one while it is computed (minutes at 10k licences; web/summary_cache.latest)
     "RG_HOME_RISKS_WAIT": 0.15,
+    # with no risk report yet (the first since the service started), the home page waits this
+    # long for it, then says it is being made (`serve` starts it at once: RG_WARM_UP)
+    "RG_HOME_RISKS_FIRST_WAIT": 3.0,
+    "RG_WARM_UP": False,                 # compile the policies and make the risk report at start
     # Browser sessions (web/session.py, docs/web.md "Signing in"):
     "RG_SESSION_HOURS": 8.0,             # a session ends this long after sign-in, whatever happens
     "RG_SESSION_IDLE_MINUTES": 60.0,     # ... or after this long without a page request
@@ -70,6 +74,9 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     # server runs the app (docs/service.md, "Request bodies").
     from ..input_limits import BodyLimit
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["RG_MAX_BODY"])
+    if app.config["RG_WARM_UP"]:
+        from .warm_up import warm_up
+        warm_up(app)
     return app
 
 

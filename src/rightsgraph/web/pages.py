@@ -49,12 +49,15 @@ def home():
     RG_EXPIRING_DAYS (90) or ?days= days and the open risks."""
     from .report_pages import reason_licences, risk_reason
     # The risk report of a new store state is started first and computed while the summary
-    # is counted; then the page waits what is left of RG_HOME_RISKS_WAIT for it.
-    started, wait = time.monotonic(), float(current_app.config["RG_HOME_RISKS_WAIT"])
-    risks = _home_risks(0.0)
+    # is counted; then the page waits what is left of RG_HOME_RISKS_WAIT for it (of
+    # RG_HOME_RISKS_FIRST_WAIT for the first report since the service started).
+    started = time.monotonic()
+    risks = _home_risks(0.0, 0.0)
     summary = page_cache().summary(hidden_graphs())
-    if risks and risks["stale"]:
-        risks = _home_risks(max(0.0, wait - (time.monotonic() - started)))
+    if risks and (risks["stale"] or risks["pending"]):
+        spent = time.monotonic() - started
+        risks = _home_risks(max(0.0, float(current_app.config["RG_HOME_RISKS_WAIT"]) - spent),
+                            max(0.0, float(current_app.config["RG_HOME_RISKS_FIRST_WAIT"]) - spent))
     named = [e["licence"] for e in risks["expiring"][:TOP_EXPIRING]] + [r["what"] for r in risks["open"][:TOP_RISKS]] + [
         x for r in risks["open"][:TOP_RISKS] for x in reason_licences(r["detail"])] if risks else []
     named = [x for x in named if _is_iri(x)]   # not "(none)", the collection of resources in no package
@@ -72,8 +75,9 @@ def _is_iri(text: str) -> bool:
     return True
 
 
-def _home_risks(wait: float) -> dict | None:
-    """The risk report's expiring licences and open risks, or None when the caller may not see it."""
+def _home_risks(wait: float, first_wait: float) -> dict | None:
+    """The risk report's expiring licences and open risks, or None when the caller may not see
+    it; `pending` while the first report since the service started is being made."""
     from datetime import date
 
     from flask import g
@@ -92,7 +96,10 @@ def _home_risks(wait: float) -> dict | None:
     rep, fresh = page_cache().latest(f"risks-{today}-{days}", hidden_graphs(),
                                      lambda: risk_report(store, at=today, days=days,
                                                          index=decisions.index(fresh=True)),
-                                     wait=wait, family=f"risks-{days}")
+                                     wait=wait, family=f"risks-{days}",
+                                     first_wait=first_wait)
+    if rep is None:            # the first report since the service started is still being made
+        return {"days": days, "expiring": [], "open": [], "stale": False, "pending": True}
     if rep.get("at") not in (None, today.isoformat()):
         fresh = False          # yesterday's report, kept while today's is computed
     open_risks = ([{"kind": "unlicensed", "what": r["collection"], "detail": r["reason"], "n": r["resources"]}
@@ -101,7 +108,7 @@ def _home_risks(wait: float) -> dict | None:
                   + [{"kind": "conflict", "what": ", ".join(c.get("rules", [])) if isinstance(c, dict) else str(c),
                       "detail": "", "n": None} for c in rep["conflicts"]])
     expiring = sorted(rep["expiring"], key=lambda e: (e["days_left"], e["licence"]))
-    return {"days": days, "expiring": expiring, "open": open_risks, "stale": not fresh}
+    return {"days": days, "expiring": expiring, "open": open_risks, "stale": not fresh, "pending": False}
 
 
 def decision_params(form: dict, extra_context: list[str] = ()) -> dict:

@@ -61,11 +61,13 @@ class StoreStateCache:
             return self._entries[key]
 
     def latest(self, name: str, hidden: frozenset[str], compute: Callable[[], object],
-               wait: float, family: str | None = None) -> tuple[object | None, bool]:
+               wait: float, family: str | None = None, first_wait: float | None = None
+               ) -> tuple[object | None, bool]:
         """(value, fresh): the value for the current store state if `compute()` gives it
         within `wait` seconds; else the value of an earlier state, while `compute()` goes on
-        in the background and is kept when it ends. With no earlier value there is nothing
-        else to show: the request waits for it. For values that take minutes on a large
+        in the background and is kept when it ends. With no earlier value the request waits
+        `first_wait` seconds (None: until it is there), then gets (None, False) while the
+        computation goes on. For values that take minutes on a large
         store (the risk report at 10k licences) on a page that must not wait for them after
         every write; small stores answer within `wait` and are always fresh.
         One computation per value runs at a time: writes in quick succession do not pile
@@ -83,7 +85,7 @@ class StoreStateCache:
                 job = self._jobs[key] = _Job(self._state)
                 threading.Thread(target=self._run, args=(key, kin, job, compute), daemon=True,
                                  name=f"page-cache-{name}").start()
-        if job.state == self._state and job.done.wait(wait if kin in self._previous else None):
+        if job.state == self._state and job.done.wait(wait if kin in self._previous else first_wait):
             with self._lock:
                 if self._jobs.get(key) is job:
                     del self._jobs[key]       # a failure is not kept: the next request tries again
@@ -189,5 +191,10 @@ def page_cache() -> StoreStateCache:
     """The app's cache (one per store)."""
     ext = current_app.extensions
     if "rightsgraph.page_cache" not in ext:
-        ext["rightsgraph.page_cache"] = StoreStateCache(ext["rightsgraph.store"])
+        with _CACHE_LOCK:       # one per app, whichever thread (a request, the warm-up) asks first
+            if "rightsgraph.page_cache" not in ext:
+                ext["rightsgraph.page_cache"] = StoreStateCache(ext["rightsgraph.store"])
     return ext["rightsgraph.page_cache"]
+
+
+_CACHE_LOCK = threading.Lock()
