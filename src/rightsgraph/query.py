@@ -87,11 +87,18 @@ def negotiate(accept: str | None, kind: str) -> str | None:
     charset=utf-8` is JSON results); a wildcard gets the default first."""
     offered = GRAPH_TYPES if kind == "graph" else TABULAR_TYPES
     default = "text/turtle" if kind == "graph" else "application/sparql-results+json"
+    return best_media(accept, [default, *(m for m in offered if m != default)])
+
+
+def best_media(accept: str | None, choices: list[str]) -> str | None:
+    """The first of `choices` (the default) for no Accept header, else the one the header
+    prefers (werkzeug's reading: qualities, wildcards, specificity, ties to the earlier
+    choice), matched without media-type parameters; None when it accepts none of them."""
     if not accept:
-        return default
+        return choices[0]
     asked = MIMEAccept([(value.split(";", 1)[0].strip().lower(), quality)
                         for value, quality in parse_accept_header(accept, MIMEAccept)])
-    return asked.best_match([default, *(m for m in offered if m != default)])
+    return asked.best_match(choices)
 
 
 def serialize(result: Result, media_type: str) -> bytes:

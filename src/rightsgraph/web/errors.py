@@ -21,11 +21,12 @@ def error_lang() -> str:
 
 def validation_failure(report) -> Response:
     """422 with the SHACL validation report: Turtle by default, JSON or text on request."""
-    accept = request.headers.get("Accept", "")
-    if "application/json" in accept:
+    from ..query import best_media
+    media = best_media(request.headers.get("Accept"), ["text/turtle", "application/json", "text/plain"])
+    if media == "application/json":
         body = json.dumps(report.to_json(), ensure_ascii=False, indent=2).encode()
         ctype = "application/json"
-    elif "text/plain" in accept:
+    elif media == "text/plain":
         body = report.format_text(lang=error_lang()).encode()
         ctype = "text/plain; charset=utf-8"
     else:
