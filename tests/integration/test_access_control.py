@@ -71,10 +71,12 @@ def assert_reader_view(server, role, path="/sparql"):
     assert _select(server, f"SELECT * FROM <{CONF}> WHERE {{ ?s ?p ?o }}", role, path) == []
     # an IRI with a \\u escape before the FROM: its `#` once read as a comment hid the clause
     # from the rewrite that drops a reader's FROM NAMED where a store merges it with the
-    # protocol's graphs (Virtuoso)
-    hidden = _select(server, f"SELECT ?g (<https://example.org/\\u00e9#> AS ?x) FROM NAMED <{CONF}> "
-                             f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", role, path)
-    assert CONF not in {b["g"]["value"] for b in hidden}
+    # protocol's graphs (Virtuoso, which itself refuses the escape: 400)
+    r = requests.get(server.url + path, params={"query": f"SELECT ?g (<https://example.org/\\u00e9#> AS ?x) "
+                                                         f"FROM NAMED <{CONF}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"},
+                     headers=dict(_h(server, role), Accept="application/sparql-results+json"), timeout=30)
+    assert r.status_code in (200, 400), r.text
+    assert r.status_code == 400 or CONF not in {b["g"]["value"] for b in r.json()["results"]["bindings"]}
     assert _select(server, "SELECT * WHERE { ?s ?p ?o }", role, path, **{"default-graph-uri": CONF}) == []
     assert _select(server, "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", role, path, **{"named-graph-uri": CONF}) == []
     assert _select(server, f"ASK {{ GRAPH <{PROV}> {{ ?s ?p ?o }} }}", role, path) is False
