@@ -11,7 +11,8 @@ on a real on-disk store: p50 (and p90) of N renders each, after one warm-up rend
 4. search (a Chinese word, an ISSN), a licence page, the licence list and the decision form
    (which lists up to 5,000 resources and every party by name), for reference;
 5. as a cataloguer: the home page with the expiring licences and open risks (the risk report,
-   computed once per store state and day, then cached), then its first render after a licence
+   computed once per store state and day, then cached; the first one waited for at most
+   RG_HOME_RISKS_FIRST_WAIT, then the page says it is being made), then its first render after a licence
    import (`--after-import N` times; it waits at most RG_HOME_RISKS_WAIT for the new report, then
    shows the previous one), the report pages, and /sparql's editor.
 
@@ -255,8 +256,17 @@ def main() -> int:
         return 0
     print("\nas a cataloguer:")
     t = time.perf_counter()
-    timed(client, "/", 1, headers=cataloguer)
-    print(f"{'home (first render: risk report)':<34} {(time.perf_counter() - t) * 1000:8.1f} ms")
+    page = client.get("/", headers=cataloguer).get_data(as_text=True)
+    ms = (time.perf_counter() - t) * 1000
+    if "risks-pending" in page:
+        # the first report since start is waited for RG_HOME_RISKS_FIRST_WAIT at most, then the
+        # page says it is being made (`serve` starts it at start: web/warm_up.py)
+        print(f"{'home (first render: report pending)':<34} {ms:8.1f} ms")
+        while "risks-pending" in client.get("/", headers=cataloguer).get_data(as_text=True):
+            time.sleep(0.5)
+        print(f"{'  the first risk report ready after':<34} {(time.perf_counter() - t):8.1f} s")
+    else:
+        print(f"{'home (first render: risk report)':<34} {ms:8.1f} ms")
     print(line("home (cached risks)", timed(client, "/", args.runs, headers=cataloguer)))
     for run in range(args.after_import):
         # after a write the page waits at most RG_HOME_RISKS_WAIT for the new report, then shows

@@ -3,8 +3,7 @@
 previous report, marked as such, while the new one is computed in the background
 (web/summary_cache.StoreStateCache.latest). A small store answers within the wait, so its
 home page is always current; the first visit, with no earlier report, waits for it at most
-RG_HOME_RISKS_FIRST_WAIT seconds, then says it is being made. `serve` starts that first
-report at once (web/warm_up.py).
+RG_HOME_RISKS_FIRST_WAIT seconds, then says it is being made.
 
 The slow report is the real risk_report held back by an event: a 10k-licence store cannot be
 built in a test, and the event makes "still computing" exact instead of a race."""
@@ -179,19 +178,10 @@ def test_the_first_home_page_says_the_report_is_being_made_instead_of_waiting_fo
     assert 'id="open-risks"' in done and "risks-stale" not in done
 
 
-def test_warming_up_makes_the_first_report_before_anyone_asks(store, tmp_path):
-    from rightsgraph.accounts import Accounts
+def test_warming_up_compiles_the_policies_before_anyone_asks(store, tmp_path):
     from rightsgraph.loading import load_files
     from rightsgraph.web.app import create_app
-    from rightsgraph.web.summary_cache import page_cache
     load_files(store, [LIB])
-    accounts = tmp_path / "accounts.json"
-    token = Accounts(accounts).add("cat", "cataloguer")
-    app = create_app(store, settings={"RG_ACCOUNTS_FILE": str(accounts), "RG_WARM_UP": True,
-                                      "RG_HOME_RISKS_FIRST_WAIT": 0.0})
-    with app.app_context():
-        cache = page_cache()
-        _until(lambda: any(kin[0].startswith("risks-") for kin in cache._previous))
-    resp = app.test_client().get("/", headers={"Authorization": f"Bearer {token}"})
-    page = resp.get_data(as_text=True)
-    assert 'id="open-risks"' in page and "risks-pending" not in page
+    app = create_app(store, settings={"RG_WARM_UP": True})
+    decisions = app.extensions
+    _until(lambda: "rightsgraph.decisions" in decisions and decisions["rightsgraph.decisions"]._index is not None)

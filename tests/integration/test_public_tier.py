@@ -331,3 +331,30 @@ def test_a_killed_writer_is_started_again_and_writes_go_on(server):
     update_until_accepted(server.url, server.tokens["cataloguer"], update)
     r = _get(server, f'ASK {{ <{marker}> ?p "again" }}', headers=_auth(server), path="/sparql")
     assert r.json()["boolean"] is True
+
+
+def test_a_killed_service_takes_nginx_and_oxigraph_with_it(tmp_path):
+    """`serve --public-sparql oxigraph` killed with SIGKILL: its tier manager, nginx and the
+    Oxigraphs stop too (they held the public port before, answering from a stale copy)."""
+    import os
+    import signal
+    pgrep = need("pgrep", why="the test looks for the tier's processes")
+    data_dir = tmp_path / "data"
+    run_cli("load", DATA / "library.ttl", data_dir=data_dir, check=True)
+    srv = ServerProcess(data_dir, "serve", "--public-sparql", "oxigraph")
+
+    def tier_processes() -> list[str]:
+        found = subprocess.run([pgrep, "-f", f"{data_dir}/(public-tier|snapshots/public-)"],
+                               capture_output=True, text=True).stdout.split()
+        return [p for p in found if p != str(os.getpid())]
+    deadline = time.monotonic() + 60
+    while len(tier_processes()) < 2 and time.monotonic() < deadline:   # nginx and an Oxigraph
+        time.sleep(0.2)
+    assert len(tier_processes()) >= 2
+    os.kill(srv.proc.pid, signal.SIGKILL)
+    srv.proc.wait(10)
+    deadline = time.monotonic() + 30
+    while tier_processes() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not tier_processes()
+    srv.stop()

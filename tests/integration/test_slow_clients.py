@@ -189,3 +189,33 @@ def test_a_hung_writer_is_stopped_and_started_again(tmp_path):
         except ProcessLookupError:
             pass
         srv.stop()
+
+
+def test_a_killed_service_leaves_no_process_behind(tmp_path):
+    """`serve --workers 2` killed with SIGKILL (no chance to stop its children): the writer,
+    which holds the store's lock, and the readers, which answer on the port, stopped only
+    with it before; orphaned, they went on serving and the store could not be opened again."""
+    data_dir = tmp_path / "data"
+    srv = ServerProcess(data_dir, "serve", "--create", "--workers", "2")
+    children = _children(srv.proc.pid)
+    assert len(children) >= 3, children          # the writer and two readers
+    os.kill(srv.proc.pid, signal.SIGKILL)
+    srv.proc.wait(10)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() and not _zombie(p) for p in children):
+        time.sleep(0.2)
+    left = [p for p in children if Path(f"/proc/{p}").exists() and not _zombie(p)]
+    assert not left, {p: _cmdline(p)[:120] for p in left}
+    again = ServerProcess(data_dir, "serve")      # the store's lock went with the writer
+    try:
+        assert requests.get(again.url + "/healthz", timeout=10).ok
+    finally:
+        again.stop()
+    srv.stop()
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True

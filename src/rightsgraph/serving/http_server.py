@@ -169,6 +169,8 @@ class _Prefork:
         if pid == 0:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            from .supervision import exit_with_parent
+            exit_with_parent()      # the port is not left answering after the main process is killed
             code = 0
             try:
                 _run_one(self.app_factory(), self.sock, **self.options)

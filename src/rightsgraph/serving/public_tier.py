@@ -536,6 +536,8 @@ class PublicTier:
 
 
 def _tier_main(data_dir, options: dict, errors) -> None:
+    from .supervision import exit_with_parent
+    exit_with_parent()          # nginx and Oxigraph go with the service, even one killed with SIGKILL
     try:
         PublicTier(Path(data_dir), **options).run()
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the service

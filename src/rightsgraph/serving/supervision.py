@@ -10,11 +10,16 @@
   within seconds of starting (a broken store): a query that crashes one, sent again and
   again, must not be able to stop the service by using up a budget.
 - A query worker (serving/query_pool.py) is replaced when it dies or overruns its deadline.
+- The other way round, every child stops when the process that started it is gone
+  (`exit_with_parent`): `serve` killed with SIGKILL must not leave a writer holding the
+  store's lock, readers answering on the port, or nginx and Oxigraph behind.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 
 import requests
@@ -64,3 +69,16 @@ class HealthCheck:
             ok = False
         self.failures = 0 if ok else self.failures + 1
         return self.failures >= self.failures_allowed
+
+
+def exit_with_parent(interval: float = 0.5) -> None:
+    """In a child process: stop this process as `serve`'s own stop would (SIGTERM to itself)
+    once the process that started it is gone (its parent changes: the child was re-parented)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()

@@ -20,7 +20,7 @@ import requests
 
 from ..translation import _
 from .ports import free_port
-from .supervision import HealthCheck, RestartBudget, health_interval
+from .supervision import HealthCheck, RestartBudget, exit_with_parent, health_interval
 
 
 def _writer_main(data_dir, port: int, settings: dict) -> None:
@@ -31,6 +31,8 @@ def _writer_main(data_dir, port: int, settings: dict) -> None:
     from ..store.snapshots import publish, publisher
     from ..web.app import create_app
     from .http_server import serve
+
+    exit_with_parent()      # a service killed with SIGKILL leaves no writer holding the store
 
     def factory():
         store = open_store(data_dir)

@@ -23,9 +23,9 @@ DEFAULT_SETTINGS = {
     # previous one while it is computed (minutes at 10k licences; web/summary_cache.latest)
     "RG_HOME_RISKS_WAIT": 0.15,
     # with no risk report yet (the first since the service started), the home page waits this
-    # long for it, then says it is being made (`serve` starts it at once: RG_WARM_UP)
+    # long for it, then says it is being made
     "RG_HOME_RISKS_FIRST_WAIT": 3.0,
-    "RG_WARM_UP": False,                 # compile the policies and make the risk report at start
+    "RG_WARM_UP": False,                 # compile the policies at start (web/warm_up.py; `serve` sets it)
     # Browser sessions (web/session.py, docs/web.md "Signing in"):
     "RG_SESSION_HOURS": 8.0,             # a session ends this long after sign-in, whatever happens
     "RG_SESSION_IDLE_MINUTES": 60.0,     # ... or after this long without a page request
