@@ -7,9 +7,9 @@ before the first decision is asked; a decision asked earlier waits for the same 
 never a second one (DecisionService builds an index once per store state).
 
 The risk report of the cataloguer's home page is not made here: at 10,000 licences it costs
-each process 10-20 s of CPU that decisions and pages would share (measured with
-benchmarks/bench_http.py: decisions fell from about 3,300/s to 2,000/s while the readers made
-it); the home page makes it on its first visit and says so meanwhile (web/pages.py).
+10-20 s of CPU in every reader process, shared with the decisions and pages being answered,
+for a page only cataloguers open; the home page makes it on its first visit and says so
+meanwhile (web/pages.py).
 """
 
 from __future__ import annotations
