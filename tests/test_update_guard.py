@@ -87,8 +87,9 @@ def test_a_string_cannot_hide_an_operation_from_the_analysis():
 def test_an_escape_cannot_hide_an_operation_from_the_analysis(hider):
     r"""Oxigraph reads `\u` escapes in IRIs and escaped characters in prefixed names; a
     tokenizer that did not took the `#` after them for a comment (or the `'` for a string)
-    and lost the rest of the line: an INSERT DATA's closing brace, and the update after it
-    that copies a confidential graph (found in session 12)."""
+    and lost the rest of the line: a FROM NAMED after them (found in session 12). The
+    analysis of updates was not fooled (an INSERT DATA whose end it cannot find is left to
+    rdflib whole); this keeps it so with the one tokenizer every reader now uses."""
     update = (f"PREFIX ex: <https://e/> INSERT DATA {{ GRAPH <{PUB}> {{ <a:x> <a:y> {hider} }} }} ; "
               f"INSERT {{ GRAPH <{PUB}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{CONF}> {{ ?s ?p ?o }} }} # '")
     assert analyse(update).graphs == {CONF}

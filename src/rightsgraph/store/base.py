@@ -15,8 +15,8 @@ from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat
 # (with the \u escapes Oxigraph reads in them), comments, and the escaped characters of
 # prefixed names (ex:a\'b, ex:a\#b). Whatever looks for a keyword or a brace in a query
 # steps over them as the engine does: a pattern that did not read `<http://x/\u00e9#>` as
-# one IRI took its `#` for a comment and lost the rest of the line (a FROM NAMED, or an
-# update after an INSERT DATA; tests/test_update_guard.py). One pattern for every reader.
+# one IRI took its `#` for a comment and lost the rest of the line (a FROM NAMED, a SERVICE;
+# tests/test_update_guard.py, tests/integration/test_federation.py). One pattern for all.
 SPARQL_OPAQUE = (r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
                  r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
                  r'|"(?:[^"\\\n\r]|\\.)*"'
