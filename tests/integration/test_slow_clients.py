@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from rightsgraph.store.snapshots import process_running
+
 from ..conftest import REPO, ServerProcess, run_cli, update_until_accepted
 
 pytestmark = pytest.mark.server
@@ -202,9 +204,9 @@ def test_a_killed_service_leaves_no_process_behind(tmp_path):
     os.kill(srv.proc.pid, signal.SIGKILL)
     srv.proc.wait(10)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() and not _zombie(p) for p in children):
+    while time.monotonic() < deadline and any(process_running(p) for p in children):
         time.sleep(0.2)
-    left = [p for p in children if Path(f"/proc/{p}").exists() and not _zombie(p)]
+    left = [p for p in children if process_running(p)]
     assert not left, {p: _cmdline(p)[:120] for p in left}
     again = ServerProcess(data_dir, "serve")      # the store's lock went with the writer
     try:
@@ -212,10 +214,3 @@ def test_a_killed_service_leaves_no_process_behind(tmp_path):
     finally:
         again.stop()
     srv.stop()
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except OSError:
-        return True

@@ -174,9 +174,6 @@ class PrivateSnapshots:
         store.backup(path)
         return path
 
-    def remove(self, path: Path) -> None:
-        shutil.rmtree(path, ignore_errors=True)
-
     def keep_only(self, in_use) -> None:
         """Remove every snapshot here but those named in `in_use` (paths as str or Path)."""
         keep = {str(p) for p in in_use if p is not None}
