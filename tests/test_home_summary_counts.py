@@ -73,11 +73,16 @@ def home_summaries(app, headers) -> dict[str, dict]:
 
 
 def assert_fresh(app, headers) -> dict[str, dict]:
+    from rightsgraph.confidentiality import confidential_graphs
     from rightsgraph.info import store_summary
+    from rightsgraph.web.auth import catalog
     store = app.extensions["rightsgraph.store"]
     shown = home_summaries(app, headers)
     for name, hidden in views(store).items():
         assert shown[name] == store_summary(store, hidden), name
+    with app.app_context():      # the graph list every door's access rule reads, followed write by write
+        assert catalog().graphs() == [g.value for g in store.graphs()]
+        assert catalog().confidential() == confidential_graphs(store)
     return shown
 
 

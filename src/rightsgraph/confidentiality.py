@@ -59,9 +59,26 @@ class GraphCatalog:
         if self._at[0] == gen and now - self._at[1] < self.ttl:
             return
         with self._lock:
+            if self._at[0] != gen and now - self._at[1] < self.ttl and self._follow_writes(gen):
+                return
             self._graphs = [g.value for g in self.store.graphs()]
             self._confidential = frozenset(confidential_graphs(self.store))
             self._at = (gen, now)
+
+    def _follow_writes(self, gen: int) -> bool:
+        """After writes by this process that named the graphs they changed (one writer, as
+        graph_counts assumes): look up those graphs instead of listing 10,000 of them (50 ms
+        on a large store, after every licence import). The listing's time is kept, so that
+        another process's writes are still noticed within `ttl` seconds."""
+        changed = write_generation.graphs_since(self._at[0]) if self.store.copies_cheaply else None
+        if changed is None:
+            return False
+        graphs = [g for g in self._graphs if g not in changed]
+        graphs += [g for g in changed if self.store.has_graph(NamedNode(g))]
+        self._graphs = sorted(graphs)
+        self._confidential = frozenset(confidential_graphs(self.store))
+        self._at = (gen, self._at[1])
+        return True
 
     def graphs(self) -> list[str]:
         self._refresh()

@@ -87,10 +87,37 @@ def in_force(info: dict, at: date) -> bool:
     return any(a in (ODRL + "read", ODRL + "use", ODRL + "display") for a in info["surviving"])
 
 
-def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5, index=None) -> dict:
-    """`index`: the store's compiled policies (policy.PolicyIndex) where the caller keeps them
-    current (the service's DecisionService): built here otherwise, which at 10,000 licences
-    is half the report's time."""
+def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5, index=None,
+                pool=None) -> dict:
+    """The whole report. `index`: the store's compiled policies (policy.PolicyIndex), or a
+    function giving them, where the caller keeps them current (the service's
+    DecisionService): built here otherwise, which at 10,000 licences takes longer than the
+    rest of the report. `pool`: a serving/query_pool.QueryPool whose report worker computes
+    the catalogue's part (seconds of Python at 10,000 licences) in a process of its own, on
+    a snapshot of the store, so that a serving process is not slowed by it; the contradicting
+    terms are then found here, from `index`, after the worker answered."""
+    at = at or date.today()
+    if pool is not None:
+        rep = pool.call(CATALOGUE_RISKS, at=at, days=days, limit=limit)
+    else:
+        rep = catalogue_risks(store, at=at, days=days, limit=limit)
+    if callable(index):
+        index = index()
+    if index is None:
+        from ..policy import PolicyIndex
+        index = PolicyIndex.from_store(store)
+    rep["conflicts"] = conflict_risks(index, at)
+    rep["summary"]["conflicts"] = len(rep["conflicts"])
+    return rep
+
+
+#: catalogue_risks by name, for serving/query_pool.QueryPool.call
+CATALOGUE_RISKS = "rightsgraph.reports.risks:catalogue_risks"
+
+
+def catalogue_risks(store, *, at: date, days: int = 90, limit: int = 5) -> dict:
+    """Every section of the report but the contradicting terms (`conflicts` empty): what the
+    catalogue, the licences' records and the preservation and acquisition records say."""
     at = at or date.today()
     lics = _licences(store)
     containment = Containment(store)              # odrl:partOf* of every resource, walked once
@@ -179,41 +206,42 @@ def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5
     rights_without_copy = [{"collection": c, "resources": len(rs), "examples": rs[:limit]}
                            for c, rs in sorted(uncopied.items())]
 
-    # 5. contradicting terms
-    from ..policy import PolicyIndex, find_conflicts
-    index = index if index is not None else PolicyIndex.from_store(store)
+    # 6. cancellation notice deadlines of acquisitions
+    from ..acquisitions import notice_deadlines
+    deadlines = notice_deadlines(store, at=at, days=days)
+    return {"at": at.isoformat(), "days": days, "unlicensed": unlicensed, "expiring": expiring,
+            "key_uses": key_uses, "no_preservation": no_preservation, "conflicts": [],
+            "copies_without_right": copies_without_right, "rights_without_copy": rights_without_copy,
+            "cancellation_deadlines": deadlines,
+            "summary": {"unlicensed_resources": sum(g["resources"] for g in unlicensed),
+                        "expiring_licences": len(expiring), "key_uses_unsettled": len(key_uses),
+                        "resources_without_preservation": sum(g["resources"] for g in no_preservation),
+                        "conflicts": 0,
+                        "preserved_without_right": len(copies_without_right),
+                        "rights_without_preserved_copy": sum(g["resources"] for g in rights_without_copy),
+                        "cancellation_notices_due": len(deadlines)}}
+
+
+def conflict_risks(index, at: date) -> list[dict]:
+    """Licence terms that contradict each other (policy.find_conflicts) among licences that
+    bind on `at` (the decisions' lifecycle rule), except a member licence narrowing its
+    consortium master on purpose and a term an amendment has replaced."""
+    from ..policy import find_conflicts
+    rules = {r.id: (p, r) for p in index.policies.values() for r in p.rules}
     conflicts = []
-    rules = {}
-    for p in index.policies.values():
-        for r in p.rules:
-            rules[r.id] = (p, r)
     for c in find_conflicts(index):
         pa = [rules.get(x) for x in c.rules]
         if any(x is None for x in pa):
             continue
         (p1, r1), (p2, r2) = pa
-        if any(p.lifecycle is not None and not binds(lics.get(str(p.id), {}), at) for p in (p1, p2)):
+        if any(p.lifecycle is not None and not lifecycle_binds(p.lifecycle, at) for p in (p1, p2)):
             continue
         if r2 in r1.overridden_by or r1 in r2.overridden_by:
             continue   # a member licence narrowing its master on purpose
         if any(at >= eff for eff, _ in r1.replaced) or any(at >= eff for eff, _ in r2.replaced):
             continue   # replaced by an amendment
         conflicts.append(c.to_json())
-
-    # 6. cancellation notice deadlines of acquisitions
-    from ..acquisitions import notice_deadlines
-    deadlines = notice_deadlines(store, at=at, days=days)
-    return {"at": at.isoformat(), "days": days, "unlicensed": unlicensed, "expiring": expiring,
-            "key_uses": key_uses, "no_preservation": no_preservation, "conflicts": conflicts,
-            "copies_without_right": copies_without_right, "rights_without_copy": rights_without_copy,
-            "cancellation_deadlines": deadlines,
-            "summary": {"unlicensed_resources": sum(g["resources"] for g in unlicensed),
-                        "expiring_licences": len(expiring), "key_uses_unsettled": len(key_uses),
-                        "resources_without_preservation": sum(g["resources"] for g in no_preservation),
-                        "conflicts": len(conflicts),
-                        "preserved_without_right": len(copies_without_right),
-                        "rights_without_preserved_copy": sum(g["resources"] for g in rights_without_copy),
-                        "cancellation_notices_due": len(deadlines)}}
+    return conflicts
 
 
 def format_risks(rep: dict) -> str:

@@ -11,6 +11,10 @@ Queries calling the decision functions (rg:permitted, rg:decision) run there too
 the same deadline: a worker compiles the policies of the snapshot it reads (once per
 snapshot, on the first such query) into its own DecisionService.
 
+Reports that take seconds of Python on a large store (the risk report) run the same way, in a
+report worker of the pool's own (`call`): a serving process computing them in a thread would
+share its interpreter lock with every request it answers meanwhile.
+
 A single-process server's workers read snapshots of their own (store/snapshots.py,
 `snapshots/query-<pid>`, removed when the process stops, or after a SIGKILL by the next
 server); a reader process of `serve --workers N` gives them the published snapshot it reads.
@@ -73,6 +77,9 @@ def _worker_main(conn) -> None:
             opened["store"] = EmbeddedStore.wrap(ox.Store.read_only(path), Path(path))
             opened["path"] = path
         try:
+            if job.get("call"):
+                conn.send(("ok", None, _call(job["call"], opened["store"], job["kwargs"])))
+                continue
             functions = None
             if job.get("functions"):
                 if opened["functions"] is None:
@@ -96,6 +103,18 @@ def _worker_main(conn) -> None:
             conn.send(("error", 500, f"{type(exc).__name__}: {exc}"))
 
 
+#: what `QueryPool.call` may run in a worker: function(store, **kwargs) -> a picklable value
+CALLABLE = frozenset({"rightsgraph.reports.risks:catalogue_risks"})
+
+
+def _call(name: str, store, kwargs: dict):
+    import importlib
+    if name not in CALLABLE:
+        raise ValueError(f"not a function the report worker runs: {name}")
+    module, function = name.split(":")
+    return getattr(importlib.import_module(module), function)(store, **kwargs)
+
+
 class _Worker:
     def __init__(self, ctx):
         self.conn, child = ctx.Pipe()
@@ -113,9 +132,11 @@ class _Worker:
 class QueryPool:
     """`workers` processes answering queries on snapshots of `store` within `timeout` s."""
 
-    def __init__(self, store, *, workers: int = 2, timeout: float = 30.0, max_rows: int = 100_000):
+    def __init__(self, store, *, workers: int = 2, timeout: float = 30.0, max_rows: int = 100_000,
+                 report_timeout: float | None = 600.0):
         self.store = store
         self.timeout = timeout
+        self.report_timeout = report_timeout   # call()'s deadline
         self.max_rows = max_rows
         self._ctx = multiprocessing.get_context("spawn")
         self._snapshots: PrivateSnapshots | None = None   # made on the first snapshot this process takes
@@ -125,6 +146,8 @@ class QueryPool:
         self._snapshot: tuple[int, str] | None = None
         self._all: list[_Worker] = [_Worker(self._ctx) for _ in range(workers)]
         self._idle: queue.Queue = queue.Queue()
+        self._reporter: _Worker | None = None    # call(): started on the first call
+        self._report_lock = threading.Lock()     # one report at a time
         for w in self._all:
             self._idle.put(w)
         atexit.register(self.close)
@@ -149,7 +172,8 @@ class QueryPool:
 
     def _collect(self) -> None:
         """Remove snapshots no worker reads any more (called with the snapshot lock)."""
-        self._snapshots.keep_only({w.snapshot for w in self._all} | {self._snapshot[1] if self._snapshot else None})
+        readers = [*self._all, self._reporter] if self._reporter is not None else self._all
+        self._snapshots.keep_only({w.snapshot for w in readers} | {self._snapshot[1] if self._snapshot else None})
 
     def run(self, query: str, *, accept: str | None, default_graphs=None, named_graphs=None,
             base_iri: str | None = None, functions: bool = False) -> Answer:
@@ -184,6 +208,45 @@ class QueryPool:
             return Answer(200, a, b)
         return Answer(a, "text/plain; charset=utf-8", (b.rstrip() + "\n").encode())
 
+    def call(self, function: str, *, timeout: float | None = -1.0, **kwargs):
+        """`function(store, **kwargs)` (a name in CALLABLE, "module:function") on the latest
+        snapshot, in the pool's report worker: a process of its own, so that neither the
+        serving process nor a query worker is taken for the seconds it runs. One call at a
+        time; the worker is killed and replaced past `timeout` seconds (default the pool's
+        `report_timeout`; None: no limit): QueryTimeout. A worker that dies (killed, out of memory) is replaced and the call made
+        once more, a second loss raises WorkerLost. The function's own error comes back as a
+        RuntimeError naming it."""
+        if function not in CALLABLE:
+            raise ValueError(f"not a function the report worker runs: {function}")
+        if timeout is not None and timeout < 0:
+            timeout = self.report_timeout
+        with self._report_lock:
+            for attempt in (1, 2):      # a worker found dead is replaced and asked once more
+                if self._closed:
+                    raise WorkerLost("the service is stopping")
+                if self._reporter is None or not self._reporter.proc.is_alive():
+                    if self._reporter is not None:
+                        self._reporter.kill()
+                    self._reporter = _Worker(self._ctx)
+                worker = self._reporter
+                try:
+                    worker.conn.send({"snapshot": self._snapshot_for(worker), "call": function, "kwargs": kwargs})
+                    if not worker.conn.poll(timeout):
+                        worker.kill()
+                        self._reporter = None
+                        raise QueryTimeout(f"{function} ran longer than {timeout:g} s and was stopped")
+                    kind, a, b = worker.conn.recv()
+                    break
+                except (EOFError, OSError, BrokenPipeError):
+                    worker.kill()
+                    self._reporter = None
+                    if attempt == 2:
+                        raise WorkerLost(f"the report worker stopped (killed or out of memory) twice before "
+                                         f"{function} ended; try again") from None
+        if kind == "ok":
+            return b
+        raise RuntimeError(f"{function}: {b}")
+
     def _replace(self, worker: _Worker | None, idle: bool = True) -> "_Worker | None":
         """A fresh worker for `worker` (killed first): put back as idle, or returned."""
         if worker is None:
@@ -201,7 +264,7 @@ class QueryPool:
         if self._closed or os.getpid() != self._owner:
             return      # only the process that started the workers may stop them and their folders
         self._closed = True
-        for w in self._all:
+        for w in [*self._all, self._reporter] if self._reporter is not None else self._all:
             try:
                 w.conn.send(None)
             except OSError:

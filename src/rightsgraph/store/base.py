@@ -67,6 +67,10 @@ class Store(ABC):
     def graphs(self) -> list[NamedNode]:
         """The named graphs that hold at least one quad."""
 
+    def has_graph(self, graph: NamedNode) -> bool:
+        """Whether graphs() lists `graph`; adapters answer it without listing them all."""
+        return graph in self.graphs()
+
     @abstractmethod
     def count(self, graph: NamedNode | None = None) -> int:
         """Number of quads in one graph or in the whole store."""

@@ -147,6 +147,9 @@ class EmbeddedStore(Store):
         return sorted((g for g in self._store.named_graphs() if isinstance(g, NamedNode)),
                       key=lambda g: g.value)
 
+    def has_graph(self, graph: NamedNode) -> bool:
+        return self._store.contains_named_graph(graph)
+
     def count(self, graph=None) -> int:
         if graph is None:
             return len(self._store)
@@ -207,7 +210,7 @@ class EmbeddedStore(Store):
     def clear_graph(self, graph):
         if isinstance(graph, ox.DefaultGraph):
             self._store.clear_graph(graph)
-        elif graph in self._store.named_graphs():
+        elif self._store.contains_named_graph(graph):
             self._store.remove_graph(graph)
 
     def dump(self, fmt, graph=None, prefixes=None) -> bytes:

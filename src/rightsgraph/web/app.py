@@ -15,6 +15,7 @@ DEFAULT_SETTINGS = {
     "RG_ACCOUNTS_FILE": None,            # JSON file of API tokens (see accounts.py)
     "RG_QUERY_TIMEOUT": 30.0,            # seconds a SPARQL query may run (503 after); 0: no limit
     "RG_QUERY_WORKERS": 2,               # query worker processes (embedded store)
+    "RG_REPORT_TIMEOUT": 600.0,          # seconds the report worker may take on one report (0: no limit)
     "RG_MAX_ROWS": 100_000,              # rows (or triples) in one query result (413 above)
     "RG_CORS_ORIGINS": "",               # "*" or space-separated origins allowed by CORS; "": off
     "RG_ALLOW_SERVICE": (),              # endpoints SERVICE / LOAD may reach (federation.py); none
@@ -69,6 +70,15 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
         said = both("the store could not do this: %(reason)s", reason=exc)   # said in both: no page language here
         return Response("".join(said[lang] + "\n" for lang in LANGUAGES), status=502,
                         content_type="text/plain; charset=utf-8")
+
+    from ..serving.query_pool import QueryUnanswered
+
+    @app.errorhandler(QueryUnanswered)
+    def unanswered(exc: QueryUnanswered):
+        # a report worker past its deadline or killed (a query's own 503 is sparql.py's)
+        said = both("this could not be answered now (%(reason)s); try again shortly", reason=exc)
+        return Response("".join(said[lang] + "\n" for lang in LANGUAGES), status=503,
+                        content_type="text/plain; charset=utf-8", headers={"Retry-After": "10"})
 
     # Every request body is read and bounded here, whatever its framing and whatever WSGI
     # server runs the app (docs/service.md, "Request bodies").

@@ -49,9 +49,8 @@ def _tables(name: str, store, cataloguer: bool) -> list[dict]:
                 {"key": "by_licence", "heading": _l("By licence"), "rows": rep["by_licence"],
                  "columns": ["licence", "title", "status", "resources", COST, "currency"]}]
     if name == "risks":
-        from ..reports.risks import risk_report
-        from .api import service
-        rep = risk_report(store, days=_whole("days", 90), index=service().index(fresh=True))
+        from .risk_reports import current_risk_report
+        rep = current_risk_report(days=_whole("days", 90))
         return [{"key": "expiring", "heading": _l("Licences expiring within %(days)s days", days=rep["days"]),
                  "rows": rep["expiring"], "columns": ["licence", "end", "days_left", "renewal"]},
                 {"key": "unlicensed", "heading": _l("Resources no licence in force covers"),

@@ -36,15 +36,13 @@ def risks():
     denied = _guard()
     if denied is not None:
         return denied
-    from ..reports.risks import risk_report
+    from .risk_reports import current_risk_report
     try:
         days = int(request.args.get("days", 90))
         at = date.fromisoformat(request.args["at"]) if request.args.get("at") else None
     except ValueError:
         return _bad(both("days must be a whole number and at a date (YYYY-MM-DD)"))
-    from .api import service
-    return _answer("risks", risk_report(current_app.extensions["rightsgraph.store"], at=at, days=days,
-                                        index=service().index(fresh=True)), 0)
+    return _answer("risks", current_risk_report(at=at, days=days), 0)
 
 
 @bp.route("/assets", methods=["GET"])

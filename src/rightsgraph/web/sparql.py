@@ -205,7 +205,7 @@ def query_pool():
         if timeout and store.runs_custom_functions and store.path is not None:   # snapshots to query
             from ..serving.query_pool import QueryPool
             pool = QueryPool(store, workers=app.config["RG_QUERY_WORKERS"], timeout=timeout,
-                             max_rows=app.config["RG_MAX_ROWS"])
+                             max_rows=app.config["RG_MAX_ROWS"], report_timeout=app.config["RG_REPORT_TIMEOUT"] or None)
         app.extensions["rightsgraph.query_pool"] = pool
         return pool
 
