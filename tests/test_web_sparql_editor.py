@@ -57,6 +57,25 @@ def test_a_browser_gets_the_editor_pointed_at_this_endpoint(client, lang, headin
     assert f'"{lang}"' in _examples(page)[0]["query"]        # titles in the page's language
 
 
+def test_the_public_endpoint_has_the_editor_too_and_the_home_page_links_it(client, demo_store):
+    resp = client.get("/public/sparql", headers={"Accept": BROWSER})
+    assert resp.status_code == 200 and 'data-endpoint="http://localhost/public/sparql"' in resp.get_data(as_text=True)
+    described = client.get("/public/sparql", headers={"Accept": "text/turtle"})
+    assert described.content_type.startswith("text/turtle") and described.headers["Vary"] == "Accept"
+    for lang, words in (("en", "read-only for anyone"), ("zh", "任何人无需登录即可只读查询")):
+        home = client.get("/", headers={"Accept-Language": lang}).get_data(as_text=True)
+        assert 'id="public-sparql" href="/public/sparql"' in home and words in home
+    # with anonymous read off there is no public endpoint to link to
+    from rightsgraph.accounts import Accounts
+    from rightsgraph.web.app import create_app
+    accounts = demo_store.path.parent / "editor-accounts.json"
+    token = Accounts(accounts).add("reader", "reader")
+    closed = create_app(demo_store, settings={"RG_QUERY_TIMEOUT": 0, "RG_ANONYMOUS_READ": False,
+                                              "RG_ACCOUNTS_FILE": str(accounts)}).test_client()
+    home = closed.get("/", headers={"Authorization": f"Bearer {token}"})
+    assert home.status_code == 200 and "/public/sparql" not in home.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("accept", [None, "*/*", "text/turtle", "application/sparql-results+json",
                                     "application/rdf+xml", "text/html;q=0.5, text/turtle",
                                     "application/xml;q=0.9, */*;q=0.8"])

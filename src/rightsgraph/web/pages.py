@@ -64,6 +64,7 @@ def home():
     names = labels(visible_store(), named) if named else {}
     return render_template("home.html", summary=summary, risks=risks, labels=names,
                            top=TOP_RISKS, top_expiring=TOP_EXPIRING, term_label=term_label,
+                           public_sparql=current_app.config.get("RG_ANONYMOUS_READ", True),
                            reason=lambda r: risk_reason(r, names))
 
 

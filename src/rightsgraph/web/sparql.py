@@ -133,7 +133,11 @@ def public_sparql_endpoint():
                                  "cataloguer's token")
     if query is None:
         if request.method == "GET":
-            return service_description(request.base_url)
+            if wants_editor():        # a browser: the query editor, asking this endpoint
+                return editor_page()
+            described = service_description(request.base_url)
+            described.headers["Vary"] = "Accept"
+            return described
         raise ProtocolError(400, "missing 'query' parameter")
     return _query(query, params)
 
