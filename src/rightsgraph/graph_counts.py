@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from .holdings import graph_states
 from .info import COUNTED, COUNTED_CLASSES
 from .namespaces import RDF, SYSTEM_GRAPHS
+from .store.plain_rows import plain_rows as _rows
 
 _SYSTEM = frozenset(g.value for g in SYSTEM_GRAPHS)   # not counted: the ontology ships open-licence policies
 _CATEGORY_OF = {}                                    # class IRI -> the counts it is in (rg:Licence: two)
@@ -179,20 +180,3 @@ class GraphCounts:
             out[name] = len(refs) - sum(1 for x, n in seen.items() if refs[x] == n)
         return out
 
-
-def _rows(store, sparql: str):
-    """The solutions of a query whose variables are all IRIs (or blank nodes) or plain
-    numbers, as tuples of strings: through TSV, an order of magnitude faster than building
-    pyoxigraph terms for the 100,000s of typed IRIs of a large catalogue."""
-    text = store.query(sparql).serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
-    for line in text.split("\n")[1:]:
-        if line:
-            yield tuple(_plain(t) for t in line.split("\t"))
-
-
-def _plain(term: str) -> str:
-    if term.startswith("<") and term.endswith(">"):
-        return term[1:-1]
-    if term.startswith('"'):     # a typed literal (a count): its lexical form
-        return term[1:term.index('"', 1)]
-    return term                  # a number in TSV's short form, or a blank node (_:id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..namespaces import ODRL, RG
+from ..store.plain_rows import plain_rows
 
 RGNS, ODRLNS = str(RG), str(ODRL)
 
@@ -18,11 +19,15 @@ RGNS, ODRLNS = str(RG), str(ODRL)
 class Containment:
     def __init__(self, store):
         self.store = store
-        self.resources = {r["r"].value for r in store.query(f"SELECT DISTINCT ?r WHERE {{ ?r a <{RGNS}Resource> }}")}
+        self.resources = {r for (r,) in plain_rows(store, f"SELECT DISTINCT ?r WHERE {{ ?r a <{RGNS}Resource> }}")}
         self._parents: dict[str, set] = defaultdict(set)
-        for row in store.query(f"SELECT ?a ?b WHERE {{ ?a <{ODRLNS}partOf> ?b }}"):
-            self._parents[row["a"].value].add(row["b"].value)
+        for a, b in plain_rows(store, f"SELECT ?a ?b WHERE {{ ?a <{ODRLNS}partOf> ?b }}"):
+            self._parents[a].add(b)
         self._up: dict[str, frozenset] = {}
+
+    def parents(self, node: str) -> set:
+        """What `node` is directly part of."""
+        return self._parents.get(node, set())
 
     def up(self, node: str) -> frozenset:
         """`node` and everything it is part of, at any depth (cycles end where they close)."""
@@ -47,8 +52,8 @@ class Containment:
     def licences_of(self) -> dict[str, set]:
         """resource -> the licences (rg:Licence) whose odrl:target it is, or is part of."""
         by_target: dict[str, set] = defaultdict(set)
-        for row in self.store.query(f"SELECT ?l ?t WHERE {{ ?l a <{RGNS}Licence> ; <{ODRLNS}target> ?t }}"):
-            by_target[row["t"].value].add(row["l"].value)
+        for lic, target in plain_rows(self.store, f"SELECT ?l ?t WHERE {{ ?l a <{RGNS}Licence> ; <{ODRLNS}target> ?t }}"):
+            by_target[target].add(lic)
         out: dict[str, set] = {}
         for r in self.resources:
             found = set()
