@@ -39,7 +39,11 @@ def _cmdline(pid: int) -> bytes:
 
 @pytest.fixture
 def pool(demo_store):
+    before = _children()
     p = QueryPool(demo_store, workers=1, timeout=30)
+    deadline = time.monotonic() + 30   # a spawned process is known by its command line once it has one
+    while len(_children() - before) < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
     p.query_workers = _children()      # its query worker, and any other test's still running
     yield p
     p.close()
@@ -169,6 +173,9 @@ def test_a_slow_report_is_made_in_the_worker_and_a_quick_one_here(demo_store, ap
     first = client.get(f"/api/v1/reports/risks?at={DAY}", headers=app.cataloguer)
     assert first.status_code == 200
     assert first.get_json() == risk_report(demo_store, at=DAY)
+    deadline = time.monotonic() + 30
+    while len(_children() - before) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
     started = _children() - before             # the query worker, and the report worker that made it
     assert len(started) == 2
     for pid in started:

@@ -219,6 +219,11 @@ class DecisionService:
         return (row["last"].value if row and row["last"] is not None else None,
                 row["n"].value if row else None)
 
+    @property
+    def compiled(self) -> bool:
+        """Whether the policies have been compiled once (later writes only bring them up to date)."""
+        return self._index is not None
+
     def index(self, *, fresh: bool = False) -> PolicyIndex:
         """The compiled policies of the store as it is; `fresh`: checked against the latest
         provenance record now, not up to `ttl` seconds ago (a report cached per store state)."""

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from .holdings import graph_states
 from .info import COUNTED, COUNTED_CLASSES
-from .namespaces import RDF, SYSTEM_GRAPHS
+from .namespaces import PROVENANCE_GRAPH, RDF, SYSTEM_GRAPHS
 from .store.plain_rows import plain_rows as _rows
 
 _SYSTEM = frozenset(g.value for g in SYSTEM_GRAPHS)   # not counted: the ontology ships open-licence policies
@@ -65,13 +65,14 @@ class GraphCounts:
         """Catch up with the store. Call after reading the store's state fingerprint (a
         write landing in between is then seen by the next refresh). `changed`: the graphs
         this process's writes changed since the last refresh, when they all said
-        (write_generation.graphs_since): only those and the untracked graphs are counted,
+        (write_generation.graphs_since): only those and the provenance graph are counted,
         without reading the provenance records and the list of graphs (60 ms each at
         10,000 graphs)."""
         with self._lock:
             if changed is not None and self._built:
-                untracked = self._listed - self._modified.keys()    # provenance, derived graphs
-                self._recount(set(changed) | untracked)
+                # this process's writes named every graph they changed but the provenance
+                # graph, where their records go (derived graphs are named by their writers)
+                self._recount(set(changed) | ({PROVENANCE_GRAPH.value} & self._listed))
                 modified = {g: m for g, m in self._modified.items() if g not in changed}
                 if changed:
                     modified.update(graph_states(self.store, sorted(changed)))

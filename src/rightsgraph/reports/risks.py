@@ -96,25 +96,37 @@ def in_force(info: dict, at: date) -> bool:
 
 
 def risk_report(store, *, at: date | None = None, days: int = 90, limit: int = 5, index=None,
-                pool=None) -> dict:
+                pool=None, compile_meanwhile: bool = False) -> dict:
     """The whole report. `index`: the store's compiled policies (policy.PolicyIndex), or a
     function giving them, where the caller keeps them current (the service's
     DecisionService): built here otherwise, which at 10,000 licences takes longer than the
     rest of the report. `pool`: a serving/query_pool.QueryPool whose report worker computes
     the catalogue's part (seconds of Python at 10,000 licences) in a process of its own, on
     a snapshot of the store, so that a serving process is not slowed by it; the contradicting
-    terms are then found here, from `index`, after the worker answered."""
+    terms are then found here, from `index`, after the worker answered, or while it works
+    with `compile_meanwhile` (when the policies are still to be compiled: after a start that
+    takes longer than the rest of the report; after a write, bringing them up to date is
+    better left until the pages answered meanwhile are done)."""
     at = at or date.today()
-    if pool is not None:
-        rep = pool.call(CATALOGUE_RISKS, at=at, days=days, limit=limit)
+
+    def policies():
+        if callable(index):
+            return index()
+        if index is None:
+            from ..policy import PolicyIndex
+            return PolicyIndex.from_store(store)
+        return index
+    if pool is not None and compile_meanwhile:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(1, thread_name_prefix="risk-report") as there:
+            part = there.submit(pool.call, CATALOGUE_RISKS, at=at, days=days, limit=limit)
+            compiled = policies()
+            rep = part.result()
     else:
-        rep = catalogue_risks(store, at=at, days=days, limit=limit)
-    if callable(index):
-        index = index()
-    if index is None:
-        from ..policy import PolicyIndex
-        index = PolicyIndex.from_store(store)
-    rep["conflicts"] = conflict_risks(index, at)
+        rep = (pool.call(CATALOGUE_RISKS, at=at, days=days, limit=limit) if pool is not None
+               else catalogue_risks(store, at=at, days=days, limit=limit))
+        compiled = policies()
+    rep["conflicts"] = conflict_risks(compiled, at)
     rep["summary"]["conflicts"] = len(rep["conflicts"])
     return rep
 

@@ -32,7 +32,9 @@ def current_risk_report(*, at: date | None = None, days: int = 90) -> dict:
     last = app.extensions.get(_SECONDS)
     pool = None if last is not None and last < IN_PROCESS_BELOW else query_pool()
     started = time.monotonic()
+    decisions = service()
     rep = risks.risk_report(app.extensions["rightsgraph.store"], at=at, days=days, pool=pool,
-                            index=partial(service().index, fresh=True))
+                            index=partial(decisions.index, fresh=True),
+                            compile_meanwhile=pool is not None and not decisions.compiled)
     app.extensions[_SECONDS] = time.monotonic() - started
     return rep

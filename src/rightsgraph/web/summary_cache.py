@@ -40,6 +40,7 @@ class StoreStateCache:
         self._previous: dict[tuple, object] = {}   # latest(): the newest value of each key, whatever its state
         self._jobs: dict[tuple, _Job] = {}           # latest(): the computation running for each key
         self.counts = GraphCounts(store)
+        self._loads: dict = {}           # latest_loads(): each load's files and triples, read once
         self._counted: tuple = ()        # the state self.counts was refreshed for
         self._texts = None               # search_texts(): the texts, and the state they are for
         self._texts_state: tuple = ()
@@ -130,7 +131,7 @@ class StoreStateCache:
                 self.counts.refresh(self._graphs_written_since(self._counted))
                 self._counted = self._state
             summary = self.counts.summary(hidden)
-            summary["loads"] = None if hidden else latest_loads(self.store)   # None: not shown to this caller
+            summary["loads"] = None if hidden else latest_loads(self.store, self._loads)   # None: not shown to this caller
             return {**summary, "graph_rows": graph_rows(summary["graphs"])}
         return self.get("summary", hidden, compute)
 
