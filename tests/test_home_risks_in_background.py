@@ -185,3 +185,15 @@ def test_warming_up_compiles_the_policies_before_anyone_asks(store, tmp_path):
     app = create_app(store, settings={"RG_WARM_UP": True})
     decisions = app.extensions
     _until(lambda: "rightsgraph.decisions" in decisions and decisions["rightsgraph.decisions"]._index is not None)
+
+
+def test_warming_up_counts_the_home_page_before_anyone_asks(store, tmp_path):
+    from rightsgraph.loading import load_files
+    from rightsgraph.web.app import create_app
+    load_files(store, [LIB])
+    app = create_app(store, settings={"RG_WARM_UP": True})
+    ext = app.extensions
+    _until(lambda: "rightsgraph.page_cache" in ext and ext["rightsgraph.page_cache"].counts.full_recounts == 1)
+    counts = ext["rightsgraph.page_cache"].counts
+    assert app.test_client().get("/").status_code == 200
+    assert counts.full_recounts == 1                 # the first visit found the counts made
