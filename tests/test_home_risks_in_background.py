@@ -197,3 +197,24 @@ def test_warming_up_counts_the_home_page_before_anyone_asks(store, tmp_path):
     counts = ext["rightsgraph.page_cache"].counts
     assert app.test_client().get("/").status_code == 200
     assert counts.full_recounts == 1                 # the first visit found the counts made
+
+
+def test_warming_up_makes_a_large_stores_risk_report_before_the_first_cataloguer(home, monkeypatch):
+    from rightsgraph.web import risk_reports
+    from rightsgraph.web.warm_up import warm_up
+    page, gate, store, tmp_path = home
+    gate.open()
+    monkeypatch.setattr(risk_reports, "PREPARE_ABOVE_LICENCES", 0)    # any store counts as large
+    warm_up(page.app).join(120)
+    assert gate.calls == 1
+    page.app.config["RG_HOME_RISKS_FIRST_WAIT"] = 0                    # nothing left to wait for
+    first = page()
+    assert 'id="open-risks"' in first and "risks-pending" not in first and gate.calls == 1
+
+
+def test_a_small_stores_risk_report_is_left_to_the_first_visit(home):
+    from rightsgraph.web.warm_up import warm_up
+    page, gate, store, tmp_path = home
+    gate.open()
+    warm_up(page.app).join(120)
+    assert gate.calls == 0

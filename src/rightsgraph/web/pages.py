@@ -79,44 +79,19 @@ def _is_iri(text: str) -> bool:
 def _home_risks(wait: float, first_wait: float) -> dict | None:
     """The risk report's expiring licences and open risks, or None when the caller may not see
     it; `pending` while the first report since the service started is being made."""
-    from datetime import date
-
     from flask import g
 
     from ..accounts import role_at_least
     from .auth import catalog
-    from .risk_reports import current_risk_report
+    from .risk_reports import home_risks
     if catalog().confidential() and not role_at_least(g.get("role"), "cataloguer"):
         return None
     days = request.args.get("days", "")
     days = int(days) if days.isdigit() else int(current_app.config["RG_EXPIRING_DAYS"])
-    today = date.today()
-    app = current_app._get_current_object()
-
-    def compute():
-        with app.app_context():       # a thread of the page cache's
-            return _home_digest(current_risk_report(at=today, days=days))
-    rep, fresh = page_cache().latest(f"risks-{today}-{days}", hidden_graphs(), compute,
-                                     wait=wait, family=f"risks-{days}",
-                                     first_wait=first_wait)
+    rep, fresh = home_risks(days, wait, first_wait)
     if rep is None:            # the first report since the service started is still being made
         return {"days": days, "expiring": [], "open": [], "stale": False, "pending": True}
-    if rep.get("at") not in (None, today.isoformat()):
-        fresh = False          # yesterday's report, kept while today's is computed
     return {"days": days, "expiring": rep["expiring"], "open": rep["open"], "stale": not fresh, "pending": False}
-
-
-def _home_digest(rep: dict) -> dict:
-    """What the home page shows of a risk report, made once per report (kept in the page
-    cache instead of the report: at 10,000 licences its rows take longer to sort than the
-    page to render)."""
-    open_risks = ([{"kind": "unlicensed", "what": r["collection"], "detail": r["reason"], "n": r["resources"]}
-                   for r in rep["unlicensed"]]
-                  + [{"kind": "key_use", "what": r["licence"], "detail": r["term"], "n": None} for r in rep["key_uses"]]
-                  + [{"kind": "conflict", "what": ", ".join(c.get("rules", [])) if isinstance(c, dict) else str(c),
-                      "detail": "", "n": None} for c in rep["conflicts"]])
-    return {"at": rep.get("at"), "open": open_risks,
-            "expiring": sorted(rep["expiring"], key=lambda e: (e["days_left"], e["licence"]))}
 
 
 def decision_params(form: dict, extra_context: list[str] = ()) -> dict:

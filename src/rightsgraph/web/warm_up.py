@@ -7,10 +7,10 @@ store's first decision waits for its policies to be compiled (20 s at 10,000 lic
 before the first decision is asked; a decision asked earlier waits for the same compilation,
 never a second one (DecisionService builds an index once per store state).
 
-The risk report of the cataloguer's home page is not made here: at 10,000 licences it costs
-10-20 s of CPU in every reader process, shared with the decisions and pages being answered,
-for a page only cataloguers open; the home page makes it on its first visit and says so
-meanwhile (web/pages.py).
+Then the home page's risk report, where the query pool's report worker can make it
+(web/risk_reports.py): in a process of its own, its seconds of Python (at 10,000 licences)
+do not slow the decisions and pages being answered. Without a report worker (a remote
+store, no query deadline) it is left to the home page's first visit, which says so meanwhile.
 """
 
 from __future__ import annotations
@@ -30,14 +30,23 @@ def warm_up(app) -> threading.Thread:
 def _run(app) -> None:
     from .api import service
     from .auth import hidden_graphs
+    from .risk_reports import prepare_home_risks
     from .summary_cache import page_cache
     try:
-        with app.app_context():        # no request: the view of a reader
+        with app.app_context():        # no request: the view of a reader, then everything
             page_cache().summary(hidden_graphs())
+            licences = page_cache().summary(frozenset())["counts"]["licences"]
     except Exception:  # noqa: BLE001 - the first home page counts again and reports its error
         log.exception("counting the store at start failed; the first home page will try again")
+        licences = 0
     try:
         with app.app_context():
             service().index(fresh=True)
     except Exception:  # noqa: BLE001 - the first decision compiles again and reports its error
         log.exception("compiling the policies at start failed; the first decision will try again")
+        return
+    try:
+        with app.app_context():
+            prepare_home_risks(licences)
+    except Exception:  # noqa: BLE001 - the first home page makes it again and reports its error
+        log.exception("making the risk report at start failed; the home page will try again")
