@@ -195,3 +195,4 @@ def test_the_asset_and_risk_charts_draw_what_the_report_says(world):
     assert "即将到期的许可 Licences expiring" in svg and "400 天 days" in svg
     # a reader is refused the chart as the report (the store holds confidential terms)
     assert client.get("/api/v1/reports/risks.svg").status_code in (401, 403)
+

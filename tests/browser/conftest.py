@@ -18,6 +18,11 @@ def demo_server(tmp_path_factory):
     data = tmp_path_factory.mktemp("browser") / "data"
     out = run_cli("demo", "--no-serve", data_dir=data)
     assert out.returncode == 0, out.stderr
+    # the preserved content `make demo` sets up too (the preservation report's page)
+    from rightsgraph.demo import load_demo_content
+    from rightsgraph.store.embedded import EmbeddedStore
+    with EmbeddedStore(data / "store") as store:
+        load_demo_content(store, say=lambda line: None)
     # a cataloguer's token, for the pages only cataloguers see (Page.as_cataloguer)
     token = run_cli("user", "add", "browser-librarian", "--role", "cataloguer", data_dir=data, check=True)
     # pages are under test, not the home page's bounded wait for its first risk report

@@ -8,7 +8,7 @@ import pytest
 
 pytestmark = pytest.mark.server
 
-REPORTS = ["assets", "risks", "usage", "cost-per-use", "demand"]
+REPORTS = ["assets", "risks", "usage", "cost-per-use", "demand", "preservation"]
 
 
 

@@ -6,6 +6,7 @@ work without a browser and in exported reports. Labels are in Chinese and Englis
     svg = chart("usage", usage_report(store, year=2025))
     svg = chart("cost-per-use", cost_per_use_report(store, year=2025), top=10)
     svg = chart("demand", demand_report(store, year=2025), top=15)
+    svg = chart("preservation", preservation_report(store))
 
 The first chart a process renders starts vl-convert's JavaScript engine (a second or more);
 later ones take a fraction of that (benchmarks/bench_usage.py).
@@ -20,7 +21,7 @@ from ..translation import both, gettext
 from . import chart_font
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-CHARTS = ("assets", "risks", "usage", "cost-per-use", "demand")
+CHARTS = ("assets", "risks", "usage", "cost-per-use", "demand", "preservation")
 # the charts' own cut of Noto Sans CJK SC first (fast text measurement: chart_font.py), then
 # what a browser viewing the SVG may have
 FONT = f"{chart_font.FAMILY}, Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -189,6 +190,28 @@ def risks_spec(rep: dict) -> dict:
             **_bars_with_counts(rows, "risk", color=color, sort=None, label_limit=360)}
 
 
+#: a preservation copy's state at its latest fixity check, and its colour
+COPY_STATES = {"intact": (_("intact"), "#3a7d44"), "damaged": (_("damaged"), "#b3412f"),
+               "missing": (_("missing"), "#6b7a8a")}
+
+
+def preservation_spec(rep: dict) -> dict:
+    """The preservation copies at each storage location, by their state at the latest check."""
+    rows = [{"location": where, "state": _w(COPY_STATES[s][0]) if s in COPY_STATES else s, "count": n}
+            for where, counts in sorted(rep["copies_by_location"].items()) for s, n in counts.items() if n]
+    if not rows:
+        raise ChartError(_("no preservation copies to draw yet (rightsgraph preserve)"))
+    states = [_w(word) for word, _colour in COPY_STATES.values()]
+    return {**_base(_w("Preservation copies"), f"{rep['copies']} " + _w("copies")),
+            "width": 520, "data": {"values": rows},
+            "mark": {"type": "bar", "tooltip": True},
+            "encoding": {
+                "y": {"field": "location", "type": "nominal", "title": None, "axis": {"labelLimit": 260}},
+                "x": {"field": "count", "type": "quantitative", "stack": "zero", "title": _w("Number")},
+                "color": {"field": "state", "type": "nominal", "title": _w("State"),
+                          "scale": {"domain": states, "range": [colour for _word, colour in COPY_STATES.values()]}}}}
+
+
 def spec_for(name: str, rep: dict, *, top: int = 10, lang: str = "en") -> dict:
     """The Vega-Lite chart of report `name`; `lang` picks which title names a resource (the
     chart's own words are in both languages)."""
@@ -202,6 +225,8 @@ def spec_for(name: str, rep: dict, *, top: int = 10, lang: str = "en") -> dict:
         return cost_per_use_spec(rep, top, lang)
     if name == "demand":
         return turnaways_spec(rep, top)
+    if name == "preservation":
+        return preservation_spec(rep)
     raise ChartError(_("no chart for %(name)r (charts: %(charts)s)"), name=name, charts=", ".join(CHARTS))
 
 

@@ -52,7 +52,7 @@ TAKES: dict[str, Takes] = {
     "reports.demand": Takes(query=("year", "platform", "limit", *FORMAT)),
     "reports.quantity": Takes(),
     "reports.timeliness": Takes(query=("year", "at")),
-    "preservation.preservation": Takes(query=("library",)),
+    "reports.preservation": Takes(query=("library", *FORMAT)),
 }
 
 

@@ -58,10 +58,10 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
     from . import i18n, signin
     i18n.install(app)
     signin.install(app)
-    from . import (admin, api, auth, gsp, licence_pages, pages, preservation, report_pages, reports, resource_page,
+    from . import (admin, api, auth, gsp, licence_pages, pages, report_pages, reports, resource_page,
                    search, sparql, termsheet_upload, void)
     for module in (auth, admin, sparql, gsp, pages, search, resource_page, licence_pages, void, reports,
-                   report_pages, termsheet_upload, preservation, api, signin):
+                   report_pages, termsheet_upload, api, signin):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(StoreError)

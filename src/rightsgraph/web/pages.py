@@ -146,7 +146,7 @@ REPORTS = [("/reports/assets", _l("Asset classes"), _l("page, CSV")),
            ("/reports/usage", _l("Usage (COUNTER)"), _l("page, CSV, chart")),
            ("/reports/cost-per-use", _l("Cost per use (cataloguers)"), _l("page, CSV, chart")),
            ("/reports/demand", _l("Demand: turnaways"), _l("page, CSV, chart")),
-           ("/api/v1/reports/preservation", _l("Preservation"), "JSON")]
+           ("/reports/preservation", _l("Preservation: copies, fixity, rights"), _l("page, CSV, chart"))]
 
 
 @bp.route("/reports")

@@ -23,7 +23,7 @@ bp = Blueprint("report_pages", __name__)
 install_error_page(bp)
 
 TITLES = {"assets": _l("Asset classes"), "risks": _l("Licence risks"), "usage": _l("Usage (COUNTER)"),
-          "cost-per-use": _l("Cost per use"), "demand": _l("Demand: turnaways")}
+          "cost-per-use": _l("Cost per use"), "demand": _l("Demand: turnaways"), "preservation": _l("Preservation")}
 COST = "cost"      # columns holding money: cataloguers only
 
 COLUMN_LABELS = {
@@ -35,7 +35,9 @@ COLUMN_LABELS = {
     "denominator": _l("counted as"), "cost_per_use": _l("cost per use"), "platform": _l("platform"),
     "issn": "ISSN", "isbn": "ISBN", "No_License": _l("turned away: no licence"),
     "Limit_Exceeded": _l("turned away: limit exceeded"), "turnaways": _l("turnaways"), "requests": _l("requests"),
-    "held": _l("held"),
+    "held": _l("held"), "location": _l("storage location"), "copies": _l("copies"), "intact": _l("intact"),
+    "damaged": _l("damaged"), "missing": _l("missing"), "files": _l("files"), "file": _l("file"),
+    "object": _l("preserved object"), "checked": _l("last checked"), "resource": _l("resource"),
 }
 
 
@@ -77,7 +79,29 @@ def _tables(name: str, store, cataloguer: bool) -> list[dict]:
                  "columns": DEMAND_COLUMNS},
                 {"key": "not_held", "heading": _l("Titles asked for that the library does not hold"),
                  "rows": rep["not_held"], "columns": DEMAND_COLUMNS}]
+    if name == "preservation":
+        return _preservation_tables(store)
     raise PageError(404, _("No report called %(name)s.", name=name))
+
+
+def _preservation_tables(store) -> list[dict]:
+    """The preservation report (preservation/report.py; docs/preservation.md) as tables: the
+    copies where they are stored and in what state, how many copies each file has, the copies
+    that failed their latest fixity check, the preserved resources no right covers."""
+    from ..preservation.report import preservation_report
+    rep = preservation_report(store)
+    statuses = ("intact", "damaged", "missing")
+    by_location = [{"location": where, "copies": sum(counts.values()), **{s: counts.get(s, 0) for s in statuses}}
+                   for where, counts in sorted(rep["copies_by_location"].items())]
+    by_copies = [{"copies": int(k), "files": n} for k, n in rep["files_by_number_of_copies"].items()]
+    return [{"key": "locations", "heading": _l("Copies by storage location"), "rows": by_location,
+             "columns": ["location", "copies", *statuses]},
+            {"key": "copies", "heading": _l("Files by number of copies"), "rows": by_copies,
+             "columns": ["copies", "files"]},
+            {"key": "failures", "heading": _l("Copies that failed their latest fixity check"), "rows": rep["failures"],
+             "columns": ["file", "object", "location", "status", "checked"]},
+            {"key": "without_right", "heading": _l("Preserved resources without a preservation right"),
+             "rows": rep["rights"]["without_right_examples"], "columns": ["resource", "reason"]}]
 
 
 def _whole(param: str, default: int) -> int:
@@ -92,7 +116,7 @@ def _year() -> int | None:
 
 
 LINKED = {"licence": "/licence?iri="}          # columns whose IRIs have a page of their own
-NAMED = ("licence", "collection", "iri", "class", "licences")   # IRIs (or lists of them) shown by their titles
+NAMED = ("licence", "collection", "iri", "class", "licences", "resource")   # IRIs (or lists of them) shown by their titles
 RG_PREFIX = "rg:"                             # reports/assets.short() writes rg: IRIs so
 NOT_IN_FORCE = "licences not in force: "      # risks.py's reason, with the licences after it
 
@@ -111,7 +135,7 @@ class Display:
     def text(self, column: str, value, row: dict | None = None) -> str:
         from .i18n import pick
         from .visible import short
-        from .wording import LICENCE_STATUSES, TERM_STATUSES, term_label
+        from .wording import COPY_STATUSES, LICENCE_STATUSES, REASONS, TERM_STATUSES, term_label
         if column == "title" and row:            # the title in the page's language, where the store has it
             named = self.names.get(_iri(row.get("licence") or row.get("iri") or ""))
             if named:
@@ -134,6 +158,10 @@ class Display:
             key = re.sub(r"(?<!^)(?=[A-Z])", "_", value.removeprefix(RG_PREFIX)).lower()   # rg:InNegotiation -> in_negotiation
             if key in LICENCE_STATUSES:
                 return str(LICENCE_STATUSES[key])
+        if column == "status" and value in COPY_STATUSES:
+            return str(COPY_STATUSES[value])
+        if column == "reason" and value in REASONS:            # a decision's reason (preservation rights)
+            return str(REASONS[value])
         if column == "reason" and isinstance(value, str):
             return risk_reason(value, self.names)
         return _cell(value)
@@ -188,8 +216,8 @@ def _cell(value) -> str:
 def report_page(name: str):
     if name not in TITLES:
         raise PageError(404, _("No report called %(name)s.", name=name))
-    from .reports import _cataloguer_when_costs, _guard     # the API's own rule for who may see it
-    denied = _cataloguer_when_costs() if name == "cost-per-use" else _guard()
+    from .reports import guard_for     # the API's own rule for who may see it
+    denied = guard_for(name)
     if denied is not None:
         raise PageError(denied.status_code, _("This report needs the cataloguer role: the store holds "
                                               "confidential licence terms."))

@@ -8,6 +8,7 @@ cataloguers (and admins) may ask for them, so no confidential licence leaks into
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, current_app, jsonify, request
@@ -174,3 +175,31 @@ def timeliness():
     except ValueError:
         return _bad(both("at must be a date (YYYY-MM-DD)"))
     return jsonify(timeliness_report(current_app.extensions["rightsgraph.store"], year=f["year"], at=at))
+
+
+@bp.route("/preservation", methods=["GET"])
+@bp.route("/preservation.svg", methods=["GET"])
+def preservation():
+    """The preservation report (the same function as `rightsgraph report preservation`;
+    docs/preservation.md), for readers too; ?library=IRI names the library whose
+    preservation rights are checked."""
+    denied = require("reader")
+    if denied is not None:
+        return denied
+    from ..decision_service import expand
+    from ..preservation.report import preservation_report
+    library = request.args.get("library") or None
+    if library is not None:
+        library = expand(library.strip(), "")
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", library):
+            return _bad(both("library: not an absolute IRI: %(value)s", value=repr(request.args["library"])))
+    return _answer("preservation", preservation_report(current_app.extensions["rightsgraph.store"], library=library), 0)
+
+
+#: who may see a report, by its name: the API's rule, which the report pages follow
+def guard_for(name: str):
+    if name == "cost-per-use":
+        return _cataloguer_when_costs()
+    if name == "preservation":
+        return require("reader")
+    return _guard()

@@ -22,6 +22,8 @@ REASONS = {
     "not-covered": _l("outside the coverage of the library's holdings"),
 }
 VERDICTS = {"permit": _l("PERMIT"), "deny": _l("DENY"), "not-held": _l("NOT HELD")}
+#: a preservation copy's state at its latest fixity check (preservation/report.STATUS_NAMES)
+COPY_STATUSES = {"intact": _l("intact"), "damaged": _l("damaged"), "missing": _l("missing")}
 CONFIDENTIAL_LABEL = _l("confidential terms, not shown to readers")
 
 CHANNELS = [(RG.iri("SecureElectronicTransmission"), _l("Secure electronic transmission")),

@@ -1,0 +1,61 @@
+"""The preservation report as a page (issue 15, on issue 7's report): tables with CSV, a
+chart, in both languages, for readers as the JSON report is. The demo world with its
+preserved content (two storage locations, a bag, an OCFL object, a folder of scans; an
+audit that found a corrupted byte, and the repair): what `make demo` serves."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from .test_web_report_pages import _csv, _get, _table
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from rightsgraph.demo import load_demo, load_demo_content
+    from rightsgraph.store.embedded import EmbeddedStore
+    from rightsgraph.web.app import create_app
+    store = EmbeddedStore(tmp_path_factory.mktemp("preservation-page") / "store")
+    load_demo(store)
+    load_demo_content(store, say=lambda line: None)
+    return store, create_app(store, settings={"RG_QUERY_TIMEOUT": 0}).test_client(), {}
+
+
+def test_the_preservation_report_is_a_page_readers_may_open_with_its_chart(world):
+    """Issue 15: the preservation report (issue 7's) as tables with CSV and a chart, not only
+    JSON; readers may see it as they may the JSON report (no prices or terms in it)."""
+    store, client, _ = world
+    report = client.get("/api/v1/reports/preservation").get_json()
+    assert report["copies"] > 0, "the demo preserves its content in two locations"
+    for lang, title, heading in (("en", "<h1>Preservation</h1>", "Copies by storage location"),
+                                 ("zh", "<h1>长期保存</h1>", "各存储位置的副本")):
+        status, page, _ = _get(client, "/reports/preservation", lang=lang)
+        assert status == 200 and title in page and heading in page
+    heads, rows = _table(page, "locations")
+    assert heads[:2] == ["存储位置", "副本"] and "完好" in heads
+    shown = {r[0]: int(r[1]) for r in rows}
+    assert shown == {where: sum(n.values()) for where, n in report["copies_by_location"].items()}
+    downloaded = _csv(client, "/reports/preservation?format=csv&table=locations", {})
+    assert downloaded[0][:2] == ["location", "copies"] and [r[0] for r in downloaded[1:]] == [r[0] for r in rows]
+    heads, rows = _table(page, "copies")
+    assert {int(r[0]): int(r[1]) for r in rows} == {int(k): v for k, v in report["files_by_number_of_copies"].items()}
+    chart = html.unescape(re.search(r'<img src="([^"]+\.svg[^"]*)"', page).group(1))
+    assert chart == "/api/v1/reports/preservation.svg?lang=zh"
+    svg = client.get(chart).get_data(as_text=True)
+    texts = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
+    assert "保存副本 Preservation copies" in texts and "完好 intact" in texts
+    assert set(report["copies_by_location"]) <= texts                  # each location a bar
+    # the reports page links it as a page now, not as JSON
+    listing = _get(client, "/reports")[1]
+    assert 'href="/reports/preservation"' in listing
+
+
+def test_the_preservation_api_refuses_a_library_that_is_no_iri_in_both_languages(world):
+    _, client, _ = world
+    resp = client.get("/api/v1/reports/preservation?library=not%20an%20iri")
+    assert resp.status_code == 400
+    body = resp.get_json()
+    assert "not an absolute IRI" in body["en"] and "不是绝对 IRI" in body["zh"]
