@@ -21,7 +21,11 @@ def world(tmp_path_factory):
     store = EmbeddedStore(tmp_path_factory.mktemp("preservation-page") / "store")
     load_demo(store)
     load_demo_content(store, say=lambda line: None)
-    return store, create_app(store, settings={"RG_QUERY_TIMEOUT": 0}).test_client(), {}
+    from rightsgraph.accounts import Accounts
+    accounts = store.path.parent / "accounts.json"
+    token = Accounts(accounts).add("librarian", "cataloguer")
+    app = create_app(store, settings={"RG_QUERY_TIMEOUT": 0, "RG_ACCOUNTS_FILE": str(accounts)})
+    return store, app.test_client(), {"Authorization": f"Bearer {token}"}
 
 
 def test_the_preservation_report_is_a_page_readers_may_open_with_its_chart(world):
@@ -59,3 +63,48 @@ def test_the_preservation_api_refuses_a_library_that_is_no_iri_in_both_languages
     assert resp.status_code == 400
     body = resp.get_json()
     assert "not an absolute IRI" in body["en"] and "不是绝对 IRI" in body["zh"]
+
+
+def test_a_resource_page_shows_its_preservation_and_its_usage(world):
+    """Issue 15's resource page: "preservation status and usage where those exist"."""
+    from rightsgraph.preservation.report import preserved_resources, resource_preservation
+    store, client, cat = world
+    preserved = preserved_resources(store)[0]
+    facts = resource_preservation(store, preserved)
+    for lang, heading, state in (("en", ">Preservation</h2>", "intact"), ("zh", ">长期保存</h2>", "完好")):
+        status, page, _ = _get(client, "/resource?iri=" + preserved, lang=lang)
+        assert status == 200 and heading in page
+        copies = re.findall(r'<tr data-state="(\w+)"><td>([^<]*)</td><td>([^<]*)</td><td class="num">(\d+)</td>', page)
+        assert [(s, where, int(n)) for s, where, _, n in copies] == [
+            (c["status"], c["location"], c["copies"]) for c in facts["copies"]]
+        assert all(shown == state for _, _, shown, _ in copies)
+
+    # usage: the store's per-title sums, once a report has brought them up to date
+    rep = client.get("/api/v1/reports/cost-per-use", headers=cat).get_json()
+    title = next(t for t in rep["titles"] if t["uses"])
+    page = _get(client, "/resource?iri=" + title["iri"], cat)[1]
+    usage = re.search(r'<h2 id="usage">.*?</table>', page, re.S).group(0)
+    rows = re.findall(r"<tr><td>(\d{4})</td><td>([^<]*)</td><td class=\"num\">(\d+)</td></tr>", usage)
+    assert (str(title["year"]), title["denominator"], str(title["uses"])) in rows
+    # the usage report needs a cataloguer in this store (it holds confidential terms): so does this
+    assert 'id="usage"' not in _get(client, "/resource?iri=" + title["iri"])[1]
+
+
+def test_a_page_says_usage_is_not_summed_yet_instead_of_summing_it(world, tmp_path):
+    """A page never sums or writes (a reader process reads a snapshot): after a write the
+    sums are not current until a report makes them again, and the page says so."""
+    store, client, cat = world
+    rep = client.get("/api/v1/reports/cost-per-use", headers=cat).get_json()
+    title = next(t for t in rep["titles"] if t["uses"])
+    from rightsgraph.loading import load_files
+    more = tmp_path / "more.ttl"
+    more.write_text('<https://example.org/x> <http://purl.org/dc/terms/title> "another graph"@en .\n')
+    load_files(store, [more], graph="https://example.org/graph/unrelated")
+    before = store.count()
+    for lang, words in (("en", "summed when the usage or cost-per-use report is next made"),
+                        ("zh", "下次生成使用统计或单次使用成本报表时汇总")):
+        page = _get(client, "/resource?iri=" + title["iri"], cat, lang=lang)[1]
+        assert 'id="usage"' in page and words in page
+    assert store.count() == before                      # nothing was written
+    client.get("/api/v1/reports/cost-per-use", headers=cat)
+    assert "summed when the usage" not in _get(client, "/resource?iri=" + title["iri"], cat)[1]

@@ -93,6 +93,32 @@ def preservation_report(store, *, library: str | None = None, limit: int = 50) -
     return rep
 
 
+def resource_preservation(store, resource: str) -> dict | None:
+    """One catalogue resource's preservation (the resource page): its preserved objects and
+    files, and its copies per storage location and state at the latest fixity check, with
+    when that was; None when nothing of it is preserved. `resource`: an absolute IRI."""
+    g = OBJECTS_GRAPH.value
+    rows = list(store.query(f"""SELECT ?rep ?f ?name ?status (COUNT(?c) AS ?n) (MAX(?t) AS ?checked) WHERE {{ GRAPH <{g}> {{
+        ?rep a <{PREMIS.Representation.value}> ; <{DCT.isPartOf.value}> <{resource}> .
+        OPTIONAL {{ ?f <{DCT.isPartOf.value}> ?rep .
+                   ?c <{RG.copyOf.value}> ?f ; <{RG.copyStatus.value}> ?status ; <{PREMIS.storedAt.value}> ?l ;
+                      <{RG.lastChecked.value}> ?t . ?l <{RG.locationName.value}> ?name }} }} }}
+        GROUP BY ?rep ?f ?name ?status"""))
+    if not rows:
+        return None
+    copies: dict = {}
+    for r in rows:
+        if r["name"] is None:
+            continue
+        key = (r["name"].value, STATUS_NAMES.get(r["status"].value, r["status"].value))
+        n, last = copies.get(key, (0, ""))
+        copies[key] = (n + int(r["n"].value), max(last, r["checked"].value))
+    return {"objects": len({r["rep"].value for r in rows}),
+            "files": len({r["f"].value for r in rows if r["f"] is not None}),
+            "copies": [{"location": where, "status": status, "copies": n, "checked": last}
+                       for (where, status), (n, last) in sorted(copies.items())]}
+
+
 def preserved_resources(store) -> list[str]:
     return sorted(r["res"].value for r in store.query(f"""SELECT DISTINCT ?res WHERE {{ GRAPH <{OBJECTS_GRAPH.value}> {{
         ?rep a <{PREMIS.Representation.value}> ; <{DCT.isPartOf.value}> ?res }} }}"""))

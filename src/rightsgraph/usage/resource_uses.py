@@ -57,14 +57,8 @@ def resource_uses(store, denominators: dict[str, str], precedence: tuple[str, ..
     ensure_usage_links(store)
     if platform:
         return _sum(store, denominators, precedence, kind, year=year, platform=platform)
-    # the rules too: a release that changes them must not read figures summed by the old ones
-    code = getattr(kind, "__code__", None)
-    rules = repr((sorted(denominators.items()), precedence, code.co_code if code else repr(kind),
-                  code.co_consts if code else ()))
-    stamp = hashlib.sha256(f"{source_fingerprint(store)}\n{rules}".encode()).hexdigest()
-    head = {r["p"].value: r["o"] for r in store.query(
-        f"SELECT ?p ?o WHERE {{ GRAPH <{USES_GRAPH}> {{ <{USES_GRAPH}> ?p ?o }} }}")}
-    if head.get(RGNS + "sourceFingerprint") is not None and head[RGNS + "sourceFingerprint"].value == stamp:
+    stamp = _stamp(store, denominators, precedence, kind)
+    if _summed_for(store) == stamp:
         return _read(store, year)
     uses = _sum(store, denominators, precedence, kind)
     _write(store, uses, stamp)
@@ -72,11 +66,40 @@ def resource_uses(store, denominators: dict[str, str], precedence: tuple[str, ..
             if not year or year in by_year}
 
 
+def kept_resource_uses(store, resource: str, stamp: str) -> dict[int, dict[str, int]] | None:
+    """{year: {metric: uses}} of one resource from the sums kept in the store, if they were
+    summed for `stamp` (uses_stamp: what they must be current for; else None), without
+    writing anything: for a page, which a reader process (a read-only snapshot) may answer."""
+    if _summed_for(store) != stamp:
+        return None
+    return _read(store, None, resource).get(resource, {})
+
+
+def uses_stamp(store, denominators, precedence, kind) -> str:
+    return _stamp(store, denominators, precedence, kind)
+
+
+def _stamp(store, denominators, precedence, kind) -> str:
+    """What the kept sums must have been summed for: the data (the links' fingerprint) and
+    the rules too, so that a release that changes them does not read figures summed by the old."""
+    code = getattr(kind, "__code__", None)
+    rules = repr((sorted(denominators.items()), precedence, code.co_code if code else repr(kind),
+                  code.co_consts if code else ()))
+    return hashlib.sha256(f"{source_fingerprint(store)}\n{rules}".encode()).hexdigest()
+
+
+def _summed_for(store) -> str | None:
+    head = {r["p"].value: r["o"] for r in store.query(
+        f"SELECT ?p ?o WHERE {{ GRAPH <{USES_GRAPH}> {{ <{USES_GRAPH}> ?p ?o }} }}")}
+    found = head.get(RGNS + "sourceFingerprint")
+    return found.value if found is not None else None
+
+
 def _year_graph(year: int) -> str:
     return f"{USES_GRAPH}/{year:04d}"
 
 
-def _read(store, year: int | None) -> dict:
+def _read(store, year: int | None, only: str | None = None) -> dict:
     if year:
         years = [year]
     else:
@@ -85,6 +108,10 @@ def _read(store, year: int | None) -> dict:
     uses: dict = defaultdict(dict)
     for y in years:
         g = _year_graph(y)
+        if only is not None:
+            for r in store.query(f"SELECT ?m ?n WHERE {{ GRAPH <{g}> {{ <{only}> ?m ?n }} }}"):
+                uses[only].setdefault(y, {})[r["m"].value[len(C):]] = int(r["n"].value)
+            continue
         metrics = [r["m"].value for r in store.query(f"SELECT DISTINCT ?m WHERE {{ GRAPH <{g}> {{ ?r ?m ?n }} }}")]
         for m in metrics:     # a query per metric: no metric IRI to decode on every row
             name = m[len(C):]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pyoxigraph import NamedNode
@@ -20,8 +20,10 @@ from pyoxigraph import NamedNode
 from ..decision_service import DecisionParamError
 from ..licences.termsheet import licence_from_store
 from ..namespaces import RG, sparql_prefixes
+from ..reports.charts import metric_name
 from . import wording
 from .auth import hidden_graphs
+from .i18n import lang
 from .summary_cache import page_cache
 from .visible import PageError, install_error_page, iri_arg, labels, visible_store
 
@@ -144,6 +146,27 @@ def resource():
                                      + [o.value for _, o in props if isinstance(o, NamedNode)])}
     identifiers = [(IDENTIFIERS[p], o.value) for p, o in props if p in IDENTIFIERS]
     coverage = [(s, t) for s in sheets for t in s["terms"] if t.get("coverage")]
+    preserved, usage = _preservation_and_usage(iri)
     return render_template("resource.html", iri=iri, props=props, names=names, identifiers=identifiers,
                            sheets=sheets, coverage=coverage, table=table, choices=choices, users=users,
-                           library=library, w=wording)
+                           library=library, w=wording, preserved=preserved, usage=usage,
+                           metric_name=lambda m: metric_name(m, lang()))
+
+
+def _preservation_and_usage(iri: str) -> tuple[dict | None, list | None | str]:
+    """The resource's preservation (copies by location and state) and its uses per year, for
+    whoever may see the preservation and the usage reports (the API's rules); None where
+    there is nothing, or the caller may not see it; usage "not-summed" while the store's
+    sums are not current (a page neither sums nor writes: a reader process cannot)."""
+    from ..preservation.report import resource_preservation
+    from ..preservation.vocab import OBJECTS_GRAPH
+    from ..usage.indicators import resource_usage, usage_stamp
+    from .reports import guard_for
+    store = current_app.extensions["rightsgraph.store"]
+    preserved = usage = None
+    if guard_for("preservation") is None and OBJECTS_GRAPH.value not in hidden_graphs():
+        preserved = resource_preservation(store, iri)
+    if guard_for("usage") is None:
+        found = resource_usage(store, iri, page_cache().get("usage-stamp", frozenset(), lambda: usage_stamp(store)))
+        usage = "not-summed" if found is None else (found or None)
+    return preserved, usage
