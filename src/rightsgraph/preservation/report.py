@@ -97,9 +97,10 @@ def resource_preservation(store, resource: str) -> dict | None:
     """One catalogue resource's preservation (the resource page): its preserved objects and
     files, and its copies per storage location and state at the latest fixity check, with
     when that was; None when nothing of it is preserved. `resource`: an absolute IRI."""
-    g = OBJECTS_GRAPH.value
+    from pyoxigraph import NamedNode
+    g, node = OBJECTS_GRAPH.value, NamedNode(resource)      # ValueError for anything but an IRI
     rows = list(store.query(f"""SELECT ?rep ?f ?name ?status (COUNT(?c) AS ?n) (MAX(?t) AS ?checked) WHERE {{ GRAPH <{g}> {{
-        ?rep a <{PREMIS.Representation.value}> ; <{DCT.isPartOf.value}> <{resource}> .
+        ?rep a <{PREMIS.Representation.value}> ; <{DCT.isPartOf.value}> {node} .
         OPTIONAL {{ ?f <{DCT.isPartOf.value}> ?rep .
                    ?c <{RG.copyOf.value}> ?f ; <{RG.copyStatus.value}> ?status ; <{PREMIS.storedAt.value}> ?l ;
                       <{RG.lastChecked.value}> ?t . ?l <{RG.locationName.value}> ?name }} }} }}

@@ -108,8 +108,8 @@ def _read(store, year: int | None, only: str | None = None) -> dict:
     uses: dict = defaultdict(dict)
     for y in years:
         g = _year_graph(y)
-        if only is not None:
-            for r in store.query(f"SELECT ?m ?n WHERE {{ GRAPH <{g}> {{ <{only}> ?m ?n }} }}"):
+        if only is not None:     # NamedNode: a ValueError for anything but an IRI
+            for r in store.query(f"SELECT ?m ?n WHERE {{ GRAPH <{g}> {{ {NamedNode(only)} ?m ?n }} }}"):
                 uses[only].setdefault(y, {})[r["m"].value[len(C):]] = int(r["n"].value)
             continue
         metrics = [r["m"].value for r in store.query(f"SELECT DISTINCT ?m WHERE {{ GRAPH <{g}> {{ ?r ?m ?n }} }}")]
