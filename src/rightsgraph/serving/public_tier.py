@@ -386,14 +386,17 @@ class PublicTier:
 
     def _await_reload(self, snapshot: str, seconds: float = 10) -> None:
         """A reload is asynchronous: new nginx workers take over while the old ones finish.
-        SERVING must only name a snapshot once new connections are answered from it."""
+        SERVING must only name a snapshot once new connections are answered from it: asked
+        of `/public/sparql`, the one address whose plain queries nginx sends to Oxigraph (and
+        marks with X-Snapshot). Asking `/sparql`, which rightsgraph always answers, never saw
+        the snapshot, so every switch waited the whole `seconds`."""
         if self.nginx is None:
             return
         host, _, port = self.listen.rpartition(":")
         host = "127.0.0.1" if host in ("", "0.0.0.0", "*") else host
         if host in ("::", "[::]"):
             host = "[::1]"
-        url = f"http://{host}:{port}/sparql?query=ASK%7B%7D"
+        url = f"http://{host}:{port}/public/sparql?query=ASK%7B%7D"
         deadline, agreeing = time.monotonic() + seconds, 0
         while agreeing < 3 and time.monotonic() < deadline:
             try:
@@ -403,6 +406,9 @@ class PublicTier:
             agreeing = agreeing + 1 if seen == snapshot else 0
             if agreeing < 3:
                 time.sleep(0.02)
+        if agreeing < 3 and snapshot:
+            print(f"public read tier: nginx did not answer from snapshot {snapshot} within {seconds:g} s",
+                  file=sys.stderr, flush=True)
 
     # -- the loop ------------------------------------------------------------------------
 
