@@ -172,8 +172,11 @@ class QueryPool:
 
     def _collect(self) -> None:
         """Remove snapshots no worker reads any more (called with the snapshot lock)."""
-        readers = [*self._all, self._reporter] if self._reporter is not None else self._all
-        self._snapshots.keep_only({w.snapshot for w in readers} | {self._snapshot[1] if self._snapshot else None})
+        self._snapshots.keep_only({w.snapshot for w in self._workers()} | {self._snapshot[1] if self._snapshot else None})
+
+    def _workers(self) -> list[_Worker]:
+        """The query workers, and the report worker once started."""
+        return [*self._all, self._reporter] if self._reporter is not None else list(self._all)
 
     def run(self, query: str, *, accept: str | None, default_graphs=None, named_graphs=None,
             base_iri: str | None = None, functions: bool = False) -> Answer:
@@ -264,7 +267,7 @@ class QueryPool:
         if self._closed or os.getpid() != self._owner:
             return      # only the process that started the workers may stop them and their folders
         self._closed = True
-        for w in [*self._all, self._reporter] if self._reporter is not None else self._all:
+        for w in self._workers():
             try:
                 w.conn.send(None)
             except OSError:

@@ -57,7 +57,7 @@ def resource_uses(store, denominators: dict[str, str], precedence: tuple[str, ..
     ensure_usage_links(store)
     if platform:
         return _sum(store, denominators, precedence, kind, year=year, platform=platform)
-    stamp = _stamp(store, denominators, precedence, kind)
+    stamp = uses_stamp(store, denominators, precedence, kind)
     if _summed_for(store) == stamp:
         return _read(store, year)
     uses = _sum(store, denominators, precedence, kind)
@@ -76,10 +76,6 @@ def kept_resource_uses(store, resource: str, stamp: str) -> dict[int, dict[str, 
 
 
 def uses_stamp(store, denominators, precedence, kind) -> str:
-    return _stamp(store, denominators, precedence, kind)
-
-
-def _stamp(store, denominators, precedence, kind) -> str:
     """What the kept sums must have been summed for: the data (the links' fingerprint) and
     the rules too, so that a release that changes them does not read figures summed by the old."""
     code = getattr(kind, "__code__", None)

@@ -8,7 +8,6 @@ cataloguers (and admins) may ask for them, so no confidential licence leaks into
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask import Blueprint, current_app, jsonify, request
@@ -188,10 +187,11 @@ def preservation():
         return denied
     from ..decision_service import expand
     from ..preservation.report import preservation_report
+    from .visible import absolute_iri
     library = request.args.get("library") or None
     if library is not None:
         library = expand(library.strip(), "")
-        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", library):
+        if not absolute_iri(library):
             return _bad(both("library: not an absolute IRI: %(value)s", value=repr(request.args["library"])))
     return _answer("preservation", preservation_report(current_app.extensions["rightsgraph.store"], library=library), 0)
 

@@ -131,6 +131,11 @@ def short(iri: str) -> str:
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 
 
+def absolute_iri(value: str) -> bool:
+    """Whether `value` is an absolute IRI with nothing in it that could close `<...>` in a query."""
+    return bool(_IRI.match(value))
+
+
 class PageError(Exception):
     """A page cannot be shown: rendered as error.html with `status` (400, 404)."""
 
@@ -146,7 +151,7 @@ def iri_arg(name: str, value: str | None = None) -> str:
     value = (value if value is not None else request.args.get(name, "")).strip()
     if not value:
         raise PageError(400, _("Missing parameter %(name)s (an IRI).", name=name))
-    if not _IRI.match(value):
+    if not absolute_iri(value):
         raise PageError(400, _("Parameter %(name)s is not an absolute IRI: %(value)s", name=name, value=value))
     return value
 
