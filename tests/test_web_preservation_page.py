@@ -108,3 +108,39 @@ def test_a_page_says_usage_is_not_summed_yet_instead_of_summing_it(world, tmp_pa
     assert store.count() == before                      # nothing was written
     client.get("/api/v1/reports/cost-per-use", headers=cat)
     assert "summed when the usage" not in _get(client, "/resource?iri=" + title["iri"], cat)[1]
+
+
+def test_a_reader_sees_no_clause_of_a_confidential_licence_in_the_preservation_report(tmp_path):
+    """Readers may open the preservation report; the licence clauses it cites for preserved
+    resources without a right were read from every graph, so a reader read a confidential
+    licence's name, clause number and text there. Now they get "(confidential)" instead,
+    as every decision door gives them; the verdict and reason stay, and cataloguers see all."""
+    from rightsgraph.accounts import Accounts
+    from rightsgraph.confidentiality import set_confidential
+    from rightsgraph.demo import load_demo, load_demo_content
+    from rightsgraph.store.embedded import EmbeddedStore
+    from rightsgraph.web.app import create_app
+    store = EmbeddedStore(tmp_path / "store")
+    load_demo(store)
+    load_demo_content(store, say=lambda line: None)
+    accounts = tmp_path / "accounts.json"
+    cat = {"Authorization": "Bearer " + Accounts(accounts).add("librarian", "cataloguer")}
+    client = create_app(store, settings={"RG_QUERY_TIMEOUT": 0, "RG_ACCOUNTS_FILE": str(accounts)}).test_client()
+
+    def without_right(headers=None):
+        rep = client.get("/api/v1/reports/preservation", headers=headers or {}).get_json()
+        return {x["resource"]: (x["reason"], x["clauses"]) for x in rep["rights"]["without_right_examples"]}
+
+    public = without_right()
+    assert any("archiving_rights" in c for _, clauses in public.values() for c in clauses), \
+        "the demo's licences record archiving terms the report cites"
+    set_confidential(store, "https://w3id.org/rightsgraph/graph/demo/licences")
+    for headers in (None,):                                            # anonymous reader
+        seen = without_right(headers)
+        assert set(seen) == set(public)
+        for resource, (reason, clauses) in seen.items():
+            assert reason == public[resource][0]                       # the verdict's reason stays
+            assert clauses == ["(confidential)"], clauses
+    assert without_right(cat) == public                                # cataloguers see every clause
+    page = _get(client, "/reports/preservation")[1]
+    assert "archiving_rights" not in page and "L01" not in page

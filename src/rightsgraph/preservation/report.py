@@ -43,7 +43,10 @@ def _event_counts(store) -> dict:
     return out
 
 
-def preservation_report(store, *, library: str | None = None, limit: int = 50) -> dict:
+def preservation_report(store, *, library: str | None = None, limit: int = 50,
+                        hidden: frozenset[str] = frozenset()) -> dict:
+    """`hidden`: graphs the asker may not see; the licence clauses cited for the preserved
+    resources without a right are "(confidential)" when read from one (preservation/rights.py)."""
     g = OBJECTS_GRAPH.value
     kinds = {r["k"].value: int(r["n"].value) for r in store.query(f"""SELECT ?k (COUNT(?r) AS ?n) WHERE {{
         GRAPH <{g}> {{ ?r a <{PREMIS.Representation.value}> ; <{RG.packageKind.value}> ?k }} }} GROUP BY ?k""")}
@@ -89,7 +92,7 @@ def preservation_report(store, *, library: str | None = None, limit: int = 50) -
         "failures": failures,
         "events": _event_counts(store),
     }
-    rep["rights"] = rights_coverage(store, library)
+    rep["rights"] = rights_coverage(store, library, hidden=hidden)
     return rep
 
 
@@ -125,11 +128,11 @@ def preserved_resources(store) -> list[str]:
         ?rep a <{PREMIS.Representation.value}> ; <{DCT.isPartOf.value}> ?res }} }}"""))
 
 
-def rights_coverage(store, library: str | None, limit: int = 50) -> dict:
+def rights_coverage(store, library: str | None, limit: int = 50, hidden: frozenset[str] = frozenset()) -> dict:
     """Preserved resources with and without the right to keep preservation copies (the
     decision engine's answer for odrl:archive, or a rights statement's premis:act)."""
     from .rights import RightsChecker
-    checker = RightsChecker(store, library)
+    checker = RightsChecker(store, library, hidden)
     without = []
     resources = preserved_resources(store)
     for res in resources:

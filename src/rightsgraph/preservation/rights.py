@@ -41,13 +41,23 @@ class RightsAnswer:
                 "clauses": self.clauses, "rules": self.rules}
 
 
-class RightsChecker:
-    """One policy index for many questions (a replication asks once per resource)."""
+CONFIDENTIAL = "(confidential)"
+_GRAPH_VARS = ("g1", "g2", "g3", "g4", "g5", "g6", "g7")
 
-    def __init__(self, store, library: str | None):
+
+class RightsChecker:
+    """One policy index for many questions (a replication asks once per resource).
+
+    `hidden`: graphs the asker may not see (a reader's confidential graphs). The verdict and
+    reason are computed over every licence, as every decision door does for readers
+    (docs/service.md, "Decisions for readers"); a clause read from a hidden graph is given as
+    one "(confidential)" entry instead of its licence, number and text."""
+
+    def __init__(self, store, library: str | None, hidden: frozenset[str] = frozenset()):
         from ..decision_service import DecisionService
         self.store = store
         self.library = library
+        self.hidden = hidden
         self._service = DecisionService(store)
         self._cache: dict = {}
 
@@ -98,22 +108,34 @@ class RightsChecker:
         values = " ".join(f"<{r}>" for r in rules if "://" in r or r.startswith("urn:"))
         if not values:
             return []
-        rows = self.store.query(f"""SELECT ?l ?type ?n ?text WHERE {{ VALUES ?rule {{ {values} }}
-            ?term <{RG.implementedBy.value}> ?rule ; <{RG.termType.value}> ?type .
-            ?l <{RG.licenceTerm.value}> ?term .
-            OPTIONAL {{ ?term <{RG.clauseNumber.value}> ?n }} OPTIONAL {{ ?term <{RG.clauseText.value}> ?text }} }}""")
-        return sorted({_clause(r) for r in rows})
+        rows = self.store.query(f"""SELECT ?l ?type ?n ?text ?g1 ?g2 ?g3 ?g4 ?g5 WHERE {{ VALUES ?rule {{ {values} }}
+            GRAPH ?g1 {{ ?term <{RG.implementedBy.value}> ?rule }} GRAPH ?g2 {{ ?term <{RG.termType.value}> ?type }}
+            GRAPH ?g3 {{ ?l <{RG.licenceTerm.value}> ?term }}
+            OPTIONAL {{ GRAPH ?g4 {{ ?term <{RG.clauseNumber.value}> ?n }} }}
+            OPTIONAL {{ GRAPH ?g5 {{ ?term <{RG.clauseText.value}> ?text }} }} }}""")
+        return sorted({_clause(r) if self._sees(r) else CONFIDENTIAL for r in rows})
+
+    def _sees(self, row) -> bool:
+        """Whether every graph a row was read from (its ?g1, ?g2 ...) is one the asker may see."""
+        return not self.hidden or not any(
+            row[v] is not None and row[v].value in self.hidden for v in _GRAPH_VARS)
 
     def _silent_terms(self, resource: str, odrl_action: str) -> list[str]:
         """Without a deciding rule, what the covering licences record about archiving (and,
         for another action than archiving, that none of their rules grants it)."""
-        rows = self.store.query(f"""SELECT DISTINCT ?l ?status ?n ?text WHERE {{
-            ?l a <{RG.Licence.value}> ; <{ODRL.target.value}> ?t ; <{RG.licenceTerm.value}> ?term .
+        rows = self.store.query(f"""SELECT DISTINCT ?l ?status ?n ?text ?g1 ?g2 ?g3 ?g4 ?g5 ?g6 ?g7 WHERE {{
+            GRAPH ?g1 {{ ?l a <{RG.Licence.value}> }} GRAPH ?g6 {{ ?l <{ODRL.target.value}> ?t }}
+            GRAPH ?g7 {{ ?l <{RG.licenceTerm.value}> ?term }}
             <{resource}> <{ODRL.partOf.value}>* ?t .
-            ?term <{RG.termType.value}> <{TERMS_NS}archiving_rights> ; <{RG.termStatus.value}> ?status .
-            OPTIONAL {{ ?term <{RG.clauseNumber.value}> ?n }} OPTIONAL {{ ?term <{RG.clauseText.value}> ?text }} }}""")
+            GRAPH ?g2 {{ ?term <{RG.termType.value}> <{TERMS_NS}archiving_rights> }}
+            GRAPH ?g3 {{ ?term <{RG.termStatus.value}> ?status }}
+            OPTIONAL {{ GRAPH ?g4 {{ ?term <{RG.clauseNumber.value}> ?n }} }}
+            OPTIONAL {{ GRAPH ?g5 {{ ?term <{RG.clauseText.value}> ?text }} }} }}""")
         out = set()
         for r in rows:
+            if not self._sees(r):
+                out.add(CONFIDENTIAL)
+                continue
             status = r["status"].value.rsplit("#", 1)[-1]
             where = f" clause {r['n'].value}" if r["n"] is not None else ""
             text = f": \"{r['text'].value}\"" if r["text"] is not None else ""

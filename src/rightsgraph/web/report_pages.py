@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts import role_at_least
 from ..usage.indicators import to_csv
+from .auth import hidden_graphs
 from .visible import PageError, install_error_page
 
 bp = Blueprint("report_pages", __name__)
@@ -89,7 +90,7 @@ def _preservation_tables(store) -> list[dict]:
     copies where they are stored and in what state, how many copies each file has, the copies
     that failed their latest fixity check, the preserved resources no right covers."""
     from ..preservation.report import preservation_report
-    rep = preservation_report(store)
+    rep = preservation_report(store, hidden=hidden_graphs())
     statuses = ("intact", "damaged", "missing")
     by_location = [{"location": where, "copies": sum(counts.values()), **{s: counts.get(s, 0) for s in statuses}}
                    for where, counts in sorted(rep["copies_by_location"].items())]

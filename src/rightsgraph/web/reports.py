@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..translation import both
 from .api_params import BadValue, bad_request
-from .auth import catalog, require, role_at_least
+from .auth import catalog, hidden_graphs, require, role_at_least
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
 
@@ -193,7 +193,8 @@ def preservation():
         library = expand(library.strip(), "")
         if not absolute_iri(library):
             return _bad(both("library: not an absolute IRI: %(value)s", value=repr(request.args["library"])))
-    return _answer("preservation", preservation_report(current_app.extensions["rightsgraph.store"], library=library), 0)
+    return _answer("preservation", preservation_report(current_app.extensions["rightsgraph.store"], library=library,
+                                                       hidden=hidden_graphs()), 0)
 
 
 #: who may see a report, by its name: the API's rule, which the report pages follow
