@@ -73,6 +73,12 @@ SKIPPED_GRAPHS_PREFIX = "https://w3id.org/rightsgraph/graph/preservation/"
 PROVENANCE_GRAPH_IRI = PROVENANCE_GRAPH.value
 
 
+def _party_lists() -> defaultdict:
+    """assignee -> [(policy, rule)]: a named factory, so that an index can be pickled
+    (policy/index_cache.py)."""
+    return defaultdict(list)
+
+
 def index_predicate(p: NamedNode) -> bool:
     """Whether the index reads quads of this predicate."""
     return p.value.startswith(ODRL) or p.value in _INDEX_PREDICATES
@@ -83,7 +89,7 @@ class PolicyIndex:
         self.policies: dict = {}
         self.by_target: dict = defaultdict(list)     # target IRI or None -> [(policy, rule)]
         # target -> assignee -> [(policy, rule)] (None: no target / no assignee): the hot path
-        self.by_target_party: dict = defaultdict(lambda: defaultdict(list))
+        self.by_target_party: dict = defaultdict(_party_lists)
         self.part_of: dict = defaultdict(set)        # node -> direct parents (odrl:partOf)
         self.types: dict = defaultdict(set)          # node -> direct classes
         self.subclass: dict = defaultdict(set)       # class -> direct superclasses

@@ -120,6 +120,12 @@ class _Tally:
                     del counter[t]
 
 
+def tally(index) -> _Tally:
+    """The counts of the terms `index` names, as KnownTerms keeps them (saved with a compiled
+    index by policy/index_cache.py, so that a restart does not count them again)."""
+    return _Tally.of(index)
+
+
 def _policy_terms(policy) -> tuple[set, set, set]:
     """(actions, left operands, parties and assets) a policy's rules name, duties included."""
     actions, lefts, named = set(), set(), set()

@@ -172,6 +172,23 @@ class Store(ABC):
         scratch.bulk_extend(before.quads_for_pattern(None, None, None, None))
         return before, scratch
 
+    # -- content tokens (store/content_stamp.py): what lets a cache outlive the process --
+    def write_mark(self):
+        """An opaque mark of the writes made so far, taken before reading what a cache is built
+        from; None when the store cannot vouch for its content (writes under way, or other
+        writers it cannot see: a remote store)."""
+        return None
+
+    def issue_content_token(self, mark) -> str | None:
+        """A token naming the store's current content, kept (on disk) until the next write,
+        if no write happened since `mark`; else None."""
+        return None
+
+    def content_token(self) -> str | None:
+        """The token issued for the store's current content, if it is unchanged since; None
+        otherwise, or where the store cannot say."""
+        return None
+
     #: whether `trial_copies` costs next to nothing (a local, hard-linked copy); a store that
     #: would have to be downloaded has an update's effect worked out by queries instead
     #: (update_effect.py)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
-from . import journal
+from . import content_stamp, journal
 from .base import Store, StoreError, as_predicate_list, has_dataset_clause
 from .changeset import ChangeSet
 
@@ -42,8 +44,9 @@ class EmbeddedStore(Store):
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        self._start_stamping(self.path)
         try:
-            self.recover(set_aside=set_aside_journal)
+            self.recover(set_aside=set_aside_journal)     # a replayed write removes the token
         except BaseException:
             del self._store     # let RocksDB's lock go: the caller gets the error, not a locked store
             raise
@@ -76,13 +79,56 @@ class EmbeddedStore(Store):
         self = cls.__new__(cls)
         self.path = path
         self._store = raw
+        self._start_stamping(None)
         return self
 
     @property
     def raw(self) -> ox.Store:
         """The pyoxigraph store underneath, for tests and benchmarks that fill a store at
-        native speed. Product code goes through the port (tests/test_store_port.py checks)."""
+        native speed. Product code goes through the port (tests/test_store_port.py checks).
+        Whoever holds it may write unseen: the store no longer vouches for its content."""
+        with self._writing():
+            self._stamping = False
         return self._native()
+
+    # -- content tokens (store/content_stamp.py) -------------------------------------------
+    def _start_stamping(self, folder: Path | None) -> None:
+        self._stamp_lock = threading.Lock()
+        self._stamping = folder is not None
+        self._token = content_stamp.read(folder) if folder is not None else None
+        self._writes = 0        # writes begun and ended, each counted twice
+        self._active = 0        # writes under way
+
+    @contextmanager
+    def _writing(self):
+        """Around every write: the token goes (durably) before the store changes."""
+        with self._stamp_lock:
+            self._active += 1
+            self._writes += 1
+            if self._token is not None:
+                self._token = None
+                content_stamp.remove(self.path)
+        try:
+            yield
+        finally:
+            with self._stamp_lock:
+                self._active -= 1
+                self._writes += 1
+
+    def write_mark(self):
+        with self._stamp_lock:
+            return self._writes if self._stamping and not self._active else None
+
+    def issue_content_token(self, mark) -> str | None:
+        with self._stamp_lock:
+            if not self._stamping or self._active or mark is None or mark != self._writes:
+                return None
+            if self._token is None:
+                self._token = content_stamp.write(self.path)
+            return self._token
+
+    def content_token(self) -> str | None:
+        return self._token if self._stamping else None
 
     def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None,
               custom_functions=None, base_iri=None):
@@ -101,7 +147,8 @@ class EmbeddedStore(Store):
         return self._store.query(sparql, base_iri=base_iri, **kwargs)
 
     def update(self, sparql, *, base_iri=None):
-        self._store.update(sparql, base_iri=base_iri)
+        with self._writing():
+            self._store.update(sparql, base_iri=base_iri)
 
     def quads(self, graph=None) -> Iterator[Quad]:
         return iter(self._store.quads_for_pattern(None, None, None, graph))
@@ -157,6 +204,10 @@ class EmbeddedStore(Store):
         return int(next(iter(rows))["n"].value)
 
     def load_bytes(self, data, fmt, graph=None, *, replace=False, base_iri=None):
+        with self._writing():
+            self._load_bytes(data, fmt, graph, replace, base_iri)
+
+    def _load_bytes(self, data, fmt, graph, replace, base_iri):
         if replace and graph is not None:
             # Callers pass data that was already parsed and validated, so the load that
             # follows cannot fail on syntax and leave the graph half-replaced.
@@ -171,10 +222,13 @@ class EmbeddedStore(Store):
         # From a path Oxigraph parses N-Triples/N-Quads on several threads: about twice as
         # fast as from bytes for large files.
         kwargs = {"to_graph": graph} if graph is not None and not _is_quad_format(fmt) else {}
-        self._store.bulk_load(path=str(path), format=fmt, base_iri=base_iri, **kwargs)
+        with self._writing():
+            self._store.bulk_load(path=str(path), format=fmt, base_iri=base_iri, **kwargs)
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
-        self._store.extend(list(quads))
+        quads = list(quads)
+        with self._writing():
+            self._store.extend(quads)
 
     def commit(self, change: ChangeSet) -> None:
         if self.path is None:    # in memory: nothing survives a crash anyway
@@ -187,6 +241,10 @@ class EmbeddedStore(Store):
 
     def _apply(self, change: ChangeSet) -> None:
         """Apply each step; every one is idempotent, so a replay after a crash is safe."""
+        with self._writing():
+            self._apply_steps(change)
+
+    def _apply_steps(self, change: ChangeSet) -> None:
         for graph in change.clear:
             self.clear_graph(graph)
         for quad in change.remove:
@@ -208,10 +266,11 @@ class EmbeddedStore(Store):
             self._store.extend(change.record.quads(totals))
 
     def clear_graph(self, graph):
-        if isinstance(graph, ox.DefaultGraph):
-            self._store.clear_graph(graph)
-        elif self._store.contains_named_graph(graph):
-            self._store.remove_graph(graph)
+        with self._writing():
+            if isinstance(graph, ox.DefaultGraph):
+                self._store.clear_graph(graph)
+            elif self._store.contains_named_graph(graph):
+                self._store.remove_graph(graph)
 
     def dump(self, fmt, graph=None, prefixes=None) -> bytes:
         kwargs = {"prefixes": prefixes} if prefixes and fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}

@@ -30,6 +30,7 @@ class SnapshotStore(EmbeddedStore):
         self._current_name: str | None = None
         self.path = None
         self._store = None
+        self._start_stamping(None)     # read-only: it vouches for no content (store/content_stamp.py)
         self.refresh(force=True)
 
     def catch_up(self) -> None:

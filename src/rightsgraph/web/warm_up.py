@@ -5,7 +5,9 @@ licence graphs; after that each write recounts only the graphs it changed), and 
 store's first decision waits for its policies to be compiled (20 s at 10,000 licences). Started when the service starts (`serve` sets RG_WARM_UP; each reader process of
 `--workers N` compiles its own, as it would on its first decision), they are usually ready
 before the first decision is asked; a decision asked earlier waits for the same compilation,
-never a second one (DecisionService builds an index once per store state).
+never a second one (DecisionService builds an index once per store state). When an earlier
+run saved the compiled policies for the store as it is (policy/index_cache.py), loading them
+takes about a second, and comes first.
 
 Then the home page's risk report, where the query pool's report worker can make it
 (web/risk_reports.py): in a process of its own, its seconds of Python (at 10,000 licences)
@@ -28,10 +30,14 @@ def warm_up(app) -> threading.Thread:
 
 
 def _run(app) -> None:
+    from ..policy import index_cache
     from .api import service
     from .auth import hidden_graphs
     from .risk_reports import prepare_home_risks
     from .summary_cache import page_cache
+    if index_cache.usable(app.extensions["rightsgraph.store"]):
+        # a second to load the policies an earlier run saved, before the counts' seconds
+        _compile(app, service)
     try:
         with app.app_context():        # no request: the view of a reader, then everything
             page_cache().summary(hidden_graphs())
@@ -39,14 +45,21 @@ def _run(app) -> None:
     except Exception:  # noqa: BLE001 - the first home page counts again and reports its error
         log.exception("counting the store at start failed; the first home page will try again")
         licences = 0
-    try:
-        with app.app_context():
-            service().index(fresh=True)
-    except Exception:  # noqa: BLE001 - the first decision compiles again and reports its error
-        log.exception("compiling the policies at start failed; the first decision will try again")
+    if not _compile(app, service):
         return
     try:
         with app.app_context():
             prepare_home_risks(licences)
     except Exception:  # noqa: BLE001 - the first home page makes it again and reports its error
         log.exception("making the risk report at start failed; the home page will try again")
+
+
+def _compile(app, service) -> bool:
+    try:
+        with app.app_context():
+            service().index(fresh=True)
+            service().known_terms()       # what a decision checks its terms against
+    except Exception:  # noqa: BLE001 - the first decision compiles again and reports its error
+        log.exception("compiling the policies at start failed; the first decision will try again")
+        return False
+    return True

@@ -1,0 +1,190 @@
+"""The compiled policies saved for the store's content (policy/index_cache.py), so that a
+restarted service answers decisions in a second instead of compiling for 20 s (issue 11):
+used only for the very content it was compiled from (store/content_stamp.py), answering
+exactly as a compile would, and never after a write, a killed write, a replayed journal,
+a restore or other code."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
+
+from rightsgraph.decision_service import DecisionService
+from rightsgraph.licences.registry import import_sheet
+from rightsgraph.loading import load_files
+from rightsgraph.policy import PolicyIndex, index_cache
+from rightsgraph.store import content_stamp, journal
+from rightsgraph.store.changeset import ChangeSet
+from rightsgraph.store.embedded import EmbeddedStore
+from rightsgraph.updating import apply_update
+
+from .test_index_refresh import DATA, answers, same_as_rebuilt, shape
+
+G = NamedNode("http://example.org/graph/extra")
+
+
+def saved(folder: Path) -> tuple[EmbeddedStore, PolicyIndex]:
+    """A store with the licence world whose service compiled, and saved, its policies."""
+    store = EmbeddedStore(folder)
+    load_files(store, [DATA / "world.ttl"])
+    import_sheet(store, DATA / "journals.yaml")
+    svc = DecisionService(store)
+    index = svc.index()
+    for thread in svc.saves:
+        thread.join(60)
+    assert store.content_token() is not None and (folder / index_cache.FILE).exists()
+    return store, index
+
+
+def reopened(store: EmbeddedStore) -> EmbeddedStore:
+    folder = store.path
+    store.close()
+    return EmbeddedStore(folder)
+
+
+def refuse_to_compile(monkeypatch) -> None:
+    """Fail the test if the policies are compiled (a timing-free sign of the saved copy)."""
+    def refuse(cls, store, **kw):
+        pytest.fail("the policies were compiled, not loaded from the saved copy")
+    monkeypatch.setattr(PolicyIndex, "from_store", classmethod(refuse))
+
+
+def test_a_restart_on_an_unchanged_store_answers_from_the_saved_copy_as_a_compile_would(tmp_path, monkeypatch):
+    store, compiled = saved(tmp_path / "store")
+    expected_shape, expected = shape(compiled), answers(compiled, store)
+    store = reopened(store)
+    real = PolicyIndex.from_store.__func__
+    refuse_to_compile(monkeypatch)
+    svc = DecisionService(store)
+    loaded = svc.index()
+    assert shape(loaded) == expected_shape
+    assert answers(loaded, store) == expected
+    assert {a[5] for a in expected} >= {"permit", "deny"}
+    # the same JSON answer through the service, redaction included
+    target, action, who = next((a[0], a[1], a[2]) for a in expected if a[5] == "permit" and a[2])
+    params = {"target": target, "action": action, "assignee": who, "at": "2025-07-01T00:00:00Z"}
+    monkeypatch.setattr(PolicyIndex, "from_store", classmethod(real))
+    monkeypatch.setattr(index_cache, "load", lambda st: None)
+    assert svc.answer(params) == DecisionService(store).answer(params)     # a compiled one
+
+
+@pytest.mark.parametrize("write", [
+    lambda s: load_files(s, [DATA / "liblicense-world.ttl"]),
+    lambda s: import_sheet(s, DATA / "amendment.yaml"),
+    lambda s: apply_update(s, "INSERT DATA { GRAPH <http://example.org/graph/extra> { <http://example.org/a> "
+                              "<http://example.org/b> 1 } }"),
+    lambda s: s.update("INSERT DATA { GRAPH <http://example.org/graph/extra> { <http://example.org/a> "
+                       "<http://example.org/b> 2 } }"),
+    lambda s: s.add_quads([Quad(NamedNode("http://example.org/a"), NamedNode("http://example.org/b"), Literal("3"), G)]),
+    lambda s: s.clear_graph(next(iter(s.graphs()))),
+    lambda s: s.load_bytes(b"<http://example.org/a> <http://example.org/b> \"4\" .", RdfFormat.N_TRIPLES, G),
+], ids=["load", "licence import", "sparql update", "store update", "quads", "clear graph", "bytes"])
+def test_every_write_takes_the_token_away_before_it_changes_the_store(tmp_path, write):
+    store, _ = saved(tmp_path / "store")
+    write(store)
+    assert store.content_token() is None
+    assert content_stamp.read(store.path) is None          # on disk too: the next process compiles
+    store = reopened(store)
+    assert index_cache.load(store) is None
+    svc = DecisionService(store)
+    same_as_rebuilt(svc.index(), store)
+
+
+def test_a_write_killed_half_way_leaves_no_token(tmp_path):
+    """kill -9 while a large load is under way: the token went before the first byte was written."""
+    store, _ = saved(tmp_path / "store")
+    folder = store.path
+    store.close()
+    del store
+    big = tmp_path / "big.nt"
+    with open(big, "w") as f:
+        for i in range(1_500_000):
+            f.write(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n")
+    code = ("import sys; from pathlib import Path; from pyoxigraph import RdfFormat, NamedNode\n"
+            "from rightsgraph.store.embedded import EmbeddedStore\n"
+            f"s = EmbeddedStore(Path({str(folder)!r})); print('open', flush=True)\n"
+            f"s.load_file(Path({str(big)!r}), RdfFormat.N_TRIPLES, NamedNode('http://example.org/graph/big'))\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout.readline().strip() == "open"
+    deadline = time.monotonic() + 60
+    while content_stamp.read(folder) is not None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    store = EmbeddedStore(folder)
+    assert store.content_token() is None and index_cache.load(store) is None
+    same_as_rebuilt(DecisionService(store).index(), store)
+
+
+def test_a_journal_replayed_at_open_takes_the_token(tmp_path):
+    store, _ = saved(tmp_path / "store")
+    folder = store.path
+    store.close()
+    del store
+    # a change set written to the journal by a process killed before it applied it
+    journal.write(journal.journal_dir(folder), ChangeSet(add=[Quad(NamedNode("http://example.org/a"),
+                                                                   NamedNode("http://example.org/b"), Literal("5"), G)]))
+    store = EmbeddedStore(folder)
+    assert store.count(G) == 1
+    assert store.content_token() is None and index_cache.load(store) is None
+
+
+def test_a_copy_made_by_other_code_or_damaged_is_compiled_again(tmp_path, monkeypatch):
+    store, compiled = saved(tmp_path / "store")
+    store = reopened(store)
+    monkeypatch.setattr(index_cache, "code_digest", lambda: "another version of rightsgraph")
+    assert index_cache.load(store) is None and not index_cache.usable(store)
+    monkeypatch.undo()
+    assert index_cache.usable(store)
+    path = store.path / index_cache.FILE
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])     # cut short (a full disk)
+    assert index_cache.load(store) is None
+    assert shape(DecisionService(store).index()) == shape(compiled)
+
+
+def test_backups_snapshots_and_raw_access_vouch_for_nothing(tmp_path):
+    store, _ = saved(tmp_path / "store")
+    store.backup(tmp_path / "backup")
+    copy = EmbeddedStore(tmp_path / "backup")
+    assert copy.content_token() is None and index_cache.load(copy) is None
+    copy.close()
+    store.raw                                            # whoever holds it may write unseen
+    assert store.content_token() is None and content_stamp.read(store.path) is None
+    assert store.issue_content_token(store.write_mark()) is None
+
+
+def test_a_write_just_after_a_start_from_the_copy_reaches_decisions(tmp_path, monkeypatch):
+    store, _ = saved(tmp_path / "store")
+    store = reopened(store)
+    refuse_to_compile(monkeypatch)
+    svc = DecisionService(store)
+    svc.index()                                          # the copy (from_store refuses)
+    monkeypatch.undo()
+    import_sheet(store, DATA / "amendment.yaml")
+    # the write waits for, or runs, the compile behind the copy, then refreshes it
+    same_as_rebuilt(svc.index(), store)
+    svc.known_terms()
+    import_sheet(store, DATA / "master.yaml")
+    same_as_rebuilt(svc.index(), store)
+
+
+def test_the_compile_behind_the_copy_is_swapped_in_once_done(tmp_path):
+    store, compiled = saved(tmp_path / "store")
+    store = reopened(store)
+    svc = DecisionService(store)
+    loaded = svc.index()
+    svc.known_terms()                                    # the first decision's needs: the compile starts
+    deadline = time.monotonic() + 60
+    while svc.index() is loaded and time.monotonic() < deadline:
+        time.sleep(0.05)
+    current = svc.index()
+    assert current is not loaded and current._g is not None      # one that writes can refresh
+    assert shape(current) == shape(compiled)
