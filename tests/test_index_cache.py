@@ -176,15 +176,95 @@ def test_a_write_just_after_a_start_from_the_copy_reaches_decisions(tmp_path, mo
     same_as_rebuilt(svc.index(), store)
 
 
-def test_the_compile_behind_the_copy_is_swapped_in_once_done(tmp_path):
+def test_behind_the_copy_its_refresh_parts_are_loaded_not_compiled(tmp_path, monkeypatch):
+    """After the first decision's needs, what lets writes refresh the index is read from the
+    second file saved with the copy (a second), not compiled (20 s at 10,000 licences)."""
     store, compiled = saved(tmp_path / "store")
     store = reopened(store)
+    refuse_to_compile(monkeypatch)
     svc = DecisionService(store)
     loaded = svc.index()
-    svc.known_terms()                                    # the first decision's needs: the compile starts
+    assert getattr(loaded, "_g", None) is None                   # the copy alone cannot be refreshed
+    svc.known_terms()                                            # the first decision's needs: behind it now
+    deadline = time.monotonic() + 60
+    while getattr(svc.index(), "_g", None) is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    current = svc.index()
+    assert current._g is not None and shape(current) == shape(compiled)
+    import_sheet(store, DATA / "amendment.yaml")
+    after = svc.index()                       # refreshed: from_store would fail the test
+    monkeypatch.undo()
+    same_as_rebuilt(after, store)
+    # without that second file the copy is compiled behind, as a first start would
+    store.close()
+    store, _ = saved(tmp_path / "again")
+    store = reopened(store)
+    (store.path / index_cache.REFRESH_FILE).unlink()
+    svc = DecisionService(store)
+    loaded = svc.index()
+    svc.known_terms()
     deadline = time.monotonic() + 60
     while svc.index() is loaded and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert svc.index() is not loaded and shape(svc.index()) == shape(compiled)
+
+
+def test_after_writes_the_refreshed_index_is_saved_once_the_store_is_quiet(tmp_path, monkeypatch):
+    store, _ = saved(tmp_path / "store")
+    svc = DecisionService(store, save_after=0.2)
+    svc.index()
+    import_sheet(store, DATA / "amendment.yaml")
+    assert store.content_token() is None
+    refreshed_index = svc.index()
+    deadline = time.monotonic() + 60
+    while store.content_token() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    current = svc.index()
-    assert current is not loaded and current._g is not None      # one that writes can refresh
-    assert shape(current) == shape(compiled)
+    for thread in svc.saves:
+        thread.join(60)
+    assert index_cache.usable(store)
+    store = reopened(store)
+    refuse_to_compile(monkeypatch)
+    assert shape(DecisionService(store).index()) == shape(refreshed_index)
+    monkeypatch.undo()
+    same_as_rebuilt(DecisionService(store).index(), store)
+    # a write within the quiet time: nothing is saved for a state that is already gone
+    svc = DecisionService(store, save_after=0.3)
+    svc.index()
+    import_sheet(store, DATA / "master.yaml")
+    svc.index()
+    import_sheet(store, DATA / "local-b.yaml")
+    time.sleep(0.6)
+    assert store.content_token() is None and not index_cache.usable(store)
+
+
+def test_reader_processes_share_the_copy_saved_for_the_published_content(tmp_path, monkeypatch):
+    """`serve --workers N`: the writer publishes snapshots with its content token (when no
+    write came between); each reader loads the copy saved for it, or compiles and saves it
+    for the others, instead of each compiling for 20 s."""
+    from rightsgraph.store.snapshot_store import SnapshotStore
+    from rightsgraph.store.snapshots import publish
+    store, compiled = saved(tmp_path / "data" / "store")
+    publish(store)
+    reader = SnapshotStore(store.path)
+    assert reader.content_token() == store.content_token() is not None
+    refuse_to_compile(monkeypatch)
+    assert shape(DecisionService(reader).index()) == shape(compiled)
+    monkeypatch.undo()
+    # a write, then its snapshot: a new token; the first reader compiles and saves for it
+    import_sheet(store, DATA / "amendment.yaml")
+    publish(store)
+    first = SnapshotStore(store.path)
+    assert first.content_token() == store.content_token() is not None and not index_cache.usable(first)
+    svc = DecisionService(first)
+    new = svc.index()
+    for thread in svc.saves:
+        thread.join(60)
+    assert index_cache.usable(first) and store.content_token() == first.content_token()
+    refuse_to_compile(monkeypatch)
+    assert shape(DecisionService(SnapshotStore(store.path)).index()) == shape(new)
+    monkeypatch.undo()
+    same_as_rebuilt(new, store)
+    # published while a write was under way: no token, nothing shared
+    with store._writing():
+        publish(store)
+    assert SnapshotStore(store.path).content_token() is None

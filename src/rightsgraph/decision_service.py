@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from pyoxigraph import BlankNode, NamedNode
 
 from . import write_generation
-from .namespaces import PREFIXES, PROVENANCE_GRAPH
+from .namespaces import PREFIXES, PROVENANCE_GRAPH, absolute_iri
 from .policy import PolicyIndex, decide
 from .policy.known_terms import NOT_HELD, NOT_HELD_REASON, KnownTerms, UnknownTerm, not_held_answer
 from .policy.operators import IRI
@@ -125,7 +125,7 @@ def _iri_param(params: dict, name: str, required: bool, default_ns: str = "") ->
                                       param=name, type=type(value).__name__))
     _check_prefix(name, value.strip())
     iri = expand(value.strip(), default_ns)
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", iri) or any(c in iri for c in '<>" {}|\\^`'):
+    if not absolute_iri(iri):
         raise DecisionParamError(both("%(param)s: not an absolute IRI: %(value)s", param=name, value=repr(value)))
     return iri
 
@@ -205,18 +205,21 @@ class DecisionService:
     provenance record.
     """
 
-    def __init__(self, store, ttl: float = 5.0):
+    def __init__(self, store, ttl: float = 5.0, save_after: float = 60.0):
         self.store = store
         self.ttl = ttl
+        self.save_after = save_after              # seconds without writes before a refreshed index is saved
+        self._quiet_save: threading.Timer | None = None
         self._lock = threading.Lock()
         self._index: PolicyIndex | None = None
         self._index_gen: int | None = None     # the write generation the index reflects (None: rebuild on change)
         self._built_for: tuple = ()
         self._checked = 0.0
-        # started from the copy saved on disk (policy/index_cache.py): (that index, its tally of
-        # known terms); the compile that can be brought up to date after writes, to run behind
-        # it once the first decision's needs are met, and its (index, generation)
-        self._saved: tuple | None = None
+        # started from the copy saved on disk (policy/index_cache.py): that copy and the write
+        # generation it reflects; then, once the first decision's needs are met, behind it, what
+        # lets writes refresh it (its saved refresh parts, or a compile), and its (index, generation)
+        self._saved = None
+        self._saved_gen: int | None = None
         self._behind_due = False
         self._behind: threading.Thread | None = None
         self._behind_result: tuple | None = None
@@ -251,7 +254,13 @@ class DecisionService:
                     fingerprint != self._built_for or (self._behind is not None and not self._behind.is_alive())):
                 self._take_behind()
             if self._index is None or fingerprint != self._built_for:
-                self._index = self._brought_up_to_date(fingerprint[0]) or self._compiled(fingerprint[0])
+                mark = self.store.write_mark()
+                refreshed = self._brought_up_to_date(fingerprint[0])
+                if refreshed is not None:
+                    self._index = refreshed
+                    self._save_when_quiet(refreshed, mark)
+                else:
+                    self._index = self._compiled(fingerprint[0])
                 self._index_gen = fingerprint[0]
             self._built_for = fingerprint
         return self._index
@@ -276,8 +285,9 @@ class DecisionService:
         if self._index is None:
             self._saved = index_cache.load(self.store)
             if self._saved is not None:
+                self._saved_gen = gen
                 self._behind_due = True          # started by known_terms(), or by the first write
-                return self._saved[0]
+                return self._saved.index
         mark = self.store.write_mark()
         index = PolicyIndex.from_store(self.store)
         if mark is not None:
@@ -287,6 +297,11 @@ class DecisionService:
         return index
 
     def _compile_behind(self) -> None:
+        from .policy import index_cache
+        saved = self._saved
+        if saved is not None and index_cache.load_refresh_parts(self.store, saved):
+            self._behind_result = (saved.index, self._saved_gen)
+            return
         gen = write_generation.generation()
         try:
             self._behind_result = (PolicyIndex.from_store(self.store), gen)
@@ -313,9 +328,27 @@ class DecisionService:
         if result is not None:
             self._index, self._index_gen = result
             self._saved = None
-            gc.unfreeze()                 # the loaded copy may go now (index_cache.load froze it)
+            gc.unfreeze()                 # collected as usual from now on (index_cache froze the copy)
         else:
             self._index_gen = None        # no index that can be brought up to date: compile
+
+    def _save_when_quiet(self, index: PolicyIndex, mark) -> None:
+        """Save a refreshed index once the store has had no write for `save_after` seconds, so
+        that the next start finds the copy of the store as it is (one save per burst of writes:
+        it costs seconds of this process's time at 10,000 licences)."""
+        if mark is None:
+            return
+        if self._quiet_save is not None:
+            self._quiet_save.cancel()
+        self._quiet_save = threading.Timer(self.save_after, self._save_if_current, (index, mark))
+        self._quiet_save.daemon = True
+        self._quiet_save.start()
+
+    def _save_if_current(self, index: PolicyIndex, mark) -> None:
+        if self._index is index:
+            saving = threading.current_thread()
+            self.saves.append(saving)
+            self._save(index, mark)
 
     def _save(self, index: PolicyIndex, mark) -> None:
         """Keep `index` on disk if the store is still as it was when its compile began."""
@@ -323,7 +356,7 @@ class DecisionService:
         try:
             token = self.store.issue_content_token(mark)
             if token is not None:
-                index_cache.save(index, self.store.path, token)
+                index_cache.save(index, self.store.cache_folder(), token)
         except Exception:  # noqa: BLE001 - the next start compiles; the service goes on
             logging.getLogger("rightsgraph.decisions").exception("saving the compiled policies failed")
 
@@ -336,8 +369,8 @@ class DecisionService:
             if cached is not None and delta is not None and delta.base() is cached[0]:
                 known = cached[1].refreshed(index, self.store)     # what the refresh touched, counted again
             else:
-                saved = self._saved if self._saved is not None and self._saved[0] is index else None
-                known = KnownTerms.of(index, self.store, saved[1] if saved else None)
+                saved = self._saved if self._saved is not None and self._saved.index is index else None
+                known = KnownTerms.of(index, self.store, saved.known_terms if saved else None)
             cached = self._known = (index, known)
         if self._behind_due:
             self._start_behind()          # the first decision's needs are met: compile behind the copy

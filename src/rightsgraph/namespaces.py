@@ -6,7 +6,18 @@ standard term) in `ontology/rightsgraph.ttl`; a test checks that the two agree.
 
 from __future__ import annotations
 
+import re
+
 from pyoxigraph import NamedNode
+
+# an absolute IRI (a scheme, then no space and none of the characters RFC 3987 excludes):
+# nothing in it can close the <...> it is written into in a query
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+
+
+def absolute_iri(value: str) -> bool:
+    """Whether `value` is an absolute IRI that may be written into a query as `<value>`."""
+    return bool(_ABSOLUTE_IRI.match(value or ""))
 
 
 class Namespace(str):

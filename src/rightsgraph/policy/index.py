@@ -35,7 +35,7 @@ from pyoxigraph import Literal, NamedNode
 
 from ..namespaces import PROVENANCE_GRAPH
 from .model import (CC, CC_INCLUDED_IN_USE, ODRL, ODRL_DEPRECATED_EXACT, ODRL_INCLUDED_IN, OWL, RDF_FIRST, RDF_REST, RDF_TYPE, RDF_VALUE,
-                    RDFS, Compiler, Graph, node_key)
+                    RDFS, Compiler, Graph, nested_lists, node_key)
 from .lifecycle import DERIVED_BY, DERIVED_FROM, IMPLEMENTED_BY, PREDICATES as LIFECYCLE_PREDICATES, apply_lifecycle
 from .open_licences import LICENCE_LINKS, canonical_licence_iri
 from .operators import IRI, term_value
@@ -73,12 +73,6 @@ SKIPPED_GRAPHS_PREFIX = "https://w3id.org/rightsgraph/graph/preservation/"
 PROVENANCE_GRAPH_IRI = PROVENANCE_GRAPH.value
 
 
-def _party_lists() -> defaultdict:
-    """assignee -> [(policy, rule)]: a named factory, so that an index can be pickled
-    (policy/index_cache.py)."""
-    return defaultdict(list)
-
-
 def index_predicate(p: NamedNode) -> bool:
     """Whether the index reads quads of this predicate."""
     return p.value.startswith(ODRL) or p.value in _INDEX_PREDICATES
@@ -89,7 +83,7 @@ class PolicyIndex:
         self.policies: dict = {}
         self.by_target: dict = defaultdict(list)     # target IRI or None -> [(policy, rule)]
         # target -> assignee -> [(policy, rule)] (None: no target / no assignee): the hot path
-        self.by_target_party: dict = defaultdict(_party_lists)
+        self.by_target_party: dict = defaultdict(nested_lists)
         self.part_of: dict = defaultdict(set)        # node -> direct parents (odrl:partOf)
         self.types: dict = defaultdict(set)          # node -> direct classes
         self.subclass: dict = defaultdict(set)       # class -> direct superclasses
@@ -131,8 +125,8 @@ class PolicyIndex:
         policy graph, the subjects of each named graph, what each policy's compilation read)."""
         idx = cls()
         g = Graph()
-        idx._facts = defaultdict(lambda: defaultdict(list))    # licence lifecycle (rg:) facts
-        idx._premis = defaultdict(lambda: defaultdict(list))   # PREMIS rights statement facts
+        idx._facts = defaultdict(nested_lists)    # licence lifecycle (rg:) facts
+        idx._premis = defaultdict(nested_lists)   # PREMIS rights statement facts
         idx._statements = set()
         notes = idx._annotations if annotations else None
         by_graph = defaultdict(set) if refreshable else None

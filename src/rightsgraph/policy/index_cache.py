@@ -7,14 +7,17 @@ the code that compiled it, and it is used only when both still hold: the token f
 removed before any write to the store, so a copy is never used for content it was not
 compiled from; a new version of rightsgraph compiles again.
 
-What is kept is the index a decision reads (policies, candidate rules, the partOf, class and
-action maps). The parts that let an index be brought up to date after a write (the policy
-graph and what each compilation read) are twice as large and are not kept: the service that
-starts from a copy compiles again in the background (decision_service.py) and keeps
-answering from the copy meanwhile.
+Two files, each with that header:
+- `FILE`: what a decision reads (policies, candidate rules, the partOf, class and action
+  maps) and the tally of known terms: loaded first, at start;
+- `REFRESH_FILE`: what brings an index up to date after a write (the policy graph, each
+  graph's subjects, what each policy's compilation read, the licence lifecycle facts): as
+  large again, loaded after the first decision's needs are met (decision_service.py), so a
+  write soon after a start is refreshed in a second or two instead of waiting for a compile.
+Neither holds policy objects the other refers to: the second is keys and RDF terms only.
 
-The file is read with pickle, so it is trusted as the store beside it is: whoever may write
-in the data folder may change the store itself.
+The files are read with pickle, so they are trusted as the store beside them is: whoever may
+write in the data folder may change the store itself.
 """
 
 from __future__ import annotations
@@ -25,19 +28,32 @@ import json
 import logging
 import os
 import pickle
+import threading
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .index import PolicyIndex, _store_annotations
 
 FILE = "rightsgraph-policy-index.pickle"
-FORMAT = 2
+REFRESH_FILE = "rightsgraph-policy-index-refresh.pickle"
+FORMAT = 3
 log = logging.getLogger("rightsgraph.index_cache")
-# what is not written: the refreshable parts, memoised closures, the store's annotation lookup
-_LEFT_OUT = frozenset({"_annotation_source", "_annotation_cache", "graph", "_g", "_graph_subjects", "_footprints",
-                       "_owners", "_facts", "_premis", "_statements", "_refresh_delta",
-                       "_anc", "_anc_self", "_cls", "_act", "_act_impl"})
+_saving = threading.Lock()
+# what an index needs to be brought up to date after a write (index.from_quads(refreshable=True))
+REFRESH_PARTS = ("_g", "_graph_subjects", "_footprints", "_owners", "_facts", "_premis", "_statements")
+# what is written in neither: memoised closures, the store's annotation lookup, the last refresh
+_LEFT_OUT = frozenset({"_annotation_source", "_annotation_cache", "graph", "_refresh_delta",
+                       "_anc", "_anc_self", "_cls", "_act", "_act_impl", *REFRESH_PARTS})
+
+
+@dataclass
+class Saved:
+    """An index loaded from its copy, the tally of its known terms, and the token it was saved with."""
+    index: PolicyIndex
+    known_terms: object
+    token: str
 
 
 @lru_cache(maxsize=1)
@@ -55,70 +71,114 @@ def _header(token: str) -> dict:
     return {"format": FORMAT, "token": token, "code": code_digest()}
 
 
-def save(index: PolicyIndex, folder: Path, token: str) -> Path:
-    """Write `index` as compiled from the store content named by `token` (atomically), with
-    the tally of the terms its policies name (policy/known_terms.py: half a second to count)."""
+def save(index: PolicyIndex, folder: Path, token: str) -> None:
+    """Write `index` as compiled from the store content named by `token`, each file atomically
+    (the refresh parts first: a copy is never paired with the parts of another)."""
+    with _saving:                                # one save at a time in a process (one temporary name)
+        _save(index, Path(folder), token)
+
+
+def _save(index: PolicyIndex, folder: Path, token: str) -> None:
+    from ..store.snapshots import process_running
     from .known_terms import tally
+    if saved_for(folder, token):
+        return                                   # another process (a reader) saved this content already
+    for stale in [*folder.glob(FILE + ".*.tmp"), *folder.glob(REFRESH_FILE + ".*.tmp")]:
+        pid = stale.name.rsplit(".", 2)[-2]
+        if not (pid.isdigit() and process_running(int(pid))):
+            stale.unlink(missing_ok=True)        # left by a process killed while saving
+    if getattr(index, "_g", None) is not None:
+        _write(folder / REFRESH_FILE, token, {k: getattr(index, k) for k in REFRESH_PARTS})
     state = {k: v for k, v in index.__dict__.items() if k not in _LEFT_OUT}
-    state = {"index": state, "known_terms": tally(index)}
-    target = folder / FILE
-    for stale in folder.glob(FILE + ".*.tmp"):       # left by a process killed while saving
-        stale.unlink(missing_ok=True)
-    tmp = folder / f"{FILE}.{os.getpid()}.tmp"
+    _write(folder / FILE, token, {"index": state, "known_terms": tally(index)})
+
+
+def _write(target: Path, token: str, state) -> None:
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
         f.write(json.dumps(_header(token)).encode() + b"\n")
         pickle.dump(state, f, protocol=5)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, target)
-    return target
+
+
+def saved_for(folder: Path, token: str) -> bool:
+    """Whether both files of a copy saved for `token` by this code are in `folder` (headers read only)."""
+    try:
+        for name in (FILE, REFRESH_FILE):
+            with open(Path(folder) / name, "rb") as f:
+                if json.loads(f.readline()) != _header(token):
+                    return False
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def usable(store) -> bool:
     """Whether a copy saved for the store's current content is there (its header read only)."""
-    token = store.content_token()
-    if token is None or store.path is None:
+    token, folder = store.content_token(), store.cache_folder()
+    if token is None or folder is None:
         return False
     try:
-        with open(Path(store.path) / FILE, "rb") as f:
+        with open(Path(folder) / FILE, "rb") as f:
             return json.loads(f.readline()) == _header(token)
     except (OSError, ValueError):
         return False
 
 
-def load(store) -> tuple[PolicyIndex, object] | None:
-    """(index, tally of its known terms) saved for the store's current content, or None (no
-    copy, another content, other code, or a copy that cannot be read: the caller compiles)."""
-    token = store.content_token()
-    if token is None or store.path is None:
+def load(store) -> Saved | None:
+    """The index saved for the store's current content, or None (no copy, another content,
+    other code, or a copy that cannot be read: the caller compiles)."""
+    token, folder = store.content_token(), store.cache_folder()
+    if token is None or folder is None:
         return None
-    path = Path(store.path) / FILE
     started = time.perf_counter()
+    state = _read(Path(folder) / FILE, token)
+    if state is None:
+        return None
+    index = PolicyIndex()
+    index.__dict__.update(state["index"])
+    index._annotation_source = _store_annotations(store)
+    log.info("policy index loaded from %s in %.2f s", Path(folder) / FILE, time.perf_counter() - started)
+    return Saved(index, state["known_terms"], token)
+
+
+def load_refresh_parts(store, saved: Saved) -> bool:
+    """Give `saved.index` what bringing it up to date after writes needs, from the file saved
+    with it (the same token: the same content, whatever was written since); False if there
+    is none that fits."""
+    folder = store.cache_folder()
+    if folder is None:
+        return False
+    parts = _read(Path(folder) / REFRESH_FILE, saved.token)
+    if parts is None:
+        return False
+    for k in REFRESH_PARTS:
+        setattr(saved.index, k, parts[k])
+    return True
+
+
+def _read(path: Path, token: str):
     try:
         with open(path, "rb") as f:
-            header = json.loads(f.readline())
-            if header != _header(token):
+            if json.loads(f.readline()) != _header(token):
                 return None
             data = f.read()
         was_enabled = gc.isenabled()
         gc.disable()               # a million small objects: the collector would triple the time
         try:
             state = pickle.loads(data)
-            # and out of the collector's sight until the compile behind it replaces it
-            # (decision_service.py unfreezes): else the first full collection, soon after,
-            # walks them all again (0.7 s)
+            # and out of the collector's sight until the process has settled (decision_service.py
+            # unfreezes): else the first full collection, soon after, walks them all again (0.7 s)
             gc.freeze()
         finally:
             del data
             if was_enabled:
                 gc.enable()
+        return state
     except FileNotFoundError:
         return None
     except Exception as exc:  # noqa: BLE001 - a damaged copy is compiled again, never trusted
         log.warning("the saved policy index %s could not be read (%s); compiling the policies", path, exc)
         return None
-    index = PolicyIndex()
-    index.__dict__.update(state["index"])
-    index._annotation_source = _store_annotations(store)
-    log.info("policy index loaded from %s in %.2f s", path, time.perf_counter() - started)
-    return index, state["known_terms"]

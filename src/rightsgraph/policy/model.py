@@ -146,13 +146,19 @@ class Policy:
         return self.kind != "Offer"
 
 
+def nested_lists() -> defaultdict:
+    """key -> [values], the inner map of every two-level map of the index: a named factory,
+    so that those maps can be pickled (policy/index_cache.py)."""
+    return defaultdict(list)
+
+
 class Graph:
     """Subject -> predicate -> [objects] over the quads that matter for policies."""
 
     __slots__ = ("spo", "seen")
 
     def __init__(self):
-        self.spo: dict = defaultdict(lambda: defaultdict(list))
+        self.spo: dict = defaultdict(nested_lists)
         self.seen: set | None = None     # while set: every subject read (a policy's footprint)
 
     def add(self, s, p: str, o):

@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..namespaces import DCT, PREMIS, PROV, PROVENANCE_GRAPH, RDF, RG
+from ..namespaces import DCT, PREMIS, PROV, PROVENANCE_GRAPH, RDF, RG, absolute_iri
 from .hashing import digest_file
 from .locations import locations
 from .messages import PreservationError
@@ -101,7 +101,7 @@ def documents(store, *, of: str | None = None) -> list[dict]:
 
 
 def _kind_of(store, iri: str) -> str | None:
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", iri):
+    if not absolute_iri(iri):
         return None
     for kind, cls in (("licence", RG.Licence), ("acquisition", RG.Acquisition)):
         if store.query(f"ASK {{ <{iri}> a <{cls.value}> }}"):

@@ -3,14 +3,13 @@ preservation vocabularies (event types, outcomes, hash functions), and our graph
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from hashlib import sha256
 from urllib.parse import quote
 
 from pyoxigraph import NamedNode
 
-from ..namespaces import GRAPH_BASE, Namespace
+from ..namespaces import GRAPH_BASE, Namespace, absolute_iri
 
 EVENT_TYPE = Namespace("http://id.loc.gov/vocabulary/preservation/eventType/")
 OUTCOME = Namespace("http://id.loc.gov/vocabulary/preservation/eventOutcome/")
@@ -33,13 +32,10 @@ SOFTWARE_AGENT = NamedNode("urn:rightsgraph:agent:rightsgraph-preservation")
 ID_BASE = "urn:rightsgraph:preservation:"
 
 
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
-
-
 def require_iri(value: str, param: str) -> str:
     """`value` if it is an absolute IRI (it then goes into queries as <value>), else a
     PreservationError naming the parameter."""
-    if not _IRI.match(value or ""):
+    if not absolute_iri(value):
         from .messages import PreservationError
         raise PreservationError("bad_iri", param=param, value=value)
     return value

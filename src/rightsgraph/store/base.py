@@ -189,6 +189,11 @@ class Store(ABC):
         otherwise, or where the store cannot say."""
         return None
 
+    def cache_folder(self):
+        """A folder on this machine where caches of the store's content may be kept, beside
+        its content token (policy/index_cache.py); None where there is none."""
+        return None
+
     #: whether `trial_copies` costs next to nothing (a local, hard-linked copy); a store that
     #: would have to be downloaded has an update's effect worked out by queries instead
     #: (update_effect.py)

@@ -130,6 +130,9 @@ class EmbeddedStore(Store):
     def content_token(self) -> str | None:
         return self._token if self._stamping else None
 
+    def cache_folder(self):
+        return self.path if self._stamping else None
+
     def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None,
               custom_functions=None, base_iri=None):
         kwargs = {}

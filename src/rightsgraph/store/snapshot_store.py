@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from .. import write_generation
 from .base import StoreError
 from .embedded import EmbeddedStore
-from .snapshots import changed_between, published_dir
+from .snapshots import changed_between, content_token_of, published_dir
 
 
 class SnapshotStore(EmbeddedStore):
@@ -30,11 +30,32 @@ class SnapshotStore(EmbeddedStore):
         self._current_name: str | None = None
         self.path = None
         self._store = None
-        self._start_stamping(None)     # read-only: it vouches for no content (store/content_stamp.py)
+        self._start_stamping(None)     # read-only: never written (its content tokens: below)
+        self._live = Path(store_path)
+        self._tokens: dict = {}
         self.refresh(force=True)
 
     def catch_up(self) -> None:
         self.refresh()
+
+    # Content tokens: a published snapshot never changes, and holds the content named by the
+    # token the writer had when it published it (store/snapshots.publish), if any: the reader
+    # may use, and save, the compiled policies for that token in the live store's folder.
+    def write_mark(self):
+        return self._current_name
+
+    def issue_content_token(self, mark) -> str | None:
+        return self.content_token() if mark is not None and mark == self._current_name else None
+
+    def content_token(self) -> str | None:
+        name = self._current_name
+        cached = self._tokens.get(name, False)
+        if cached is False:
+            cached = self._tokens[name] = content_token_of(self._root, name)
+        return cached
+
+    def cache_folder(self):
+        return self._live
 
     def refresh(self, force: bool = False) -> None:
         # Read CURRENT on every access (a few microseconds): the writer publishes before it

@@ -61,8 +61,13 @@ def publish(store, graphs=None) -> Path:
     root = published_dir(store.path)
     root.mkdir(parents=True, exist_ok=True)
     target = root / new_name()
+    mark = store.write_mark()
     store.backup(target)
-    changes = {"after": current_published(root), "graphs": None if graphs is None else sorted(graphs)}
+    # the snapshot holds the content this token names if no write came between (store/content_stamp.py):
+    # readers then share the compiled policies saved for it (policy/index_cache.py)
+    token = store.issue_content_token(mark)
+    changes = {"after": current_published(root), "graphs": None if graphs is None else sorted(graphs),
+               "content_token": token}
     (root / f"{target.name}{CHANGES}").write_text(json.dumps(changes))
     tmp = root / f"CURRENT.{os.getpid()}.tmp"
     tmp.write_text(target.name)
@@ -87,6 +92,16 @@ def publisher(store):
         state["gen"] = write_generation.generation()
         publish(store, graphs)
     return on_write
+
+
+def content_token_of(root: Path, name: str | None) -> str | None:
+    """The store's content token when snapshot `name` was published, if it had one."""
+    if name is None:
+        return None
+    try:
+        return json.loads((root / f"{name}{CHANGES}").read_text()).get("content_token")
+    except (OSError, ValueError):
+        return None
 
 
 def changed_between(root: Path, old: str | None, new: str) -> frozenset | None:

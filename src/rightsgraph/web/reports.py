@@ -187,7 +187,7 @@ def preservation():
         return denied
     from ..decision_service import expand
     from ..preservation.report import preservation_report
-    from .visible import absolute_iri
+    from ..namespaces import absolute_iri
     library = request.args.get("library") or None
     if library is not None:
         library = expand(library.strip(), "")

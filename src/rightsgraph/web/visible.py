@@ -8,11 +8,11 @@ admins see the union of all graphs.
 
 from __future__ import annotations
 
-import re
 
 from flask import current_app
 from pyoxigraph import NamedNode
 
+from ..namespaces import absolute_iri
 from .auth import catalog, hidden_graphs
 
 
@@ -126,14 +126,6 @@ def labels(store, iris) -> dict[str, dict]:
 def short(iri: str) -> str:
     """The local name of an IRI, for IRIs without a label."""
     return iri.rstrip("/#").replace("#", "/").rsplit("/", 1)[-1] if iri else ""
-
-
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
-
-
-def absolute_iri(value: str) -> bool:
-    """Whether `value` is an absolute IRI with nothing in it that could close `<...>` in a query."""
-    return bool(_IRI.match(value))
 
 
 class PageError(Exception):
