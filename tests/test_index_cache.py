@@ -268,3 +268,24 @@ def test_reader_processes_share_the_copy_saved_for_the_published_content(tmp_pat
     with store._writing():
         publish(store)
     assert SnapshotStore(store.path).content_token() is None
+
+
+def test_the_demo_worlds_index_survives_the_round_trip_whole(tmp_path):
+    """Real licences carry language-tagged terms (LangStr) and every other kind of value the
+    compiler makes: both files must load, and give the index that was saved."""
+    from rightsgraph.demo import load_demo
+    store = EmbeddedStore(tmp_path / "store")
+    load_demo(store)
+    svc = DecisionService(store)
+    compiled = svc.index()
+    for thread in svc.saves:
+        thread.join(120)
+    store = reopened(store)
+    copy = index_cache.load(store)
+    assert copy is not None and shape(copy.index) == shape(compiled)
+    assert index_cache.load_refresh_parts(store, copy)
+    for part in index_cache.REFRESH_PARTS:
+        mine, theirs = getattr(copy.index, part), getattr(compiled, part)
+        if part == "_g":
+            mine, theirs = mine.spo, theirs.spo
+        assert mine == theirs, part

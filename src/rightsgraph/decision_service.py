@@ -219,7 +219,7 @@ class DecisionService:
         # generation it reflects; then, once the first decision's needs are met, behind it, what
         # lets writes refresh it (its saved refresh parts, or a compile), and its (index, generation)
         self._saved = None
-        self._saved_gen: int | None = None
+        self._saved_for: tuple = ()              # the store state (generation, provenance) it was loaded for
         self._behind_due = False
         self._behind: threading.Thread | None = None
         self._behind_result: tuple | None = None
@@ -260,7 +260,7 @@ class DecisionService:
                     self._index = refreshed
                     self._save_when_quiet(refreshed, mark)
                 else:
-                    self._index = self._compiled(fingerprint[0])
+                    self._index = self._compiled(fingerprint)
                 self._index_gen = fingerprint[0]
             self._built_for = fingerprint
         return self._index
@@ -277,7 +277,7 @@ class DecisionService:
         from .policy.index_refresh import refreshed
         return refreshed(self._index, self.store, graphs)
 
-    def _compiled(self, gen: int) -> PolicyIndex:
+    def _compiled(self, fingerprint: tuple) -> PolicyIndex:
         """The policies compiled from the store; the first time in this process, the copy an
         earlier process saved for this very content, if there is one (policy/index_cache.py),
         with the full compile running behind it."""
@@ -285,7 +285,7 @@ class DecisionService:
         if self._index is None:
             self._saved = index_cache.load(self.store)
             if self._saved is not None:
-                self._saved_gen = gen
+                self._saved_for = fingerprint
                 self._behind_due = True          # started by known_terms(), or by the first write
                 return self._saved.index
         mark = self.store.write_mark()
@@ -300,11 +300,11 @@ class DecisionService:
         from .policy import index_cache
         saved = self._saved
         if saved is not None and index_cache.load_refresh_parts(self.store, saved):
-            self._behind_result = (saved.index, self._saved_gen)
+            self._behind_result = (saved.index, self._saved_for)
             return
-        gen = write_generation.generation()
+        state = (write_generation.generation(), self._fingerprint())
         try:
-            self._behind_result = (PolicyIndex.from_store(self.store), gen)
+            self._behind_result = (PolicyIndex.from_store(self.store), state)
         except Exception:  # noqa: BLE001 - the next write compiles again, in the open
             logging.getLogger("rightsgraph.decisions").exception("compiling the policies behind the saved copy failed")
 
@@ -326,7 +326,10 @@ class DecisionService:
             self._behind.join()
         self._behind, result, self._behind_result = None, self._behind_result, None
         if result is not None:
-            self._index, self._index_gen = result
+            # the index and the store state it reflects: index() then brings it up to date
+            # from there, or keeps it when nothing changed since
+            self._index, self._built_for = result
+            self._index_gen = self._built_for[0]
             self._saved = None
             gc.unfreeze()                 # collected as usual from now on (index_cache froze the copy)
         else:

@@ -61,6 +61,9 @@ class LangStr(str):
         obj.lang = lang.lower()
         return obj
 
+    def __getnewargs__(self):       # pickled with a compiled index (policy/index_cache.py)
+        return str(self), self.lang
+
 
 class Duration:
     """xsd:duration as (months, seconds); comparable when one component is zero in both."""
