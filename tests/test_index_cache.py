@@ -35,7 +35,7 @@ def saved(folder: Path) -> tuple[EmbeddedStore, PolicyIndex]:
     store = EmbeddedStore(folder)
     load_files(store, [DATA / "world.ttl"])
     import_sheet(store, DATA / "journals.yaml")
-    svc = DecisionService(store)
+    svc = DecisionService(store, save=True)
     index = svc.index()
     for thread in svc.saves:
         thread.join(60)
@@ -211,7 +211,7 @@ def test_behind_the_copy_its_refresh_parts_are_loaded_not_compiled(tmp_path, mon
 
 def test_after_writes_the_refreshed_index_is_saved_once_the_store_is_quiet(tmp_path, monkeypatch):
     store, _ = saved(tmp_path / "store")
-    svc = DecisionService(store, save_after=0.2)
+    svc = DecisionService(store, save=True, save_after=0.2)
     svc.index()
     import_sheet(store, DATA / "amendment.yaml")
     assert store.content_token() is None
@@ -228,7 +228,7 @@ def test_after_writes_the_refreshed_index_is_saved_once_the_store_is_quiet(tmp_p
     monkeypatch.undo()
     same_as_rebuilt(DecisionService(store).index(), store)
     # a write within the quiet time: nothing is saved for a state that is already gone
-    svc = DecisionService(store, save_after=0.3)
+    svc = DecisionService(store, save=True, save_after=0.3)
     svc.index()
     import_sheet(store, DATA / "master.yaml")
     svc.index()
@@ -255,7 +255,7 @@ def test_reader_processes_share_the_copy_saved_for_the_published_content(tmp_pat
     publish(store)
     first = SnapshotStore(store.path)
     assert first.content_token() == store.content_token() is not None and not index_cache.usable(first)
-    svc = DecisionService(first)
+    svc = DecisionService(first, save=True)
     new = svc.index()
     for thread in svc.saves:
         thread.join(60)
@@ -276,7 +276,7 @@ def test_the_demo_worlds_index_survives_the_round_trip_whole(tmp_path):
     from rightsgraph.demo import load_demo
     store = EmbeddedStore(tmp_path / "store")
     load_demo(store)
-    svc = DecisionService(store)
+    svc = DecisionService(store, save=True)
     compiled = svc.index()
     for thread in svc.saves:
         thread.join(120)
@@ -289,3 +289,17 @@ def test_the_demo_worlds_index_survives_the_round_trip_whole(tmp_path):
         if part == "_g":
             mine, theirs = mine.spo, theirs.spo
         assert mine == theirs, part
+
+
+def test_a_command_uses_the_copy_but_never_waits_to_write_one(tmp_path, monkeypatch):
+    """`rightsgraph check` and the preservation commands end once they answered: they load a
+    copy a service saved, and compile without saving one (seconds of writing at exit)."""
+    store = EmbeddedStore(tmp_path / "store")
+    load_files(store, [DATA / "world.ttl"])
+    DecisionService(store).index()
+    assert not (store.path / index_cache.FILE).exists() and store.content_token() is None
+    store.close()
+    store, compiled = saved(tmp_path / "served")
+    store = reopened(store)
+    refuse_to_compile(monkeypatch)
+    assert shape(DecisionService(store).index()) == shape(compiled)

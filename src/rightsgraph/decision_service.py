@@ -205,9 +205,12 @@ class DecisionService:
     provenance record.
     """
 
-    def __init__(self, store, ttl: float = 5.0, save_after: float = 60.0):
+    def __init__(self, store, ttl: float = 5.0, *, save: bool = False, save_after: float = 60.0):
         self.store = store
         self.ttl = ttl
+        # keep compiled indexes on disk for the next start (policy/index_cache.py): a service
+        # does; a command that ends when it has answered does not wait seconds to write one
+        self.save = save
         self.save_after = save_after              # seconds without writes before a refreshed index is saved
         self._quiet_save: threading.Timer | None = None
         self._lock = threading.Lock()
@@ -290,7 +293,7 @@ class DecisionService:
                 return self._saved.index
         mark = self.store.write_mark()
         index = PolicyIndex.from_store(self.store)
-        if mark is not None:
+        if mark is not None and self.save:
             saving = threading.Thread(target=self._save, args=(index, mark), daemon=True, name="policy-index-save")
             self.saves.append(saving)
             saving.start()
@@ -339,7 +342,7 @@ class DecisionService:
         """Save a refreshed index once the store has had no write for `save_after` seconds, so
         that the next start finds the copy of the store as it is (one save per burst of writes:
         it costs seconds of this process's time at 10,000 licences)."""
-        if mark is None:
+        if mark is None or not self.save:
             return
         if self._quiet_save is not None:
             self._quiet_save.cancel()

@@ -44,9 +44,10 @@ def _event_counts(store) -> dict:
 
 
 def preservation_report(store, *, library: str | None = None, limit: int = 50,
-                        hidden: frozenset[str] = frozenset()) -> dict:
+                        hidden: frozenset[str] = frozenset(), decisions=None) -> dict:
     """`hidden`: graphs the asker may not see; the licence clauses cited for the preserved
-    resources without a right are "(confidential)" when read from one (preservation/rights.py)."""
+    resources without a right are "(confidential)" when read from one (preservation/rights.py).
+    `decisions`: the service's DecisionService (its compiled policies), if there is one."""
     g = OBJECTS_GRAPH.value
     kinds = {r["k"].value: int(r["n"].value) for r in store.query(f"""SELECT ?k (COUNT(?r) AS ?n) WHERE {{
         GRAPH <{g}> {{ ?r a <{PREMIS.Representation.value}> ; <{RG.packageKind.value}> ?k }} }} GROUP BY ?k""")}
@@ -92,7 +93,7 @@ def preservation_report(store, *, library: str | None = None, limit: int = 50,
         "failures": failures,
         "events": _event_counts(store),
     }
-    rep["rights"] = rights_coverage(store, library, hidden=hidden)
+    rep["rights"] = rights_coverage(store, library, hidden=hidden, decisions=decisions)
     return rep
 
 
@@ -128,11 +129,12 @@ def preserved_resources(store) -> list[str]:
         ?rep a <{PREMIS.Representation.value}> ; <{DCT.isPartOf.value}> ?res }} }}"""))
 
 
-def rights_coverage(store, library: str | None, limit: int = 50, hidden: frozenset[str] = frozenset()) -> dict:
+def rights_coverage(store, library: str | None, limit: int = 50, hidden: frozenset[str] = frozenset(),
+                    decisions=None) -> dict:
     """Preserved resources with and without the right to keep preservation copies (the
     decision engine's answer for odrl:archive, or a rights statement's premis:act)."""
     from .rights import RightsChecker
-    checker = RightsChecker(store, library, hidden)
+    checker = RightsChecker(store, library, hidden, decisions)
     without = []
     resources = preserved_resources(store)
     for res in resources:

@@ -53,12 +53,14 @@ class RightsChecker:
     (docs/service.md, "Decisions for readers"); a clause read from a hidden graph is given as
     one "(confidential)" entry instead of its licence, number and text."""
 
-    def __init__(self, store, library: str | None, hidden: frozenset[str] = frozenset()):
+    def __init__(self, store, library: str | None, hidden: frozenset[str] = frozenset(), decisions=None):
+        """`decisions`: the service's DecisionService, whose compiled policies are kept current
+        (the web doors); else one of its own (a command)."""
         from ..decision_service import DecisionService
         self.store = store
         self.library = library
         self.hidden = hidden
-        self._service = DecisionService(store)
+        self._service = decisions if decisions is not None else DecisionService(store)
         self._cache: dict = {}
 
     def check(self, resource: str | None, action: str, recipient: str | None = None,

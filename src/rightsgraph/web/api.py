@@ -43,7 +43,7 @@ def service() -> DecisionService:
     if "rightsgraph.decisions" not in ext:
         with _SERVICE_LOCK:     # one per app, whichever thread (a request, the warm-up) asks first
             if "rightsgraph.decisions" not in ext:
-                ext["rightsgraph.decisions"] = DecisionService(ext["rightsgraph.store"])
+                ext["rightsgraph.decisions"] = DecisionService(ext["rightsgraph.store"], save=True)
     return ext["rightsgraph.decisions"]
 
 

@@ -90,7 +90,8 @@ def _preservation_tables(store) -> list[dict]:
     copies where they are stored and in what state, how many copies each file has, the copies
     that failed their latest fixity check, the preserved resources no right covers."""
     from ..preservation.report import preservation_report
-    rep = preservation_report(store, hidden=hidden_graphs())
+    from .api import service
+    rep = preservation_report(store, hidden=hidden_graphs(), decisions=service())
     statuses = ("intact", "damaged", "missing")
     by_location = [{"location": where, "copies": sum(counts.values()), **{s: counts.get(s, 0) for s in statuses}}
                    for where, counts in sorted(rep["copies_by_location"].items())]

@@ -193,8 +193,9 @@ def preservation():
         library = expand(library.strip(), "")
         if not absolute_iri(library):
             return _bad(both("library: not an absolute IRI: %(value)s", value=repr(request.args["library"])))
+    from .api import service
     return _answer("preservation", preservation_report(current_app.extensions["rightsgraph.store"], library=library,
-                                                       hidden=hidden_graphs()), 0)
+                                                       hidden=hidden_graphs(), decisions=service()), 0)
 
 
 #: who may see a report, by its name: the API's rule, which the report pages follow
