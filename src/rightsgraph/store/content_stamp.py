@@ -21,6 +21,8 @@ import os
 import uuid
 from pathlib import Path
 
+from .journal import fsync_path
+
 FILE = "rightsgraph-content-token"
 
 
@@ -40,7 +42,7 @@ def write(folder: Path) -> str:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, folder / FILE)
-    _sync_folder(folder)
+    fsync_path(folder)
     return token
 
 
@@ -50,12 +52,4 @@ def remove(folder: Path) -> None:
         os.unlink(folder / FILE)
     except FileNotFoundError:
         return
-    _sync_folder(folder)
-
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(folder)

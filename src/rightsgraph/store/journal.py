@@ -55,22 +55,22 @@ def write(root: Path, change: ChangeSet) -> Path:
             copy.write_bytes(f.data)
         else:
             shutil.copyfile(f.path, copy)
-        _fsync(copy)
+        fsync_path(copy)
         files.append({"name": copy.name, "format": f.fmt.media_type, "graph": _graph_out(f.graph),
                       "base": f.base_iri})
     for part, quads in (("remove", change.remove), ("add", change.add)):
         if quads:
             path = tmp / f"{part}.nq"
             path.write_bytes(ox.serialize(quads, format=RdfFormat.N_QUADS))
-            _fsync(path)
+            fsync_path(path)
     plan = {"clear": [_graph_out(g) for g in change.clear], "files": files,
             "record": change.record.to_json() if change.record else None}
     (tmp / "plan.json").write_text(json.dumps(plan))
-    _fsync(tmp / "plan.json")
-    _fsync(tmp)
+    fsync_path(tmp / "plan.json")
+    fsync_path(tmp)
     entry = root / name
     tmp.rename(entry)          # the commit point
-    _fsync(root)
+    fsync_path(root)
     return entry
 
 
@@ -104,9 +104,9 @@ def discard(entry: Path) -> None:
     try:
         entry.parent.rmdir()       # an empty journal leaves no folder behind in the data dir
     except OSError:
-        _fsync(entry.parent)       # other entries remain
+        fsync_path(entry.parent)       # other entries remain
     else:
-        _fsync(entry.parent.parent)
+        fsync_path(entry.parent.parent)
 
 
 def set_aside_dir(store_path: Path) -> Path:
@@ -119,7 +119,7 @@ def set_aside(entry: Path, store_path: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     moved = target / entry.name
     entry.rename(moved)
-    _fsync(target)
+    fsync_path(target)
     try:
         entry.parent.rmdir()
     except OSError:
@@ -150,7 +150,7 @@ def _graph_in(value: str | None):
     return NamedNode(value) if value is not None else ox.DefaultGraph()
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
