@@ -35,3 +35,15 @@ def joined(separator: dict[str, str], *parts) -> dict[str, str]:
     that is a {lang: text} dict gives each language its own words."""
     return {lang: sep.join(str(p.get(lang, p.get("en", ""))) if isinstance(p, dict) else str(p) for p in parts)
             for lang, sep in separator.items()}
+
+
+def clipped(text: str, limit: int = 200) -> str:
+    """`text` as an error message quotes it, cut to `limit` characters: a 100,000-character
+    parameter is named, not sent back whole."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def echoed(value, limit: int = 200) -> str:
+    """`value` quoted as Python writes it (repr), and clipped."""
+    text = repr(value)
+    return text if len(text) <= limit else clipped(text, limit)

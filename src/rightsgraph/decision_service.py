@@ -24,7 +24,7 @@ from .policy.known_terms import NOT_HELD, NOT_HELD_REASON, KnownTerms, UnknownTe
 from .policy.operators import IRI
 from .store.base import SPARQL_OPAQUE
 from .translation import both
-from .bilingual import in_lang
+from .bilingual import echoed, in_lang
 
 ODRL = PREFIXES["odrl"]
 DATETIME = ODRL + "dateTime"   # the time of the request: always a known left operand
@@ -126,7 +126,7 @@ def _iri_param(params: dict, name: str, required: bool, default_ns: str = "") ->
     _check_prefix(name, value.strip())
     iri = expand(value.strip(), default_ns)
     if not absolute_iri(iri):
-        raise DecisionParamError(both("%(param)s: not an absolute IRI: %(value)s", param=name, value=repr(value)))
+        raise DecisionParamError(both("%(param)s: not an absolute IRI: %(value)s", param=name, value=echoed(value)))
     return iri
 
 

@@ -12,6 +12,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ..bilingual import echoed
 from ..translation import both
 from .api_params import BadValue, bad_request
 from .auth import catalog, hidden_graphs, require, role_at_least
@@ -192,7 +193,7 @@ def preservation():
     if library is not None:
         library = expand(library.strip(), "")
         if not absolute_iri(library):
-            return _bad(both("library: not an absolute IRI: %(value)s", value=repr(request.args["library"])))
+            return _bad(both("library: not an absolute IRI: %(value)s", value=echoed(request.args["library"])))
     from .api import service
     return _answer("preservation", preservation_report(current_app.extensions["rightsgraph.store"], library=library,
                                                        hidden=hidden_graphs(), decisions=service()), 0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import current_app
 from pyoxigraph import NamedNode
 
+from ..bilingual import clipped
 from ..namespaces import absolute_iri
 from .auth import catalog, hidden_graphs
 
@@ -144,7 +145,7 @@ def iri_arg(name: str, value: str | None = None) -> str:
     if not value:
         raise PageError(400, _("Missing parameter %(name)s (an IRI).", name=name))
     if not absolute_iri(value):
-        raise PageError(400, _("Parameter %(name)s is not an absolute IRI: %(value)s", name=name, value=value))
+        raise PageError(400, _("Parameter %(name)s is not an absolute IRI: %(value)s", name=name, value=clipped(value)))
     return value
 
 
