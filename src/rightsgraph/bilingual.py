@@ -38,9 +38,10 @@ def joined(separator: dict[str, str], *parts) -> dict[str, str]:
 
 
 def clipped(text: str, limit: int = 200) -> str:
-    """`text` as an error message quotes it, cut to `limit` characters: a 100,000-character
-    parameter is named, not sent back whole."""
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+    """`text` as an error message quotes it, cut to `limit` characters and an ellipsis (no
+    words: it goes into messages in every language): a 100,000-character parameter is
+    named, not sent back whole."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def echoed(value, limit: int = 200) -> str:
