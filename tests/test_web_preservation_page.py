@@ -46,6 +46,10 @@ def test_the_preservation_report_is_a_page_readers_may_open_with_its_chart(world
     assert downloaded[0][:2] == ["location", "copies"] and [r[0] for r in downloaded[1:]] == [r[0] for r in rows]
     heads, rows = _table(page, "copies")
     assert {int(r[0]): int(r[1]) for r in rows} == {int(k): v for k, v in report["files_by_number_of_copies"].items()}
+    counts = re.findall(r"· ([^<]*)</p>", page)           # each table says how many rows, in Chinese
+    assert f"{len(rows)} 行" in counts
+    english = _get(client, "/reports/preservation", lang="en")[1]
+    assert f"{len(rows)} row{'' if len(rows) == 1 else 's'}" in re.findall(r"· ([^<]*)</p>", english)
     chart = html.unescape(re.search(r'<img src="([^"]+\.svg[^"]*)"', page).group(1))
     assert chart == "/api/v1/reports/preservation.svg?lang=zh"
     svg = client.get(chart).get_data(as_text=True)
