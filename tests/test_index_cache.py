@@ -303,3 +303,24 @@ def test_a_command_uses_the_copy_but_never_waits_to_write_one(tmp_path, monkeypa
     store = reopened(store)
     refuse_to_compile(monkeypatch)
     assert shape(DecisionService(store).index()) == shape(compiled)
+
+
+def test_refresh_parts_of_another_save_are_never_joined_to_the_copy(tmp_path, monkeypatch):
+    """Two readers saving the same snapshot at once: each file is whole, but the refresh parts
+    of one save are refused for the index of the other (a compile runs behind instead)."""
+    store, compiled = saved(tmp_path / "store")
+    other = tmp_path / "other"
+    other.mkdir()
+    index_cache.save(compiled, other, store.content_token())       # the same content, another save
+    (other / index_cache.REFRESH_FILE).replace(store.path / index_cache.REFRESH_FILE)
+    assert not index_cache.saved_for(store.path, store.content_token())
+    store = reopened(store)
+    copy = index_cache.load(store)
+    assert copy is not None and not index_cache.load_refresh_parts(store, copy)
+    svc = DecisionService(store)
+    loaded = svc.index()
+    svc.known_terms()
+    deadline = time.monotonic() + 60
+    while svc.index() is loaded and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert svc.index() is not loaded and shape(svc.index()) == shape(compiled)   # compiled behind

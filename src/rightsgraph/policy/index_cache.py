@@ -14,7 +14,10 @@ Two files, each with that header:
   graph's subjects, what each policy's compilation read, the licence lifecycle facts): as
   large again, loaded after the first decision's needs are met (decision_service.py), so a
   write soon after a start is refreshed in a second or two instead of waiting for a compile.
-Neither holds policy objects the other refers to: the second is keys and RDF terms only.
+Neither holds policy objects the other refers to: the second is keys and RDF terms only. Both
+carry one random pair id: two processes saving the same content at once (readers of one
+snapshot) write equivalent copies, but the refresh parts of one are never joined to the index
+of the other (a refreshed index and a compiled one need not record footprints alike).
 
 The files are read with pickle, so they are trusted as the store beside them is: whoever may
 write in the data folder may change the store itself.
@@ -30,6 +33,7 @@ import os
 import pickle
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +42,7 @@ from .index import PolicyIndex, _store_annotations
 
 FILE = "rightsgraph-policy-index.pickle"
 REFRESH_FILE = "rightsgraph-policy-index-refresh.pickle"
-FORMAT = 3
+FORMAT = 4
 log = logging.getLogger("rightsgraph.index_cache")
 _saving = threading.Lock()
 # what an index needs to be brought up to date after a write (index.from_quads(refreshable=True))
@@ -50,10 +54,12 @@ _LEFT_OUT = frozenset({"_annotation_source", "_annotation_cache", "graph", "_ref
 
 @dataclass
 class Saved:
-    """An index loaded from its copy, the tally of its known terms, and the token it was saved with."""
+    """An index loaded from its copy, the tally of its known terms, the token it was saved
+    with, and the pair id its refresh parts must carry."""
     index: PolicyIndex
     known_terms: object
     token: str
+    pair: str
 
 
 @lru_cache(maxsize=1)
@@ -69,6 +75,11 @@ def code_digest() -> str:
 
 def _header(token: str) -> dict:
     return {"format": FORMAT, "token": token, "code": code_digest()}
+
+
+def _fits(header: dict, token: str) -> bool:
+    """Whether a file's header is for `token` and this code (its pair id aside)."""
+    return {k: v for k, v in header.items() if k != "pair"} == _header(token) and isinstance(header.get("pair"), str)
 
 
 def save(index: PolicyIndex, folder: Path, token: str) -> None:
@@ -87,16 +98,17 @@ def _save(index: PolicyIndex, folder: Path, token: str) -> None:
         pid = stale.name.rsplit(".", 2)[-2]
         if not (pid.isdigit() and process_running(int(pid))):
             stale.unlink(missing_ok=True)        # left by a process killed while saving
+    pair = uuid.uuid4().hex
     if getattr(index, "_g", None) is not None:
-        _write(folder / REFRESH_FILE, token, {k: getattr(index, k) for k in REFRESH_PARTS})
+        _write(folder / REFRESH_FILE, token, pair, {k: getattr(index, k) for k in REFRESH_PARTS})
     state = {k: v for k, v in index.__dict__.items() if k not in _LEFT_OUT}
-    _write(folder / FILE, token, {"index": state, "known_terms": tally(index)})
+    _write(folder / FILE, token, pair, {"index": state, "known_terms": tally(index)})
 
 
-def _write(target: Path, token: str, state) -> None:
+def _write(target: Path, token: str, pair: str, state) -> None:
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
-        f.write(json.dumps(_header(token)).encode() + b"\n")
+        f.write(json.dumps({**_header(token), "pair": pair}).encode() + b"\n")
         pickle.dump(state, f, protocol=5)
         f.flush()
         os.fsync(f.fileno())
@@ -104,15 +116,15 @@ def _write(target: Path, token: str, state) -> None:
 
 
 def saved_for(folder: Path, token: str) -> bool:
-    """Whether both files of a copy saved for `token` by this code are in `folder` (headers read only)."""
+    """Whether both files of one copy saved for `token` by this code are in `folder` (headers read only)."""
     try:
+        headers = []
         for name in (FILE, REFRESH_FILE):
             with open(Path(folder) / name, "rb") as f:
-                if json.loads(f.readline()) != _header(token):
-                    return False
+                headers.append(json.loads(f.readline()))
     except (OSError, ValueError):
         return False
-    return True
+    return all(_fits(h, token) for h in headers) and headers[0]["pair"] == headers[1]["pair"]
 
 
 def usable(store) -> bool:
@@ -122,7 +134,7 @@ def usable(store) -> bool:
         return False
     try:
         with open(Path(folder) / FILE, "rb") as f:
-            return json.loads(f.readline()) == _header(token)
+            return _fits(json.loads(f.readline()), token)
     except (OSError, ValueError):
         return False
 
@@ -134,14 +146,15 @@ def load(store) -> Saved | None:
     if token is None or folder is None:
         return None
     started = time.perf_counter()
-    state = _read(Path(folder) / FILE, token)
-    if state is None:
+    found = _read(Path(folder) / FILE, token)
+    if found is None:
         return None
+    pair, state = found
     index = PolicyIndex()
     index.__dict__.update(state["index"])
     index._annotation_source = _store_annotations(store)
     log.info("policy index loaded from %s in %.2f s", Path(folder) / FILE, time.perf_counter() - started)
-    return Saved(index, state["known_terms"], token)
+    return Saved(index, state["known_terms"], token, pair)
 
 
 def load_refresh_parts(store, saved: Saved) -> bool:
@@ -151,18 +164,21 @@ def load_refresh_parts(store, saved: Saved) -> bool:
     folder = store.cache_folder()
     if folder is None:
         return False
-    parts = _read(Path(folder) / REFRESH_FILE, saved.token)
-    if parts is None:
+    found = _read(Path(folder) / REFRESH_FILE, saved.token, saved.pair)
+    if found is None:
         return False
+    parts = found[1]
     for k in REFRESH_PARTS:
         setattr(saved.index, k, parts[k])
     return True
 
 
-def _read(path: Path, token: str):
+def _read(path: Path, token: str, pair: str | None = None):
+    """(pair id, state) of a file saved for `token` by this code (and, given, that pair id), or None."""
     try:
         with open(path, "rb") as f:
-            if json.loads(f.readline()) != _header(token):
+            header = json.loads(f.readline())
+            if not _fits(header, token) or (pair is not None and header["pair"] != pair):
                 return None
             data = f.read()
         was_enabled = gc.isenabled()
@@ -176,7 +192,7 @@ def _read(path: Path, token: str):
             del data
             if was_enabled:
                 gc.enable()
-        return state
+        return header["pair"], state
     except FileNotFoundError:
         return None
     except Exception as exc:  # noqa: BLE001 - a damaged copy is compiled again, never trusted
