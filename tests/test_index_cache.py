@@ -56,6 +56,18 @@ def refuse_to_compile(monkeypatch) -> None:
     monkeypatch.setattr(PolicyIndex, "from_store", classmethod(refuse))
 
 
+def assert_compiled_behind_the_copy(store, compiled) -> None:
+    """A service started from the copy, whose refresh parts cannot be used: once the first
+    decision's needs are met, a full compile runs behind and replaces the copy."""
+    svc = DecisionService(store)
+    loaded = svc.index()
+    svc.known_terms()
+    deadline = time.monotonic() + 60
+    while svc.index() is loaded and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert svc.index() is not loaded and shape(svc.index()) == shape(compiled)
+
+
 def test_a_restart_on_an_unchanged_store_answers_from_the_saved_copy_as_a_compile_would(tmp_path, monkeypatch):
     store, compiled = saved(tmp_path / "store")
     expected_shape, expected = shape(compiled), answers(compiled, store)
@@ -200,13 +212,7 @@ def test_behind_the_copy_its_refresh_parts_are_loaded_not_compiled(tmp_path, mon
     store, _ = saved(tmp_path / "again")
     store = reopened(store)
     (store.path / index_cache.REFRESH_FILE).unlink()
-    svc = DecisionService(store)
-    loaded = svc.index()
-    svc.known_terms()
-    deadline = time.monotonic() + 60
-    while svc.index() is loaded and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert svc.index() is not loaded and shape(svc.index()) == shape(compiled)
+    assert_compiled_behind_the_copy(store, compiled)
 
 
 def test_after_writes_the_refreshed_index_is_saved_once_the_store_is_quiet(tmp_path, monkeypatch):
@@ -317,10 +323,4 @@ def test_refresh_parts_of_another_save_are_never_joined_to_the_copy(tmp_path, mo
     store = reopened(store)
     copy = index_cache.load(store)
     assert copy is not None and not index_cache.load_refresh_parts(store, copy)
-    svc = DecisionService(store)
-    loaded = svc.index()
-    svc.known_terms()
-    deadline = time.monotonic() + 60
-    while svc.index() is loaded and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert svc.index() is not loaded and shape(svc.index()) == shape(compiled)   # compiled behind
+    assert_compiled_behind_the_copy(store, compiled)
