@@ -46,5 +46,4 @@ def clipped(text: str, limit: int = 200) -> str:
 
 def echoed(value, limit: int = 200) -> str:
     """`value` quoted as Python writes it (repr), and clipped."""
-    text = repr(value)
-    return text if len(text) <= limit else clipped(text, limit)
+    return clipped(repr(value), limit)

@@ -226,7 +226,7 @@ class DecisionService:
         self._behind_due = False
         self._behind: threading.Thread | None = None
         self._behind_result: tuple | None = None
-        self.saves: list[threading.Thread] = []  # copies being written (tests wait for them)
+        self.saves: list[threading.Thread] = []  # copies being written (`_track`)
 
     def _fingerprint(self) -> tuple:
         rows = list(self.store.query(
@@ -283,7 +283,7 @@ class DecisionService:
     def _compiled(self, fingerprint: tuple) -> PolicyIndex:
         """The policies compiled from the store; the first time in this process, the copy an
         earlier process saved for this very content, if there is one (policy/index_cache.py),
-        with the full compile running behind it."""
+        with what lets writes refresh it to come behind it (`_compile_behind`)."""
         from .policy import index_cache
         if self._index is None:
             self._saved = index_cache.load(self.store)
@@ -295,11 +295,12 @@ class DecisionService:
         index = PolicyIndex.from_store(self.store)
         if mark is not None and self.save:
             saving = threading.Thread(target=self._save, args=(index, mark), daemon=True, name="policy-index-save")
-            self.saves.append(saving)
+            self._track(saving)
             saving.start()
         return index
 
     def _compile_behind(self) -> None:
+        """The saved copy's refresh parts, or else a full compile, as (index, store state)."""
         from .policy import index_cache
         saved = self._saved
         if saved is not None and index_cache.load_refresh_parts(self.store, saved):
@@ -352,9 +353,12 @@ class DecisionService:
 
     def _save_if_current(self, index: PolicyIndex, mark) -> None:
         if self._index is index:
-            saving = threading.current_thread()
-            self.saves.append(saving)
+            self._track(threading.current_thread())
             self._save(index, mark)
+
+    def _track(self, saving: threading.Thread) -> None:
+        """Keep the saves under way (tests wait for them), not every save a long run made."""
+        self.saves = [t for t in self.saves if t.is_alive()] + [saving]
 
     def _save(self, index: PolicyIndex, mark) -> None:
         """Keep `index` on disk if the store is still as it was when its compile began."""

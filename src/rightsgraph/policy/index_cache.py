@@ -115,16 +115,21 @@ def _write(target: Path, token: str, pair: str, state) -> None:
     os.replace(tmp, target)
 
 
+def _header_of(path: Path) -> dict | None:
+    """The header line of a saved file, or None when there is none that can be read."""
+    try:
+        with open(path, "rb") as f:
+            header = json.loads(f.readline())
+    except (OSError, ValueError):
+        return None
+    return header if isinstance(header, dict) else None
+
+
 def saved_for(folder: Path, token: str) -> bool:
     """Whether both files of one copy saved for `token` by this code are in `folder` (headers read only)."""
-    try:
-        headers = []
-        for name in (FILE, REFRESH_FILE):
-            with open(Path(folder) / name, "rb") as f:
-                headers.append(json.loads(f.readline()))
-    except (OSError, ValueError):
-        return False
-    return all(_fits(h, token) for h in headers) and headers[0]["pair"] == headers[1]["pair"]
+    headers = [_header_of(Path(folder) / name) for name in (FILE, REFRESH_FILE)]
+    return (all(h is not None and _fits(h, token) for h in headers)
+            and headers[0]["pair"] == headers[1]["pair"])
 
 
 def usable(store) -> bool:
@@ -132,11 +137,8 @@ def usable(store) -> bool:
     token, folder = store.content_token(), store.cache_folder()
     if token is None or folder is None:
         return False
-    try:
-        with open(Path(folder) / FILE, "rb") as f:
-            return _fits(json.loads(f.readline()), token)
-    except (OSError, ValueError):
-        return False
+    header = _header_of(Path(folder) / FILE)
+    return header is not None and _fits(header, token)
 
 
 def load(store) -> Saved | None:

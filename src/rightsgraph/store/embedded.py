@@ -96,7 +96,7 @@ class EmbeddedStore(Store):
         self._stamp_lock = threading.Lock()
         self._stamping = folder is not None
         self._token = content_stamp.read(folder) if folder is not None else None
-        self._writes = 0        # writes begun and ended, each counted twice
+        self._writes = 0        # writes begun (a mark is only taken with none under way)
         self._active = 0        # writes under way
 
     @contextmanager
@@ -113,7 +113,6 @@ class EmbeddedStore(Store):
         finally:
             with self._stamp_lock:
                 self._active -= 1
-                self._writes += 1
 
     def write_mark(self):
         with self._stamp_lock:

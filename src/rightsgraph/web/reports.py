@@ -13,6 +13,7 @@ from datetime import date
 from flask import Blueprint, current_app, jsonify, request
 
 from ..bilingual import echoed
+from ..namespaces import absolute_iri
 from ..translation import both
 from .api_params import BadValue, bad_request
 from .auth import catalog, hidden_graphs, require, role_at_least
@@ -188,7 +189,6 @@ def preservation():
         return denied
     from ..decision_service import expand
     from ..preservation.report import preservation_report
-    from ..namespaces import absolute_iri
     library = request.args.get("library") or None
     if library is not None:
         library = expand(library.strip(), "")

@@ -8,7 +8,6 @@ admins see the union of all graphs.
 
 from __future__ import annotations
 
-
 from flask import current_app
 from pyoxigraph import NamedNode
 

@@ -35,9 +35,8 @@ def _run(app) -> None:
     from .auth import hidden_graphs
     from .risk_reports import prepare_home_risks
     from .summary_cache import page_cache
-    if index_cache.usable(app.extensions["rightsgraph.store"]):
-        # a second to load the policies an earlier run saved, before the counts' seconds
-        _compile(app, service)
+    # a second to load the policies an earlier run saved, before the counts' seconds
+    compiled = index_cache.usable(app.extensions["rightsgraph.store"]) and _compile(app, service)
     try:
         with app.app_context():        # no request: the view of a reader, then everything
             page_cache().summary(hidden_graphs())
@@ -45,7 +44,7 @@ def _run(app) -> None:
     except Exception:  # noqa: BLE001 - the first home page counts again and reports its error
         log.exception("counting the store at start failed; the first home page will try again")
         licences = 0
-    if not _compile(app, service):
+    if not compiled and not _compile(app, service):
         return
     try:
         with app.app_context():
