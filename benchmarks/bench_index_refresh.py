@@ -44,6 +44,32 @@ def question(store) -> dict:
             "context": {"count": "60"}, "at": "2026-06-01T12:00:00Z"}
 
 
+def renewal_sheet() -> str:
+    """Demo licence L01 renewed: the print limit 80 instead of 50, under a new licence IRI."""
+    text = SHEET.read_text(encoding="utf-8")
+    assert "limit: 50" in text and "licence: lic:L01\n" in text and "rule_prefix: rule:L01-" in text
+    text = text.replace("limit: 50", "limit: 80", 1).replace("licence: lic:L01\n", "licence: lic:L01-renewal\n")
+    return text.replace("rule_prefix: rule:L01-", "rule_prefix: rule:L01R-")
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop(proc, seconds: float = 30) -> None:
+    """Stop a `serve` process: SIGTERM, and SIGKILL if it has not ended in `seconds`."""
+    import subprocess
+    proc.terminate()
+    try:
+        proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def demo_data_dir(folder: Path) -> Path:
     """The demo world, as `rightsgraph demo` loads it."""
     import subprocess
@@ -89,7 +115,6 @@ def served_round(source: Path, work: Path, sheet: Path, workers: int) -> dict:
     """The same write through the service: `rightsgraph serve --workers N` (a writer and N
     reader processes on published snapshots), the term sheet uploaded by a cataloguer
     (POST /licences/upload), then GET /api/v1/decision until every answer is the new verdict."""
-    import socket
     import subprocess
 
     import requests
@@ -107,9 +132,7 @@ def served_round(source: Path, work: Path, sheet: Path, workers: int) -> dict:
     rg = str(Path(sys.executable).parent / "rightsgraph")
     token = subprocess.run([rg, "--data-dir", str(data), "user", "add", "bench", "--role", "cataloguer"],
                            check=True, capture_output=True, text=True).stdout.split()[-1]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(work / "serve.log", "w")
     proc = subprocess.Popen([rg, "--data-dir", str(data), "serve", "--port", str(port), "--workers", str(workers)],
@@ -146,11 +169,7 @@ def served_round(source: Path, work: Path, sheet: Path, workers: int) -> dict:
         return {"first": first, "import": uploaded, "visible": visible, "before": before,
                 "after": answers[-1] if answers else "deny"}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 
@@ -165,10 +184,7 @@ def main() -> None:
         tmp = Path(tmp)
         source = args.data_dir or demo_data_dir(tmp / "demo")
         sheet = tmp / "L01.yaml"
-        text = SHEET.read_text(encoding="utf-8")
-        assert "limit: 50" in text and "licence: lic:L01\n" in text and "rule_prefix: rule:L01-" in text
-        text = text.replace("limit: 50", "limit: 80", 1).replace("licence: lic:L01\n", "licence: lic:L01-renewal\n")
-        sheet.write_text(text.replace("rule_prefix: rule:L01-", "rule_prefix: rule:L01R-"), encoding="utf-8")
+        sheet.write_text(renewal_sheet(), encoding="utf-8")
         rows = []
         for i in range(args.rounds):
             work = tmp / f"round{i}"

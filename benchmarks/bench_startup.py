@@ -19,7 +19,6 @@ Without --data-dir, the demo world alone in a temporary folder.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,18 +32,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
-from bench_index_refresh import SHEET, demo_data_dir, question  # noqa: E402
+from bench_index_refresh import demo_data_dir, free_port, question, renewal_sheet, stop  # noqa: E402
 from rightsgraph.policy import index_cache  # noqa: E402
 from rightsgraph.store import content_stamp  # noqa: E402
 from rightsgraph.store.embedded import EmbeddedStore  # noqa: E402
 
 RG = str(Path(sys.executable).parent / "rightsgraph")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start(data: Path, workers: int, params: dict, log: Path):
@@ -68,15 +61,6 @@ def start(data: Path, workers: int, params: dict, log: Path):
             pass
         time.sleep(0.05)
     return proc, base, health, decided
-
-
-def stop(proc) -> None:
-    proc.terminate()
-    try:
-        proc.wait(60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def main() -> None:
@@ -110,16 +94,14 @@ def main() -> None:
                     break
                 time.sleep(0.2)
             time.sleep(0.5)
-            stop(proc)
+            stop(proc, 60)
             rows["compiled"].append((health, decided))
             print(f"run {run + 1}, compiled at start:   healthz {health:6.2f} s, first decision {decided:6.2f} s", flush=True)
             proc, base, health, decided = start(data, args.workers, params, tmp / "saved.log")
             rows["saved"].append((health, decided))
             print(f"run {run + 1}, from the saved copy: healthz {health:6.2f} s, first decision {decided:6.2f} s", flush=True)
             if run == args.runs - 1:
-                text = SHEET.read_text(encoding="utf-8").replace("limit: 50", "limit: 80", 1)
-                text = text.replace("licence: lic:L01\n", "licence: lic:L01-renewal\n")
-                text = text.replace("rule_prefix: rule:L01-", "rule_prefix: rule:L01R-")
+                text = renewal_sheet()
                 t0 = time.perf_counter()
                 r = requests.post(base + "/licences/upload", headers={"Authorization": f"Bearer {token}"},
                                   files={"sheet": ("L01R.yaml", text.encode())}, data={"confirm": "1"}, timeout=600)
@@ -132,7 +114,7 @@ def main() -> None:
                         break
                 print(f"a licence import right after that start: HTTP {r.status_code} in {uploaded:.2f} s; "
                       f"decisions answer with it {time.perf_counter() - t0:.2f} s later ({verdict})", flush=True)
-            stop(proc)
+            stop(proc, 60)
     med = {k: (statistics.median(h for h, _ in v), statistics.median(d for _, d in v)) for k, v in rows.items()}
     print(f"\nmedian of {args.runs}: first decision {med['saved'][1]:.2f} s after start from the saved copy "
           f"(target 3 s) vs {med['compiled'][1]:.2f} s compiling (baseline): "
