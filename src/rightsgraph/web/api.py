@@ -38,8 +38,9 @@ def _known_query_parameters():
     return None
 
 
-def service() -> DecisionService:
-    ext = current_app.extensions
+def service(app=None) -> DecisionService:
+    """The app's DecisionService (`app`: default the current one)."""
+    ext = (app or current_app).extensions
     if "rightsgraph.decisions" not in ext:
         with _SERVICE_LOCK:     # one per app, whichever thread (a request, the warm-up) asks first
             if "rightsgraph.decisions" not in ext:

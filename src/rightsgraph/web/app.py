@@ -26,6 +26,7 @@ DEFAULT_SETTINGS = {
     # with no risk report yet (the first since the service started), the home page waits this
     # long for it, then says it is being made
     "RG_HOME_RISKS_FIRST_WAIT": 3.0,
+    "RG_DECISION_FAST_PATH": True,       # GET /api/v1/decision answered before Flask (web/decision_fast_path.py)
     "RG_WARM_UP": False,                 # compile the policies at start (web/warm_up.py; `serve` sets it)
     # Browser sessions (web/session.py, docs/web.md "Signing in"):
     "RG_SESSION_HOURS": 8.0,             # a session ends this long after sign-in, whatever happens
@@ -80,6 +81,9 @@ def create_app(store: Store, *, settings: dict | None = None) -> Flask:
         return Response("".join(said[lang] + "\n" for lang in LANGUAGES), status=503,
                         content_type="text/plain; charset=utf-8", headers={"Retry-After": "10"})
 
+    if app.config["RG_DECISION_FAST_PATH"]:
+        from .decision_fast_path import DecisionFastPath
+        app.wsgi_app = DecisionFastPath(app)
     # Every request body is read and bounded here, whatever its framing and whatever WSGI
     # server runs the app (docs/service.md, "Request bodies").
     from ..input_limits import BodyLimit

@@ -38,13 +38,11 @@ def authenticate():
     header = request.headers.get("Authorization", "")
     accounts = current_app.extensions.get("rightsgraph.accounts")
     if header:
-        scheme, _, credentials = header.partition(" ")
-        name, token = _credentials(scheme, credentials.strip())
-        if token is None:
+        if _credentials(*_split(header))[1] is None:
             return _deny(401, "Authorization must be 'Bearer <token>' (or Basic with the account "
                               "name and its token as the password)")
-        account = accounts.authenticate(token) if accounts else None
-        if account is None or (name is not None and name != account.name):
+        account = account_for(header, accounts)
+        if account is None:
             return _deny(401, "unknown or revoked token")
         g.account, g.role = account, account.role
         return None
@@ -96,6 +94,21 @@ def _from_session() -> Response | None:
     return None
 
 
+def account_for(header: str, accounts):
+    """The live account whose token an Authorization header carries, else None (malformed,
+    unknown, revoked, or a Basic name that is not the token's account)."""
+    name, token = _credentials(*_split(header))
+    account = accounts.authenticate(token) if accounts and token is not None else None
+    if account is None or (name is not None and name != account.name):
+        return None
+    return account
+
+
+def _split(header: str) -> tuple[str, str]:
+    scheme, _, credentials = header.partition(" ")
+    return scheme, credentials.strip()
+
+
 def _credentials(scheme: str, value: str) -> tuple[str | None, str | None]:
     """(account name or None, token) from a Bearer or Basic Authorization header.
     Basic (name:token) is accepted for SPARQL clients that only speak Basic, such as
@@ -128,8 +141,9 @@ def current_agent() -> str:
     return g.account.name if g.get("account") else "anonymous"
 
 
-def catalog() -> GraphCatalog:
-    ext = current_app.extensions
+def catalog(app=None) -> GraphCatalog:
+    """The store's graph catalogue (which graphs are confidential), one per app."""
+    ext = (app or current_app).extensions
     if "rightsgraph.catalog" not in ext:
         ext["rightsgraph.catalog"] = GraphCatalog(ext["rightsgraph.store"])
     return ext["rightsgraph.catalog"]
