@@ -81,3 +81,27 @@ def test_licence_compare_cells_follow_the_language(tmp_path):
     # the JSON keeps the data form
     js = run_cli("licence", "compare", *lics, "--json", data_dir=d)
     assert "permitted_explicit" in js.stdout
+
+
+def test_the_json_api_refuses_in_both_languages_as_every_api_refusal_does(store):
+    """A bad decision parameter, a malformed identifier and a batch over the limit are
+    {"error": in the caller's language, "en", "zh"} (they were {"error"} only, and the
+    identifier batch's 413 English only)."""
+    from rightsgraph.web import api
+    from rightsgraph.web.app import create_app
+    client = create_app(store, settings={"RG_QUERY_TIMEOUT": 0}).test_client()
+    bad_param = client.get("/api/v1/decision", query_string={"target": "not an iri", "action": "read"},
+                           headers={"Accept-Language": "zh"})
+    bad_issn = client.get("/api/v1/entitlement", query_string={"issn": "1545-4283", "date": "2010"})
+    limit, api.MAX_BATCH = api.MAX_BATCH, 2
+    try:
+        too_many = client.post("/api/v1/entitlements", json={"identifiers": ["issn:1545-4282"] * 3})
+    finally:
+        api.MAX_BATCH = limit
+    for resp, status, quoted in ((bad_param, 400, "'not an iri'"), (bad_issn, 400, "'1545-4283'"),
+                                 (too_many, 413, "2")):
+        body = resp.get_json()
+        assert resp.status_code == status and set(body) == {"error", "en", "zh"}, body
+        _both_languages(body, quoted)
+    assert bad_param.get_json()["error"] == bad_param.get_json()["zh"]
+    assert bad_issn.get_json()["error"] == bad_issn.get_json()["en"]

@@ -32,6 +32,10 @@ PUBLICATION_YEAR = "https://w3id.org/rightsgraph/ns#publicationYear"
 HOLDINGS_PARAMS = ("date", "volume", "issue")
 
 
+class BatchTooLarge(DecisionParamError):
+    """More items in one batch than the service answers at once (a 413)."""
+
+
 def _one(params: dict, name: str):
     value = params.get(name)
     if isinstance(value, list):
@@ -135,7 +139,7 @@ def entitlement_batch(svc, body, hidden: frozenset = frozenset(), limit: int = 1
         raise DecisionParamError(both('POST a JSON object {"identifiers": ["issn:1545-4282", '
                                       '{"doi": "10.1146/...", "date": "2010"}, ...]}'))
     if len(items) > limit:
-        raise OverflowError(f"at most {limit} identifiers in one batch")
+        raise BatchTooLarge(both("at most %(limit)s identifiers in one batch", limit=limit))
     shared = {k: body[k] for k in ("date", "volume", "issue", "at") if k in body}
     fields = answer_fields(body.get("fields"))
     index = svc.index()

@@ -17,11 +17,11 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..decision_service import DecisionParamError, DecisionService
 from ..holdings import collection_paused
-from ..identifier_decisions import entitlement_answer, entitlement_batch
+from ..identifier_decisions import BatchTooLarge, entitlement_answer, entitlement_batch
 from ..identifiers import IdentifierError
 from ..input_limits import InputRefused, check_json_nesting
 from . import api_params
-from ..translation import both
+from ..translation import LANGUAGES, both
 from .auth import hidden_graphs
 from .errors import error_lang
 
@@ -64,19 +64,16 @@ def _json_body():
         return None
 
 
-def _refused(exc: InputRefused) -> Response:
-    return _bad(exc.text(_lang()))
+def _refused(exc) -> Response:
+    """A refusal (InputRefused, DecisionParamError, IdentifierError: each says itself in
+    either language) as every /api/v1 refusal is shaped: {"error", "en", "zh"}."""
+    status = 413 if isinstance(exc, BatchTooLarge) else 400
+    return api_params.bad_request({lang: exc.text(lang) for lang in LANGUAGES}, status)
 
 
 def _lang() -> str:
     """The language of error messages: ?lang=en|zh, else the request's Accept-Language."""
     return error_lang()
-
-
-def _bad(message: str, status: int = 400) -> Response:
-    resp = jsonify({"error": message})
-    resp.status_code = status
-    return resp
 
 
 def answer(svc: DecisionService, params: dict, hidden: frozenset[str]) -> dict:
@@ -103,7 +100,7 @@ def _one_question(compute, post_form: str) -> Response:
     try:
         return jsonify(compute(params))
     except (IdentifierError, DecisionParamError) as exc:
-        return _bad(exc.text(_lang()))
+        return _refused(exc)
 
 
 @bp.route("/decision", methods=["GET", "POST"])
@@ -187,10 +184,8 @@ def entitlements():
                 return unknown
         try:
             answers = entitlement_batch(svc, body, hidden_graphs(), MAX_BATCH, _lang())
-        except OverflowError as exc:
-            return _bad(str(exc), 413)
         except DecisionParamError as exc:
-            return _bad(exc.text(_lang()))
+            return _refused(exc)
         _items_with_unknown_keys(body, answers)
         # a result page of 10,000 answers is megabytes: serialised once by orjson (in C, keys
         # in their own order, UTF-8 as is), ten times faster than json.dumps
