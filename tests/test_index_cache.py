@@ -25,7 +25,7 @@ from rightsgraph.store.changeset import ChangeSet
 from rightsgraph.store.embedded import EmbeddedStore
 from rightsgraph.updating import apply_update
 
-from .test_index_refresh import DATA, answers, same_as_rebuilt, shape
+from .test_index_refresh import DATA, EX, WHEN, answers, same_as_rebuilt, shape
 
 G = NamedNode("http://example.org/graph/extra")
 
@@ -324,3 +324,46 @@ def test_refresh_parts_of_another_save_are_never_joined_to_the_copy(tmp_path, mo
     copy = index_cache.load(store)
     assert copy is not None and not index_cache.load_refresh_parts(store, copy)
     assert_compiled_behind_the_copy(store, compiled)
+
+
+def test_query_workers_answer_rg_permitted_from_the_copy_saved_for_their_snapshot(tmp_path):
+    """A query worker (SPARQL `rg:permitted` on /sparql) compiled the policies of its snapshot
+    on its first such query: at 2.35M quads that outlasted the 30 s query deadline, the
+    worker was killed and the next one started over, so every such query got a 503
+    (measured). Now the snapshot is taken with the store's content token and the worker loads
+    the copy saved for it. Shown without timing: the copy in the folder is made to say what
+    the store does not (the same token over the index of the store without its licence), and
+    the worker answers as the copy says; after a write, the worker compiles what is there."""
+    import json as _json
+
+    from rightsgraph.policy import decide
+    from rightsgraph.serving.query_pool import QueryPool
+    store, compiled = saved(tmp_path / "store")
+    when = "2025-07-01T00:00:00Z"
+    permits = [(t, a, w) for t, a, w, ctx, at, verdict, *_ in answers(compiled, store)
+               if verdict == "permit" and ctx == "{}" and w and at.startswith("2025-07-01")]
+    bare = EmbeddedStore(tmp_path / "bare")
+    load_files(bare, [DATA / "world.ttl"])
+    without_licence = PolicyIndex.from_store(bare)
+    target, action, who = next(q for q in permits
+                               if decide(without_licence, *q, {}, at=WHEN[1]).decision != "permit")
+    for name in (index_cache.FILE, index_cache.REFRESH_FILE):
+        (store.path / name).unlink()
+    index_cache.save(without_licence, store.path, store.content_token())
+
+    query = ("PREFIX rg: <https://w3id.org/rightsgraph/ns#> PREFIX odrl: <http://www.w3.org/ns/odrl/2/> "
+             f"SELECT ?ok WHERE {{ BIND(rg:permitted(<{target}>, <{action}>, <{who}>, odrl:dateTime, "
+             f"\"{when}\"^^<http://www.w3.org/2001/XMLSchema#dateTime>) AS ?ok) }}")
+
+    def asked() -> str:
+        pool = QueryPool(store, workers=1, timeout=120)
+        try:
+            answer = pool.run(query, accept="application/sparql-results+json", functions=True)
+        finally:
+            pool.close()
+        assert answer.status == 200, answer.body
+        return _json.loads(answer.body)["results"]["bindings"][0]["ok"]["value"]
+
+    assert asked() == "false"       # the copy's answer: it was loaded, not compiled
+    store.add_quads([Quad(NamedNode(EX + "x"), NamedNode(EX + "note"), Literal("a write"), G)])
+    assert asked() == "true"        # the store's own answer, compiled from the new snapshot

@@ -63,7 +63,8 @@ def _worker_main(conn) -> None:
 
     from .. import query as q
     from ..store.embedded import EmbeddedStore
-    opened: dict = {"path": None, "store": None, "functions": None}
+    from ..store.snapshot_store import VouchedSnapshot
+    opened: dict = {"path": None, "vouched": None, "store": None, "functions": None}
     while True:
         try:
             job = conn.recv()
@@ -71,11 +72,12 @@ def _worker_main(conn) -> None:
             return
         if job is None:
             return
-        path = job["snapshot"]
-        if opened["path"] != path:
+        path, vouched = job["snapshot"], job.get("vouched")
+        if (opened["path"], opened["vouched"]) != (path, vouched):
             opened["store"] = opened["functions"] = None
-            opened["store"] = EmbeddedStore.wrap(ox.Store.read_only(path), Path(path))
-            opened["path"] = path
+            opened["store"] = (VouchedSnapshot.open(path, *vouched) if vouched
+                               else EmbeddedStore.wrap(ox.Store.read_only(path), Path(path)))
+            opened["path"], opened["vouched"] = path, vouched
         try:
             if job.get("call"):
                 conn.send(("ok", None, _call(job["call"], opened["store"], job["kwargs"])))
@@ -152,23 +154,32 @@ class QueryPool:
             self._idle.put(w)
         atexit.register(self.close)
 
-    def _snapshot_for(self, worker: "_Worker") -> str:
+    def _snapshot_for(self, worker: "_Worker") -> tuple[str, list | None]:
         """The snapshot `worker` is to read, recorded on it under the lock so that
-        `_collect` never removes a snapshot a worker is about to open."""
+        `_collect` never removes a snapshot a worker is about to open; with [content token,
+        live store folder] when the store vouched for the snapshot's content (the worker then
+        loads the policies compiled for it instead of compiling them: at 2.35M quads the
+        compile alone outlasted the 30 s deadline, so every rg:permitted query got a 503)."""
         published = self.store.published_snapshot()   # a reader process's: no copy to make
         if published is not None:
-            worker.snapshot = str(published)
-            return worker.snapshot
+            path, token = published
+            worker.snapshot = str(path)
+            return worker.snapshot, self._vouched(token)
         gen = write_generation.generation()
         with self._snap_lock:
             if self._snapshot is None or self._snapshot[0] != gen:
                 if self._snapshots is None:
                     self._snapshots = PrivateSnapshots(Path(self.store.path).parent, "query")
+                mark = self.store.write_mark()      # the content the token names is the copy's
                 path = self._snapshots.take(self.store, label=f"gen{gen}")
-                self._snapshot = (gen, str(path))
+                self._snapshot = (gen, str(path), self.store.issue_content_token(mark))
                 self._collect()
             worker.snapshot = self._snapshot[1]
-            return worker.snapshot
+            return worker.snapshot, self._vouched(self._snapshot[2])
+
+    def _vouched(self, token: str | None) -> list | None:
+        folder = self.store.cache_folder()
+        return [token, str(folder)] if token and folder is not None else None
 
     def _collect(self) -> None:
         """Remove snapshots no worker reads any more (called with the snapshot lock)."""
@@ -190,8 +201,8 @@ class QueryPool:
         if not worker.proc.is_alive():      # died while idle (killed, out of memory): a fresh one
             worker = self._replace(worker, idle=False)
         try:
-            snapshot = self._snapshot_for(worker)
-            worker.conn.send({"snapshot": snapshot, "query": query, "accept": accept,
+            snapshot, vouched = self._snapshot_for(worker)
+            worker.conn.send({"snapshot": snapshot, "vouched": vouched, "query": query, "accept": accept,
                               "default_graphs": default_graphs, "named_graphs": named_graphs,
                               "base_iri": base_iri, "max_rows": self.max_rows, "functions": functions})
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -233,7 +244,8 @@ class QueryPool:
                     self._reporter = _Worker(self._ctx)
                 worker = self._reporter
                 try:
-                    worker.conn.send({"snapshot": self._snapshot_for(worker), "call": function, "kwargs": kwargs})
+                    snapshot, vouched = self._snapshot_for(worker)
+                    worker.conn.send({"snapshot": snapshot, "vouched": vouched, "call": function, "kwargs": kwargs})
                     if not worker.conn.poll(timeout):
                         worker.kill()
                         self._reporter = None

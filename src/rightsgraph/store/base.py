@@ -156,9 +156,10 @@ class Store(ABC):
         return str(self.path) if self.path is not None else "memory"
 
     def published_snapshot(self):
-        """The folder of a read-only snapshot holding this store's current state, if one
-        exists already (a reader process's published snapshot), else None: a caller that
-        needs one takes it (store/snapshots.py)."""
+        """(folder, content token) of a read-only snapshot holding this store's current
+        state, if one exists already (a reader process's published snapshot; the token the
+        writer published it with, or None), else None: a caller that needs one takes it
+        (store/snapshots.py)."""
         return None
 
     def trial_copies(self, folder) -> tuple["ox.Store", "ox.Store"]:

@@ -48,7 +48,9 @@ class SnapshotStore(EmbeddedStore):
         return self.content_token() if mark is not None and mark == self._current_name else None
 
     def content_token(self) -> str | None:
-        name = self._current_name
+        return self._token_of(self._current_name)
+
+    def _token_of(self, name: str | None) -> str | None:
         cached = self._tokens.get(name, False)
         if cached is False:
             cached = self._tokens[name] = content_token_of(self._root, name)
@@ -76,7 +78,8 @@ class SnapshotStore(EmbeddedStore):
 
     def published_snapshot(self):
         self.refresh()
-        return self.path
+        path = self.path        # one read: refresh() may move on meanwhile
+        return path, self._token_of(path.name)
 
     def _native(self) -> ox.Store:
         self.refresh()
@@ -109,3 +112,29 @@ class SnapshotStore(EmbeddedStore):
 
     def close(self) -> None:
         self._store = None
+
+
+class VouchedSnapshot(EmbeddedStore):
+    """A snapshot opened read-only whose content the store it was taken from vouched for with
+    a content token (a query worker's: serving/query_pool.py). Decisions in it load the
+    policies compiled for that token from the live store's folder instead of compiling them
+    again (policy/index_cache.py); it never writes a copy."""
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, token: str, live_folder: str | os.PathLike) -> "VouchedSnapshot":
+        self = cls.wrap(ox.Store.read_only(str(path)), Path(path))
+        self._vouched, self._live = token, Path(live_folder)
+        return self
+
+    # never written: the mark never moves, and the token stays the one it was opened with
+    def write_mark(self):
+        return 0
+
+    def issue_content_token(self, mark) -> str | None:
+        return self._vouched if mark == 0 else None
+
+    def content_token(self) -> str | None:
+        return self._vouched
+
+    def cache_folder(self):
+        return self._live
