@@ -93,9 +93,10 @@ def test_an_escape_cannot_hide_an_operation_from_the_analysis(hider):
     update = (f"PREFIX ex: <https://e/> INSERT DATA {{ GRAPH <{PUB}> {{ <a:x> <a:y> {hider} }} }} ; "
               f"INSERT {{ GRAPH <{PUB}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{CONF}> {{ ?s ?p ?o }} }} # '")
     assert analyse(update).graphs == {CONF}
-    from rightsgraph.store.base import has_dataset_clause, masked_sparql
+    from rightsgraph.sparql_parsing import dataset_clauses
+    from rightsgraph.store.base import masked_sparql
     query = f"PREFIX ex: <https://e/> SELECT ({hider} AS ?x) FROM NAMED <{CONF}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} # '"
-    assert has_dataset_clause(query) and "FROM NAMED" in masked_sparql(query)
+    assert dataset_clauses(query) == ((), (CONF,)) and "FROM NAMED" in masked_sparql(query)
 
 
 def test_a_large_data_block_is_analysed_quickly():

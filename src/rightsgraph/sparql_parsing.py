@@ -11,10 +11,11 @@ so that they never reach it: its translation of them is quadratic in their size.
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
-from .store.base import SPARQL_OPAQUE
+from .store.base import SPARQL_OPAQUE, may_name_dataset
 
 _LOCK = threading.Lock()
 
@@ -24,6 +25,30 @@ def prepare_query(query: str, base_iri: str | None = None):
     from rdflib.plugins.sparql import prepareQuery
     with _LOCK:
         return prepareQuery(query, base=base_iri)
+
+
+def dataset_clauses(query: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(FROM IRIs, FROM NAMED IRIs) of a query that names its own dataset, else None: the one
+    reader of dataset clauses (the embedded store's union default graph, a reader's dataset
+    in web/sparql.py). Parsed by rdflib, and only when a scan finds the word FROM outside the
+    query's strings, IRIs and comments (store/base.may_name_dataset): most queries cost a
+    regex search. A query rdflib cannot parse but the scan flags is taken to name a dataset
+    it cannot read, ((), ()): Oxigraph then applies its own FROM, or reports the error."""
+    if not may_name_dataset(query):
+        return None
+    return _parsed_dataset(query)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_dataset(query: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    try:
+        clauses = prepare_query(query).algebra.get("datasetClause") or []
+    except Exception:  # noqa: BLE001 - pyparsing's errors have no common type; Oxigraph reports them
+        return (), ()
+    if not clauses:
+        return None         # `from` was a prefix (from:x), not the keyword
+    return (tuple(str(c["default"]) for c in clauses if "default" in c),
+            tuple(str(c["named"]) for c in clauses if "named" in c))
 
 
 def translate_update(update: str, base_iri: str | None = None):

@@ -28,8 +28,10 @@ _NOISE = re.compile(SPARQL_OPAQUE, re.S)
 _FROM = re.compile(r"(?<![?$:\w])FROM\b", re.IGNORECASE)   # not ?from, $from or ex:from
 
 
-def has_dataset_clause(sparql: str) -> bool:
-    """Whether a query names its own dataset with FROM / FROM NAMED."""
+def may_name_dataset(sparql: str) -> bool:
+    """False when the query certainly has no FROM / FROM NAMED (no word FROM outside its
+    strings, IRIs and comments); True when it may: a prefix named `from` (`from:x`) looks
+    the same to a scan. sparql_parsing.dataset_clauses decides, by parsing."""
     return bool(_FROM.search(_NOISE.sub(" ", sparql)))
 
 

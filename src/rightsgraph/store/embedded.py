@@ -13,8 +13,9 @@ import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from . import content_stamp, journal
-from .base import Store, StoreError, as_predicate_list, has_dataset_clause
+from .base import Store, StoreError, as_predicate_list
 from .changeset import ChangeSet
+from .. import sparql_parsing   # the module: it imports store.base, which imports this package
 
 DEFAULT_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "rightsgraph"
 
@@ -137,7 +138,7 @@ class EmbeddedStore(Store):
         kwargs = {}
         if default_graph is not None:
             kwargs["default_graph"] = list(default_graph)
-        elif not has_dataset_clause(sparql):
+        elif sparql_parsing.dataset_clauses(sparql) is None:
             # Oxigraph ignores FROM when asked for the union, so only ask when there is none.
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:

@@ -225,10 +225,11 @@ def restricted_dataset(store, query: str, default_graphs, named_graphs, hidden: 
     """The dataset a reader's query may use: what it asked for (protocol parameters, else
     FROM / FROM NAMED, else everything) minus the hidden graphs. Always explicit, so that
     neither GRAPH ?g, FROM, DESCRIBE nor the union default graph can reach a hidden graph."""
-    from ..store.base import has_dataset_clause
+    from ..sparql_parsing import dataset_clauses
     if default_graphs is None and named_graphs is None:
-        if has_dataset_clause(query):
-            default_graphs, named_graphs = _from_clauses(query)
+        own = dataset_clauses(query)
+        if own is not None:
+            default_graphs, named_graphs = own
         else:
             visible = [gr for gr in catalog().graphs() if gr not in hidden]
             default_graphs, named_graphs = visible, visible
@@ -236,16 +237,6 @@ def restricted_dataset(store, query: str, default_graphs, named_graphs, hidden: 
     nameds = [x for x in named_graphs or [] if x not in hidden]
     # An empty list would mean "no restriction" further down: use a graph that cannot exist.
     return defaults or ["urn:rightsgraph:no-graph"], nameds or ["urn:rightsgraph:no-graph"]
-
-
-def _from_clauses(query: str) -> tuple[list[str], list[str]]:
-    from ..sparql_parsing import prepare_query
-    try:
-        clauses = prepare_query(query).algebra.get("datasetClause") or []
-    except Exception:  # noqa: BLE001 - Oxigraph will report the syntax error itself
-        return [], []
-    return ([str(c["default"]) for c in clauses if "default" in c],
-            [str(c["named"]) for c in clauses if "named" in c])
 
 
 def _update(update: str, params: dict[str, list[str]]) -> Response:
