@@ -105,6 +105,27 @@ def stop(p: subprocess.Popen) -> None:
                 return
 
 
+def _cpu_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of the whole machine so far (Linux /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]        # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def wait_until_quiet(busy_below: float = 0.15, window: float = 2.0, seconds: float = 300) -> float:
+    """Wait until the machine is nearly idle for `window` s (at most `seconds`): what the
+    servers do after starting (compiling and saving policies, the risk report, the public
+    copy compacted) must not be measured as their answers. Returns the seconds waited."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        b0, n0 = _cpu_ticks()
+        time.sleep(window)
+        b1, n1 = _cpu_ticks()
+        if n1 > n0 and (b1 - b0) / (n1 - n0) < busy_below:
+            break
+    return time.monotonic() - t0
+
+
 def tail(log: Path, lines: int = 6) -> str:
     try:
         text = log.read_text(errors="replace").strip().splitlines()
@@ -283,6 +304,7 @@ def main(argv=None) -> int:
             ("rightsgraph /sparql", rg, "/sparql", ""),
             ("rightsgraph public tier /public/sparql", pub, "/public/sparql", pub_reason),
         ]
+        print(f"servers started; waited {wait_until_quiet():.0f} s for them to settle (machine under 15% busy)")
         print(f"\nsimple SELECT, wrk {args.connections} connections, {args.seconds} s per run, "
               f"Accept: {ACCEPT_JSON}")
         for name, base, _, reason in servers:
