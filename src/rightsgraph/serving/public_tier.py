@@ -42,6 +42,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import requests
 from jinja2 import Template
 
@@ -208,19 +209,14 @@ def serving_snapshot(data_dir: Path) -> str | None:
         return None
 
 
-def _established_ports() -> set[int]:
-    """Local ports with an established TCP connection (Linux /proc/net/tcp*)."""
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if len(fields) > 3 and fields[3] == "01":  # ESTABLISHED
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
+def _connected(inst: "_Instance") -> bool:
+    """Whether a client (one of nginx's workers) still holds a connection to this Oxigraph:
+    its own established connections on its port, as psutil reads them."""
+    try:
+        connections = psutil.Process(inst.proc.pid).net_connections(kind="tcp")
+    except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+        return False
+    return any(c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port == inst.port for c in connections)
 
 
 @dataclass
@@ -314,9 +310,8 @@ class PublicTier:
         workers close their connections as they finish), or at their deadline: under a
         burst of commits, retired processes must not pile up for a whole timeout."""
         now = time.monotonic()
-        busy = _established_ports() if self.retiring else set()
         for inst in list(self.retiring):
-            if inst.retire_at <= now or (inst.port not in busy and now >= inst.retired_at + 1.0):
+            if inst.retire_at <= now or (now >= inst.retired_at + 1.0 and not _connected(inst)):
                 self.retiring.remove(inst)
                 self._stop_instance(inst)
 
