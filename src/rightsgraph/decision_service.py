@@ -205,9 +205,13 @@ class DecisionService:
     provenance record.
     """
 
-    def __init__(self, store, ttl: float = 5.0, *, save: bool = False, save_after: float = 60.0):
+    def __init__(self, store, ttl: float = 5.0, *, save: bool = False, save_after: float = 60.0,
+                 written: bool = True):
         self.store = store
         self.ttl = ttl
+        # whether writes may reach this store in this process's life: a query worker's
+        # snapshot never changes, so a copy loaded there needs nothing behind it to refresh it
+        self.written = written
         # keep compiled indexes on disk for the next start (policy/index_cache.py): a service
         # does; a command that ends when it has answered does not wait seconds to write one
         self.save = save
@@ -289,7 +293,7 @@ class DecisionService:
             self._saved = index_cache.load(self.store)
             if self._saved is not None:
                 self._saved_for = fingerprint
-                self._behind_due = True          # started by known_terms(), or by the first write
+                self._behind_due = self.written  # started by known_terms(), or by the first write
                 return self._saved.index
         mark = self.store.write_mark()
         index = PolicyIndex.from_store(self.store)

@@ -86,7 +86,8 @@ def _worker_main(conn) -> None:
             if job.get("functions"):
                 if opened["functions"] is None:
                     from ..decision_service import DecisionService, sparql_functions
-                    opened["functions"] = sparql_functions(DecisionService(opened["store"]))
+                    # a snapshot: never written, so the copy it loads needs no refresh parts
+                    opened["functions"] = sparql_functions(DecisionService(opened["store"], written=False))
                 functions = opened["functions"]
             result = q.run(opened["store"], job["query"], default_graphs=job["default_graphs"],
                            named_graphs=job["named_graphs"], base_iri=job["base_iri"],
