@@ -361,3 +361,45 @@ def test_a_killed_service_takes_nginx_and_oxigraph_with_it(tmp_path):
         time.sleep(0.2)
     assert not tier_processes()
     srv.stop()
+
+
+def test_a_killed_tier_manager_is_started_again_and_leaves_nothing_behind(tmp_path):
+    """The tier manager killed with SIGKILL stopped the whole service and left its nginx (on
+    the public port, answering 502) and its Oxigraph running. Now its leftovers are stopped
+    and it is started again: the public endpoint answers from Oxigraph within seconds, with
+    one nginx and the old processes gone."""
+    import os
+    import signal
+    import psutil
+    data_dir = tmp_path / "data"
+    run_cli("load", DATA / "library.ttl", data_dir=data_dir, check=True)
+    srv = ServerProcess(data_dir, "serve", "--public-sparql", "oxigraph")
+    srv.data_dir = data_dir
+    try:
+        nginx_pid = data_dir / "public-tier" / "nginx.pid"
+        deadline = time.monotonic() + 60
+        while not nginx_pid.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        old_nginx = int(nginx_pid.read_text())
+        _answers_again(srv)
+        old_oxigraphs = {int(p) for p in _tier_oxigraphs(srv)}
+        manager = psutil.Process(old_nginx).ppid()
+        assert manager not in (srv.proc.pid, 1)
+        os.kill(manager, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if int(nginx_pid.read_text()) != old_nginx:
+                    break
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.2)
+        _answers_again(srv, seconds=30)
+        assert srv.proc.poll() is None, srv.log.read_text()[-2000:]
+        assert not psutil.pid_exists(old_nginx) and not any(psutil.pid_exists(p) for p in old_oxigraphs)
+        masters = [p for p in psutil.process_iter(["cmdline"])
+                   if "nginx: master" in " ".join(p.info["cmdline"] or []) and str(data_dir) in " ".join(p.info["cmdline"] or [])]
+        assert len(masters) == 1, masters
+        assert "starting it again" in srv.log.read_text()
+    finally:
+        srv.stop()

@@ -167,6 +167,17 @@ def test_a_killed_server_process_of_workers_n_is_replaced(tmp_path):
         srv.stop()
 
 
+def test_stopping_workers_n_prints_no_traceback(tmp_path):
+    """Every stop of `serve --workers 2` printed a Python traceback: the forked readers'
+    multiprocessing exit hook joined the writer, a child of the main process, from theirs."""
+    data_dir = tmp_path / "data"
+    srv = ServerProcess(data_dir, "serve", "--create", "--workers", "2")
+    assert requests.get(srv.url + "/healthz", timeout=10).ok
+    srv.stop()
+    said = srv.log.read_text()
+    assert srv.proc.returncode == 0 and "Traceback" not in said and "Error" not in said, said
+
+
 def test_a_hung_writer_is_stopped_and_started_again(tmp_path):
     """A writer that is alive but answers nothing (here stopped with SIGSTOP, as a deadlock
     would leave it) fails its health checks and is replaced; writes then go through again

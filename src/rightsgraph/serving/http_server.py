@@ -169,6 +169,11 @@ class _Prefork:
         if pid == 0:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            # The writer and the tier manager are the parent's multiprocessing children: at exit
+            # multiprocessing's atexit hook joined them from here and printed a traceback
+            # ("can only join a child process") at every stop of `serve --workers N`.
+            import multiprocessing.process
+            multiprocessing.process._children.clear()
             from .supervision import exit_with_parent
             exit_with_parent()      # the port is not left answering after the main process is killed
             code = 0

@@ -275,6 +275,7 @@ class PublicTier:
         # The deadline is nginx's instead (proxy_read_timeout, then a recycle).
         log = open(self.dir / f"oxigraph-{port}.log", "wb")
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        (self.dir / f"oxigraph-{port}.pid").write_text(f"{proc.pid}\n")   # for stop_leftovers
         inst = _Instance(proc, port, snapshot, location, log=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -298,6 +299,7 @@ class PublicTier:
         if not any(i.location == inst.location for i in users):
             shutil.rmtree(inst.location, ignore_errors=True)
         (self.dir / f"oxigraph-{inst.port}.log").unlink(missing_ok=True)
+        (self.dir / f"oxigraph-{inst.port}.pid").unlink(missing_ok=True)
 
     def _retire(self, inst: _Instance | None, after: float) -> None:
         if inst is not None:
@@ -503,6 +505,7 @@ class PublicTier:
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
+        stop_leftovers(self.data_dir)     # of a manager killed before it could stop them
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
         self._copies = PrivateSnapshots(self.data_dir, "public")   # the copies Oxigraph serves
@@ -534,6 +537,67 @@ class PublicTier:
             for inst in [*self.retiring, *([self.current] if self.current else [])]:
                 self._stop_instance(inst)
             self._copies.close()
+
+
+def stop_leftovers(data_dir: Path) -> list[int]:
+    """Stop the nginx and the Oxigraphs a tier manager of `data_dir` started and left running
+    (it was killed: they do not watch their parent, and nginx held the public port, answering
+    502); the pids stopped. Only processes whose command line names this tier's folders."""
+    folder, stopped = tier_dir(Path(data_dir)), []
+    for pid_file in [folder / "nginx.pid", *folder.glob("oxigraph-*.pid")]:
+        try:
+            pid = int(pid_file.read_text().split()[0])
+            proc = psutil.Process(pid)
+            ours = str(folder) in " ".join(proc.cmdline()) or str(Path(data_dir) / "snapshots") in " ".join(proc.cmdline())
+        except (OSError, ValueError, IndexError, psutil.Error):
+            continue
+        if not ours:
+            continue
+        try:
+            if pid_file.name == "nginx.pid":
+                os.killpg(pid, signal.SIGKILL)    # the master leads its group: its workers go with it
+            else:
+                proc.kill()
+            psutil.wait_procs([proc], timeout=10)
+            stopped.append(pid)
+        except (ProcessLookupError, PermissionError, psutil.Error):
+            pass
+    return stopped
+
+
+class SupervisedTier:
+    """The tier manager process, started again when it dies (killed, crashed), after the nginx
+    and Oxigraphs it left are stopped (`stop_leftovers`); one that keeps dying stops the
+    service with its error (serving/supervision.py's budget)."""
+
+    def __init__(self, data_dir: Path, options: dict, on_give_up):
+        import threading
+        self.data_dir, self.options, self.on_give_up = Path(data_dir), options, on_give_up
+        self.stopping = threading.Event()
+        self._budget = RestartBudget()
+        self.proc, self.errors = start_public_tier(self.data_dir, **options)
+        threading.Thread(target=self._watch, daemon=True, name="public-tier-watch").start()
+
+    def _watch(self) -> None:
+        from ..translation import _
+        while True:
+            self.proc.join()
+            if self.stopping.is_set():
+                return
+            message = self.errors.get() if not self.errors.empty() else f"exit code {self.proc.exitcode}"
+            stop_leftovers(self.data_dir)
+            if not self._budget.spend():
+                self.on_give_up(_("the public read tier stopped (%(message)s)", message=message))
+                return
+            print(_("rightsgraph: the public read tier stopped (%(message)s); starting it again", message=message),
+                  file=sys.stderr, flush=True)
+            self.proc, self.errors = start_public_tier(self.data_dir, **self.options)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.proc.terminate()
+        self.proc.join(20)
+        stop_leftovers(self.data_dir)
 
 
 def _tier_main(data_dir, options: dict, errors) -> None:

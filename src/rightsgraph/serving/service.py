@@ -11,8 +11,9 @@
   tier's manager, which runs Oxigraph on a public copy of each snapshot
   (serving/public_tier.py).
 
-Every child is restarted when it dies, and the service stops with the reason when one keeps
-dying (serving/supervision.py), so the system's supervisor can act.
+Every child is restarted when it dies (the writer: writer.SupervisedWriter; the tier manager:
+public_tier.SupervisedTier; the readers: http_server's prefork loop), and the service stops
+with the reason when one keeps dying (serving/supervision.py), so the system's supervisor can act.
 """
 
 from __future__ import annotations
@@ -115,18 +116,6 @@ def _stop_service(why: str, stopping: threading.Event) -> None:
     os.kill(os.getpid(), signal.SIGTERM)     # the server loop stops on it and the finally below runs
 
 
-def _stop_when_gone(tier, tier_errors, stopping: threading.Event) -> None:
-    """Without its tier manager the public port is closed: stop the whole service (with the
-    manager's error) rather than run on unreachable."""
-    def watch():
-        tier.join()
-        if not stopping.is_set():
-            message = tier_errors.get() if not tier_errors.empty() else f"exit code {tier.exitcode}"
-            _stop_service(_("the public read tier stopped (%(message)s)", message=message), stopping)
-
-    threading.Thread(target=watch, daemon=True, name="public-tier-watch").start()
-
-
 def _run_writer_and_readers(plan: Plan) -> None:
     from ..store.snapshot_store import SnapshotStore
     from ..web.app import create_app
@@ -139,13 +128,13 @@ def _run_writer_and_readers(plan: Plan) -> None:
     app_host, app_port = plan.host, plan.port
     try:
         if plan.public_tier:
-            from .public_tier import start_public_tier
+            from .public_tier import SupervisedTier
             app_host, app_port = "127.0.0.1", free_port()
             reader_settings["RG_BEHIND_PROXY"] = True
-            tier, tier_errors = start_public_tier(plan.data_dir, host=plan.host, port=plan.port, app_port=app_port,
-                                                  max_body=plan.settings.get("RG_MAX_BODY", 16 * 1024 * 1024),
-                                                  query_timeout=plan.settings.get("RG_QUERY_TIMEOUT", 30.0))
-            _stop_when_gone(tier, tier_errors, stopping)
+            tier = SupervisedTier(plan.data_dir, dict(
+                host=plan.host, port=plan.port, app_port=app_port,
+                max_body=plan.settings.get("RG_MAX_BODY", 16 * 1024 * 1024),
+                query_timeout=plan.settings.get("RG_QUERY_TIMEOUT", 30.0)), on_give_up=lambda why: _stop_service(why, stopping))
         serve(lambda: create_app(SnapshotStore(plan.data_dir / "store"), settings=reader_settings),
               host=app_host, port=app_port, threads=plan.threads, workers=plan.workers, **plan.connections)
     finally:
@@ -154,6 +143,5 @@ def _run_writer_and_readers(plan: Plan) -> None:
         if os.getpid() == owner:
             stopping.set()
             if tier is not None:
-                tier.terminate()
-                tier.join(20)
+                tier.stop()
             writer.stop()
