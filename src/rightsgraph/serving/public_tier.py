@@ -548,7 +548,8 @@ def stop_leftovers(data_dir: Path) -> list[int]:
         try:
             pid = int(pid_file.read_text().split()[0])
             proc = psutil.Process(pid)
-            ours = str(folder) in " ".join(proc.cmdline()) or str(Path(data_dir) / "snapshots") in " ".join(proc.cmdline())
+            cmdline = " ".join(proc.cmdline())
+            ours = str(folder) in cmdline or str(Path(data_dir) / "snapshots") in cmdline
         except (OSError, ValueError, IndexError, psutil.Error):
             continue
         if not ours:

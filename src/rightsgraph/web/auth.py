@@ -38,10 +38,11 @@ def authenticate():
     header = request.headers.get("Authorization", "")
     accounts = current_app.extensions.get("rightsgraph.accounts")
     if header:
-        if _credentials(*_split(header))[1] is None:
+        name, token = _credentials(*_split(header))
+        if token is None:
             return _deny(401, "Authorization must be 'Bearer <token>' (or Basic with the account "
                               "name and its token as the password)")
-        account = account_for(header, accounts)
+        account = _live_account(accounts, name, token)
         if account is None:
             return _deny(401, "unknown or revoked token")
         g.account, g.role = account, account.role
@@ -98,7 +99,11 @@ def account_for(header: str, accounts):
     """The live account whose token an Authorization header carries, else None (malformed,
     unknown, revoked, or a Basic name that is not the token's account)."""
     name, token = _credentials(*_split(header))
-    account = accounts.authenticate(token) if accounts and token is not None else None
+    return _live_account(accounts, name, token) if token is not None else None
+
+
+def _live_account(accounts, name: str | None, token: str):
+    account = accounts.authenticate(token) if accounts else None
     if account is None or (name is not None and name != account.name):
         return None
     return account
@@ -151,6 +156,12 @@ def catalog(app=None) -> GraphCatalog:
 
 def hidden_graphs(store=None) -> frozenset[str]:
     """Graphs the caller must not see: none for cataloguers and admins."""
-    if role_at_least(g.get("role"), "cataloguer"):
+    return hidden_graphs_for(g.get("role"))
+
+
+def hidden_graphs_for(role: str | None, app=None) -> frozenset[str]:
+    """Graphs a caller of `role` must not see, in `app` (default the current one): none for
+    cataloguers and admins; for readers the confidential graphs and the provenance graph."""
+    if role_at_least(role, "cataloguer"):
         return frozenset()
-    return hidden_from_readers(catalog().confidential())
+    return hidden_from_readers(catalog(app).confidential())

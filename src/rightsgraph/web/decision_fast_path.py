@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from ..confidentiality import hidden_from_readers
-from ..accounts import role_at_least
+from .api import service
 from .api_params import EVERYWHERE, TAKES
+from .auth import account_for, hidden_graphs_for
 
 PATH = "/api/v1/decision"
 _READS = frozenset(TAKES["api.decision"].query) - frozenset(EVERYWHERE)
@@ -49,6 +49,10 @@ class DecisionFastPath:
 
     def _answer(self, environ) -> bytes | None:
         """The JSON answer's bytes, or None for the Flask app to answer."""
+        # written as flask's jsonify writes it (json/provider.py, DefaultJSONProvider.response):
+        # compact unless debugging, which the view then answers
+        if (self.json.compact is None and self.flask_app.debug) or self.json.compact is False:
+            return None
         if environ.get("CONTENT_LENGTH") not in (None, "", "0") or "HTTP_TRANSFER_ENCODING" in environ \
                 or "HTTP_ORIGIN" in environ:
             return None
@@ -64,20 +68,15 @@ class DecisionFastPath:
         hidden = self._hidden_graphs(environ)
         if hidden is None:
             return None
-        from .api import service
         try:
             result = service(self.flask_app).answer(params, hidden)
         except Exception:   # noqa: BLE001 - whatever is not a plain answer, the view answers (and words)
-            return None
-        # as flask's jsonify writes it (json/provider.py, DefaultJSONProvider.response)
-        if (self.json.compact is None and self.flask_app.debug) or self.json.compact is False:
             return None
         return (self.json.dumps(result, separators=(",", ":")) + "\n").encode("utf-8")
 
     def _hidden_graphs(self, environ) -> frozenset[str] | None:
         """The graphs the caller may not see (web/auth.py's rule), or None when the caller is
         to be refused or asked for a token (the Flask app says how)."""
-        from .auth import account_for, catalog
         header = environ.get("HTTP_AUTHORIZATION", "")
         if header:
             account = account_for(header, self.flask_app.extensions.get("rightsgraph.accounts"))
@@ -88,6 +87,4 @@ class DecisionFastPath:
             role = "reader"
         else:
             return None
-        if role_at_least(role, "cataloguer"):
-            return frozenset()
-        return hidden_from_readers(catalog(self.flask_app).confidential())
+        return hidden_graphs_for(role, self.flask_app)
