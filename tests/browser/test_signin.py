@@ -70,6 +70,11 @@ def test_a_cataloguer_signs_in_uploads_a_term_sheet_and_signs_out(page, tmp_path
 
         # a cataloguer's report page: its chart (an <img> of /api/v1/reports/…svg) loads too
         page.open("/reports/cost-per-use")
+        from selenium.webdriver.support.ui import WebDriverWait
+        # the load event came, now and then, with the chart's image still loading (complete:
+        # false; fetched again it was a 200 SVG): wait until it has loaded or failed, then judge
+        WebDriverWait(driver, 60, poll_frequency=0.1).until(
+            lambda d: d.execute_script("return document.querySelector('figure.chart img').complete"))
         assert driver.execute_script("return document.querySelector('figure.chart img').naturalWidth") > 0
         page.assert_clean()
 
