@@ -181,7 +181,7 @@ def test_stopping_workers_n_prints_no_traceback(tmp_path):
 def test_a_hung_writer_is_stopped_and_started_again(tmp_path):
     """A writer that is alive but answers nothing (here stopped with SIGSTOP, as a deadlock
     would leave it) fails its health checks and is replaced; writes then go through again
-    (serving/supervision.py). With checks every 0.5 s it is replaced after about 3 s."""
+    (serving/supervisor.py). With checks every 0.5 s it is replaced after about 3 s."""
     data_dir = tmp_path / "data"
     assert run_cli("load", REPO / "tests" / "data" / "loading" / "library.ttl", data_dir=data_dir).returncode == 0
     token = run_cli("user", "add", "cat", "--role", "cataloguer", data_dir=data_dir).stdout.strip()
@@ -225,3 +225,35 @@ def test_a_killed_service_leaves_no_process_behind(tmp_path):
     finally:
         again.stop()
     srv.stop()
+
+
+def test_a_writer_that_keeps_dying_stops_the_service_with_exit_code_1(tmp_path):
+    """A writer killed again each time it is back (more than 5 times in a minute) is a fault
+    the system's supervisor must see: `serve` stops its readers, says why and exits 1 (it
+    exited 0 before, as if stopped on purpose, and systemd's Restart=on-failure did nothing)."""
+    data_dir = tmp_path / "data"
+    srv = ServerProcess(data_dir, "serve", "--create", "--workers", "2")
+    try:
+        kills, deadline = set(), time.monotonic() + 60
+        while srv.proc.poll() is None and time.monotonic() < deadline:
+            try:
+                pid = int((data_dir / "writer.pid").read_text())
+            except (OSError, ValueError):
+                pid = 0
+            if pid and pid not in kills:
+                kills.add(pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.05)
+        srv.proc.wait(30)
+        said = srv.log.read_text()
+        assert srv.proc.returncode == 1, said[-3000:]
+        assert "the writer process ended 6 times in 60 s" in said and "stopping the service" in said, said[-3000:]
+        assert "Traceback" not in said, said[-3000:]
+        assert len(kills) == 6
+        with pytest.raises(requests.ConnectionError):       # the readers went with it
+            requests.get(srv.url + "/healthz", timeout=5)
+    finally:
+        srv.stop()

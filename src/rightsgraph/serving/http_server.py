@@ -140,85 +140,68 @@ def _run_one(app, sock: socket.socket, *, threads: int, header_timeout: float, i
 
 
 def serve(app_factory: Callable, *, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
-          workers: int = 1, header_timeout: float = 20.0, idle_timeout: float = 120.0,
-          max_connections: int = 1000, max_body: int = 16 * 1024 * 1024) -> None:
+          workers: int = 1, **limits) -> None:
     """Serve until SIGTERM or SIGINT. `workers` > 1 only with a store every process can open
     (remote, or the readers' snapshots): each process keeps its own policy index."""
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)   # "task queue depth" under load: not news
-    options = dict(threads=threads, header_timeout=header_timeout, idle_timeout=idle_timeout,
-                   max_connections=max_connections, max_body=max_body)
+    from .supervisor import Supervisor
+    options = server_options(threads=threads, **limits)
     sock = listening_socket(host, port)
-    if workers == 1:
-        _run_one(app_factory(), sock, **options)
-        return
-    _Prefork(app_factory, sock, workers, options).run()
-
-
-class _Prefork:
-    """N processes on one listening socket; a process that dies is replaced, unless they keep
-    dying at start (a broken store, say): then the service stops with an error."""
-
-    def __init__(self, app_factory, sock, workers: int, options: dict):
-        self.app_factory, self.sock, self.workers, self.options = app_factory, sock, workers, options
-        self.children: dict[int, float] = {}
-        self.stopping = False
-        self.quick_deaths = 0
-
-    def _spawn(self) -> None:
-        pid = os.fork()
-        if pid == 0:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            # The writer and the tier manager are the parent's multiprocessing children: at exit
-            # multiprocessing's atexit hook joined them from here and printed a traceback
-            # ("can only join a child process") at every stop of `serve --workers N`.
-            import multiprocessing.process
-            multiprocessing.process._children.clear()
-            from .supervision import exit_with_parent
-            exit_with_parent()      # the port is not left answering after the main process is killed
-            code = 0
-            try:
-                _run_one(self.app_factory(), self.sock, **self.options)
-            except Exception:
-                log.exception("server process %s failed", os.getpid())
-                code = 1
-            # leave as gunicorn's workers did (SystemExit): atexit hooks stop this process's query workers
-            sys.exit(code)
-        self.children[pid] = time.monotonic()
-
-    def _stop(self, *_) -> None:
-        self.stopping = True
-        for pid in list(self.children):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-
-    def run(self) -> None:
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
-        for _ in range(self.workers):
-            self._spawn()
-        while self.children:
-            time.sleep(0.2)
-            # each of ours by its pid: os.wait() would also reap the writer or the public
-            # tier (multiprocessing children of this process) behind their owners' backs
-            for pid in list(self.children):
-                try:
-                    done, status = os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    done, status = pid, -1
-                if done:
-                    self._ended(pid, status)
-        self.sock.close()
-
-    def _ended(self, pid: int, status: int) -> None:
-        started = self.children.pop(pid)
-        if self.stopping:
+    try:
+        if workers == 1:
+            _run_one(app_factory(), sock, **options)
             return
-        self.quick_deaths = self.quick_deaths + 1 if time.monotonic() - started < 5 else 0
-        log.warning("server process %s ended (status %s): starting another", pid, status)
-        if self.quick_deaths > 5:
-            self._stop()
-            raise SystemExit(_("the server processes keep failing at start: see the log above"))
-        self._spawn()
+        supervisor = Supervisor()
+        for child in readers(app_factory, sock, workers, options):
+            supervisor.add(child)
+        supervisor.run()
+    finally:
+        sock.close()
+
+
+def server_options(*, threads: int = 8, header_timeout: float = 20.0, idle_timeout: float = 120.0,
+                   max_connections: int = 1000, max_body: int = 16 * 1024 * 1024) -> dict:
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)   # "task queue depth" under load: not news
+    return dict(threads=threads, header_timeout=header_timeout, idle_timeout=idle_timeout,
+                max_connections=max_connections, max_body=max_body)
+
+
+def readers(app_factory: Callable, sock: socket.socket, count: int, options: dict) -> list:
+    """`count` server processes forked on one listening socket, as supervised children
+    (serving/supervisor.py): one that dies is replaced, unless they keep dying at start."""
+    from .supervisor import Child
+    return [Child(name=_("a server process"), start=lambda: _fork_server(app_factory, sock, options),
+                  restart="replace", group="readers") for _i in range(count)]
+
+
+def _fork_server(app_factory: Callable, sock: socket.socket, options: dict):
+    from .supervisor import ForkedProcess
+    pid = os.fork()
+    if pid:
+        return ForkedProcess(pid)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    # The writer and the tier manager are the parent's multiprocessing children: at exit
+    # multiprocessing's atexit hook joined them from here and printed a traceback
+    # ("can only join a child process") at every stop of `serve --workers N`.
+    import multiprocessing.process
+    multiprocessing.process._children.clear()
+    from .supervisor import exit_with_parent
+    exit_with_parent()      # the port is not left answering after the main process is killed
+    code = 0
+    try:
+        _run_one(app_factory(), sock, **options)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        log.exception("server process %s failed", os.getpid())
+        code = 1
+    finally:
+        # Leave here, never by unwinding into the supervisor's stack this process was forked
+        # from (its clean-up would stop the siblings); atexit hooks stop this process's query workers.
+        import atexit
+        try:
+            atexit._run_exitfuncs()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)

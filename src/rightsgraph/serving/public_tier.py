@@ -24,7 +24,7 @@ This process (the tier manager) owns nginx and the Oxigraph processes:
 - a query that has not answered within the timeout is answered 503 by nginx; Oxigraph
   cannot cancel every operator (sorts, aggregates), so the manager then replaces the
   Oxigraph process that ran it: a runaway query cannot keep a core;
-- nginx or Oxigraph dying is survived: each is started again (serving/supervision.py);
+- nginx or Oxigraph dying is survived: each is started again (serving/supervisor.py's rules);
 - each client address may run a bounded number of public queries at once (`limit_conn`,
   429 above), the usual guard of a public endpoint.
 Public readers therefore see a commit a fraction of a second after it (the file
@@ -47,9 +47,10 @@ import requests
 from jinja2 import Template
 
 from ..public_copies import make_public_copy
+from ..translation import _, both, current_lang
 from ..store.snapshots import PrivateSnapshots, current_published, published_dir
 from .ports import free_port
-from .supervision import RestartBudget
+from .supervisor import RestartBudget
 
 SERVED_BY = "X-Served-By"
 PER_CLIENT = 16  # anonymous queries one client address may have running at once
@@ -178,22 +179,26 @@ add_header X-Served-By rightsgraph always;
 
 
 class PublicTierError(RuntimeError):
-    pass
+    """The tier cannot run; `texts` say why in each language, str() in the current one."""
+
+    def __init__(self, texts: dict[str, str]):
+        super().__init__(texts[current_lang()])
+        self.texts = texts
 
 
 def find_nginx() -> str:
     exe = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx")
                                          if os.access(p, os.X_OK)), None)
     if exe is None:
-        raise PublicTierError("--public-sparql oxigraph needs nginx: install the Debian package nginx-light "
-                              "(apt-get install nginx-light)")
+        raise PublicTierError(both("--public-sparql oxigraph needs nginx: install the Debian package nginx-light "
+                                   "(apt-get install nginx-light)"))
     return exe
 
 
 def find_oxigraph() -> str:
     exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     if not os.access(exe, os.X_OK):
-        raise PublicTierError("--public-sparql oxigraph needs the oxigraph server: pip install oxigraph")
+        raise PublicTierError(both("--public-sparql oxigraph needs the oxigraph server: pip install oxigraph"))
     return exe
 
 
@@ -280,14 +285,15 @@ class PublicTier:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise PublicTierError(f"oxigraph serve-read-only exited: {(self.dir / f'oxigraph-{port}.log').read_text()}")
+                raise PublicTierError(both("oxigraph serve-read-only exited: %(log)s",
+                                           log=(self.dir / f"oxigraph-{port}.log").read_text()))
             try:
                 requests.get(f"http://{inst.addr}/query", params={"query": "ASK {}"}, timeout=2)
                 return inst
             except requests.RequestException:   # not listening yet, or slow to answer
                 time.sleep(0.05)
         self._stop_instance(inst)
-        raise PublicTierError("oxigraph serve-read-only did not answer within 60 s")
+        raise PublicTierError(both("oxigraph serve-read-only did not answer within %(seconds)s s", seconds=60))
 
     def _stop_instance(self, inst: _Instance) -> None:
         if inst.proc.poll() is None:
@@ -341,7 +347,7 @@ class PublicTier:
         test = subprocess.run([self.nginx_exe, "-t", "-p", str(self.dir), "-c", str(conf), "-e",
                                str(self.dir / "nginx-error.log")], capture_output=True, text=True)
         if test.returncode != 0:
-            raise PublicTierError(f"nginx rejected {conf}: {test.stderr.strip()}")
+            raise PublicTierError(both("nginx rejected %(conf)s: %(error)s", conf=conf, error=test.stderr.strip()))
         # its own process group: if the master dies, its orphaned workers (which still hold
         # the listening socket) go with it before a new master binds the port
         self.nginx = subprocess.Popen([self.nginx_exe, "-p", str(self.dir), "-c", str(conf), "-e",
@@ -354,13 +360,14 @@ class PublicTier:
         """Bound restarts: a child that keeps dying is a fault to report, not to hide."""
         budget = self._budgets[child]
         if not budget.spend():
-            raise PublicTierError(f"{child} died {budget.used} times in {budget.window:g} s; see {self.dir}")
+            raise PublicTierError(both("%(child)s died %(n)s times in %(window)s s; see %(dir)s", child=child,
+                                       n=budget.used, window=format(budget.window, "g"), dir=self.dir))
 
     def _supervise(self) -> None:
         """Restart nginx or the serving Oxigraph when either has died (killed, crashed)."""
         if self.nginx.poll() is not None:
             self._allow_restart("nginx")
-            print(f"public read tier: nginx exited ({self.nginx.returncode}); restarting it",
+            print(_("public read tier: nginx exited (%(code)s); restarting it", code=self.nginx.returncode),
                   file=sys.stderr, flush=True)
             try:
                 os.killpg(self.nginx.pid, signal.SIGKILL)
@@ -371,8 +378,8 @@ class PublicTier:
         if self.current is not None and self.current.proc.poll() is not None:
             self._allow_restart("oxigraph")
             dead = self.current
-            print(f"public read tier: Oxigraph on port {dead.port} exited ({dead.proc.returncode}); "
-                  "starting another on the same copy", file=sys.stderr, flush=True)
+            print(_("public read tier: Oxigraph on port %(port)s exited (%(code)s); starting another on the same copy",
+                    port=dead.port, code=dead.proc.returncode), file=sys.stderr, flush=True)
             inst = self._start_oxigraph(dead.location, dead.snapshot)
             inst.optimized = dead.optimized
             self._switch(inst, retire_after=0.0)
@@ -389,7 +396,7 @@ class PublicTier:
         the snapshot, so every switch waited the whole `seconds`."""
         if self.nginx is None:
             return
-        host, _, port = self.listen.rpartition(":")
+        host, _colon, port = self.listen.rpartition(":")
         host = "127.0.0.1" if host in ("", "0.0.0.0", "*") else host
         if host in ("::", "[::]"):
             host = "[::1]"
@@ -404,7 +411,8 @@ class PublicTier:
             if agreeing < 3:
                 time.sleep(0.02)
         if agreeing < 3 and snapshot:
-            print(f"public read tier: nginx did not answer from snapshot {snapshot} within {seconds:g} s",
+            print(_("public read tier: nginx did not answer from snapshot %(snapshot)s within %(seconds)s s",
+                    snapshot=snapshot, seconds=format(seconds, "g")),
                   file=sys.stderr, flush=True)
 
     # -- the loop ------------------------------------------------------------------------
@@ -434,8 +442,9 @@ class PublicTier:
         t1 = time.monotonic()
         inst = self._start_oxigraph(location, name)
         self._switch(inst, retire_after=self._drain_seconds)
-        print(f"public read tier: serving snapshot {name} ({len(removed)} graphs withheld; copy "
-              f"{t1 - t0:.2f} s, switch {time.monotonic() - t1:.2f} s)", file=sys.stderr, flush=True)
+        print(_("public read tier: serving snapshot %(name)s (%(n)s graphs withheld; copy %(copy)s s, switch "
+                "%(switch)s s)", name=name, n=len(removed), copy=f"{t1 - t0:.2f}",
+                switch=f"{time.monotonic() - t1:.2f}"), file=sys.stderr, flush=True)
         return True
 
     def _public_copy(self, name: str) -> tuple[Path, set[str]]:
@@ -461,12 +470,12 @@ class PublicTier:
             inst = self._start_oxigraph(location, name)
             inst.optimized = True
             self._switch(inst, retire_after=self._drain_seconds)
-            print(f"public read tier: serving the compacted copy of snapshot {name} "
-                  f"(optimize {time.monotonic() - started:.2f} s)", file=sys.stderr, flush=True)
+            print(_("public read tier: serving the compacted copy of snapshot %(name)s (optimize %(seconds)s s)",
+                    name=name, seconds=f"{time.monotonic() - started:.2f}"), file=sys.stderr, flush=True)
         elif (self.current is not None and not self.current.optimized
               and time.monotonic() - self._switched_at >= 1.0):  # commits have paused
             name = self.current.snapshot
-            location, _ = self._public_copy(name)
+            location, _withheld = self._public_copy(name)
             proc = subprocess.Popen([self.oxigraph_exe, "optimize", "--location", str(location)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
             self._optimizing = (proc, location, name, time.monotonic())
@@ -513,7 +522,7 @@ class PublicTier:
             deadline = time.monotonic() + 120
             while not self.refresh():
                 if time.monotonic() > deadline:
-                    raise PublicTierError(f"no published snapshot in {self.published}")
+                    raise PublicTierError(both("no published snapshot in %(dir)s", dir=self.published))
                 time.sleep(0.1)
             self._start_nginx()
             last = time.monotonic()
@@ -566,43 +575,29 @@ def stop_leftovers(data_dir: Path) -> list[int]:
     return stopped
 
 
-class SupervisedTier:
-    """The tier manager process, started again when it dies (killed, crashed), after the nginx
-    and Oxigraphs it left are stopped (`stop_leftovers`); one that keeps dying stops the
-    service with its error (serving/supervision.py's budget)."""
+def tier_child(data_dir: Path, options: dict):
+    """The tier manager as a supervised child (serving/supervisor.py): started again when it
+    dies (killed, crashed), after the nginx and Oxigraphs it left are stopped
+    (`stop_leftovers`: they held the public port answering 502); one that keeps dying stops
+    the service with its error."""
+    from .supervisor import Child
+    errors = []
 
-    def __init__(self, data_dir: Path, options: dict, on_give_up):
-        import threading
-        self.data_dir, self.options, self.on_give_up = Path(data_dir), options, on_give_up
-        self.stopping = threading.Event()
-        self._budget = RestartBudget()
-        self.proc, self.errors = start_public_tier(self.data_dir, **options)
-        threading.Thread(target=self._watch, daemon=True, name="public-tier-watch").start()
+    def start():
+        proc, queue = start_public_tier(Path(data_dir), **options)
+        errors[:] = [queue]
+        return proc
 
-    def _watch(self) -> None:
-        from ..translation import _
-        while True:
-            self.proc.join()
-            if self.stopping.is_set():
-                return
-            message = self.errors.get() if not self.errors.empty() else f"exit code {self.proc.exitcode}"
-            stop_leftovers(self.data_dir)
-            if not self._budget.spend():
-                self.on_give_up(_("the public read tier stopped (%(message)s)", message=message))
-                return
-            print(_("rightsgraph: the public read tier stopped (%(message)s); starting it again", message=message),
-                  file=sys.stderr, flush=True)
-            self.proc, self.errors = start_public_tier(self.data_dir, **self.options)
+    def why_exited(proc) -> str:
+        queue = errors[0]
+        return queue.get() if not queue.empty() else _("exit code %(code)s", code=proc.exitcode)
 
-    def stop(self) -> None:
-        self.stopping.set()
-        self.proc.terminate()
-        self.proc.join(20)
-        stop_leftovers(self.data_dir)
+    return Child(name=_("the public read tier"), start=start, after_exit=lambda: stop_leftovers(Path(data_dir)),
+                 why_exited=why_exited, stop_seconds=20.0)
 
 
 def _tier_main(data_dir, options: dict, errors) -> None:
-    from .supervision import exit_with_parent
+    from .supervisor import exit_with_parent
     exit_with_parent()          # nginx and Oxigraph go with the service, even one killed with SIGKILL
     try:
         PublicTier(Path(data_dir), **options).run()

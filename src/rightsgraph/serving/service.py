@@ -11,23 +11,21 @@
   tier's manager, which runs Oxigraph on a public copy of each snapshot
   (serving/public_tier.py).
 
-Every child is restarted when it dies (the writer: writer.SupervisedWriter; the tier manager:
-public_tier.SupervisedTier; the readers: http_server's prefork loop), and the service stops
-with the reason when one keeps dying (serving/supervision.py), so the system's supervisor can act.
+In the last two the main process only supervises (serving/supervisor.py): it starts the
+writer, the tier manager and the readers, restarts each that dies, and when one keeps dying
+stops them all and exits 1 with the reason (serving/supervisor.py's rules), so the system's
+supervisor (systemd, a container runtime) can act.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
-import signal
 import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..translation import _, both
+from ..translation import both
 
 
 class ServiceRefused(Exception):
@@ -72,7 +70,7 @@ def check(plan: Plan) -> None:
         try:
             find_nginx(), find_oxigraph()
         except PublicTierError as exc:
-            raise ServiceRefused({"en": str(exc), "zh": str(exc)}) from None
+            raise ServiceRefused(exc.texts) from None
     reason = port_free(plan.host, plan.port)
     if reason is not None:
         raise ServiceRefused(both("cannot listen on %(host)s:%(port)s: %(reason)s (choose another --port or --host, "
@@ -81,17 +79,55 @@ def check(plan: Plan) -> None:
 
 
 def run(plan: Plan) -> None:
-    """Serve until SIGTERM or SIGINT."""
+    """Serve until SIGTERM or SIGINT; a child gone for good ends it with exit code 1."""
     from ..store.snapshots import remove_orphans
     from ..web.app import create_app
-    from .http_server import serve
+    from .http_server import listening_socket, readers, serve, server_options
+    from .supervisor import GiveUp, Supervisor, give_up_message
     if not plan.remote:
         remove_orphans(plan.data_dir)   # snapshot folders of a server killed with SIGKILL
-    if plan.public_tier or (plan.workers > 1 and not plan.remote):
-        _run_writer_and_readers(plan)
+    if not (plan.public_tier or (plan.workers > 1 and not plan.remote)):
+        serve(lambda: create_app(plan.open_store(), settings=plan.settings), host=plan.host, port=plan.port,
+              threads=plan.threads, workers=plan.workers, **plan.connections)
         return
-    serve(lambda: create_app(plan.open_store(), settings=plan.settings), host=plan.host, port=plan.port,
-          threads=plan.threads, workers=plan.workers, **plan.connections)
+    # The main process only supervises: it never opens the store (a forked reader would
+    # inherit a storage engine whose threads did not survive the fork).
+    supervisor = Supervisor()
+    sock = None
+    try:
+        app_factory, app_host, app_port = _writer_and_tier(plan, supervisor)
+        sock = listening_socket(app_host, app_port)
+        for child in readers(app_factory, sock, plan.workers, server_options(threads=plan.threads,
+                                                                             **plan.connections)):
+            supervisor.add(child)
+        supervisor.run()
+    except GiveUp as exc:
+        print(give_up_message(exc), file=sys.stderr, flush=True)
+        raise
+    finally:
+        supervisor.stop()
+        if sock is not None:
+            sock.close()
+
+
+def _writer_and_tier(plan: Plan, supervisor) -> tuple[Callable, str, int]:
+    """Start the writer (and the public tier); returns the readers' app factory and address."""
+    from ..store.snapshot_store import SnapshotStore
+    from ..web.app import create_app
+    from .ports import free_port
+    from .writer import writer_child
+    writer = supervisor.add(writer_child(plan.data_dir, plan.settings))
+    reader_settings = dict(plan.settings, RG_WRITER_URL=writer.health_url, RG_QUERY_WORKERS=1)
+    app_host, app_port = plan.host, plan.port
+    if plan.public_tier:
+        from .public_tier import tier_child
+        app_host, app_port = "127.0.0.1", free_port()
+        reader_settings["RG_BEHIND_PROXY"] = True
+        supervisor.add(tier_child(plan.data_dir, dict(
+            host=plan.host, port=plan.port, app_port=app_port,
+            max_body=plan.settings.get("RG_MAX_BODY", 16 * 1024 * 1024),
+            query_timeout=plan.settings.get("RG_QUERY_TIMEOUT", 30.0))))
+    return (lambda: create_app(SnapshotStore(plan.data_dir / "store"), settings=reader_settings)), app_host, app_port
 
 
 def run_in_child(target, *args):
@@ -105,43 +141,3 @@ def run_in_child(target, *args):
     child.start()
     child.join()
     return (None if failures.empty() else failures.get()), child.exitcode
-
-
-def _stop_service(why: str, stopping: threading.Event) -> None:
-    """A child the service cannot do without is gone for good: stop the whole service with
-    the reason, so the system's supervisor (systemd, a container runtime) restarts it."""
-    if stopping.is_set():
-        return
-    print(_("%(why)s: stopping the service", why=why), file=sys.stderr, flush=True)
-    os.kill(os.getpid(), signal.SIGTERM)     # the server loop stops on it and the finally below runs
-
-
-def _run_writer_and_readers(plan: Plan) -> None:
-    from ..store.snapshot_store import SnapshotStore
-    from ..web.app import create_app
-    from .http_server import serve
-    from .ports import free_port
-    from .writer import SupervisedWriter
-    owner, tier, stopping = os.getpid(), None, threading.Event()
-    writer = SupervisedWriter(plan.data_dir, plan.settings, on_give_up=lambda why: _stop_service(why, stopping))
-    reader_settings = dict(plan.settings, RG_WRITER_URL=writer.url, RG_QUERY_WORKERS=1)
-    app_host, app_port = plan.host, plan.port
-    try:
-        if plan.public_tier:
-            from .public_tier import SupervisedTier
-            app_host, app_port = "127.0.0.1", free_port()
-            reader_settings["RG_BEHIND_PROXY"] = True
-            tier = SupervisedTier(plan.data_dir, dict(
-                host=plan.host, port=plan.port, app_port=app_port,
-                max_body=plan.settings.get("RG_MAX_BODY", 16 * 1024 * 1024),
-                query_timeout=plan.settings.get("RG_QUERY_TIMEOUT", 30.0)), on_give_up=lambda why: _stop_service(why, stopping))
-        serve(lambda: create_app(SnapshotStore(plan.data_dir / "store"), settings=reader_settings),
-              host=app_host, port=app_port, threads=plan.threads, workers=plan.workers, **plan.connections)
-    finally:
-        # the server's forked processes leave through here too (sys.exit in the child): only the
-        # process that started the writer and the tier may stop them
-        if os.getpid() == owner:
-            stopping.set()
-            if tier is not None:
-                tier.stop()
-            writer.stop()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -20,7 +19,8 @@ import requests
 
 from ..translation import _
 from .ports import free_port
-from .supervision import HealthCheck, RestartBudget, exit_with_parent, health_interval
+from .supervisor import exit_with_parent
+from .supervisor import Child
 
 
 def _writer_main(data_dir, port: int, settings: dict) -> None:
@@ -53,7 +53,7 @@ def start_writer(data_dir, settings: dict, seconds: float = 120, port: int | Non
     proc = multiprocessing.get_context("spawn").Process(target=_writer_main, args=(data_dir, port, settings),
                                                         daemon=False)
     proc.start()
-    url = f"http://127.0.0.1:{port}"
+    url = writer_url(port)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if not proc.is_alive():
@@ -67,71 +67,38 @@ def start_writer(data_dir, settings: dict, seconds: float = 120, port: int | Non
     raise RuntimeError("the writer process did not start")
 
 
-class SupervisedWriter:
-    """The writer process, started again on the same port when it dies (killed, crashed) or
-    stops answering its health check (hung, stopped), so the readers' writer URL stays
-    right. Its pid is in `<data dir>/writer.pid`.
+def writer_child(data_dir, settings: dict) -> Child:
+    """The writer as a supervised child (serving/supervisor.py): started again on the same
+    port when it dies (killed, crashed) or fails its health checks (hung, stopped), so the
+    readers' writer URL stays right; its pid in `<data dir>/writer.pid`.
 
     A writer killed mid-commit leaves the store as the journal left it; the new writer
-    finishes or rolls back that commit when it opens the store (store/journal.py). A writer
-    that keeps dying stops the service, with the reason, rather than restarting forever
-    (serving/supervision.py)."""
+    finishes or rolls back that commit when it opens the store (store/journal.py)."""
+    data_dir = Path(data_dir)
+    port = free_port()
+    pid_file = data_dir / "writer.pid"
+    started = []
 
-    def __init__(self, data_dir, settings: dict, on_give_up):
-        import threading
-        self.data_dir, self.settings, self.on_give_up = Path(data_dir), settings, on_give_up
-        self.stopping = threading.Event()
-        self.proc, self.url = start_writer(data_dir, settings)
-        self.port = int(self.url.rsplit(":", 1)[1])
-        self._pid_file()
-        self._budget = RestartBudget()
-        threading.Thread(target=self._watch, daemon=True, name="writer-watch").start()
-
-    def _pid_file(self) -> None:
-        tmp = self.data_dir / f"writer.pid.{os.getpid()}.tmp"
-        tmp.write_text(f"{self.proc.pid}\n")
-        tmp.replace(self.data_dir / "writer.pid")
-
-    def _watch(self) -> None:
-        interval = health_interval()
-        health = HealthCheck(self.url)
-        while not self.stopping.is_set():
-            self.proc.join(interval)
-            if self.stopping.is_set():
-                return
-            if self.proc.is_alive():
-                if not health.hung(timeout=2 * interval):
-                    continue
-                print(_("rightsgraph: the writer process has not answered for %(n)s health checks: stopping it",
-                        n=health.failures), file=sys.stderr, flush=True)
-                self.proc.kill()
-                self.proc.join(10)
-            health.failures = 0
-            if not self._budget.spend():
-                self.on_give_up(_("the writer process died %(n)s times in %(window)s s (last exit code %(code)s)",
-                                  n=self._budget.used, window=format(self._budget.window, "g"),
-                                  code=self.proc.exitcode))
-                return
-            print(_("rightsgraph: the writer process exited (code %(code)s); starting it again",
-                    code=self.proc.exitcode), file=sys.stderr, flush=True)
-            self._restart()
-
-    def _restart(self) -> None:
-        # the dead writer's server may hold the store's lock for a moment more
-        deadline = time.monotonic() + 30
-        while not self.stopping.is_set():
+    def start():
+        # a restart may find the dead writer's store lock held for a moment more
+        deadline = time.monotonic() + (30 if started else 0)
+        while True:
             try:
-                self.proc, _ = start_writer(self.data_dir, self.settings, port=self.port)
-                self._pid_file()
-                return
+                proc, _url = start_writer(data_dir, settings, port=port)
+                break
             except RuntimeError:
-                if time.monotonic() > deadline:
-                    self.on_give_up(_("the writer process could not be started again"))
-                    return
+                if time.monotonic() >= deadline:
+                    raise
                 time.sleep(0.5)
+        tmp = data_dir / f"writer.pid.{os.getpid()}.tmp"
+        tmp.write_text(f"{proc.pid}\n")
+        tmp.replace(pid_file)
+        started.append(proc.pid)
+        return proc
 
-    def stop(self) -> None:
-        self.stopping.set()
-        self.proc.terminate()
-        self.proc.join(15)
-        (self.data_dir / "writer.pid").unlink(missing_ok=True)
+    return Child(name=_("the writer process"), start=start, health_url=writer_url(port),
+                 at_stop=lambda: pid_file.unlink(missing_ok=True))
+
+
+def writer_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
