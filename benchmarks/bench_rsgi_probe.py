@@ -76,6 +76,8 @@ def main(argv=None) -> int:
     ap.add_argument("--policies", type=int, default=None, help="policies of that store (default triples/100)")
     ap.add_argument("--triples", type=int, default=100_000, help="the store's size, to draw the same questions")
     ap.add_argument("--seconds", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=1, help="server processes of each (serve --workers N: a "
+                    "writer and N readers; granian --workers N)")
     args = ap.parse_args(argv)
     n = args.make or args.triples
     policies = args.policies or max(1000, n // 100)
@@ -88,14 +90,22 @@ def main(argv=None) -> int:
         nt.unlink()
     paths = questions(n, policies)
     env = dict(os.environ, RG_PROBE_DATA_DIR=str(args.data_dir), PYTHONPATH=f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    if args.workers > 1:
+        # N granian processes cannot all open the store read-write: they read a published
+        # snapshot of it, as serve's readers do
+        subprocess.run([sys.executable, "-c", "import sys; from rightsgraph.store.embedded import open_store; "
+                        "from rightsgraph.store.snapshots import publish; s = open_store(sys.argv[1]); publish(s); "
+                        "s.close()", str(args.data_dir)], check=True, env=env)
+        env["RG_PROBE_SNAPSHOT"] = "1"
     results = {}
     for name in ("serve", "wsgi", "rsgi"):
         port = free_port()
         if name == "serve":
-            cmd = [str(BIN / "rightsgraph"), "--data-dir", str(args.data_dir), "serve", "--port", str(port)]
+            cmd = [str(BIN / "rightsgraph"), "--data-dir", str(args.data_dir), "serve", "--port", str(port),
+                   "--workers", str(args.workers)]
         else:
             cmd = [sys.executable, "-m", "granian", "--interface", name, "--factory", "--host", "127.0.0.1",
-                   "--port", str(port), "--workers", "1", "--blocking-threads", "8" if name == "wsgi" else "1",
+                   "--port", str(port), "--workers", str(args.workers), "--blocking-threads", "8" if name == "wsgi" else "1",
                    "--log-level", "warning", f"rsgi_probe_app:{name}_app"]
         proc = start(cmd, env=env)
         base = f"http://127.0.0.1:{port}"
@@ -109,8 +119,8 @@ def main(argv=None) -> int:
             results[name] = (res["rps"], res["p50_ms"], res["errors"] + res["non2xx"], stalled)
         finally:
             stop(proc)
-    print(f"{n:,} triples, {policies:,} policies; wrk 4 connections, {args.seconds} s; then one decision "
-          f"while 16 clients stall mid-body")
+    print(f"{n:,} triples, {policies:,} policies; {args.workers} server process(es) each; wrk 4 connections, "
+          f"{args.seconds} s; then one decision while 16 clients stall mid-body")
     print(f"  {'server':<42}{'decisions/s':>12}{'p50 ms':>8}{'errors':>8}{'vs serve':>9}{'decision meanwhile':>20}")
     labels = {"serve": "rightsgraph serve (waitress)", "wsgi": "granian WSGI, 8 threads",
               "rsgi": "granian RSGI + bridge (proposed)"}

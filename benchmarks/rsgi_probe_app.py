@@ -23,7 +23,11 @@ MAX_BODY = 16 * 1024 * 1024
 
 
 def _flask():
-    return create_app(open_store(os.environ["RG_PROBE_DATA_DIR"]), settings={"RG_WARM_UP": True})
+    data_dir = os.environ["RG_PROBE_DATA_DIR"]
+    if os.environ.get("RG_PROBE_SNAPSHOT"):     # granian --workers N: each reads the published snapshot
+        from rightsgraph.store.snapshot_store import SnapshotStore
+        return create_app(SnapshotStore(os.path.join(data_dir, "store")), settings={"RG_WARM_UP": True})
+    return create_app(open_store(data_dir), settings={"RG_WARM_UP": True})
 
 
 def wsgi_app():

@@ -14,6 +14,10 @@ evaluates a query, so threads do run queries in parallel. `workers` > 1 (a remot
 or the readers of serving/writer.py) forks that many processes sharing one listening socket,
 each running its own app, and replaces a process that dies.
 
+A decision question (GET /api/v1/decision, no body) is answered on the I/O thread as soon as
+it is read (`_Dispatcher`): the hand-off to a pool thread and back cost more than the
+decision; everything else is answered in the pool.
+
 Request bodies are bounded by the app itself (create_app puts input_limits.BodyLimit in
 front of its views, with a bilingual 413); waitress's own bound is set above it only so
 that it does not spool an unbounded body to disk before the app can refuse it.
@@ -39,6 +43,7 @@ from waitress.utilities import Error, RequestEntityTooLarge
 from ..bilingual import in_lang
 from ..input_limits import WHOLE_REQUEST_READ, answer_language
 from ..translation import _, both
+from ..web.decision_fast_path import PATH as DECISION_PATH
 
 log = logging.getLogger("rightsgraph.server")
 
@@ -88,6 +93,52 @@ class _WholeRequests:
         return self.app(environ, start_response)
 
 
+# A decision question answered on the I/O thread: below this many bytes of answers not yet
+# sent on the connection (a client pipelining requests without reading the answers could
+# otherwise make the I/O thread wait on itself for the buffer to drain).
+INLINE_OUTBUF_LIMIT = 1 << 20
+
+
+def _inline(request) -> bool:
+    """The everyday decision question: a GET of the decision endpoint with no body, read whole."""
+    return (request.error is None and request.command == "GET" and request.path == DECISION_PATH
+            and not request.content_length)
+
+
+class _Dispatcher:
+    """waitress's thread pool, except for decision questions (`_inline`): those are answered
+    on the I/O thread right after the request is read, by the app (web/decision_fast_path.py
+    answers them in about 0.1 ms). Handing each to a pool thread and its answer back costs
+    two thread switches, more than the decision itself; every other request (with a body, a
+    page, a query that may take seconds) goes to the pool as before."""
+
+    def __init__(self, pool):
+        self.pool = pool
+
+    def add_task(self, channel) -> None:
+        if _inline(channel.requests[0]) and channel.total_outbufs_len < INLINE_OUTBUF_LIMIT:
+            channel.inline_pending = True           # answered by handle_read, once received() has let go of its lock
+        else:
+            self.pool.add_task(channel)
+
+    def __getattr__(self, name):
+        return getattr(self.pool, name)
+
+
+class _Channel(HTTPChannel):
+    inline_pending = False
+
+    def handle_read(self):
+        super().handle_read()
+        if not self.inline_pending:
+            return
+        while self.inline_pending:
+            self.inline_pending = False
+            self.service()      # sets inline_pending again for a pipelined decision behind this one
+        if not self.requests and self.total_outbufs_len:
+            self.handle_write()     # send now, not at the loop's next turn
+
+
 def _cut_slow_headers(server: TcpWSGIServer, header_timeout: float, app_max_body: int) -> None:
     """Close connections whose request header has not ended `header_timeout` seconds after
     it began (nginx's client_header_timeout), besides waitress's idle timeout."""
@@ -102,7 +153,7 @@ def _cut_slow_headers(server: TcpWSGIServer, header_timeout: float, app_max_body
                 channel.will_close = True
 
     server.maintenance = maintenance
-    server.channel_class = type("_TimedChannel", (HTTPChannel,), {"parser_class": _timed_parser(app_max_body)})
+    server.channel_class = type("_TimedChannel", (_Channel,), {"parser_class": _timed_parser(app_max_body)})
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -124,6 +175,12 @@ def _run_one(app, sock: socket.socket, *, threads: int, header_timeout: float, i
         max_request_body_size=2 * max_body + (1 << 20), clear_untrusted_proxy_headers=False,
         asyncore_use_poll=True)        # select() fails past file descriptor 1024
     _cut_slow_headers(server, header_timeout, max_body)
+    if os.environ.get("RIGHTSGRAPH_INLINE_DECISIONS", "1") != "0":
+        server.task_dispatcher = _Dispatcher(server.task_dispatcher)
+        # the I/O thread waking itself through the trigger pipe (at the end of each request it
+        # answered) is two system calls for nothing: it polls again anyway
+        loop_thread, pull = threading.get_ident(), server.pull_trigger
+        server.pull_trigger = lambda: None if threading.get_ident() == loop_thread else pull()
 
     stopping = threading.Event()
     # The handler only sets a flag: raising out of it could leave a lock of waitress's held

@@ -33,6 +33,7 @@ class SnapshotStore(EmbeddedStore):
         self._start_stamping(None)     # read-only: never written (its content tokens: below)
         self._live = Path(store_path)
         self._tokens: dict = {}
+        self._held, self._held_inode = None, None     # the CURRENT file last read, kept open
         self.refresh(force=True)
 
     def catch_up(self) -> None:
@@ -60,12 +61,23 @@ class SnapshotStore(EmbeddedStore):
         return self._live
 
     def refresh(self, force: bool = False) -> None:
-        # Read CURRENT on every access (a few microseconds): the writer publishes before it
-        # answers a write, so a client reads its own writes through any reader process.
+        # Look at CURRENT on every access: the writer publishes before it answers a write, so a
+        # client reads its own writes through any reader process. The writer replaces the file
+        # (a rename), never rewrites it, and the one last read is kept open, so its inode cannot
+        # be reused: CURRENT is unchanged while it is still that inode, one stat() (3 µs, where
+        # reading the file took 12, on every access of every decision).
+        current = self._root / "CURRENT"
         try:
-            name = (self._root / "CURRENT").read_text().strip()
+            if not force and os.stat(current).st_ino == self._held_inode:
+                return
+            held = open(current, "rb")
         except OSError as exc:
             raise StoreError(f"no published snapshot in {self._root}: {exc}") from None
+        name = held.read().decode("utf-8").strip()
+        self._held, previous = held, self._held
+        self._held_inode = os.fstat(held.fileno()).st_ino
+        if previous is not None:
+            previous.close()
         if name == self._current_name:
             return
         with self._lock:
@@ -112,6 +124,9 @@ class SnapshotStore(EmbeddedStore):
 
     def close(self) -> None:
         self._store = None
+        if self._held is not None:
+            self._held.close()
+            self._held, self._held_inode = None, None
 
 
 class VouchedSnapshot(EmbeddedStore):
