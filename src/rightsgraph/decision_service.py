@@ -245,6 +245,18 @@ class DecisionService:
         """Whether the policies have been compiled once (later writes only bring them up to date)."""
         return self._index is not None
 
+    def current(self) -> bool:
+        """Whether `index()` would now answer from the compiled policies as they are, with no
+        refresh, compile or check of the store to make first: a caller that must not wait
+        (the server's I/O thread, serving/http_server.py) asks this first."""
+        self.store.catch_up()
+        # past the ttl, index() asks the store whether another process wrote (one small
+        # query); a store whose every write this process sees answers that without waiting
+        return (self._index is not None and bool(self._built_for)
+                and self._built_for[0] == write_generation.generation()
+                and (self.store.sees_every_write or time.monotonic() - self._checked < self.ttl)
+                and (self._behind is None or self._behind.is_alive()))
+
     def index(self, *, fresh: bool = False) -> PolicyIndex:
         """The compiled policies of the store as it is; `fresh`: checked against the latest
         provenance record now, not up to `ttl` seconds ago (a report cached per store state)."""

@@ -54,10 +54,12 @@ def test_a_decision_is_answered_while_every_thread_runs_a_long_query(server):
 
 
 def test_pipelined_questions_are_answered_in_order(server):
-    """Three questions and a page request sent at once on one connection: four answers, in
-    the order asked (the second question is about another party: a different answer)."""
+    """A health check, three questions and a health check sent at once on one connection:
+    five answers, in the order asked (the second question is about another party: a different
+    answer). The questions behind a request a pool thread answered are dispatched by that
+    thread: once, they were left waiting for the I/O thread for ever."""
     other = dict(QUESTION, assignee="https://example.org/lib/nobody")
-    paths = ["/api/v1/decision?" + requests.compat.urlencode(q) for q in (QUESTION, other, QUESTION)]
+    paths = ["/healthz"] + ["/api/v1/decision?" + requests.compat.urlencode(q) for q in (QUESTION, other, QUESTION)]
     wire = b"".join(f"GET {p} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for p in paths)
     wire += b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     with socket.create_connection(("127.0.0.1", server.port), timeout=20) as s:
@@ -66,9 +68,9 @@ def test_pipelined_questions_are_answered_in_order(server):
         while chunk := s.recv(65536):
             got += chunk
     answers = got.split(b"HTTP/1.1 ")[1:]
-    assert len(answers) == 4, got[:2000]
+    assert len(answers) == 5, got[:2000]
     singles = [requests.get(server.url + p, timeout=20) for p in paths]
     for answer, single in zip(answers, singles):
         assert answer.startswith(str(single.status_code).encode()), (answer[:200], single.text)
         assert answer.rstrip().endswith(single.content.rstrip()), (answer[-300:], single.text)
-    assert answers[3].startswith(b"200")
+    assert answers[4].startswith(b"200")

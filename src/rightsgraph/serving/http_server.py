@@ -44,6 +44,7 @@ from ..bilingual import in_lang
 from ..input_limits import WHOLE_REQUEST_READ, answer_language
 from ..translation import _, both
 from ..web.decision_fast_path import PATH as DECISION_PATH
+from ..web.decision_fast_path import answers_at_once
 
 log = logging.getLogger("rightsgraph.server")
 
@@ -102,7 +103,7 @@ INLINE_OUTBUF_LIMIT = 1 << 20
 def _inline(request) -> bool:
     """The everyday decision question: a GET of the decision endpoint with no body, read whole."""
     return (request.error is None and request.command == "GET" and request.path == DECISION_PATH
-            and not request.content_length)
+            and not request.content_length and not request.chunked)
 
 
 class _Dispatcher:
@@ -112,11 +113,17 @@ class _Dispatcher:
     two thread switches, more than the decision itself; every other request (with a body, a
     page, a query that may take seconds) goes to the pool as before."""
 
-    def __init__(self, pool):
-        self.pool = pool
+    def __init__(self, pool, answers_at_once: Callable[[], bool]):
+        self.pool, self.answers_at_once = pool, answers_at_once
+        self.loop_thread = threading.get_ident()
 
     def add_task(self, channel) -> None:
-        if _inline(channel.requests[0]) and channel.total_outbufs_len < INLINE_OUTBUF_LIMIT:
+        # To the pool instead: a question that must first bring the policies up to date (after
+        # a write; seconds after a new snapshot without its list of changed graphs), so that the
+        # I/O thread serves every other connection meanwhile; and the next request of a
+        # connection whose previous one a pool thread answered (that thread dispatches it).
+        if (threading.get_ident() == self.loop_thread and _inline(channel.requests[0])
+                and channel.total_outbufs_len < INLINE_OUTBUF_LIMIT and self.answers_at_once()):
             channel.inline_pending = True           # answered by handle_read, once received() has let go of its lock
         else:
             self.pool.add_task(channel)
@@ -176,10 +183,10 @@ def _run_one(app, sock: socket.socket, *, threads: int, header_timeout: float, i
         asyncore_use_poll=True)        # select() fails past file descriptor 1024
     _cut_slow_headers(server, header_timeout, max_body)
     if os.environ.get("RIGHTSGRAPH_INLINE_DECISIONS", "1") != "0":
-        server.task_dispatcher = _Dispatcher(server.task_dispatcher)
+        server.task_dispatcher = dispatcher = _Dispatcher(server.task_dispatcher, lambda: answers_at_once(app))
         # the I/O thread waking itself through the trigger pipe (at the end of each request it
         # answered) is two system calls for nothing: it polls again anyway
-        loop_thread, pull = threading.get_ident(), server.pull_trigger
+        loop_thread, pull = dispatcher.loop_thread, server.pull_trigger
         server.pull_trigger = lambda: None if threading.get_ident() == loop_thread else pull()
 
     stopping = threading.Event()

@@ -206,6 +206,12 @@ class Store(ABC):
     #: matched and deleted by label (not across a SPARQL protocol)
     keeps_blank_nodes = False
 
+    #: whether every change of the store's content is seen through this object, by a write
+    #: through it or at `catch_up()` (an embedded store, which this process alone may write,
+    #: and its snapshots), so a cache of it need not ask the store whether another process
+    #: wrote; a store behind an endpoint may be written by anyone
+    sees_every_write = False
+
     #: whether queries may call Python functions (rg:permitted, rg:decision): only an engine
     #: running in this process can
     runs_custom_functions = False

@@ -188,6 +188,7 @@ class EmbeddedStore(Store):
 
     keeps_blank_nodes = True
     copies_cheaply = True
+    sees_every_write = True
     runs_custom_functions = True
 
     def _native(self) -> ox.Store:

@@ -30,6 +30,16 @@ PATH = "/api/v1/decision"
 _READS = frozenset(TAKES["api.decision"].query) - frozenset(EVERYWHERE)
 
 
+def answers_at_once(flask_app) -> bool:
+    """Whether a decision question to `flask_app` can be answered now without waiting (its
+    compiled policies are current): the server answers it on its I/O thread only then, and
+    leaves a question that must first refresh or compile them to its pool of threads."""
+    try:
+        return service(flask_app).current()
+    except Exception:  # noqa: BLE001 - the pool thread's answer then says what is wrong
+        return False
+
+
 class DecisionFastPath:
     """WSGI layer in front of the Flask app `flask_app` (its wsgi_app is what it wraps)."""
 
