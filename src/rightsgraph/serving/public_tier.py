@@ -75,6 +75,18 @@ http {
   log_format rg_timeout '$msec $upstream_addr $upstream_status';
   limit_conn_zone $binary_remote_addr zone=rg_public_per_client:10m;
   limit_conn_status 429;
+{% if cache_mb %}
+  # Answers of the public copy, kept per snapshot: the key starts with the snapshot served,
+  # so a commit (a new snapshot) is never answered from an older one's answers.
+  proxy_cache_path {{ dir }}/cache levels=1:2 keys_zone=rg_public_answers:16m max_size={{ cache_mb }}m
+                   inactive=10m use_temp_path=off;
+{% endif %}
+  # the refusals nginx writes itself, in the client's language (its first Accept-Language)
+  map $http_accept_language $rg_lang { default en; "~*^\\s*zh" zh; }
+  map $rg_lang $rg_says_timeout { default "{{ says.timeout.en }}"; zh "{{ says.timeout.zh }}"; }
+  map $rg_lang $rg_says_unavailable { default "{{ says.unavailable.en }}"; zh "{{ says.unavailable.zh }}"; }
+  map $rg_lang $rg_says_too_many { default "{{ says.too_many.en }}"; zh "{{ says.too_many.zh }}"; }
+  map $rg_lang $rg_says_too_large { default "{{ says.too_large.en }}"; zh "{{ says.too_large.zh }}"; }
 
   include {{ dir }}/upstream.conf;
   upstream rightsgraph_app { server 127.0.0.1:{{ app_port }}; keepalive 32; }
@@ -129,6 +141,14 @@ http {
       add_header {{ served_by }} oxigraph always;
       add_header X-Snapshot $rg_snapshot always;
       add_header Vary Accept always;
+{% if cache_mb %}
+      proxy_cache rg_public_answers;
+      proxy_cache_key "$rg_snapshot|$http_accept|$args";
+      proxy_cache_valid 200 10m;                # only whole answers; errors and 503s never
+      proxy_cache_lock on;                      # the same query asked at once: Oxigraph runs it once
+      proxy_cache_lock_timeout {{ read_timeout }}s;
+      add_header X-Cache $upstream_cache_status always;
+{% endif %}
       error_page 504 =503 @query_timeout;
       error_page 502 503 =503 @public_unavailable;
       error_page 429 =429 @too_many;
@@ -138,23 +158,23 @@ http {
       add_header Retry-After 10 always;
       add_header {{ served_by }} oxigraph always;
       default_type "text/plain; charset=utf-8";
-      return 503 "the query ran longer than {{ timeout }} s and was stopped (public read tier)\\n";
+      return 503 "$rg_says_timeout\\n";
     }
     location @public_unavailable {
       add_header Retry-After 1 always;
       add_header {{ served_by }} oxigraph always;
       default_type "text/plain; charset=utf-8";
-      return 503 "the public read tier is restarting: retry\\n";
+      return 503 "$rg_says_unavailable\\n";
     }
     location @too_many {
       add_header Retry-After 1 always;
       add_header {{ served_by }} oxigraph always;
       default_type "text/plain; charset=utf-8";
-      return 429 "this address already has {{ per_client }} anonymous queries running: wait for them\n";
+      return 429 "$rg_says_too_many\\n";
     }
     location @too_large {
       default_type "text/plain; charset=utf-8";
-      return 413 "the request body is larger than {{ max_body }} bytes (the service's limit)\\n";
+      return 413 "$rg_says_too_large\\n";
     }
     location / {
       proxy_pass http://rightsgraph_app;
@@ -200,6 +220,14 @@ def find_oxigraph() -> str:
     if not os.access(exe, os.X_OK):
         raise PublicTierError(both("--public-sparql oxigraph needs the oxigraph server: pip install oxigraph"))
     return exe
+
+
+def cache_megabytes() -> int:
+    """Disk for answers kept per snapshot (RIGHTSGRAPH_PUBLIC_CACHE_MB, default 256; 0: none)."""
+    try:
+        return max(0, int(os.environ.get("RIGHTSGRAPH_PUBLIC_CACHE_MB", "256")))
+    except ValueError:
+        return 256
 
 
 def tier_dir(data_dir: Path) -> Path:
@@ -343,7 +371,8 @@ class PublicTier:
         conf.write_text(NGINX_CONF.render(
             dir=self.dir, user=user, listen=self.listen, app_port=self.app_port, max_body=self.max_body,
             timeout=f"{self.timeout:g}" if self.timeout else "unlimited", served_by=SERVED_BY,
-            read_timeout=max(1, round(self.timeout)) if self.timeout else 3600, per_client=PER_CLIENT))
+            read_timeout=max(1, round(self.timeout)) if self.timeout else 3600, per_client=PER_CLIENT,
+            cache_mb=cache_megabytes(), says=self._refusals()))
         test = subprocess.run([self.nginx_exe, "-t", "-p", str(self.dir), "-c", str(conf), "-e",
                                str(self.dir / "nginx-error.log")], capture_output=True, text=True)
         if test.returncode != 0:
@@ -353,6 +382,21 @@ class PublicTier:
         self.nginx = subprocess.Popen([self.nginx_exe, "-p", str(self.dir), "-c", str(conf), "-e",
                                        str(self.dir / "nginx-error.log")], stdin=subprocess.DEVNULL,
                                       start_new_session=True)
+
+    def _refusals(self) -> dict:
+        """What nginx answers itself, in both languages, from the catalogues."""
+        timeout = f"{self.timeout:g}" if self.timeout else "unlimited"
+        texts = {
+            "timeout": both("the query ran longer than %(seconds)s s and was stopped (public read tier)",
+                            seconds=timeout),
+            "unavailable": both("the public read tier is restarting: retry"),
+            "too_many": both("this address already has %(n)s anonymous queries running: wait for them",
+                             n=PER_CLIENT),
+            "too_large": both("the request body is larger than %(bytes)s bytes (the service's limit)",
+                              bytes=self.max_body)}
+        # inside an nginx string: no quote, backslash or $ of the text may end or expand it
+        return {k: {lang: t.replace("\\", "/").replace('"', "'").replace("$", "") for lang, t in v.items()}
+                for k, v in texts.items()}
 
     # -- supervision ---------------------------------------------------------------------
 
