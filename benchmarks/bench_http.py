@@ -190,7 +190,7 @@ def start_flask_wrapper(work: Path, port: int, procs: list
     return p, base, ""
 
 
-def start_public_tier(work: Path, port: int, workers: int, probe: str, procs: list
+def start_public_tier(work: Path, port: int, workers: int, probe: str, procs: list, cache_mb: int | None = None
                       ) -> tuple[subprocess.Popen | None, str | None, str]:
     """rightsgraph --public-sparql oxigraph on its own data dir; ready once an anonymous query
     through the public port is answered by Oxigraph. (proc, base URL, reason when not started)."""
@@ -198,7 +198,8 @@ def start_public_tier(work: Path, port: int, workers: int, probe: str, procs: li
         return None, None, "nginx not found (apt-get install nginx-light): the public tier is not measured"
     log = work / "public.log"
     p = start([str(BIN / "rightsgraph"), "--data-dir", str(work / "rg-public"), "serve", "--port", str(port),
-               "--workers", str(workers), "--public-sparql", "oxigraph"], log)
+               "--workers", str(workers), "--public-sparql", "oxigraph"], log,
+              env=None if cache_mb is None else dict(os.environ, RIGHTSGRAPH_PUBLIC_CACHE_MB=str(cache_mb)))
     procs.append(p)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -235,6 +236,10 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="rightsgraph serve --workers (reader processes)")
     ap.add_argument("--quick", action="store_true", help="100k triples, 1,000 policies, 5 s runs")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--public-cache-mb", type=int, default=None,
+                    help="the public tier's answers kept per snapshot (RIGHTSGRAPH_PUBLIC_CACHE_MB; default the "
+                         "service's, 256; 0: every query runs on Oxigraph). The benchmark repeats 500 queries "
+                         "per shape, so with answers kept most are answered by nginx from them")
     args = ap.parse_args(argv)
     if args.quick:
         args.triples, args.policies = 100_000, 1_000
@@ -250,7 +255,9 @@ def main(argv=None) -> int:
         data, n, n_articles, n_libraries = generate(args.triples, args.policies, rnd)
         nt = work / "catalogue.nt"
         nt.write_bytes(data)
-        print(f"data: {n:,} triples ({args.policies:,} policies); rightsgraph serve --workers {args.workers}")
+        print(f"data: {n:,} triples ({args.policies:,} policies); rightsgraph serve --workers {args.workers}; "
+              f"public tier answers kept: " + ("service default" if args.public_cache_mb is None
+                                               else f"{args.public_cache_mb} MB"))
         # journals as the generator wrote them, with their number of articles
         part_of = re.compile(re.escape(f"<{EX}article/").encode() + rb"\d+> "
                              + re.escape(f"<{ODRL}partOf> <{EX}journal/").encode() + rb"(\d+)>")
@@ -297,7 +304,8 @@ def main(argv=None) -> int:
         }
         fl_proc, fl, fl_reason = start_flask_wrapper(work, free_port(), procs)
         pub_proc, pub, pub_reason = start_public_tier(
-            work, free_port(), args.workers, "/public/sparql?" + urlencode({"query": shapes["point"][1][0]}), procs)
+            work, free_port(), args.workers, "/public/sparql?" + urlencode({"query": shapes["point"][1][0]}), procs,
+            cache_mb=args.public_cache_mb)
         servers = [  # name, base URL (None: not running), path prefix, why not running
             ("oxigraph serve", ox, "/query", ""),
             ("plain Flask wrapper", fl, "/sparql", fl_reason),
