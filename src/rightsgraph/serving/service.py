@@ -20,7 +20,6 @@ supervisor (systemd, a container runtime) can act.
 from __future__ import annotations
 
 import multiprocessing
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -83,7 +82,7 @@ def run(plan: Plan) -> None:
     from ..store.snapshots import remove_orphans
     from ..web.app import create_app
     from .http_server import listening_socket, readers, serve, server_options
-    from .supervisor import GiveUp, Supervisor, give_up_message
+    from .supervisor import Supervisor
     if not plan.remote:
         remove_orphans(plan.data_dir)   # snapshot folders of a server killed with SIGKILL
     if not (plan.public_tier or (plan.workers > 1 and not plan.remote)):
@@ -100,10 +99,7 @@ def run(plan: Plan) -> None:
         for child in readers(app_factory, sock, plan.workers, server_options(threads=plan.threads,
                                                                              **plan.connections)):
             supervisor.add(child)
-        supervisor.run()
-    except GiveUp as exc:
-        print(give_up_message(exc), file=sys.stderr, flush=True)
-        raise
+        supervisor.run()        # a child gone for good: GiveUp, exit code 1, with the reason said
     finally:
         supervisor.stop()
         if sock is not None:

@@ -217,6 +217,9 @@ class Supervisor:
                 for child in self.children:
                     if not self.stopping.is_set() and not child.proc.is_alive():
                         self._ended(child)
+        except GiveUp as exc:
+            print(_("%(why)s: stopping the service", why=exc.why), file=sys.stderr, flush=True)
+            raise
         finally:
             self.stop()
 
@@ -279,7 +282,3 @@ class Supervisor:
                 if child.at_stop:
                     child.at_stop()
         self.children = []
-
-
-def give_up_message(exc: GiveUp) -> str:
-    return _("%(why)s: stopping the service", why=exc.why)
