@@ -167,8 +167,7 @@ class Child:
     more than the budget allows) or "replace" (always started again, unless it keeps dying
     at start: a broken store); `health_url` children are killed, and so restarted, when
     they fail their health checks; `after_exit()` runs after each of its deaths and at stop,
-`at_stop()` at stop only;
-    `why_exited(proc)` says why it ended, for the log."""
+    `at_stop()` at stop only; `why_exited(proc)` says why it ended, for the log."""
     name: str
     start: Callable[[], object]
     restart: str = "budget"
