@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -187,9 +188,22 @@ def test_the_body_limit_holds_at_the_front(server):
     assert r.status_code == 413 and f"请求体超过 {MAX_BODY} 字节" in r.text, r.text
 
 
+def _get_from(server, source: str, path: str):
+    """GET `path` from the loopback address `source` (another client, as nginx sees it)."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", int(server.url.rsplit(":", 1)[1]), timeout=60,
+                                      source_address=(source, 0))
+    conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+    answer = conn.getresponse()
+    answer.read()
+    conn.close()
+    return answer
+
+
 def test_a_repeated_public_query_is_answered_from_answers_kept_for_its_snapshot(server):
-    """nginx keeps Oxigraph's answers per snapshot: the same query again is not run again,
-    and after a commit the same query is answered from the new snapshot, never an older one's."""
+    """nginx keeps Oxigraph's answers per snapshot and client address: the same query again
+    is not run again, and after a commit the same query is answered from the new snapshot,
+    never an older one's."""
     marker = f"https://example.org/public-cache/{time.time_ns()}"
     ask = f'ASK {{ <{marker}> ?p "public" }}'
     _sync(server)
@@ -197,6 +211,11 @@ def test_a_repeated_public_query_is_answered_from_answers_kept_for_its_snapshot(
     assert first.json()["boolean"] is False and again.json()["boolean"] is False
     assert (first.headers["X-Cache"], again.headers["X-Cache"]) == ("MISS", "HIT")
     assert first.headers["X-Snapshot"] == again.headers["X-Snapshot"]
+    # another client address gets no answer kept for this one: what others asked stays theirs
+    other = _get_from(server, "127.0.0.2", PUBLIC_SPARQL + "?" + urlencode({"query": PREFIX + ask}))
+    assert other.status == 200 and other.getheader("X-Cache") == "MISS"
+    again = _get_from(server, "127.0.0.2", PUBLIC_SPARQL + "?" + urlencode({"query": PREFIX + ask}))
+    assert again.getheader("X-Cache") == "HIT"
     # another format of the same query is another answer
     xml = requests.get(server.url + PUBLIC_SPARQL, params={"query": PREFIX + ask}, timeout=60,
                        headers={"Accept": "application/sparql-results+xml"})

@@ -76,8 +76,9 @@ http {
   limit_conn_zone $binary_remote_addr zone=rg_public_per_client:10m;
   limit_conn_status 429;
 {% if cache_mb %}
-  # Answers of the public copy, kept per snapshot: the key starts with the snapshot served,
-  # so a commit (a new snapshot) is never answered from an older one's answers.
+  # Answers of the public copy, kept per snapshot and per client address: the key starts with
+  # the snapshot served, so a commit (a new snapshot) is never answered from an older one's
+  # answers; and no client can tell from an answer's speed or headers what another asked.
   proxy_cache_path {{ dir }}/cache levels=1:2 keys_zone=rg_public_answers:16m max_size={{ cache_mb }}m
                    inactive=10m use_temp_path=off;
 {% endif %}
@@ -143,9 +144,9 @@ http {
       add_header Vary Accept always;
 {% if cache_mb %}
       proxy_cache rg_public_answers;
-      proxy_cache_key "$rg_snapshot|$http_accept|$args";
+      proxy_cache_key "$rg_snapshot|$binary_remote_addr|$http_accept|$args";
       proxy_cache_valid 200 10m;                # only whole answers; errors and 503s never
-      proxy_cache_lock on;                      # the same query asked at once: Oxigraph runs it once
+      proxy_cache_lock on;                      # the same query asked at once by a client: run once
       proxy_cache_lock_timeout {{ read_timeout }}s;
       add_header X-Cache $upstream_cache_status always;
 {% endif %}
