@@ -252,19 +252,20 @@ class DecisionService:
         self.store.catch_up()
         # past the ttl, index() asks the store whether another process wrote (one small
         # query); a store whose every write this process sees answers that without waiting
-        return (self._index is not None and bool(self._built_for)
-                and self._built_for[0] == write_generation.generation()
-                and (self.store.sees_every_write or time.monotonic() - self._checked < self.ttl)
+        return self._as_is(check_ttl=not self.store.sees_every_write)
+
+    def _as_is(self, *, check_ttl: bool) -> bool:
+        """Whether the index compiled last answers for the store as it now is, with nothing to
+        take over from the compile behind it (and, with `check_ttl`, checked within `ttl`)."""
+        return (self._index is not None and self._built_for[0] == write_generation.generation()
+                and (not check_ttl or time.monotonic() - self._checked < self.ttl)
                 and (self._behind is None or self._behind.is_alive()))
 
     def index(self, *, fresh: bool = False) -> PolicyIndex:
         """The compiled policies of the store as it is; `fresh`: checked against the latest
         provenance record now, not up to `ttl` seconds ago (a report cached per store state)."""
         self.store.catch_up()        # a reader's snapshot: the newest one, and its write counted
-        now = time.monotonic()
-        gen = write_generation.generation()
-        if (self._index is not None and self._built_for[0] == gen and now - self._checked < self.ttl and not fresh
-                and (self._behind is None or self._behind.is_alive())):
+        if not fresh and self._as_is(check_ttl=True):
             return self._index
         with self._lock:
             fingerprint = (write_generation.generation(), self._fingerprint())

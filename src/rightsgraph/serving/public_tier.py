@@ -371,7 +371,7 @@ class PublicTier:
         conf = self.dir / "nginx.conf"
         conf.write_text(NGINX_CONF.render(
             dir=self.dir, user=user, listen=self.listen, app_port=self.app_port, max_body=self.max_body,
-            timeout=f"{self.timeout:g}" if self.timeout else "unlimited", served_by=SERVED_BY,
+            served_by=SERVED_BY,
             read_timeout=max(1, round(self.timeout)) if self.timeout else 3600, per_client=PER_CLIENT,
             cache_mb=cache_megabytes(), says=self._refusals()))
         test = subprocess.run([self.nginx_exe, "-t", "-p", str(self.dir), "-c", str(conf), "-e",
