@@ -17,7 +17,7 @@ import pytest
 
 from rightsgraph.loading import load_files
 from rightsgraph.reports.risks import CATALOGUE_RISKS, risk_report
-from rightsgraph.serving.query_pool import QueryPool, QueryTimeout, WorkerLost
+from rightsgraph.serving.query_pool import PoolClosed, QueryPool, QueryTimeout, WorkerLost
 
 DAY = date(2026, 11, 26)
 
@@ -142,6 +142,23 @@ def test_a_report_past_its_deadline_is_stopped_and_the_next_one_answered(pool):
         pool.call(CATALOGUE_RISKS, at=DAY, timeout=0.5)
     assert pool.call(CATALOGUE_RISKS, at=DAY)["at"] == DAY.isoformat()
     assert _report_worker(pool) != stuck
+
+
+def test_a_stop_while_a_report_is_being_made_is_quiet(pool, capfd):
+    """`serve` stopped while its warm-up waits on the report worker: the pool's close() (at
+    exit) and the waiting thread both kill the worker. The caller is told the service is
+    stopping (PoolClosed, which the warm-up does not report), and nothing else is printed:
+    before, the second closing of the worker's pipe failed with EBADF, and the service's
+    stop printed tracebacks."""
+    pool.call(CATALOGUE_RISKS, at=DAY)      # the report worker started
+    outcome = _ask_in_background(pool)      # the worker held: the call waits for its answer
+    _held_worker(pool)
+    pool.close()
+    outcome["thread"].join(30)
+    assert isinstance(outcome.get("lost"), PoolClosed), outcome
+    pool.close()                            # again, as at exit: nothing left to do
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and "Bad file descriptor" not in out + err
 
 
 def test_only_the_named_reports_run_in_the_worker(pool):

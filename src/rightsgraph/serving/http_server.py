@@ -25,6 +25,8 @@ that it does not spool an unbounded body to disk before the app can refuse it.
 
 from __future__ import annotations
 
+import copy
+import functools
 import logging
 import os
 import signal
@@ -139,11 +141,26 @@ class _Channel(HTTPChannel):
         super().handle_read()
         if not self.inline_pending:
             return
-        while self.inline_pending:
-            self.inline_pending = False
-            self.service()      # sets inline_pending again for a pipelined decision behind this one
+        # waitress sends each write at once (send_bytes 1): the status line and headers in one
+        # send(), the body in another, two system calls and two packets for one small answer.
+        # While answering inline, writes only fill the buffer; handle_write sends them together.
+        shared, self.adj = self.adj, _buffering(self.adj)
+        try:
+            while self.inline_pending:
+                self.inline_pending = False
+                self.service()      # sets inline_pending again for a pipelined decision behind this one
+        finally:
+            self.adj = shared
         if not self.requests and self.total_outbufs_len:
             self.handle_write()     # send now, not at the loop's next turn
+
+
+@functools.lru_cache(maxsize=4)
+def _buffering(adj):
+    """`adj` with writes kept in the output buffer up to INLINE_OUTBUF_LIMIT bytes."""
+    buffering = copy.copy(adj)
+    buffering.send_bytes = INLINE_OUTBUF_LIMIT
+    return buffering
 
 
 def _cut_slow_headers(server: TcpWSGIServer, header_timeout: float, app_max_body: int) -> None:

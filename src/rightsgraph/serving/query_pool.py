@@ -46,6 +46,10 @@ class WorkerLost(QueryUnanswered):
     """The worker running the query died (killed, out of memory); a fresh one replaces it."""
 
 
+class PoolClosed(WorkerLost):
+    """The service is stopping: the pool takes no more work (nothing went wrong)."""
+
+
 class ResultTooLarge(Exception):
     pass
 
@@ -125,11 +129,22 @@ class _Worker:
         self.proc.start()
         child.close()
         self.snapshot: str | None = None
+        self._killing, self._killed = threading.Lock(), False
 
     def kill(self) -> None:
-        self.proc.kill()
-        self.proc.join(5)
-        self.conn.close()
+        # Twice at once is normal at a stop: the pool's close() (at exit) kills the report
+        # worker while the thread waiting on its answer sees the pipe end and kills it too;
+        # the second closing of the pipe must not fail (EBADF) with a traceback.
+        with self._killing:
+            if self._killed:
+                return
+            self._killed = True
+            self.proc.kill()
+            self.proc.join(5)
+            try:
+                self.conn.close()
+            except OSError:
+                pass
 
 
 class QueryPool:
@@ -238,7 +253,7 @@ class QueryPool:
         with self._report_lock:
             for attempt in (1, 2):      # a worker found dead is replaced and asked once more
                 if self._closed:
-                    raise WorkerLost("the service is stopping")
+                    raise PoolClosed("the service is stopping")
                 if self._reporter is None or not self._reporter.proc.is_alive():
                     if self._reporter is not None:
                         self._reporter.kill()

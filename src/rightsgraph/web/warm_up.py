@@ -20,6 +20,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from ..translation import _
+
 log = logging.getLogger("rightsgraph.warm_up")
 
 
@@ -41,16 +43,16 @@ def _run(app) -> None:
         with app.app_context():        # no request: the view of a reader, then everything
             page_cache().summary(hidden_graphs())
             licences = page_cache().summary(frozenset())["counts"]["licences"]
-    except Exception:  # noqa: BLE001 - the first home page counts again and reports its error
-        log.exception("counting the store at start failed; the first home page will try again")
+    except Exception as exc:  # noqa: BLE001 - the first home page counts again and reports its error
+        _failed(_("counting the store at start failed; the first home page will try again"), exc)
         licences = 0
     if not compiled and not _compile(app, service):
         return
     try:
         with app.app_context():
             prepare_home_risks(licences)
-    except Exception:  # noqa: BLE001 - the first home page makes it again and reports its error
-        log.exception("making the risk report at start failed; the home page will try again")
+    except Exception as exc:  # noqa: BLE001 - the first home page makes it again and reports its error
+        _failed(_("making the risk report at start failed; the home page will try again"), exc)
 
 
 def _compile(app, service) -> bool:
@@ -58,7 +60,17 @@ def _compile(app, service) -> bool:
         with app.app_context():
             service().index(fresh=True)
             service().known_terms()       # what a decision checks its terms against
-    except Exception:  # noqa: BLE001 - the first decision compiles again and reports its error
-        log.exception("compiling the policies at start failed; the first decision will try again")
+    except Exception as exc:  # noqa: BLE001 - the first decision compiles again and reports its error
+        _failed(_("compiling the policies at start failed; the first decision will try again"), exc)
         return False
     return True
+
+
+def _failed(what: str, exc: Exception) -> None:
+    """One line in the service's log (the traceback only at debug level); nothing when the
+    service is stopping while the warm-up runs (the query pool then refuses its work)."""
+    from ..serving.query_pool import PoolClosed
+    if isinstance(exc, PoolClosed):
+        return
+    log.warning("%s: %s: %s", what, type(exc).__name__, exc)
+    log.debug("the warm-up's error", exc_info=exc)
