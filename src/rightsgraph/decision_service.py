@@ -257,7 +257,10 @@ class DecisionService:
     def _as_is(self, *, check_ttl: bool) -> bool:
         """Whether the index compiled last answers for the store as it now is, with nothing to
         take over from the compile behind it (and, with `check_ttl`, checked within `ttl`)."""
-        return (self._index is not None and self._built_for[0] == write_generation.generation()
+        # _built_for is still () for a moment after the first compile sets _index (callers
+        # read without the lock)
+        return (self._index is not None and bool(self._built_for)
+                and self._built_for[0] == write_generation.generation()
                 and (not check_ttl or time.monotonic() - self._checked < self.ttl)
                 and (self._behind is None or self._behind.is_alive()))
 
