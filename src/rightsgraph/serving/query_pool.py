@@ -129,22 +129,18 @@ class _Worker:
         self.proc.start()
         child.close()
         self.snapshot: str | None = None
-        self._killing, self._killed = threading.Lock(), False
+        self._killing = threading.Lock()
 
     def kill(self) -> None:
         # Twice at once is normal at a stop: the pool's close() (at exit) kills the report
         # worker while the thread waiting on its answer sees the pipe end and kills it too;
-        # the second closing of the pipe must not fail (EBADF) with a traceback.
+        # closing the pipe a second time, mid-way through the first, failed with EBADF.
         with self._killing:
-            if self._killed:
+            if self.conn.closed:
                 return
-            self._killed = True
             self.proc.kill()
             self.proc.join(5)
-            try:
-                self.conn.close()
-            except OSError:
-                pass
+            self.conn.close()
 
 
 class QueryPool:
