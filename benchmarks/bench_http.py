@@ -144,12 +144,15 @@ def wrk(base: str, paths: list[str], seconds: int, connections: int, workdir: Pa
                       "i = 0\nrequest = function()\n  i = i % #paths + 1\n"
                       "  return wrk.format('GET', paths[i], headers)\nend\n"
                       "done = function(summary, latency, requests)\n"
-                      "  io.write(string.format('JSON {\"rps\": %f, \"p50_ms\": %f, \"p99_ms\": %f, "
-                      "\"errors\": %d, \"non2xx\": %d}\\n', summary.requests / (summary.duration / 1e6), "
+                      "  io.write(string.format('JSON {\"rps\": %f, \"requests\": %d, \"p50_ms\": %f, "
+                      "\"p99_ms\": %f, \"errors\": %d, \"non2xx\": %d}\\n', "
+                      "summary.requests / (summary.duration / 1e6), summary.requests, "
                       "latency:percentile(50) / 1000, latency:percentile(99) / 1000, "
                       "summary.errors.connect + summary.errors.read + summary.errors.write + "
                       "summary.errors.timeout, summary.errors.status))\nend\n")
-    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "-s", str(script), base],
+    # wrk needs at least as many connections as threads
+    out = subprocess.run(["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s",
+                          "-s", str(script), base],
                          capture_output=True, text=True, timeout=seconds + 60)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("JSON ")), None)
     if line is None:
@@ -227,6 +230,34 @@ def start_public_tier(work: Path, port: int, workers: int, probe: str, procs: li
     return p, base, ""
 
 
+def journal_sizes(data: bytes) -> dict[int, int]:
+    """The journals as the generator wrote them, with their number of articles."""
+    part_of = re.compile(re.escape(f"<{EX}article/").encode() + rb"\d+> "
+                         + re.escape(f"<{ODRL}partOf> <{EX}journal/").encode() + rb"(\d+)>")
+    sizes: dict[int, int] = {}
+    for m in part_of.finditer(data):
+        sizes[int(m[1])] = sizes.get(int(m[1]), 0) + 1
+    return sizes
+
+
+def select_shapes(data: bytes, n_articles: int, point_rnd: random.Random, other_rnd: random.Random
+                  ) -> dict[str, tuple[str, list[str]]]:
+    """The simple SELECTs of the select scenario, 500 instances of each shape:
+    {shape: (the rows it answers, queries)}. The point lookups draw from `point_rnd`, the
+    others from `other_rnd`."""
+    sizes = journal_sizes(data)
+    journals = sorted(sizes)
+    return {
+        "point": ("1 row", [f"SELECT ?t WHERE {{ <{EX}article/{point_rnd.randrange(n_articles)}> "
+                            f"<{DCT}title> ?t }}" for _ in range(500)]),
+        "describe": ("about 12 rows", [f"SELECT ?p ?o WHERE {{ <{EX}article/{other_rnd.randrange(n_articles)}> "
+                                       f"?p ?o }}" for _ in range(500)]),
+        "journal": (f"{min(sizes.values())}-{max(sizes.values())} rows, {len(journals)} journals",
+                    [f"SELECT ?a ?t ?d WHERE {{ ?a <{ODRL}partOf> <{EX}journal/{other_rnd.choice(journals)}> ; "
+                     f"<{DCT}title> ?t ; <{DCT}issued> ?d }}" for _ in range(500)]),
+    }
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--triples", type=int, default=1_000_000)
@@ -258,13 +289,6 @@ def main(argv=None) -> int:
         print(f"data: {n:,} triples ({args.policies:,} policies); rightsgraph serve --workers {args.workers}; "
               f"public tier answers kept: " + ("service default" if args.public_cache_mb is None
                                                else f"{args.public_cache_mb} MB"))
-        # journals as the generator wrote them, with their number of articles
-        part_of = re.compile(re.escape(f"<{EX}article/").encode() + rb"\d+> "
-                             + re.escape(f"<{ODRL}partOf> <{EX}journal/").encode() + rb"(\d+)>")
-        journal_sizes: dict[int, int] = {}
-        for m in part_of.finditer(data):
-            journal_sizes[int(m[1])] = journal_sizes.get(int(m[1]), 0) + 1
-        journals = sorted(journal_sizes)
 
         t0 = time.perf_counter()
         out = subprocess.run([str(BIN / "rightsgraph"), "--data-dir", str(work / "rg"), "load", str(nt),
@@ -291,17 +315,7 @@ def main(argv=None) -> int:
         # -- simple SELECT, three shapes, four servers --------------------------------------
         # the point lookups draw from `rnd` exactly as before (the decision requests below stay
         # the same); the other shapes from their own generator
-        srnd = random.Random(args.seed + 1)
-        shapes = {
-            "point": ("1 row", [f"SELECT ?t WHERE {{ <{EX}article/{rnd.randrange(n_articles)}> "
-                                f"<{DCT}title> ?t }}" for _ in range(500)]),
-            "describe": ("about 12 rows", [f"SELECT ?p ?o WHERE {{ <{EX}article/{srnd.randrange(n_articles)}> "
-                                           f"?p ?o }}" for _ in range(500)]),
-            "journal": (f"{min(journal_sizes.values())}-{max(journal_sizes.values())} rows, "
-                        f"{len(journals)} journals",
-                        [f"SELECT ?a ?t ?d WHERE {{ ?a <{ODRL}partOf> <{EX}journal/{srnd.choice(journals)}> ; "
-                         f"<{DCT}title> ?t ; <{DCT}issued> ?d }}" for _ in range(500)]),
-        }
+        shapes = select_shapes(data, n_articles, rnd, random.Random(args.seed + 1))
         fl_proc, fl, fl_reason = start_flask_wrapper(work, free_port(), procs)
         pub_proc, pub, pub_reason = start_public_tier(
             work, free_port(), args.workers, "/public/sparql?" + urlencode({"query": shapes["point"][1][0]}), procs,
